@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+// JourneyStore: an event-sourced, multi-channel journey store for contact centres.
+import PackageDescription
+
+let package = Package(
+    name: "JourneyStore",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "journey", targets: ["journey"]),
+        .library(name: "JourneyModel", targets: ["JourneyModel"]),
+        .library(name: "JourneyLog", targets: ["JourneyLog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // System zlib (Debian: zlib1g-dev). Deflate is done by the system library, never vendored.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // CRC-32C (Castagnoli) with the SSE4.2 instruction when the CPU has it, a table otherwise.
+        .target(name: "CJourneyCRC", path: "Sources/CJourneyCRC"),
+        .target(name: "JourneyModel", path: "Sources/JourneyModel"),
+        .target(
+            name: "JourneyLog",
+            dependencies: [
+                "JourneyModel", "CZlib", "CJourneyCRC",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/JourneyLog"
+        ),
+        .target(
+            name: "JourneyBench",
+            dependencies: [
+                "JourneyModel", "JourneyLog", "CZlib",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/JourneyBench"
+        ),
+        .target(
+            name: "JourneyCLI",
+            dependencies: [
+                "JourneyModel", "JourneyLog", "JourneyBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/JourneyCLI"
+        ),
+        .executableTarget(name: "journey", dependencies: ["JourneyCLI"], path: "Sources/journey"),
+        // Test support: a fault-injecting in-memory file system and seeded generators.
+        .target(name: "JourneyTestSupport", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyTestSupport"),
+        .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], path: "Tests/JourneyModelTests"),
+        .testTarget(
+            name: "JourneyLogTests",
+            dependencies: ["JourneyModel", "JourneyLog", "JourneyTestSupport"],
+            path: "Tests/JourneyLogTests"
+        ),
+        .testTarget(
+            name: "JourneyCLITests",
+            dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog"],
+            path: "Tests/JourneyCLITests"
+        ),
+    ]
+)

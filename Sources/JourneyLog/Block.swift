@@ -1,0 +1,153 @@
+import JourneyModel
+
+/// One stored block: its parsed header and its bytes exactly as on disk
+/// (header, compressed payload, CRC). The same bytes are what sync ships.
+public struct Block: Sendable {
+    public var header: BlockHeader
+    /// The whole stored block.
+    public var bytes: [UInt8]
+
+    /// Builds the stored form of a run of events of one origin: encodes the
+    /// columns, deflates them, links the chain, signs, and appends the CRC.
+    static func seal(
+        _ events: ArraySlice<Event>, origin: String, firstSeq: UInt64, previousHash: [UInt8],
+        key: SiteKey?, level: Int32
+    ) throws -> Block {
+        let compressed = try compress(events, level: level)
+        return try seal(compressed: compressed, origin: origin, firstSeq: firstSeq, previousHash: previousHash, key: key)
+    }
+
+    /// A block's payload already encoded and deflated, waiting for its place in the chain.
+    struct Compressed: Sendable {
+        var count: Int
+        var minAt: Int64
+        var maxAt: Int64
+        var rawBytes: Int
+        var payload: [UInt8]
+    }
+
+    /// The expensive half of sealing, which needs no seq or chain position, so
+    /// concurrent appenders can do it outside the log's lock.
+    static func compress(_ events: ArraySlice<Event>, level: Int32 = 6) throws -> Compressed {
+        var minAt = Int64.max
+        var maxAt = Int64.min
+        for e in events {
+            minAt = min(minAt, e.at.ms)
+            maxAt = max(maxAt, e.at.ms)
+        }
+        let raw = BlockPayload.encode(events, minAt: minAt)
+        guard raw.count <= BlockHeader.rawBytesMax else {
+            throw LogError(.invalidEvent, "a block's payload would exceed \(BlockHeader.rawBytesMax) bytes; append in smaller batches")
+        }
+        var payload: [UInt8] = []
+        try raw.withUnsafeBytes { r in try Deflate.compress(r, level: level, into: &payload) }
+        return Compressed(count: events.count, minAt: minAt, maxAt: maxAt, rawBytes: raw.count, payload: payload)
+    }
+
+    /// The cheap, ordered half of sealing: header, chain hash, signature, CRC.
+    static func seal(
+        compressed c: Compressed, origin: String, firstSeq: UInt64, previousHash: [UInt8], key: SiteKey?
+    ) throws -> Block {
+        guard c.payload.count <= BlockHeader.compressedBytesMax else {
+            throw LogError(.invalidEvent, "a block would exceed \(BlockHeader.compressedBytesMax) compressed bytes; append in smaller batches")
+        }
+        var header = BlockHeader(
+            flags: key == nil ? 0 : BlockHeader.flagSigned, firstSeq: firstSeq, count: UInt32(c.count),
+            rawBytes: UInt32(c.rawBytes), compressedBytes: UInt32(c.payload.count), minAt: c.minAt, maxAt: c.maxAt,
+            previousHash: previousHash, chainHash: [UInt8](repeating: 0, count: 32),
+            signature: [UInt8](repeating: 0, count: 64), origin: origin)
+        header.chainHash = chainHash(headerBytes: header.encode(), payload: c.payload)
+        if let key { header.signature = try key.sign(header.chainHash) }
+        var bytes = header.encode()
+        bytes.reserveCapacity(header.totalBytes)
+        bytes.append(contentsOf: c.payload)
+        let crc = Checksum.crc32c(bytes)
+        withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
+        return Block(header: header, bytes: bytes)
+    }
+
+    /// SHA-256 over the header up to the chain hash (so it covers the previous
+    /// hash), the origin, and the compressed payload.
+    static func chainHash(headerBytes: [UInt8], payload: [UInt8]) -> [UInt8] {
+        headerBytes.withUnsafeBytes { h in
+            payload.withUnsafeBytes { p in
+                Checksum.sha256([
+                    UnsafeRawBufferPointer(rebasing: h[0..<BlockHeader.chainHashOffset]),
+                    UnsafeRawBufferPointer(rebasing: h[(BlockHeader.fixedBytes - 1)...]),
+                    p,
+                ])
+            }
+        }
+    }
+
+    /// Parses a stored block and checks its lengths and CRC (not the chain hash,
+    /// which ``verifyHash()`` recomputes). `bytes` must hold exactly one block.
+    public init(parsing bytes: [UInt8]) throws {
+        let header = try bytes.withUnsafeBytes { b in try BlockHeader.parse(b) }
+        guard bytes.count == header.totalBytes else {
+            throw LogError(.corrupt, "block is \(bytes.count) bytes but its header says \(header.totalBytes)")
+        }
+        try Block.checkCRC(bytes)
+        self.header = header
+        self.bytes = bytes
+    }
+
+    init(header: BlockHeader, bytes: [UInt8]) {
+        self.header = header
+        self.bytes = bytes
+    }
+
+    /// Throws `.corrupt` when the trailing CRC-32C does not match.
+    static func checkCRC(_ bytes: [UInt8]) throws {
+        let ok = bytes.withUnsafeBytes { b -> Bool in
+            guard b.count >= 4 else { return false }
+            let stored = UInt32(littleEndian: b.loadUnaligned(fromByteOffset: b.count - 4, as: UInt32.self))
+            return Checksum.crc32c(UnsafeRawBufferPointer(rebasing: b[0..<(b.count - 4)])) == stored
+        }
+        guard ok else { throw LogError(.corrupt, "block checksum (CRC-32C) does not match its bytes") }
+    }
+
+    /// The compressed payload bytes.
+    var payload: ArraySlice<UInt8> {
+        bytes[header.headerBytes..<(header.headerBytes + Int(header.compressedBytes))]
+    }
+
+    /// Recomputes the chain hash; true when it equals the stored one.
+    public func verifyHash() -> Bool {
+        let computed = bytes.withUnsafeBytes { b in
+            Checksum.sha256([
+                UnsafeRawBufferPointer(rebasing: b[0..<BlockHeader.chainHashOffset]),
+                UnsafeRawBufferPointer(rebasing: b[(BlockHeader.fixedBytes - 1)..<header.headerBytes]),
+                UnsafeRawBufferPointer(rebasing: b[header.headerBytes..<(header.headerBytes + Int(header.compressedBytes))]),
+            ])
+        }
+        return computed == header.chainHash
+    }
+
+    /// Inflates and decodes the block's events.
+    public func events() throws -> [Event] {
+        let raw = try bytes.withUnsafeBytes { b in
+            try Deflate.decompress(
+                UnsafeRawBufferPointer(rebasing: b[header.headerBytes..<(header.headerBytes + Int(header.compressedBytes))]),
+                rawCount: Int(header.rawBytes))
+        }
+        return try raw.withUnsafeBytes { r in
+            try BlockPayload.decode(r, origin: header.origin, firstSeq: header.firstSeq, count: Int(header.count), minAt: header.minAt)
+        }
+    }
+}
+
+extension Block {
+    /// Calls `body` with each event's seq and id, decoding nothing else.
+    func forEachID(_ body: (UInt64, String) -> Void) throws {
+        let raw = try bytes.withUnsafeBytes { b in
+            try Deflate.decompress(
+                UnsafeRawBufferPointer(rebasing: b[header.headerBytes..<(header.headerBytes + Int(header.compressedBytes))]),
+                rawCount: Int(header.rawBytes))
+        }
+        let first = header.firstSeq
+        try raw.withUnsafeBytes { r in
+            try BlockPayload.decodeIDs(r, count: Int(header.count)) { i, id in body(first + UInt64(i), id) }
+        }
+    }
+}

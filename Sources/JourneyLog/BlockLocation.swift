@@ -1,0 +1,18 @@
+/// Where one block lives, plus the header fields readers filter on: the
+/// sparse in-memory index of a log (one entry per block, not per event).
+public struct BlockLocation: Sendable, Hashable {
+    public var firstSeq: UInt64
+    public var count: UInt32
+    public var minAt: Int64
+    public var maxAt: Int64
+    /// Index into the origin's segment list.
+    public var segment: Int
+    /// Byte offset of the block in its segment file.
+    public var offset: UInt64
+    /// Stored bytes of the block.
+    public var totalBytes: Int
+    /// Uncompressed payload bytes.
+    public var rawBytes: UInt32
+
+    public var lastSeq: UInt64 { firstSeq + UInt64(count) - 1 }
+}

@@ -1,0 +1,291 @@
+import JourneyModel
+
+/// The uncompressed payload of a block (format v1): the block's events laid out
+/// column by column so that deflate sees long runs of similar bytes.
+///
+/// Layout: `varint streamCount`, then `streamCount` varint lengths, then the
+/// streams back to back. Streams, in order:
+///
+/// | # | stream | content per event |
+/// |---|--------|-------------------|
+/// | 0 | strings | the block's string table: varint count, then varint length + UTF-8 each |
+/// | 1 | at | zig-zag varint delta from the previous event's `at` (the first from the header's min `at`) |
+/// | 2 | ids | front-coded against the previous id: varint shared prefix, varint suffix length, suffix |
+/// | 3 | kinds | varint string index |
+/// | 4–8 | contact, customer, channel, queue, agent | varint: 0 when absent, else string index + 1 |
+/// | 9 | counts | member count of `data`, then of `extra`; element/member counts of nested values |
+/// | 10 | keys | varint string index of each member key |
+/// | 11 | tags | one byte per value: 0 null, 1 false, 2 true, 3 integer, 4 number literal, 5 string, 6 array, 7 object |
+/// | 12 | ints | zig-zag varint of integer values |
+/// | 13 | refs | varint string index of string values and number literals |
+///
+/// `seq` is not stored: it is the header's first seq plus the event's index.
+/// `site` is not stored: every event of a block belongs to the block's origin.
+/// Readers of v1 must reject a payload whose stream count is not 14.
+public enum BlockPayload {
+    static let streamCount = 14
+    /// Most strings in one block's table; keeps decoder allocations bounded.
+    static let stringsMax = 1 << 20
+
+    enum Tag: UInt8 { case null = 0, falseValue, trueValue, integer, number, string, array, object }
+
+    /// Encodes events (all of one origin) into a v1 payload.
+    static func encode(_ events: ArraySlice<Event>, minAt: Int64) -> [UInt8] {
+        var enc = Encoder()
+        enc.encode(events, minAt: minAt)
+        return enc.finish()
+    }
+
+    struct Encoder {
+        var table: [String: UInt32] = [:]
+        var strings = ByteWriter(capacity: 1 << 14)
+        var stringCount: UInt64 = 0
+        var s = [ByteWriter](repeating: ByteWriter(), count: 14)
+
+        @inline(__always) mutating func intern(_ text: String) -> UInt32 {
+            if let i = table[text] { return i }
+            let i = UInt32(table.count)
+            table[text] = i
+            strings.varint(UInt64(text.utf8.count))
+            strings.append(contentsOf: text.utf8)
+            stringCount += 1
+            return i
+        }
+
+        @inline(__always) mutating func optional(_ stream: Int, _ text: String?) {
+            if let text { s[stream].varint(UInt64(intern(text)) + 1) } else { s[stream].u8(0) }
+        }
+
+        mutating func encode(_ events: ArraySlice<Event>, minAt: Int64) {
+            var previousAt = minAt
+            var previousID: [UInt8] = []
+            for e in events {
+                s[1].svarint(e.at.ms &- previousAt)
+                previousAt = e.at.ms
+                frontCode(e.id, previous: &previousID)
+                s[3].varint(UInt64(intern(e.kind.rawValue)))
+                optional(4, e.contact)
+                optional(5, e.customer)
+                optional(6, e.channel?.rawValue)
+                optional(7, e.queue)
+                optional(8, e.agent)
+                object(e.data)
+                object(e.extra)
+            }
+        }
+
+        mutating func frontCode(_ id: String, previous: inout [UInt8]) {
+            var shared = 0
+            var suffix: [UInt8] = []
+            var matching = true
+            var i = 0
+            for b in id.utf8 {
+                if matching, i < previous.count, previous[i] == b { shared += 1 } else { matching = false; suffix.append(b) }
+                i += 1
+            }
+            s[2].varint(UInt64(shared))
+            s[2].varint(UInt64(suffix.count))
+            s[2].append(contentsOf: suffix)
+            previous.removeSubrange(shared...)
+            previous.append(contentsOf: suffix)
+        }
+
+        mutating func object(_ o: JSONObject) {
+            s[9].varint(UInt64(o.members.count))
+            for m in o.members {
+                s[10].varint(UInt64(intern(m.key)))
+                value(m.value)
+            }
+        }
+
+        mutating func value(_ v: JSONValue) {
+            switch v {
+            case .null: s[11].u8(Tag.null.rawValue)
+            case .bool(let b): s[11].u8(b ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
+            case .integer(let i): s[11].u8(Tag.integer.rawValue); s[12].svarint(i)
+            case .number(let lit): s[11].u8(Tag.number.rawValue); s[13].varint(UInt64(intern(lit)))
+            case .string(let t): s[11].u8(Tag.string.rawValue); s[13].varint(UInt64(intern(t)))
+            case .array(let items):
+                s[11].u8(Tag.array.rawValue)
+                s[9].varint(UInt64(items.count))
+                for item in items { value(item) }
+            case .object(let o):
+                s[11].u8(Tag.object.rawValue)
+                object(o)
+            }
+        }
+
+        mutating func finish() -> [UInt8] {
+            var table = ByteWriter()
+            table.varint(stringCount)
+            table.append(contentsOf: strings.bytes)
+            s[0] = table
+            var out = ByteWriter(capacity: s.reduce(64) { $0 + $1.bytes.count })
+            out.varint(UInt64(BlockPayload.streamCount))
+            for w in s { out.varint(UInt64(w.bytes.count)) }
+            for w in s { out.append(contentsOf: w.bytes) }
+            return out.bytes
+        }
+    }
+
+    /// Decodes a v1 payload of `count` events.
+    static func decode(
+        _ payload: UnsafeRawBufferPointer, origin: String, firstSeq: UInt64, count: Int, minAt: Int64
+    ) throws -> [Event] {
+        do {
+            var head = ByteReader(payload)
+            guard try head.varint() == UInt64(streamCount) else {
+                throw LogError(.corrupt, "block payload does not have the \(streamCount) streams of format v1")
+            }
+            var readers: [ByteReader] = []
+            var offset = 0
+            var lengths: [Int] = []
+            for _ in 0..<streamCount {
+                let n = try head.varint()
+                guard n <= UInt64(payload.count) else { throw ByteReader.Overrun() }
+                lengths.append(Int(n))
+            }
+            offset = head.position
+            for n in lengths {
+                guard offset + n <= payload.count else { throw ByteReader.Overrun() }
+                readers.append(ByteReader(payload, from: offset, to: offset + n))
+                offset += n
+            }
+            guard offset == payload.count else { throw ByteReader.Overrun() }
+            var dec = Decoder(r: readers)
+            try dec.readStrings()
+            return try dec.events(origin: origin, firstSeq: firstSeq, count: count, minAt: minAt)
+        } catch let e as LogError {
+            throw e
+        } catch {
+            throw LogError(.corrupt, "block payload is truncated or malformed")
+        }
+    }
+
+    struct Decoder {
+        var r: [ByteReader]
+        var strings: [String] = []
+
+        mutating func readStrings() throws {
+            let n = try r[0].varint()
+            guard n <= UInt64(stringsMax), n <= UInt64(r[0].remaining) else { throw ByteReader.Overrun() }
+            strings.reserveCapacity(Int(n))
+            for _ in 0..<n {
+                let len = try r[0].varint()
+                guard len <= UInt64(r[0].remaining) else { throw ByteReader.Overrun() }
+                strings.append(try r[0].string(Int(len)))
+            }
+        }
+
+        @inline(__always) mutating func string(_ stream: Int) throws -> String {
+            let i = try r[stream].varint()
+            guard i < UInt64(strings.count) else { throw ByteReader.Overrun() }
+            return strings[Int(i)]
+        }
+
+        @inline(__always) mutating func optional(_ stream: Int) throws -> String? {
+            let i = try r[stream].varint()
+            if i == 0 { return nil }
+            guard i <= UInt64(strings.count) else { throw ByteReader.Overrun() }
+            return strings[Int(i - 1)]
+        }
+
+        mutating func events(origin: String, firstSeq: UInt64, count: Int, minAt: Int64) throws -> [Event] {
+            var out: [Event] = []
+            out.reserveCapacity(count)
+            var at = minAt
+            var id: [UInt8] = []
+            for i in 0..<count {
+                at = at &+ (try r[1].svarint())
+                let shared = try r[2].varint()
+                let suffixCount = try r[2].varint()
+                guard shared <= UInt64(id.count) else { throw ByteReader.Overrun() }
+                let suffix = try r[2].bytes(Int(clamping: suffixCount))
+                id.removeSubrange(Int(shared)...)
+                id.append(contentsOf: suffix)
+                let kind = try string(3)
+                let contact = try optional(4)
+                let customer = try optional(5)
+                let channelName = try optional(6)
+                let queue = try optional(7)
+                let agent = try optional(8)
+                let data = try object(depth: 0)
+                let extra = try object(depth: 0)
+                var channel: Channel?
+                if let channelName {
+                    guard let c = Channel(rawValue: channelName) else { throw ByteReader.Overrun() }
+                    channel = c
+                }
+                out.append(Event(
+                    site: origin, seq: firstSeq + UInt64(i), id: String(decoding: id, as: UTF8.self),
+                    at: Timestamp(ms: at), kind: EventKind(kind), contact: contact, customer: customer,
+                    channel: channel, queue: queue, agent: agent, data: data, extra: extra))
+            }
+            for k in 1..<streamCount where !r[k].isAtEnd { throw ByteReader.Overrun() }
+            return out
+        }
+
+        mutating func object(depth: Int) throws -> JSONObject {
+            guard depth <= JSONParser.depthMax else { throw ByteReader.Overrun() }
+            let n = try r[9].varint()
+            guard n <= UInt64(r[10].remaining) else { throw ByteReader.Overrun() }
+            var members: [JSONObject.Member] = []
+            members.reserveCapacity(Int(n))
+            for _ in 0..<n {
+                let key = try string(10)
+                members.append(.init(key, try value(depth: depth)))
+            }
+            return JSONObject(members)
+        }
+
+        mutating func value(depth: Int) throws -> JSONValue {
+            guard let tag = Tag(rawValue: try r[11].u8()) else { throw ByteReader.Overrun() }
+            switch tag {
+            case .null: return .null
+            case .falseValue: return .bool(false)
+            case .trueValue: return .bool(true)
+            case .integer: return .integer(try r[12].svarint())
+            case .number: return .number(try string(13))
+            case .string: return .string(try string(13))
+            case .array:
+                guard depth < JSONParser.depthMax else { throw ByteReader.Overrun() }
+                let n = try r[9].varint()
+                guard n <= UInt64(r[11].remaining) else { throw ByteReader.Overrun() }
+                var items: [JSONValue] = []
+                items.reserveCapacity(Int(n))
+                for _ in 0..<n { items.append(try value(depth: depth + 1)) }
+                return .array(items)
+            case .object:
+                return .object(try object(depth: depth + 1))
+            }
+        }
+    }
+}
+
+extension BlockPayload {
+    /// Decodes only the ids of a v1 payload (stream 2): what recovery needs to
+    /// rebuild the id index without materialising whole events.
+    static func decodeIDs(_ payload: UnsafeRawBufferPointer, count: Int, _ body: (Int, String) -> Void) throws {
+        do {
+            var head = ByteReader(payload)
+            guard try head.varint() == UInt64(streamCount) else { throw ByteReader.Overrun() }
+            var lengths: [Int] = []
+            for _ in 0..<streamCount { lengths.append(Int(clamping: try head.varint())) }
+            let start = head.position + lengths[0] + lengths[1]
+            guard start + lengths[2] <= payload.count else { throw ByteReader.Overrun() }
+            var r = ByteReader(payload, from: start, to: start + lengths[2])
+            var id: [UInt8] = []
+            for i in 0..<count {
+                let shared = try r.varint()
+                let n = try r.varint()
+                guard shared <= UInt64(id.count) else { throw ByteReader.Overrun() }
+                let suffix = try r.bytes(Int(clamping: n))
+                id.removeSubrange(Int(shared)...)
+                id.append(contentsOf: suffix)
+                body(i, String(decoding: id, as: UTF8.self))
+            }
+        } catch {
+            throw LogError(.corrupt, "block payload is truncated or malformed")
+        }
+    }
+}

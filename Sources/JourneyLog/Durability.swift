@@ -1,0 +1,35 @@
+/// When an append is acknowledged relative to `fsync`.
+public enum Durability: String, Sendable, CaseIterable {
+    /// Every append is synced on its own before it is acknowledged.
+    case always
+    /// Group commit: appends waiting at the same moment share one sync; each is
+    /// acknowledged only after the sync that covers it. The default.
+    case batch
+    /// No sync: acknowledged once written to the operating system. A power
+    /// loss can lose acknowledged events (and leave a damaged tail larger than
+    /// recovery truncates on its own).
+    case none
+}
+
+/// Tunables of a log. The defaults are what `journey` uses.
+public struct LogOptions: Sendable {
+    public var durability: Durability = .batch
+    /// A segment is sealed and a new one started once it reaches this size.
+    public var segmentBytesMax: UInt64 = 64 << 20
+    /// Most events in one block; more per block compresses better.
+    public var eventsPerBlock = 8192
+    /// zlib level for block payloads.
+    public var compressionLevel: Int32 = 6
+    /// Most bytes written between two syncs of one commit. Bounds how much of
+    /// a segment's tail a crash can leave half-written.
+    public var writeBytesMax: UInt64 = 8 << 20
+    /// A damaged block this close to the end of the active segment is taken for
+    /// a torn write and truncated (its bytes kept in a `.torn` file); damage
+    /// further from the end is corruption and stops the open. It is the write
+    /// window plus the largest block, the most a crash can leave half-written.
+    public var tornTailBytesMax: UInt64 = (8 << 20) + UInt64(BlockHeader.compressedBytesMax) + 4096
+    /// Where files live; tests put a fault-injecting one here.
+    public var fileSystem: any FileSystem = POSIXFileSystem()
+
+    public init() {}
+}

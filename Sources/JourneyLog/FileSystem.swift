@@ -1,0 +1,45 @@
+/// The seam between the log and the disk. The log does all its file work
+/// through this protocol, so tests can substitute a file system that injects
+/// faults: failing writes, crashes between a write and its sync, torn writes.
+///
+/// Paths are plain `/`-separated strings.
+public protocol FileSystem: Sendable {
+    /// Creates a directory and any missing parents.
+    func createDirectory(_ path: String) throws
+    /// Names (not paths) of the entries of a directory; empty when it does not exist.
+    func listDirectory(_ path: String) throws -> [String]
+    /// True when a file or directory exists at `path`.
+    func exists(_ path: String) -> Bool
+    /// Opens a file for reading and appending; creates it when `create` is true.
+    func open(_ path: String, create: Bool) throws -> any StoredFile
+    /// Reads a whole small file.
+    func readFile(_ path: String) throws -> [UInt8]
+    /// Writes a whole small file durably: to a temporary name, synced, renamed over `path`, directory synced.
+    func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32) throws
+    /// Removes a file.
+    func remove(_ path: String) throws
+    /// Makes the directory entries of `path` (creations, renames, removals) durable.
+    func syncDirectory(_ path: String) throws
+}
+
+/// An open file. Appends go to the end; reads are positional.
+public protocol StoredFile: AnyObject, Sendable {
+    /// Current size in bytes.
+    func size() throws -> UInt64
+    /// Reads exactly `count` bytes at `offset` (fewer only at end of file).
+    func read(at offset: UInt64, count: Int) throws -> [UInt8]
+    /// Appends bytes at the end of the file.
+    func append(_ bytes: [UInt8]) throws
+    /// Makes every appended byte durable (fsync).
+    func sync() throws
+    /// Cuts the file to `size` bytes and makes that durable.
+    func truncate(to size: UInt64) throws
+    func close()
+}
+
+extension FileSystem {
+    /// `path` joined with `name`.
+    public func join(_ path: String, _ name: String) -> String {
+        path.hasSuffix("/") ? path + name : path + "/" + name
+    }
+}

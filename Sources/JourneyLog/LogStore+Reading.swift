@@ -1,0 +1,153 @@
+import JourneyModel
+
+extension LogStore {
+    /// A consistent view of one origin's log at one moment: later appends do
+    /// not show up in it, and reading it needs no lock.
+    public struct Snapshot: Sendable {
+        public let origin: String
+        public let blocks: [BlockLocation]
+        public let lastSeq: UInt64
+        public let headHash: [UInt8]
+        let segments: [OriginLog.Segment]
+        let log: OriginLog
+
+        /// Reads the stored block at `index` of ``blocks``, CRC-checked.
+        public func block(at index: Int) throws -> Block {
+            try log.readBlock(blocks[index], segments: segments)
+        }
+
+        /// Index of the first block holding an event after `seq`.
+        public func firstBlock(after seq: UInt64) -> Int {
+            if seq == 0 { return 0 }
+            return OriginLog.blockIndex(holding: seq + 1, in: blocks) ?? blocks.count
+        }
+    }
+
+    /// Origins this node holds (its own and replicas), sorted.
+    public var origins: [String] {
+        monitor.withLock { logs.filter { $0.value.lastSeq > 0 || $0.key == site }.keys.sorted() }
+    }
+
+    /// A snapshot of `origin`'s log; nil when the node holds nothing of it.
+    public func snapshot(origin: String) -> Snapshot? {
+        monitor.withLock {
+            guard let log = logs[origin] else { return nil }
+            return Snapshot(origin: origin, blocks: log.blocks, lastSeq: log.lastSeq, headHash: log.headHash,
+                            segments: log.segments, log: log)
+        }
+    }
+
+    /// Calls `body` with each event of `origin` in seq order, after `afterSeq`
+    /// and with `at` in `[since, until)` when given; blocks whose min/max `at`
+    /// fall outside the range are skipped unread. `body` returns false to stop.
+    public func forEachEvent(
+        origin: String, afterSeq: UInt64 = 0, since: Timestamp? = nil, until: Timestamp? = nil,
+        _ body: (Event) throws -> Bool
+    ) throws {
+        guard let snap = snapshot(origin: origin) else { return }
+        var i = snap.firstBlock(after: afterSeq)
+        while i < snap.blocks.count {
+            let loc = snap.blocks[i]
+            i += 1
+            if let since, loc.maxAt < since.ms { continue }
+            if let until, loc.minAt >= until.ms { continue }
+            for e in try snap.block(at: i - 1).events() where e.seq > afterSeq {
+                if let since, e.at < since { continue }
+                if let until, e.at >= until { continue }
+                if try !body(e) { return }
+            }
+        }
+    }
+
+    /// Calls `body` with the events of every origin merged in one
+    /// deterministic order: repeatedly the smallest `(at, origin, seq)` among
+    /// the origins' next events. Each origin's own order is kept, so on the
+    /// same logs the merge is always the same sequence.
+    public func forEachMergedEvent(
+        since: Timestamp? = nil, until: Timestamp? = nil, _ body: (Event) throws -> Bool
+    ) throws {
+        var cursors: [MergeCursor] = []
+        for origin in origins {
+            guard let snap = snapshot(origin: origin) else { continue }
+            let c = MergeCursor(snapshot: snap, since: since, until: until)
+            try c.advance()
+            if c.current != nil { cursors.append(c) }
+        }
+        while !cursors.isEmpty {
+            var best = 0
+            for k in 1..<cursors.count {
+                // Force-unwraps are safe: cursors without a current event are removed below.
+                let a = cursors[k].current!, b = cursors[best].current!
+                if (a.at.ms, a.site, a.seq) < (b.at.ms, b.site, b.seq) { best = k }
+            }
+            // Safe: every cursor kept in the list has a current event.
+            if try !body(cursors[best].current!) { return }
+            try cursors[best].advance()
+            if cursors[best].current == nil { cursors.remove(at: best) }
+        }
+    }
+
+    /// Per-origin figures for `journey stats`.
+    public struct OriginStats: Sendable, Equatable {
+        public var site: String
+        public var events: UInt64
+        public var lastSeq: UInt64
+        /// Bytes of the origin's segment files.
+        public var storedBytes: UInt64
+        /// Bytes of the block payloads before compression.
+        public var rawBytes: UInt64
+        public var blocks: Int
+        public var segments: Int
+        /// Hex of the chain hash of the last block (empty when there is none).
+        public var headHash: String
+    }
+
+    /// Figures for every origin this node holds.
+    public func stats() -> [OriginStats] {
+        monitor.withLock {
+            logs.keys.sorted().compactMap { origin -> OriginStats? in
+                guard let log = logs[origin], log.lastSeq > 0 || origin == site else { return nil }
+                return OriginStats(site: origin, events: log.lastSeq, lastSeq: log.lastSeq, storedBytes: log.storedBytes,
+                                   rawBytes: log.rawBytes, blocks: log.blocks.count, segments: log.segments.count,
+                                   headHash: log.lastSeq == 0 ? "" : Checksum.hex(log.headHash))
+            }
+        }
+    }
+}
+
+/// One origin's position in a merged read.
+final class MergeCursor {
+    let snapshot: LogStore.Snapshot
+    let since: Timestamp?
+    let until: Timestamp?
+    var blockIndex = 0
+    var pending: [Event] = []
+    var pendingIndex = 0
+    var current: Event?
+
+    init(snapshot: LogStore.Snapshot, since: Timestamp?, until: Timestamp?) {
+        self.snapshot = snapshot
+        self.since = since
+        self.until = until
+    }
+
+    func advance() throws {
+        while true {
+            while pendingIndex < pending.count {
+                let e = pending[pendingIndex]
+                pendingIndex += 1
+                if let since, e.at < since { continue }
+                if let until, e.at >= until { continue }
+                current = e
+                return
+            }
+            guard blockIndex < snapshot.blocks.count else { current = nil; return }
+            let loc = snapshot.blocks[blockIndex]
+            blockIndex += 1
+            if let since, loc.maxAt < since.ms { continue }
+            if let until, loc.minAt >= until.ms { continue }
+            pending = try snapshot.block(at: blockIndex - 1).events()
+            pendingIndex = 0
+        }
+    }
+}

@@ -1,0 +1,302 @@
+import JourneyModel
+
+/// A node's event store: its own site's log plus the replicas of other sites'
+/// logs, under one data directory.
+///
+/// ```text
+/// DATA/journey.json           manifest: format version and own site
+/// DATA/keys/site.ed25519      the site's private signing key (mode 0600)
+/// DATA/logs/<origin>/*.seg    segment files of each origin's log
+/// ```
+///
+/// Appends to the own log use group commit: concurrent ``append(_:)`` calls
+/// reserve their seqs under the lock, compress their blocks in parallel
+/// outside it, and then one of them (the leader) writes every ready group and
+/// syncs once for all. No call returns before the sync that covers it.
+///
+/// ```swift
+/// let store = try LogStore.create(directory: "data", site: "north")
+/// let result = try store.append(events)   // durable when it returns
+/// try store.forEachEvent(origin: "north") { event in print(event.seq) }
+/// ```
+public final class LogStore: @unchecked Sendable {
+    // Shared mutable state below is guarded by `monitor`; the OriginLog
+    // objects are mutated only under it, except for file I/O done by the one
+    // leader, whose results are published under it.
+    public let directory: String
+    /// The site this node appends for.
+    public let site: String
+    public let options: LogOptions
+    let key: SiteKey
+    let monitor = Monitor()
+    var logs: [String: OriginLog] = [:]
+    private var queue: [CommitGroup] = []
+    private var leaderActive = false
+    private var poisoned: LogError?
+    private var nextSeq: UInt64 = 1
+    private var inFlight: [String: UInt64] = [:]
+    private var idCache: (firstSeq: UInt64, ids: [String])?
+    /// What recovery did while opening (torn tails cut, half-made segments removed).
+    public private(set) var recoveryNotes: [String] = []
+
+    private var fs: any FileSystem { options.fileSystem }
+
+    static func logsDirectory(_ directory: String, fs: any FileSystem) -> String { fs.join(directory, "logs") }
+    static func keyPath(_ directory: String, fs: any FileSystem) -> String { fs.join(fs.join(directory, "keys"), "site.ed25519") }
+
+    private init(directory: String, site: String, key: SiteKey, options: LogOptions) {
+        self.directory = directory
+        self.site = site
+        self.key = key
+        self.options = options
+    }
+
+    // MARK: Creating and opening
+
+    /// Creates a new store whose own site is `site`, with a fresh signing key.
+    public static func create(directory: String, site: String, options: LogOptions = LogOptions()) throws -> LogStore {
+        let fs = options.fileSystem
+        guard SiteID.isValid(site) else {
+            throw LogError(.invalidEvent, "'\(site)' is not a site id: use 1–32 of a-z, 0-9 and -")
+        }
+        let manifestPath = fs.join(directory, StoreManifest.fileName)
+        guard !fs.exists(manifestPath) else {
+            throw LogError(.alreadyExists, "\(directory) already holds a store; open it, or choose another --data directory", file: manifestPath)
+        }
+        try fs.createDirectory(fs.join(directory, "keys"))
+        try fs.createDirectory(logsDirectory(directory, fs: fs))
+        let key = SiteKey()
+        try fs.writeFileAtomically(keyPath(directory, fs: fs), key.rawRepresentation, mode: 0o600)
+        // The manifest goes last: a directory without it is not yet a store.
+        try fs.writeFileAtomically(manifestPath, StoreManifest(site: site).encode(), mode: 0o644)
+        return try open(directory: directory, options: options)
+    }
+
+    /// Opens an existing store, recovering every origin's log.
+    public static func open(directory: String, options: LogOptions = LogOptions()) throws -> LogStore {
+        let fs = options.fileSystem
+        let manifestPath = fs.join(directory, StoreManifest.fileName)
+        guard fs.exists(manifestPath) else {
+            throw LogError(.notAStore, "no store at \(directory); create one with `journey init --data \(directory) --site SITE`")
+        }
+        let manifest = try StoreManifest.decode(try fs.readFile(manifestPath), path: manifestPath)
+        let key = try SiteKey(rawRepresentation: try fs.readFile(keyPath(directory, fs: fs)))
+        let store = LogStore(directory: directory, site: manifest.site, key: key, options: options)
+        let logsDir = logsDirectory(directory, fs: fs)
+        var origins = Set(try fs.listDirectory(logsDir).filter(SiteID.isValid))
+        origins.insert(manifest.site)
+        for origin in origins.sorted() {
+            let log = OriginLog(origin: origin, directory: fs.join(logsDir, origin), options: options)
+            try log.recover()
+            store.recoveryNotes += log.recoveryNotes
+            store.logs[origin] = log
+        }
+        store.nextSeq = (store.logs[manifest.site]?.lastSeq ?? 0) + 1
+        return store
+    }
+
+    /// The site's public signing key (32 bytes), which peers pin.
+    public var publicKey: [UInt8] { key.publicKey }
+
+    /// Closes every file. The store must not be used afterwards.
+    public func close() {
+        monitor.withLock {
+            for log in logs.values { for s in log.segments { s.file.close() } }
+        }
+    }
+
+    // MARK: Appending
+
+    /// What an append did.
+    public struct AppendResult: Sendable, Equatable {
+        /// Events stored by this call.
+        public var appended: Int = 0
+        /// Events skipped because the origin already holds their id.
+        public var duplicates: Int = 0
+        /// Seqs of the stored events, when any were stored.
+        public var firstSeq: UInt64?
+        public var lastSeq: UInt64?
+        /// The first duplicate ids (at most ``duplicateIDsMax``), for reports.
+        public var duplicateIDs: [String] = []
+        public static let duplicateIDsMax = 20
+    }
+
+    /// Appends events of this store's own site, assigning their seqs. An
+    /// event whose id the log already holds (or that appears earlier in the
+    /// same call) is skipped and counted as a duplicate. Returns once the new
+    /// events are durable as ``LogOptions/durability`` defines.
+    ///
+    /// - Throws: `.invalidEvent` for an event of another site or without an
+    ///   id (nothing of the call is stored then); `.io` or `.poisoned` when
+    ///   the disk failed, after which the store must be reopened.
+    public func append(_ input: [Event]) throws -> AppendResult {
+        for (i, e) in input.enumerated() {
+            guard e.site == site else {
+                throw LogError(.invalidEvent, "event \(i + 1) belongs to site '\(e.site)', but this store appends for '\(site)'; other sites' events arrive by sync")
+            }
+            guard !e.id.isEmpty else { throw LogError(.invalidEvent, "event \(i + 1) has no id") }
+        }
+        monitor.lock()
+        defer { monitor.unlock() }
+        if let poisoned { throw poisoned }
+        var result = AppendResult()
+        var fresh: [Event] = []
+        fresh.reserveCapacity(input.count)
+        let own = ownLog
+        for var e in input {
+            let h = Checksum.fnv1a64(e.id)
+            if inFlight[e.id] != nil || (own.ids.contains(h) && isStored(id: e.id, hash: h, log: own)) {
+                result.duplicates += 1
+                if result.duplicateIDs.count < AppendResult.duplicateIDsMax { result.duplicateIDs.append(e.id) }
+                continue
+            }
+            e.seq = nextSeq
+            nextSeq += 1
+            inFlight[e.id] = e.seq
+            own.ids.insert(h, seq: e.seq)
+            fresh.append(e)
+        }
+        guard let first = fresh.first?.seq, let last = fresh.last?.seq else { return result }
+        result.appended = fresh.count
+        result.firstSeq = first
+        result.lastSeq = last
+        let group = CommitGroup(events: fresh)
+        queue.append(group)
+
+        monitor.unlock()
+        let compressed = compressBlocks(fresh)
+        monitor.lock()
+
+        switch compressed {
+        case .success(let c): group.compressed = c
+        case .failure(let e): poison(e)
+        }
+        try commit(until: group)
+        return result
+    }
+
+    private var ownLog: OriginLog {
+        if let log = logs[site] { return log }
+        let log = OriginLog(origin: site, directory: fs.join(LogStore.logsDirectory(directory, fs: fs), site), options: options)
+        logs[site] = log
+        return log
+    }
+
+    /// Compresses a group's events into block payloads, splitting a run whose
+    /// payload would be too large for one block.
+    private func compressBlocks(_ events: [Event]) -> Result<[Block.Compressed], LogError> {
+        var out: [Block.Compressed] = []
+        func run(_ slice: ArraySlice<Event>) throws {
+            do {
+                out.append(try Block.compress(slice, level: options.compressionLevel))
+            } catch let e as LogError where e.code == .invalidEvent && slice.count > 1 {
+                let mid = slice.startIndex + slice.count / 2
+                try run(slice[slice.startIndex..<mid])
+                try run(slice[mid...])
+            }
+        }
+        do {
+            var start = 0
+            while start < events.count {
+                let end = min(events.count, start + options.eventsPerBlock)
+                try run(events[start..<end])
+                start = end
+            }
+            return .success(out)
+        } catch {
+            return .failure(LogError.from(error))
+        }
+    }
+
+    /// Waits until `group` is durable, leading the commit of every ready group
+    /// when no other appender is. Call with the lock held.
+    private func commit(until group: CommitGroup) throws {
+        while !group.durable {
+            if let poisoned { throw poisoned }
+            if !leaderActive, let head = queue.first, head.compressed != nil {
+                leaderActive = true
+                var take: [CommitGroup] = []
+                for g in queue {
+                    guard g.compressed != nil else { break }
+                    take.append(g)
+                    if options.durability == .always { break }
+                }
+                let own = ownLog
+                let previousHash = own.headHash
+                monitor.unlock()
+                let outcome = writeGroups(take, log: own, previousHash: previousHash)
+                monitor.lock()
+                leaderActive = false
+                switch outcome {
+                case .success(let written):
+                    own.publish(written)
+                    for g in take {
+                        g.durable = true
+                        for e in g.events { inFlight[e.id] = nil }
+                    }
+                    queue.removeFirst(take.count)
+                case .failure(let error):
+                    poison(error)
+                }
+                monitor.broadcast()
+            } else {
+                monitor.wait()
+            }
+        }
+    }
+
+    /// The leader's I/O: chains and signs the groups' blocks, writes them, syncs.
+    private func writeGroups(_ groups: [CommitGroup], log: OriginLog, previousHash: [UInt8]) -> Result<OriginLog.WriteOutcome, LogError> {
+        do {
+            var sealed: [Block] = []
+            var previous = previousHash
+            for g in groups {
+                var seq = g.events[0].seq
+                for c in g.compressed ?? [] {
+                    let block = try Block.seal(compressed: c, origin: site, firstSeq: seq, previousHash: previous, key: key)
+                    previous = block.header.chainHash
+                    seq += UInt64(c.count)
+                    sealed.append(block)
+                }
+            }
+            return .success(try log.write(sealed, sync: options.durability != .none))
+        } catch {
+            return .failure(LogError.from(error))
+        }
+    }
+
+    private func poison(_ error: LogError) {
+        let e = LogError(.poisoned, "a write to the log failed, so this store takes no more appends until it is reopened (recovery then keeps every acknowledged event)",
+                         file: error.file, offset: error.offset, cause: error.description)
+        poisoned = e
+        monitor.broadcast()
+    }
+
+    /// Confirms an id-index hit against the stored ids (hashes can collide).
+    /// Keeps the last decoded block's ids, so re-importing a file is sequential.
+    private func isStored(id: String, hash: UInt64, log: OriginLog) -> Bool {
+        for seq in log.ids.candidates(hash) where seq <= log.lastSeq {
+            if let cache = idCache, seq >= cache.firstSeq, seq < cache.firstSeq + UInt64(cache.ids.count) {
+                if cache.ids[Int(seq - cache.firstSeq)] == id { return true }
+                continue
+            }
+            guard let b = OriginLog.blockIndex(holding: seq, in: log.blocks),
+                  let block = try? log.readBlock(log.blocks[b], segments: log.segments) else { continue }
+            var ids: [String] = []
+            ids.reserveCapacity(Int(block.header.count))
+            guard (try? block.forEachID({ _, stored in ids.append(stored) })) != nil else { continue }
+            idCache = (block.header.firstSeq, ids)
+            if ids[Int(seq - block.header.firstSeq)] == id { return true }
+        }
+        return false
+    }
+}
+
+/// One append call's events on their way to disk.
+final class CommitGroup: @unchecked Sendable {
+    // Mutated only under the store's monitor.
+    let events: [Event]
+    var compressed: [Block.Compressed]?
+    var durable = false
+    init(events: [Event]) { self.events = events }
+}

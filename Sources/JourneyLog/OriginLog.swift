@@ -1,0 +1,142 @@
+import JourneyModel
+
+/// The log of one origin site on this node: its segment files, the sparse
+/// block index, the chain head, and the id index. Not thread-safe by itself:
+/// ``LogStore`` serialises writers and hands readers immutable snapshots.
+final class OriginLog: @unchecked Sendable {
+    struct Segment {
+        var firstSeq: UInt64
+        var path: String
+        var file: any StoredFile
+        var size: UInt64
+    }
+
+    let origin: String
+    let directory: String
+    let options: LogOptions
+    var fs: any FileSystem { options.fileSystem }
+
+    var segments: [Segment] = []
+    var blocks: [BlockLocation] = []
+    /// Seq of the last durable (written) event; 0 when empty.
+    var lastSeq: UInt64 = 0
+    /// Chain hash of the last block; zeros when empty.
+    var headHash = [UInt8](repeating: 0, count: 32)
+    var ids = IDIndex()
+    var rawBytes: UInt64 = 0
+    /// What recovery did on open, for the caller to report.
+    var recoveryNotes: [String] = []
+
+    init(origin: String, directory: String, options: LogOptions) {
+        self.origin = origin
+        self.directory = directory
+        self.options = options
+    }
+
+    var storedBytes: UInt64 { segments.reduce(0) { $0 + $1.size } }
+
+    // MARK: Writing
+
+    /// Where a write put each block, and the segment list after it: computed
+    /// by the writer without touching shared state, then published under the
+    /// store's lock by ``publish(_:)`` so readers never see a half-made update.
+    struct WriteOutcome {
+        var segments: [Segment]
+        var placed: [(BlockHeader, Int, UInt64)] = []
+    }
+
+    /// Writes sealed blocks (already chained after ``headHash``), rolling
+    /// segments at the size limit and syncing when `sync` is true.
+    func write(_ sealed: [Block], sync: Bool) throws -> WriteOutcome {
+        var out = WriteOutcome(segments: segments)
+        var pending: [UInt8] = []
+        var pendingBlocks: [(BlockHeader, UInt64)] = []
+        var lastBlockSegment = blocks.last?.segment ?? -1
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            let s = out.segments.count - 1
+            try out.segments[s].file.append(pending)
+            if sync { try out.segments[s].file.sync() }
+            out.segments[s].size += UInt64(pending.count)
+            for (h, offset) in pendingBlocks { out.placed.append((h, s, offset)) }
+            lastBlockSegment = s
+            pending.removeAll(keepingCapacity: true)
+            pendingBlocks.removeAll(keepingCapacity: true)
+        }
+        for block in sealed {
+            if out.segments.isEmpty {
+                out.segments.append(try startSegment(firstSeq: block.header.firstSeq, after: nil))
+            } else {
+                let s = out.segments.count - 1
+                let size = out.segments[s].size + UInt64(pending.count)
+                if size >= options.segmentBytesMax && (!pendingBlocks.isEmpty || lastBlockSegment == s) {
+                    try flush()
+                    out.segments.append(try startSegment(firstSeq: block.header.firstSeq, after: out.segments[s]))
+                }
+            }
+            let s = out.segments.count - 1
+            pendingBlocks.append((block.header, out.segments[s].size + UInt64(pending.count)))
+            pending.append(contentsOf: block.bytes)
+            if UInt64(pending.count) >= options.writeBytesMax { try flush() }
+        }
+        try flush()
+        return out
+    }
+
+    /// Makes a write visible: the new segment list and the block index entries.
+    func publish(_ outcome: WriteOutcome) {
+        segments = outcome.segments
+        for (h, s, offset) in outcome.placed { record(h, segment: s, offset: offset) }
+    }
+
+    /// Adds a written block to the in-memory state.
+    func record(_ h: BlockHeader, segment: Int, offset: UInt64) {
+        blocks.append(BlockLocation(firstSeq: h.firstSeq, count: h.count, minAt: h.minAt, maxAt: h.maxAt,
+                                    segment: segment, offset: offset, totalBytes: h.totalBytes, rawBytes: h.rawBytes))
+        lastSeq = h.lastSeq
+        headHash = h.chainHash
+        rawBytes += UInt64(h.rawBytes)
+    }
+
+    /// Seals the previous segment (synced) and creates a new one whose first
+    /// event is `firstSeq`, durable in its directory before any block goes in.
+    func startSegment(firstSeq: UInt64, after previous: Segment?) throws -> Segment {
+        if let previous { try previous.file.sync() }
+        try fs.createDirectory(directory)
+        let path = fs.join(directory, SegmentHeader.fileName(firstSeq: firstSeq))
+        let file = try fs.open(path, create: true)
+        let header = SegmentHeader(firstSeq: firstSeq, origin: origin).encode()
+        try file.append(header)
+        try file.sync()
+        try fs.syncDirectory(directory)
+        return Segment(firstSeq: firstSeq, path: path, file: file, size: UInt64(header.count))
+    }
+
+    // MARK: Reading
+
+    /// Reads one stored block and checks its CRC.
+    func readBlock(_ loc: BlockLocation, segments: [Segment]) throws -> Block {
+        let seg = segments[loc.segment]
+        let bytes = try seg.file.read(at: loc.offset, count: loc.totalBytes)
+        do {
+            guard bytes.count == loc.totalBytes else { throw LogError(.corrupt, "block is cut short") }
+            return try Block(parsing: bytes)
+        } catch {
+            var e = LogError.from(error)
+            e.file = seg.path
+            e.offset = loc.offset
+            throw e
+        }
+    }
+
+    /// Index of the block holding `seq`, by binary search.
+    static func blockIndex(holding seq: UInt64, in blocks: [BlockLocation]) -> Int? {
+        var lo = 0
+        var hi = blocks.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if blocks[mid].lastSeq < seq { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < blocks.count && blocks[lo].firstSeq <= seq ? lo : nil
+    }
+}

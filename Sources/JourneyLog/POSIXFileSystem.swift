@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The real file system, through POSIX calls: `pread`, `write`, `fsync`,
+/// `ftruncate`, and `fsync` on directories so that new files survive a crash.
+public struct POSIXFileSystem: FileSystem {
+    public init() {}
+
+    static func failure(_ what: String, _ path: String) -> LogError {
+        let reason = String(cString: strerror(errno))
+        return LogError(.io, "\(what) failed", file: path, cause: reason)
+    }
+
+    public func createDirectory(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw POSIXFileSystem.failure("creating a directory", prefix) }
+            prefix += "/"
+        }
+    }
+
+    public func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw POSIXFileSystem.failure("listing a directory", path)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    public func open(_ path: String, create: Bool) throws -> any StoredFile {
+        let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0)
+        let fd = Glibc.open(path, flags, 0o644)
+        guard fd >= 0 else { throw POSIXFileSystem.failure("opening a file", path) }
+        return POSIXFile(fd: fd, path: path)
+    }
+
+    public func readFile(_ path: String) throws -> [UInt8] {
+        let f = try open(path, create: false)
+        defer { f.close() }
+        return try f.read(at: 0, count: Int(try f.size()))
+    }
+
+    public func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32) throws {
+        let temporary = path + ".tmp"
+        let fd = Glibc.open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw POSIXFileSystem.failure("creating a file", temporary) }
+        let file = POSIXFile(fd: fd, path: temporary)
+        defer { file.close() }
+        try file.append(bytes)
+        try file.sync()
+        guard rename(temporary, path) == 0 else { throw POSIXFileSystem.failure("renaming a file", path) }
+        try syncDirectory(POSIXFileSystem.parent(of: path))
+    }
+
+    public func remove(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else { throw POSIXFileSystem.failure("removing a file", path) }
+    }
+
+    public func syncDirectory(_ path: String) throws {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw POSIXFileSystem.failure("opening a directory", path) }
+        defer { Glibc.close(fd) }
+        guard fsync(fd) == 0 else { throw POSIXFileSystem.failure("syncing a directory", path) }
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}
+
+/// A file opened by ``POSIXFileSystem``.
+final class POSIXFile: StoredFile, @unchecked Sendable {
+    // The descriptor is only mutated by close(); callers serialise writes
+    // (the log holds its lock) and pread is safe to call concurrently.
+    private var fd: Int32
+    let path: String
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit { close() }
+
+    func size() throws -> UInt64 {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw POSIXFileSystem.failure("reading a file's size", path) }
+        return UInt64(st.st_size)
+    }
+
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+        guard count > 0 else { return [] }
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        let fd = self.fd
+        // count > 0 was checked above, so the buffer has a base address.
+        let failed: Bool = out.withUnsafeMutableBytes { buf in
+            while done < count {
+                let n = pread(fd, buf.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if n < 0 { if errno == EINTR { continue }; return true }
+                if n == 0 { break }
+                done += n
+            }
+            return false
+        }
+        if failed { throw POSIXFileSystem.failure("reading", path) }
+        if done < count { out.removeLast(count - done) }
+        return out
+    }
+
+    func append(_ bytes: [UInt8]) throws {
+        let end = try size()
+        var done = 0
+        let fd = self.fd
+        // The loop runs only while done < buf.count, so the buffer is non-empty and has a base address.
+        let failed: Bool = bytes.withUnsafeBytes { buf in
+            while done < buf.count {
+                let n = pwrite(fd, buf.baseAddress! + done, buf.count - done, off_t(end) + off_t(done))
+                if n < 0 { if errno == EINTR { continue }; return true }
+                done += n
+            }
+            return false
+        }
+        if failed { throw POSIXFileSystem.failure("writing", path) }
+    }
+
+    func sync() throws {
+        guard fdatasync(fd) == 0 else { throw POSIXFileSystem.failure("syncing (fdatasync)", path) }
+    }
+
+    func truncate(to size: UInt64) throws {
+        guard ftruncate(fd, off_t(size)) == 0 else { throw POSIXFileSystem.failure("truncating", path) }
+        guard fsync(fd) == 0 else { throw POSIXFileSystem.failure("syncing after truncation", path) }
+    }
+
+    func close() {
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+    }
+}

@@ -1,0 +1,86 @@
+/// The kind of an event: a dotted lower-case name such as `contact.answered`.
+///
+/// The known kinds of SPEC §3 are listed as constants. Other well-formed names
+/// are accepted (importers add kinds such as `asterisk.unmapped`); a kind is
+/// never removed once it has shipped.
+public struct EventKind: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+    public static func < (a: EventKind, b: EventKind) -> Bool { a.rawValue < b.rawValue }
+
+    // Contact lifecycle.
+    public static let contactStarted = EventKind("contact.started")
+    public static let ivrInput = EventKind("ivr.input")
+    public static let contactSelfserved = EventKind("contact.selfserved")
+    public static let queueEntered = EventKind("queue.entered")
+    public static let queueAbandoned = EventKind("queue.abandoned")
+    public static let agentOffered = EventKind("agent.offered")
+    public static let agentMissed = EventKind("agent.missed")
+    public static let contactAnswered = EventKind("contact.answered")
+    public static let contactHeld = EventKind("contact.held")
+    public static let contactResumed = EventKind("contact.resumed")
+    public static let contactTransferred = EventKind("contact.transferred")
+    public static let contactEnded = EventKind("contact.ended")
+    public static let wrapupDone = EventKind("wrapup.done")
+    public static let surveyAnswered = EventKind("survey.answered")
+    // Workforce.
+    public static let agentLogin = EventKind("agent.login")
+    public static let agentLogout = EventKind("agent.logout")
+    public static let agentReady = EventKind("agent.ready")
+    public static let agentNotReady = EventKind("agent.notready")
+    public static let agentAssigned = EventKind("agent.assigned")
+    // Actions written by the system itself.
+    public static let coachingScheduled = EventKind("coaching.scheduled")
+    public static let staffingPlanned = EventKind("staffing.planned")
+    public static let agentLent = EventKind("agent.lent")
+
+    /// Every kind SPEC §3 names.
+    public static let known: [EventKind] = [
+        .contactStarted, .ivrInput, .contactSelfserved, .queueEntered, .queueAbandoned, .agentOffered,
+        .agentMissed, .contactAnswered, .contactHeld, .contactResumed, .contactTransferred, .contactEnded,
+        .wrapupDone, .surveyAnswered, .agentLogin, .agentLogout, .agentReady, .agentNotReady, .agentAssigned,
+        .coachingScheduled, .staffingPlanned, .agentLent,
+    ]
+
+    /// Kinds about one contact: they need `contact` and `channel`.
+    public var isContactLifecycle: Bool {
+        switch self {
+        case .contactStarted, .ivrInput, .contactSelfserved, .queueEntered, .queueAbandoned, .agentOffered,
+             .agentMissed, .contactAnswered, .contactHeld, .contactResumed, .contactTransferred, .contactEnded,
+             .wrapupDone, .surveyAnswered:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Kinds about one agent's working state: they need `agent`.
+    public var isWorkforce: Bool {
+        switch self {
+        case .agentLogin, .agentLogout, .agentReady, .agentNotReady, .agentAssigned: return true
+        default: return false
+        }
+    }
+
+    /// True when the name is 2–64 characters of `[a-z0-9_]` segments joined by dots.
+    public var isWellFormed: Bool {
+        let u = rawValue.utf8
+        guard u.count >= 3, u.count <= 64, u.first != UInt8(ascii: "."), u.last != UInt8(ascii: ".") else { return false }
+        var dots = 0
+        var previousDot = false
+        for c in u {
+            if c == UInt8(ascii: ".") {
+                if previousDot { return false }
+                dots += 1
+                previousDot = true
+                continue
+            }
+            previousDot = false
+            let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "_")
+            if !ok { return false }
+        }
+        return dots >= 1
+    }
+}

@@ -1,0 +1,95 @@
+/// A JSON value that keeps what a lossless round trip needs: object members in
+/// their original order, and non-integer numbers as their original literal text.
+///
+/// Integers that fit `Int64` and are written canonically (no leading zeros,
+/// fraction or exponent) become ``integer(_:)``; any other number keeps its
+/// literal in ``number(_:)`` so `1.50` or `1e3` come back exactly as written.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    /// A number literal that is not a canonical `Int64`, kept verbatim.
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// The string payload, or nil for any other case.
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The integer payload; number literals that are whole are converted.
+    public var intValue: Int64? {
+        switch self {
+        case .integer(let i): return i
+        case .number(let s): if let d = Double(s), d.rounded() == d, abs(d) < 9.0e18 { return Int64(d) }; return nil
+        default: return nil
+        }
+    }
+
+    /// The numeric payload as a `Double`.
+    public var doubleValue: Double? {
+        switch self {
+        case .integer(let i): return Double(i)
+        case .number(let s): return Double(s)
+        default: return nil
+        }
+    }
+
+    /// The boolean payload, or nil.
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+}
+
+/// A JSON object whose members keep their order. Look-ups are linear: event
+/// payloads hold a handful of members, where a scan beats hashing.
+public struct JSONObject: Sendable, Hashable {
+    /// One key and its value.
+    public struct Member: Sendable, Hashable {
+        public var key: String
+        public var value: JSONValue
+        public init(_ key: String, _ value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The members in their original order.
+    public var members: [Member]
+
+    public init(_ members: [Member] = []) { self.members = members }
+
+    /// Reads or sets a member; setting nil removes it, setting a new key appends it.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            for m in members where m.key == key { return m.value }
+            return nil
+        }
+        set {
+            if let i = members.firstIndex(where: { $0.key == key }) {
+                if let v = newValue { members[i].value = v } else { members.remove(at: i) }
+            } else if let v = newValue {
+                members.append(Member(key, v))
+            }
+        }
+    }
+
+    public var isEmpty: Bool { members.isEmpty }
+    public var count: Int { members.count }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.members = elements.map { Member($0.0, $0.1) }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
