@@ -31,10 +31,11 @@ let package = Package(
             ],
             path: "Sources/JourneyLog"
         ),
+        .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest"),
         .target(
             name: "JourneyBench",
             dependencies: [
-                "JourneyModel", "JourneyLog", "CZlib",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/JourneyBench"
@@ -42,7 +43,7 @@ let package = Package(
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyBench",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -54,7 +55,7 @@ let package = Package(
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], path: "Tests/JourneyModelTests"),
         .testTarget(
             name: "JourneyLogTests",
-            dependencies: ["JourneyModel", "JourneyLog", "JourneyTestSupport"],
+            dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneyTestSupport"],
             path: "Tests/JourneyLogTests"
         ),
         .testTarget(

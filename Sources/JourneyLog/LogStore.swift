@@ -98,6 +98,18 @@ public final class LogStore: @unchecked Sendable {
     /// The site's public signing key (32 bytes), which peers pin.
     public var publicKey: [UInt8] { key.publicKey }
 
+    /// The own site and its public key, read from the files without opening
+    /// the store (so without running recovery, which may cut a torn tail).
+    public static func identity(directory: String, fileSystem fs: any FileSystem = POSIXFileSystem()) throws -> (site: String, publicKey: [UInt8]) {
+        let manifestPath = fs.join(directory, StoreManifest.fileName)
+        guard fs.exists(manifestPath) else {
+            throw LogError(.notAStore, "no store at \(directory); create one with `journey init --data \(directory) --site SITE`")
+        }
+        let manifest = try StoreManifest.decode(try fs.readFile(manifestPath), path: manifestPath)
+        let key = try SiteKey(rawRepresentation: try fs.readFile(keyPath(directory, fs: fs)))
+        return (manifest.site, key.publicKey)
+    }
+
     /// Closes every file. The store must not be used afterwards.
     public func close() {
         monitor.withLock {
@@ -119,6 +131,7 @@ public final class LogStore: @unchecked Sendable {
         /// The first duplicate ids (at most ``duplicateIDsMax``), for reports.
         public var duplicateIDs: [String] = []
         public static let duplicateIDsMax = 20
+        public init() {}
     }
 
     /// Appends events of this store's own site, assigning their seqs. An

@@ -14,9 +14,12 @@ public enum EventCodec {
         public var defaultSite: String?
         /// When false, a missing `id` is an error; when true it is left empty for the caller to derive.
         public var allowMissingID: Bool
-        public init(defaultSite: String? = nil, allowMissingID: Bool = false) {
+        /// When set, an event of any other site is rejected (a store appends only its own site's events).
+        public var requiredSite: String?
+        public init(defaultSite: String? = nil, allowMissingID: Bool = false, requiredSite: String? = nil) {
             self.defaultSite = defaultSite
             self.allowMissingID = allowMissingID
+            self.requiredSite = requiredSite
         }
     }
 
@@ -157,6 +160,9 @@ public enum EventCodec {
         guard let site else { throw ModelError(.missingField, field: "site", "is required (the origin site id)") }
         guard SiteID.isValid(site) else {
             throw ModelError(.invalidField, field: "site", "'\(site)' is not a site id: use 1–32 of a-z, 0-9 and -")
+        }
+        if let required = options.requiredSite, site != required {
+            throw ModelError(.invalidField, field: "site", "'\(site)' is not this store's site '\(required)'; other sites' events arrive by sync")
         }
         guard let kind else { throw ModelError(.missingField, field: "kind", "is required") }
         guard let at else { throw ModelError(.missingField, field: "at", "is required (an RFC 3339 time)") }

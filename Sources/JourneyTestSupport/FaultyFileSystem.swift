@@ -52,7 +52,10 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     }
 
     /// The disk after a power loss at this moment.
-    public func afterCrash(tear: Bool = false, seed: UInt64 = 1) -> FaultyFileSystem {
+    /// - Parameters:
+    ///   - tear: keep a prefix of each file's unsynced bytes (random length from `seed`).
+    ///   - tearBytes: with `tear`, keep exactly this many unsynced bytes (or all there are).
+    public func afterCrash(tear: Bool = false, seed: UInt64 = 1, tearBytes: Int? = nil) -> FaultyFileSystem {
         lock.withLock {
             let next = FaultyFileSystem()
             var rng = SplitMix64(seed: seed)
@@ -65,7 +68,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
                 n.mode = node.mode
                 if tear, node.content.count > node.durable.count, node.content.starts(with: node.durable) {
                     let extra = node.content.count - node.durable.count
-                    let keep = Int(rng.next() % UInt64(extra + 1))
+                    let keep = tearBytes.map { min($0, extra) } ?? Int(rng.next() % UInt64(extra + 1))
                     n.content.append(contentsOf: node.content[node.durable.count..<(node.durable.count + keep)])
                     n.durable = n.content
                 }

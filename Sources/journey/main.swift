@@ -1,1 +1,3 @@
-// Placeholder so the target builds while the CLI is written.
+import JourneyCLI
+
+JourneyCLI.main()

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+
+/// `journey bench append`: appends N synthetic events with group-commit
+/// fsync and compares, in the same run, against a batched SQLite insert of
+/// the same events (WAL, prepared statement, one transaction per batch,
+/// `synchronous=FULL` so each commit is synced like ours) and against the
+/// size of the canonical JSONL and of its gzip -6.
+public struct AppendBenchmark {
+    public var events = 1_000_000
+    public var seed: UInt64 = 42
+    /// Events per append call (and per SQLite transaction).
+    public var batch = 16_384
+    /// Concurrent appenders sharing group commits.
+    public var appenders = 2
+    public var directory: String
+    public var progress: (String) -> Void = { _ in }
+
+    public init(directory: String) { self.directory = directory }
+
+    /// What one run measured.
+    public struct Result: Sendable {
+        public var events: Int
+        public var appendSeconds: Double
+        public var appendEventsPerSecond: Double
+        public var sqliteSeconds: Double
+        public var sqliteEventsPerSecond: Double
+        public var storedBytes: UInt64
+        public var jsonlBytes: Int
+        public var gzipBytes: Int
+        public var peakRSSBytes: Int
+        public var bytesPerEvent: Double { Double(storedBytes) / Double(events) }
+        public var ratioToSQLite: Double { appendEventsPerSecond / sqliteEventsPerSecond }
+        public var storedOverJSONL: Double { Double(storedBytes) / Double(jsonlBytes) }
+        public var storedOverGzip: Double { Double(storedBytes) / Double(gzipBytes) }
+    }
+
+    public func run() throws -> Result {
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        progress("generating \(events) events (seed \(seed))…")
+        let input = SyntheticTraffic(site: "bench", seed: seed).events(count: events)
+        let jsonl = EventCodec.encodeLines(input)
+        let gzip = jsonl.withUnsafeBytes { Deflate.gzipSize($0, level: 6) }
+
+        progress("appending with \(appenders) appenders, \(batch) events per call, batch durability…")
+        var options = LogOptions()
+        options.durability = .batch
+        let store = try LogStore.create(directory: directory + "/log", site: "bench", options: options)
+        let chunks = stride(from: 0, to: input.count, by: batch).map { input[$0..<min(input.count, $0 + batch)] }
+        let failure = LockedError()
+        let start = ResourceUsage.now
+        let appenders = self.appenders
+        DispatchQueue.concurrentPerform(iterations: appenders) { worker in
+            for k in stride(from: worker, to: chunks.count, by: appenders) {
+                do { _ = try store.append(Array(chunks[k])) } catch { failure.set(error); return }
+            }
+        }
+        let appendSeconds = ResourceUsage.now - start
+        if let e = failure.error { throw e }
+        let stored = store.stats().reduce(0) { $0 + $1.storedBytes }
+        store.close()
+
+        progress("baseline: batched SQLite insert of the same events…")
+        let sqliteSeconds = try sqliteInsert(input)
+        return Result(events: input.count, appendSeconds: appendSeconds, appendEventsPerSecond: Double(input.count) / appendSeconds,
+                      sqliteSeconds: sqliteSeconds, sqliteEventsPerSecond: Double(input.count) / sqliteSeconds,
+                      storedBytes: stored, jsonlBytes: jsonl.count, gzipBytes: gzip, peakRSSBytes: ResourceUsage.peakRSSBytes)
+    }
+
+    /// Inserts the events into SQLite the fast way: WAL, one prepared
+    /// statement, one transaction per batch. The JSON of `data` is prepared
+    /// before the clock starts, which favours the baseline.
+    func sqliteInsert(_ input: [Event]) throws -> Double {
+        var config = Configuration()
+        config.journalMode = .wal
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let queue = try DatabaseQueue(path: directory + "/baseline.sqlite", configuration: config)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE event (site TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL,
+                  kind TEXT NOT NULL, contact TEXT, customer TEXT, channel TEXT, queue TEXT, agent TEXT, data TEXT NOT NULL,
+                  PRIMARY KEY (site, seq), UNIQUE (site, id))
+                """)
+        }
+        let data = input.map { e -> String in JSONWriter.string(.object(e.data)) }
+        let start = ResourceUsage.now
+        var seq: Int64 = 0
+        for lower in stride(from: 0, to: input.count, by: batch) {
+            try queue.inTransaction { db in
+                let statement = try db.cachedStatement(sql: "INSERT INTO event VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+                for i in lower..<min(input.count, lower + batch) {
+                    let e = input[i]
+                    seq += 1
+                    statement.setUncheckedArguments([e.site, seq, e.id, e.at.ms, e.kind.rawValue, e.contact, e.customer,
+                                                     e.channel?.rawValue, e.queue, e.agent, data[i]])
+                    try statement.execute()
+                }
+                return .commit
+            }
+        }
+        return ResourceUsage.now - start
+    }
+}
+
+/// The first error raised by any of several threads.
+final class LockedError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: (any Error)?
+    func set(_ e: any Error) { lock.withLock { if first == nil { first = e } } }
+    var error: (any Error)? { lock.withLock { first } }
+}

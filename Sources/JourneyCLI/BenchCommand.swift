@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import JourneyBench
+import JourneyModel
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure JourneyStore against its baselines (SPEC §11).",
+        subcommands: [BenchAppendCommand.self])
+}
+
+struct BenchAppendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "append",
+        abstract: "Append throughput and storage size against batched SQLite, JSONL and gzip -6.")
+
+    @Option(help: "Events to append.") var events = 1_000_000
+    @Option(help: "Generator seed.") var seed: UInt64 = 42
+    @Option(help: "Events per append call (and per SQLite transaction).") var batch = 16_384
+    @Option(help: "Concurrent appenders sharing group commits.") var appenders = 2
+    @Option(help: ArgumentHelp("Scratch directory (deleted and recreated).", valueName: "dir"))
+    var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-append"
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard events > 0, batch > 0, appenders > 0 else { throw ValidationError("--events, --batch and --appenders must be positive") }
+    }
+
+    func run() throws {
+        var bench = AppendBenchmark(directory: dir)
+        bench.events = events
+        bench.seed = seed
+        bench.batch = batch
+        bench.appenders = appenders
+        bench.progress = { Console.error("bench: \($0)") }
+        let r = try bench.run()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        if json {
+            Console.line(JSONWriter.string(.object([
+                "events": .integer(Int64(r.events)),
+                "appendEventsPerSecond": .integer(Int64(r.appendEventsPerSecond)),
+                "sqliteEventsPerSecond": .integer(Int64(r.sqliteEventsPerSecond)),
+                "ratioToSQLite": .number(String(format: "%.2f", r.ratioToSQLite)),
+                "storedBytes": .integer(Int64(r.storedBytes)),
+                "bytesPerEvent": .number(String(format: "%.2f", r.bytesPerEvent)),
+                "jsonlBytes": .integer(Int64(r.jsonlBytes)),
+                "gzip6Bytes": .integer(Int64(r.gzipBytes)),
+                "storedOverJSONL": .number(String(format: "%.4f", r.storedOverJSONL)),
+                "storedOverGzip6": .number(String(format: "%.4f", r.storedOverGzip)),
+                "peakRSSBytes": .integer(Int64(r.peakRSSBytes)),
+            ])))
+            return
+        }
+        func rate(_ x: Double) -> String { String(format: "%.0f events/s", x) }
+        var t = Table(["figure", "measured", "baseline", "ratio", "target", "met"], numeric: [3])
+        t.add(["append (batch fsync)", rate(r.appendEventsPerSecond), "—", "—", "≥ 1,000,000 events/s",
+               r.appendEventsPerSecond >= 1_000_000 ? "yes" : "no"])
+        t.add(["append vs SQLite", rate(r.appendEventsPerSecond), rate(r.sqliteEventsPerSecond) + " (SQLite WAL)",
+               String(format: "%.2f×", r.ratioToSQLite), "≥ 3×", r.ratioToSQLite >= 3 ? "yes" : "no"])
+        t.add(["stored vs JSONL", "\(r.storedBytes) B", "\(r.jsonlBytes) B (JSONL)", String(format: "%.4f", r.storedOverJSONL),
+               "≤ 0.1", r.storedOverJSONL <= 0.1 ? "yes" : "no"])
+        t.add(["stored vs gzip -6", "\(r.storedBytes) B", "\(r.gzipBytes) B (gzip -6)", String(format: "%.4f", r.storedOverGzip),
+               "< 1", r.storedOverGzip < 1 ? "yes" : "no"])
+        Console.line("append benchmark: \(r.events) events, \(appenders) appenders × \(batch) per call, seed \(seed)")
+        Console.line(t.render())
+        Console.line(String(format: "bytes per event stored: %.2f; append took %.2f s, SQLite %.2f s; peak RSS %.0f MB",
+                            r.bytesPerEvent, r.appendSeconds, r.sqliteSeconds, Double(r.peakRSSBytes) / 1e6))
+    }
+}

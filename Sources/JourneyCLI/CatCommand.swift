@@ -1,0 +1,55 @@
+import ArgumentParser
+import JourneyLog
+import JourneyModel
+
+struct CatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cat",
+        abstract: "Print events as canonical JSONL.",
+        discussion: """
+        With --origin, that origin's events in seq order (after --after). Without it, every origin's \
+        events merged in the store's deterministic order: by time, then origin, then seq.
+        """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Only this origin's log.")
+    var origin: String?
+
+    @Option(help: "Only events after this seq (needs --origin).")
+    var after: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Only events at or after this RFC 3339 time.", valueName: "time"))
+    var since: TimeArgument?
+
+    @Option(help: ArgumentHelp("Only events before this RFC 3339 time.", valueName: "time"))
+    var until: TimeArgument?
+
+    func validate() throws {
+        if after > 0 && origin == nil { throw ValidationError("--after needs --origin: seqs are per origin") }
+    }
+
+    func run() throws {
+        do {
+            let s = try store.open()
+            var line: [UInt8] = []
+            let emit: (Event) -> Bool = { e in
+                line.removeAll(keepingCapacity: true)
+                EventCodec.encode(e, into: &line)
+                line.append(0x0A)
+                Console.write(line)
+                return true
+            }
+            if let origin {
+                guard s.origins.contains(origin) else {
+                    throw CLIError(ExitStatus.badInput, "this store holds no log of origin '\(origin)'; it holds: \(s.origins.joined(separator: ", "))")
+                }
+                try s.forEachEvent(origin: origin, afterSeq: after, since: since?.timestamp, until: until?.timestamp, emit)
+            } else {
+                try s.forEachMergedEvent(since: since?.timestamp, until: until?.timestamp, emit)
+            }
+        } catch {
+            throw ExitStatus.report(error)
+        }
+    }
+}

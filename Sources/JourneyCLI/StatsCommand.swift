@@ -1,0 +1,41 @@
+import ArgumentParser
+import JourneyLog
+import JourneyModel
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Per origin: events, last seq, stored and uncompressed bytes, head chain hash.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        do {
+            let s = try store.open()
+            let stats = s.stats()
+            if json {
+                let origins: [JSONValue] = stats.map { o in
+                    .object([
+                        "site": .string(o.site), "events": .integer(Int64(o.events)), "lastSeq": .integer(Int64(o.lastSeq)),
+                        "storedBytes": .integer(Int64(o.storedBytes)), "rawBytes": .integer(Int64(o.rawBytes)),
+                        "headHash": .string(o.headHash),
+                    ])
+                }
+                Console.line(JSONWriter.string(.object(["origins": .array(origins)])))
+                return
+            }
+            var table = Table(["origin", "events", "last seq", "stored bytes", "raw bytes", "blocks", "segments", "head hash"],
+                              numeric: [1, 2, 3, 4, 5, 6])
+            for o in stats {
+                table.add([o.site + (o.site == s.site ? " (own)" : ""), String(o.events), String(o.lastSeq), String(o.storedBytes),
+                           String(o.rawBytes), String(o.blocks), String(o.segments), String(o.headHash.prefix(16))])
+            }
+            Console.line(table.render())
+        } catch {
+            throw ExitStatus.report(error)
+        }
+    }
+}

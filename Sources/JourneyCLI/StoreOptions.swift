@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import JourneyLog
+import JourneyModel
+
+/// Options every command that works on a store takes.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Data directory of the store (default: $JOURNEY_DATA, else ./journey-data).", valueName: "dir"))
+    var data: String?
+
+    @Option(name: .long, help: "When appends are acknowledged: always | batch | none.")
+    var durability: DurabilityArgument = .batch
+
+    /// The data directory to use.
+    var directory: String {
+        data ?? ProcessInfo.processInfo.environment["JOURNEY_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./journey-data"
+    }
+
+    var logOptions: LogOptions {
+        var o = LogOptions()
+        o.durability = durability.value
+        return o
+    }
+
+    /// Opens the store, reporting what recovery did on standard error.
+    func open() throws -> LogStore {
+        let store = try LogStore.open(directory: directory, options: logOptions)
+        for note in store.recoveryNotes { Console.error("journey: recovery: \(note)") }
+        return store
+    }
+}
+
+enum DurabilityArgument: String, ExpressibleByArgument, CaseIterable {
+    case always, batch, none
+    var value: Durability { Durability(rawValue: rawValue) ?? .batch }
+}
+
+/// A time given on the command line, in RFC 3339.
+struct TimeArgument: ExpressibleByArgument {
+    var timestamp: Timestamp
+    init?(argument: String) {
+        guard let t = Timestamp(rfc3339: argument) else { return nil }
+        timestamp = t
+    }
+    static var defaultCompletionKind: CompletionKind { .default }
+}

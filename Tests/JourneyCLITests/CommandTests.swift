@@ -1,0 +1,106 @@
+import Foundation
+import JourneyCLI
+import JourneyModel
+import XCTest
+
+final class CommandTests: XCTestCase {
+    var dir = ""
+
+    override func setUp() {
+        dir = NSTemporaryDirectory() + "journey-cli-\(UUID().uuidString)"
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func write(_ text: String) throws -> String {
+        let path = dir + "-input-\(UUID().uuidString).jsonl"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    let good = """
+    {"id":"e1","at":"2026-03-02T08:15:00Z","kind":"contact.started","contact":"c1","customer":"cu1","channel":"voice","data":{"direction":"inbound"}}
+    {"id":"e2","at":"2026-03-02T08:16:00+01:00","kind":"queue.entered","contact":"c1","customer":"cu1","channel":"voice","queue":"billing"}
+    {"at":"2026-03-02T08:17:00Z","kind":"agent.login","agent":"a1"}
+
+    """
+
+    func testInitAppendCatStatsVerify() throws {
+        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        let again = JourneyCLI.run(["init", "--data", dir, "--site", "north"])
+        XCTAssertEqual(again.status, 5, "init on an existing store must refuse")
+
+        let file = try write(good)
+        let first = JourneyCLI.run(["append", "--data", dir, file])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(first.stdout, "appended 3, duplicates 0, last seq 3\n")
+        let second = JourneyCLI.run(["append", "--data", dir, file])
+        XCTAssertEqual(second.stdout, "appended 0, duplicates 3\n")
+
+        let cat = JourneyCLI.run(["cat", "--data", dir, "--origin", "north"])
+        let lines = cat.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertEqual(lines[0], #"{"site":"north","seq":1,"id":"e1","at":"2026-03-02T08:15:00.000Z","kind":"contact.started","contact":"c1","customer":"cu1","channel":"voice","data":{"direction":"inbound"}}"#)
+        XCTAssertTrue(lines[1].contains(#""at":"2026-03-02T07:16:00.000Z""#), "times are stored in UTC")
+        XCTAssertTrue(lines[2].contains(#""id":"h-"#), "a missing id is derived from the content")
+
+        let after = JourneyCLI.run(["cat", "--data", dir, "--origin", "north", "--after", "2"])
+        XCTAssertEqual(after.stdout.split(separator: "\n").count, 1)
+        let ranged = JourneyCLI.run(["cat", "--data", dir, "--since", "2026-03-02T07:30:00Z", "--until", "2026-03-02T08:16:00Z"])
+        XCTAssertEqual(ranged.stdout.split(separator: "\n").count, 1, ranged.stdout)
+        XCTAssertEqual(JourneyCLI.run(["cat", "--data", dir, "--after", "2"]).status, 64, "--after needs --origin")
+
+        let stats = JourneyCLI.run(["stats", "--data", dir, "--json"])
+        let parsed = try JSONParser.parse(stats.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard case .object(let root) = parsed, case .array(let origins)? = root["origins"], case .object(let o)? = origins.first else {
+            return XCTFail("stats JSON has the wrong shape: \(stats.stdout)")
+        }
+        XCTAssertEqual(o.members.map(\.key), ["site", "events", "lastSeq", "storedBytes", "rawBytes", "headHash"])
+        XCTAssertEqual(o["events"], .integer(3))
+        XCTAssertEqual(o["headHash"]?.stringValue?.count, 64)
+
+        let verify = JourneyCLI.run(["verify", "--data", dir])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("sound"))
+    }
+
+    func testBadLinesAreAllReportedAndNothingIsStored() throws {
+        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        let file = try write(good + """
+        {"id":"b1","at":"not a time","kind":"agent.login","agent":"a1"}
+        {"site":"south","id":"b2","at":"2026-03-02T08:17:00Z","kind":"agent.login","agent":"a1"}
+        {"id":"b3","at":"2026-03-02T08:17:00Z","kind":"contact.started","contact":"c9","channel":"pigeon"}
+
+        """)
+        let r = JourneyCLI.run(["append", "--data", dir, file])
+        XCTAssertEqual(r.status, 3)
+        XCTAssertTrue(r.stderr.contains("line 4: field 'at'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("line 5: field 'site'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("line 6: field 'channel'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("nothing was stored"), r.stderr)
+        XCTAssertEqual(JourneyCLI.run(["cat", "--data", dir]).stdout, "")
+    }
+
+    func testVerifyNamesFileAndOffsetOfDamage() throws {
+        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        XCTAssertEqual(JourneyCLI.run(["append", "--data", dir, try write(good)]).status, 0)
+        let seg = dir + "/logs/north/00000000000000000001.seg"
+        var bytes = try XCTUnwrap(FileManager.default.contents(atPath: seg))
+        bytes[bytes.count - 30] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: seg))
+        let r = JourneyCLI.run(["verify", "--data", dir])
+        XCTAssertEqual(r.status, 4)
+        XCTAssertTrue(r.stderr.contains(seg), r.stderr)
+        XCTAssertTrue(r.stderr.contains("at byte 26"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("DAMAGED"))
+    }
+
+    func testCommandsOnAMissingStoreSayHowToCreateOne() {
+        let r = JourneyCLI.run(["stats", "--data", dir])
+        XCTAssertEqual(r.status, 5)
+        XCTAssertTrue(r.stderr.contains("journey init --data"), r.stderr)
+    }
+}

@@ -1,0 +1,261 @@
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+import JourneyTestSupport
+import XCTest
+
+final class LogStoreTests: XCTestCase {
+    func options(_ fs: FaultyFileSystem, durability: Durability = .batch) -> LogOptions {
+        var o = LogOptions()
+        o.fileSystem = fs
+        o.durability = durability
+        o.eventsPerBlock = 64
+        o.segmentBytesMax = 16 << 10
+        return o
+    }
+
+    func traffic(_ n: Int, site: String = "north", seed: UInt64 = 7) -> [Event] {
+        SyntheticTraffic(site: site, seed: seed).events(count: n)
+    }
+
+    func allEvents(_ store: LogStore, origin: String? = nil) throws -> [Event] {
+        var out: [Event] = []
+        try store.forEachEvent(origin: origin ?? store.site) { out.append($0); return true }
+        return out
+    }
+
+    func testAppendAssignsSeqsAndReadsBackLosslessly() throws {
+        let fs = FaultyFileSystem()
+        let store = try LogStore.create(directory: "/d", site: "north", options: options(fs))
+        let input = traffic(1000)
+        let r = try store.append(input)
+        XCTAssertEqual(r.appended, 1000)
+        XCTAssertEqual(r.firstSeq, 1)
+        XCTAssertEqual(r.lastSeq, 1000)
+        let back = try allEvents(store)
+        XCTAssertEqual(back.count, 1000)
+        for (i, e) in back.enumerated() {
+            var expected = input[i]
+            expected.seq = UInt64(i + 1)
+            XCTAssertEqual(e, expected)
+        }
+        XCTAssertGreaterThan(store.stats()[0].segments, 1, "the small segment limit must have rolled segments")
+        // Reopen: same events, same head.
+        let head = store.stats()[0].headHash
+        let again = try LogStore.open(directory: "/d", options: options(fs))
+        XCTAssertEqual(try allEvents(again), back)
+        XCTAssertEqual(again.stats()[0].headHash, head)
+        XCTAssertTrue(again.recoveryNotes.isEmpty)
+    }
+
+    func testDuplicateIDIsANoOpWithinACallAndAcrossRestart() throws {
+        let fs = FaultyFileSystem()
+        let input = traffic(300)
+        do {
+            let store = try LogStore.create(directory: "/d", site: "north", options: options(fs))
+            let r = try store.append(input + [input[5]])
+            XCTAssertEqual(r.appended, 300)
+            XCTAssertEqual(r.duplicates, 1)
+        }
+        let store = try LogStore.open(directory: "/d", options: options(fs))
+        let r = try store.append(Array(input[100..<200]))
+        XCTAssertEqual(r.appended, 0)
+        XCTAssertEqual(r.duplicates, 100)
+        XCTAssertEqual(r.duplicateIDs.first, input[100].id)
+        var fresh = input[0]
+        fresh.id = "brand-new"
+        XCTAssertEqual(try store.append([fresh]).firstSeq, 301)
+        XCTAssertEqual(try allEvents(store).count, 301)
+    }
+
+    func testEventsOfAnotherSiteAreRefusedWhole() throws {
+        let store = try LogStore.create(directory: "/d", site: "north", options: options(FaultyFileSystem()))
+        var batch = traffic(10)
+        batch[4].site = "south"
+        XCTAssertThrowsError(try store.append(batch)) { XCTAssertEqual(($0 as? LogError)?.code, .invalidEvent) }
+        XCTAssertEqual(try allEvents(store).count, 0)
+    }
+
+    /// Crash at every write and sync of an append sequence, with the unsynced
+    /// bytes dropped or torn: every acknowledged event is back exactly once and
+    /// intact, and the store opens with no manual step.
+    func testCrashAtEveryFaultPointKeepsEveryAcknowledgedEvent() throws {
+        let batches = stride(from: 0, to: 600, by: 75).map { Array(traffic(600)[$0..<($0 + 75)]) }
+        for durability in [Durability.batch, .always] {
+            // Count the fault points of a clean run.
+            let probe = FaultyFileSystem()
+            let probeStore = try LogStore.create(directory: "/d", site: "north", options: options(probe, durability: durability))
+            probe.arm(crashAt: Int.max)
+            for b in batches { _ = try probeStore.append(b) }
+            let points = probe.faultPoints
+            XCTAssertGreaterThan(points, 20)
+            for crashAt in 1...points {
+                for tear in [false, true] {
+                    let fs = FaultyFileSystem()
+                    let store = try LogStore.create(directory: "/d", site: "north", options: options(fs, durability: durability))
+                    fs.arm(crashAt: crashAt)
+                    var acknowledged: [Event] = []
+                    for b in batches {
+                        guard (try? store.append(b)) != nil else { break }
+                        acknowledged += b
+                    }
+                    XCTAssertTrue(fs.crashed)
+                    let disk = fs.afterCrash(tear: tear, seed: UInt64(crashAt))
+                    let reopened: LogStore
+                    do {
+                        reopened = try LogStore.open(directory: "/d", options: options(disk, durability: durability))
+                    } catch {
+                        XCTFail("crash at \(crashAt) (tear \(tear)): store did not reopen: \(error)")
+                        continue
+                    }
+                    let stored = try allEvents(reopened)
+                    XCTAssertEqual(Set(stored.map(\.id)).count, stored.count, "duplicate after crash at \(crashAt)")
+                    XCTAssertEqual(stored.map(\.seq), Array(1...UInt64(max(stored.count, 1))).prefix(stored.count).map { $0 })
+                    guard stored.count >= acknowledged.count else {
+                        XCTFail("lost acknowledged events after crash at \(crashAt) (tear \(tear)): \(stored.count) < \(acknowledged.count)")
+                        continue
+                    }
+                    for (i, e) in acknowledged.enumerated() {
+                        var expected = e
+                        expected.seq = UInt64(i + 1)
+                        XCTAssertEqual(stored[i], expected, "event \(i) differs after crash at \(crashAt)")
+                    }
+                    // The reopened store takes appends again, and a retry of the whole run is exactly-once.
+                    for b in batches { _ = try reopened.append(b) }
+                    XCTAssertEqual(try allEvents(reopened).count, 600)
+                }
+            }
+        }
+    }
+
+    func testTornTailIsTruncatedAndReported() throws {
+        let fs = FaultyFileSystem()
+        var o = options(fs)
+        o.segmentBytesMax = 1 << 30
+        let store = try LogStore.create(directory: "/d", site: "north", options: o)
+        _ = try store.append(traffic(500))
+        let seg = try XCTUnwrap(fs.paths.first { $0.hasSuffix(".seg") })
+        let goodSize = fs.size(of: seg)
+        // A crash in the middle of the next block's write: half a block on disk.
+        fs.arm(crashAt: 2)
+        let more = SyntheticTraffic(site: "north", seed: 99).events(count: 200)
+        XCTAssertThrowsError(try store.append(more))
+        let disk = fs.afterCrash(tear: true, tearBytes: 700)
+        XCTAssertEqual(disk.size(of: seg), goodSize + 700, "the torn write leaves part of a block")
+        let again = try LogStore.open(directory: "/d", options: { var x = o; x.fileSystem = disk; return x }())
+        XCTAssertEqual(try allEvents(again).count, 500)
+        XCTAssertEqual(again.recoveryNotes.count, 1)
+        XCTAssertTrue(again.recoveryNotes[0].contains("torn tail"), again.recoveryNotes[0])
+        XCTAssertEqual(disk.size(of: seg), goodSize)
+        XCTAssertTrue(disk.paths.contains { $0.contains(".torn-\(goodSize)") }, "the cut bytes are kept")
+    }
+
+    func testBitFlipInSealedSegmentIsRefusedByOpenAndVerify() throws {
+        let fs = FaultyFileSystem()
+        let store = try LogStore.create(directory: "/d", site: "north", options: options(fs))
+        _ = try store.append(traffic(2000))
+        let segs = fs.paths.filter { $0.hasSuffix(".seg") }
+        XCTAssertGreaterThan(segs.count, 2)
+        XCTAssertTrue(try LogVerifier(directory: "/d", fileSystem: fs).verify().isSound)
+        let sealed = segs[1]
+        let sealedSize = fs.size(of: sealed)
+        fs.flipBit(sealed, byte: fs.size(of: sealed) / 2, bit: 3)
+        XCTAssertThrowsError(try LogStore.open(directory: "/d", options: options(fs))) { error in
+            let e = error as? LogError
+            XCTAssertEqual(e?.code, .corrupt)
+            XCTAssertEqual(e?.file, sealed)
+            XCTAssertNotNil(e?.offset)
+        }
+        let report = try LogVerifier(directory: "/d", fileSystem: fs).verify()
+        XCTAssertFalse(report.isSound)
+        XCTAssertEqual(report.problems.first?.file, sealed)
+        XCTAssertEqual(fs.size(of: sealed), sealedSize, "corruption is never truncated")
+    }
+
+    func testDamageDeepInTheActiveSegmentIsNotTakenForATornTail() throws {
+        let fs = FaultyFileSystem()
+        var o = options(fs)
+        o.segmentBytesMax = 1 << 30
+        o.tornTailBytesMax = 4096
+        let store = try LogStore.create(directory: "/d", site: "north", options: o)
+        _ = try store.append(traffic(3000))
+        let seg = try XCTUnwrap(fs.paths.first { $0.hasSuffix(".seg") })
+        let size = fs.size(of: seg)
+        XCTAssertGreaterThan(size, 3 * 4096)
+        fs.flipBit(seg, byte: 200)
+        XCTAssertThrowsError(try LogStore.open(directory: "/d", options: o)) { error in
+            XCTAssertEqual((error as? LogError)?.code, .corrupt)
+            XCTAssertTrue("\(error)".contains("too far in for a torn write"), "\(error)")
+        }
+        XCTAssertEqual(fs.size(of: seg), size, "corruption is never truncated")
+    }
+
+    func testVerifyDetectsAlteredBlockWithRecomputedCRC() throws {
+        // An attacker who rewrites a payload byte and fixes the CRC is caught by the chain hash.
+        let fs = FaultyFileSystem()
+        var o = options(fs)
+        o.segmentBytesMax = 1 << 30
+        let store = try LogStore.create(directory: "/d", site: "north", options: o)
+        _ = try store.append(traffic(200))
+        let seg = try XCTUnwrap(fs.paths.first { $0.hasSuffix(".seg") })
+        var bytes = try fs.readFile(seg)
+        let headerBytes = 21 + 5
+        let blockStart = headerBytes
+        let tail = Array(bytes[blockStart...])
+        let total = try tail.withUnsafeBytes { try BlockHeader.parse($0).totalBytes }
+        let end = blockStart + total
+        XCTAssertNoThrow(try Block(parsing: Array(bytes[blockStart..<end])))
+        bytes[end - 10] ^= 0x40
+        let crc = Checksum.crc32c(Array(bytes[blockStart..<(end - 4)]))
+        withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { bytes[end - 4 + i] = $0[i] } }
+        try fs.writeFileAtomically(seg, bytes, mode: 0o644)
+        let report = try LogVerifier(directory: "/d", fileSystem: fs, publicKeys: ["north": store.publicKey]).verify()
+        XCTAssertFalse(report.isSound)
+        XCTAssertTrue(report.problems[0].message.contains("chain hash"), report.problems[0].message)
+    }
+
+    func testSignaturesVerifyAgainstThePinnedKeyOnly() throws {
+        let fs = FaultyFileSystem()
+        let store = try LogStore.create(directory: "/d", site: "north", options: options(fs))
+        _ = try store.append(traffic(300))
+        XCTAssertTrue(try LogVerifier(directory: "/d", fileSystem: fs, publicKeys: ["north": store.publicKey]).verify().isSound)
+        let other = SiteKey().publicKey
+        let report = try LogVerifier(directory: "/d", fileSystem: fs, publicKeys: ["north": other]).verify()
+        XCTAssertTrue(report.problems.first?.message.contains("signature") ?? false)
+    }
+
+    func testTimeRangeAndMergedReads() throws {
+        let fs = FaultyFileSystem()
+        let store = try LogStore.create(directory: "/d", site: "north", options: options(fs))
+        let input = traffic(2000)
+        _ = try store.append(input)
+        let since = input[500].at, until = input[1500].at
+        var ranged: [Event] = []
+        try store.forEachEvent(origin: "north", since: since, until: until) { ranged.append($0); return true }
+        let expected = input.filter { $0.at >= since && $0.at < until }
+        XCTAssertEqual(ranged.map(\.id), expected.map(\.id))
+        var after: [UInt64] = []
+        try store.forEachEvent(origin: "north", afterSeq: 1990) { after.append($0.seq); return true }
+        XCTAssertEqual(after, Array(1991...2000))
+        var merged: [Event] = []
+        try store.forEachMergedEvent { merged.append($0); return true }
+        XCTAssertEqual(merged.count, 2000)
+        XCTAssertEqual(merged.map(\.at), merged.map(\.at).sorted())
+    }
+
+    func testConcurrentAppendersShareCommitsAndLoseNothing() throws {
+        let dir = NSTemporaryDirectory() + "journey-concurrent-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try LogStore.create(directory: dir, site: "north")
+        let all = traffic(8000)
+        let chunks = stride(from: 0, to: 8000, by: 100).map { Array(all[$0..<($0 + 100)]) }
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for (k, c) in chunks.enumerated() where k % 4 == worker { _ = try? store.append(c) }
+        }
+        let stored = try allEvents(store)
+        XCTAssertEqual(stored.count, 8000)
+        XCTAssertEqual(Set(stored.map(\.id)), Set(all.map(\.id)))
+        XCTAssertEqual(stored.map(\.seq), Array(1...8000))
+        XCTAssertTrue(try LogVerifier(directory: dir, publicKeys: ["north": store.publicKey]).verify().isSound)
+    }
+}
