@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JourneyBench
+import JourneyLog
 import JourneyModel
 
 struct BenchCommand: ParsableCommand {
@@ -19,11 +20,14 @@ struct BenchAppendCommand: ParsableCommand {
     @Option(help: "Generator seed.") var seed: UInt64 = 42
     @Option(help: "Events per append call (and per SQLite transaction).") var batch = 16_384
     @Option(help: "Concurrent appenders sharing group commits.") var appenders = 2
+    @Option(help: "zlib level of the log's blocks (1–9).") var compressionLevel: Int32 = LogOptions().compressionLevel
     @Option(help: ArgumentHelp("Scratch directory (deleted and recreated).", valueName: "dir"))
     var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-append"
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Keep the scratch directory (the benchmark's store and SQLite file) for inspection.") var keep = false
 
     func validate() throws {
+        guard (1...9).contains(compressionLevel) else { throw ValidationError("--compression-level must be 1–9") }
         guard events > 0, batch > 0, appenders > 0 else { throw ValidationError("--events, --batch and --appenders must be positive") }
     }
 
@@ -33,13 +37,15 @@ struct BenchAppendCommand: ParsableCommand {
         bench.seed = seed
         bench.batch = batch
         bench.appenders = appenders
+        bench.compressionLevel = compressionLevel
         bench.progress = { Console.error("bench: \($0)") }
         let r = try bench.run()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
         if json {
             Console.line(JSONWriter.string(.object([
                 "events": .integer(Int64(r.events)),
                 "appendEventsPerSecond": .integer(Int64(r.appendEventsPerSecond)),
+                "appendCPUSeconds": .number(String(format: "%.3f", r.appendCPUSeconds)),
                 "sqliteEventsPerSecond": .integer(Int64(r.sqliteEventsPerSecond)),
                 "ratioToSQLite": .number(String(format: "%.2f", r.ratioToSQLite)),
                 "storedBytes": .integer(Int64(r.storedBytes)),
@@ -64,7 +70,8 @@ struct BenchAppendCommand: ParsableCommand {
                "< 1", r.storedOverGzip < 1 ? "yes" : "no"])
         Console.line("append benchmark: \(r.events) events, \(appenders) appenders × \(batch) per call, seed \(seed)")
         Console.line(t.render())
-        Console.line(String(format: "bytes per event stored: %.2f; append took %.2f s, SQLite %.2f s; peak RSS %.0f MB",
-                            r.bytesPerEvent, r.appendSeconds, r.sqliteSeconds, Double(r.peakRSSBytes) / 1e6))
+        Console.line(String(format: "bytes per event stored: %.2f; append took %.2f s wall, %.2f s CPU (%.2f µs CPU per event); SQLite %.2f s; peak RSS %.0f MB",
+                            r.bytesPerEvent, r.appendSeconds, r.appendCPUSeconds, r.appendCPUSeconds / Double(r.events) * 1e6,
+                            r.sqliteSeconds, Double(r.peakRSSBytes) / 1e6))
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import JourneyModel
 
 /// The uncompressed payload of a block (format v1): the block's events laid out
@@ -37,19 +40,14 @@ public enum BlockPayload {
     }
 
     struct Encoder {
-        var table: [String: UInt32] = [:]
-        var strings = ByteWriter(capacity: 1 << 14)
-        var stringCount: UInt64 = 0
+        var interned = InternTable()
         var s = [ByteWriter](repeating: ByteWriter(), count: 14)
+        var previousID: [UInt8] = []
 
         @inline(__always) mutating func intern(_ text: String) -> UInt32 {
-            if let i = table[text] { return i }
-            let i = UInt32(table.count)
-            table[text] = i
-            strings.varint(UInt64(text.utf8.count))
-            strings.append(contentsOf: text.utf8)
-            stringCount += 1
-            return i
+            if let i = text.utf8.withContiguousStorageIfAvailable({ interned.intern($0) }) { return i }
+            var copy = text
+            return copy.withUTF8 { interned.intern($0) }
         }
 
         @inline(__always) mutating func optional(_ stream: Int, _ text: String?) {
@@ -58,43 +56,51 @@ public enum BlockPayload {
 
         mutating func encode(_ events: ArraySlice<Event>, minAt: Int64) {
             var previousAt = minAt
-            var previousID: [UInt8] = []
-            for e in events {
-                s[1].svarint(e.at.ms &- previousAt)
-                previousAt = e.at.ms
-                frontCode(e.id, previous: &previousID)
-                s[3].varint(UInt64(intern(e.kind.rawValue)))
-                optional(4, e.contact)
-                optional(5, e.customer)
-                optional(6, e.channel?.rawValue)
-                optional(7, e.queue)
-                optional(8, e.agent)
-                object(e.data)
-                object(e.extra)
+            // Reading fields through the buffer avoids copying whole events (a retain per field).
+            events.withUnsafeBufferPointer { buf in
+                for i in 0..<buf.count {
+                    s[1].svarint(buf[i].at.ms &- previousAt)
+                    previousAt = buf[i].at.ms
+                    frontCode(buf[i].id)
+                    s[3].varint(UInt64(intern(buf[i].kind.rawValue)))
+                    optional(4, buf[i].contact)
+                    optional(5, buf[i].customer)
+                    optional(6, buf[i].channel?.rawValue)
+                    optional(7, buf[i].queue)
+                    optional(8, buf[i].agent)
+                    object(buf[i].data)
+                    object(buf[i].extra)
+                }
             }
         }
 
-        mutating func frontCode(_ id: String, previous: inout [UInt8]) {
-            var shared = 0
-            var suffix: [UInt8] = []
-            var matching = true
-            var i = 0
-            for b in id.utf8 {
-                if matching, i < previous.count, previous[i] == b { shared += 1 } else { matching = false; suffix.append(b) }
-                i += 1
+        mutating func frontCode(_ id: String) {
+            if id.utf8.withContiguousStorageIfAvailable({ frontCode(bytes: $0) }) != nil { return }
+            var copy = id
+            copy.withUTF8 { frontCode(bytes: $0) }
+        }
+
+        mutating func frontCode(bytes b: UnsafeBufferPointer<UInt8>) {
+            do {
+                var shared = 0
+                let n = min(b.count, previousID.count)
+                while shared < n && previousID[shared] == b[shared] { shared += 1 }
+                let suffix = UnsafeBufferPointer(rebasing: b[shared...])
+                s[2].varint(UInt64(shared))
+                s[2].varint(UInt64(suffix.count))
+                s[2].append(contentsOf: suffix)
+                previousID.removeSubrange(shared...)
+                previousID.append(contentsOf: suffix)
             }
-            s[2].varint(UInt64(shared))
-            s[2].varint(UInt64(suffix.count))
-            s[2].append(contentsOf: suffix)
-            previous.removeSubrange(shared...)
-            previous.append(contentsOf: suffix)
         }
 
         mutating func object(_ o: JSONObject) {
             s[9].varint(UInt64(o.members.count))
-            for m in o.members {
-                s[10].varint(UInt64(intern(m.key)))
-                value(m.value)
+            o.members.withUnsafeBufferPointer { members in
+                for j in 0..<members.count {
+                    s[10].varint(UInt64(intern(members[j].key)))
+                    value(members[j].value)
+                }
             }
         }
 
@@ -116,15 +122,68 @@ public enum BlockPayload {
         }
 
         mutating func finish() -> [UInt8] {
-            var table = ByteWriter()
-            table.varint(stringCount)
-            table.append(contentsOf: strings.bytes)
+            var table = ByteWriter(capacity: interned.bytes.bytes.count + 8)
+            table.varint(UInt64(interned.count))
+            table.append(contentsOf: interned.bytes.bytes)
             s[0] = table
             var out = ByteWriter(capacity: s.reduce(64) { $0 + $1.bytes.count })
             out.varint(UInt64(BlockPayload.streamCount))
             for w in s { out.varint(UInt64(w.bytes.count)) }
             for w in s { out.append(contentsOf: w.bytes) }
             return out.bytes
+        }
+    }
+
+    /// A block's string table while it is being built: the serialised table
+    /// itself (varint length + UTF-8, in first-use order) and an
+    /// open-addressing index over it keyed by FNV-1a of the bytes. Equal
+    /// strings are found by comparing bytes with the table, so interning needs
+    /// no Swift `String` hashing or allocation.
+    struct InternTable {
+        var bytes = ByteWriter(capacity: 1 << 14)
+        private var slots = [Int32](repeating: -1, count: 1024)
+        private var hashes: [UInt64] = []
+        private var starts: [Int] = []
+        private var lengths: [Int] = []
+        var count: Int { hashes.count }
+
+        @inline(__always) mutating func intern(_ b: UnsafeBufferPointer<UInt8>) -> UInt32 {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for c in b { h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01B3 }
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            while true {
+                let idx = Int(slots[i])
+                if idx < 0 { break }
+                if hashes[idx] == h && lengths[idx] == b.count && equal(b, at: starts[idx]) { return UInt32(idx) }
+                i = (i + 1) & mask
+            }
+            let idx = hashes.count
+            bytes.varint(UInt64(b.count))
+            starts.append(bytes.bytes.count)
+            bytes.append(contentsOf: b)
+            hashes.append(h)
+            lengths.append(b.count)
+            slots[i] = Int32(idx)
+            if hashes.count * 2 > slots.count { grow() }
+            return UInt32(idx)
+        }
+
+        @inline(__always) private func equal(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+            bytes.bytes.withUnsafeBufferPointer { t in
+                guard let base = b.baseAddress, let tb = t.baseAddress else { return b.isEmpty }
+                return memcmp(base, tb + start, b.count) == 0
+            }
+        }
+
+        private mutating func grow() {
+            slots = [Int32](repeating: -1, count: slots.count * 2)
+            let mask = slots.count - 1
+            for (idx, h) in hashes.enumerated() {
+                var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+                while slots[i] >= 0 { i = (i + 1) & mask }
+                slots[i] = Int32(idx)
+            }
         }
     }
 

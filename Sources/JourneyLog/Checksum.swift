@@ -40,9 +40,14 @@ public enum Checksum {
     @inline(__always)
     public static func fnv1a64(_ s: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
+        if let done = s.utf8.withContiguousStorageIfAvailable({ buf -> UInt64 in
+            var h = h
+            for b in buf { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            return h
+        }) {
+            h = done
+        } else {
+            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         }
         // Final avalanche (from SplitMix64) so near-identical ids spread over the table.
         h ^= h >> 30; h = h &* 0xbf58_476d_1ce4_e5b9

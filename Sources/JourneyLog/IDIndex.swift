@@ -1,20 +1,20 @@
 /// Maps the 64-bit hash of an event id to the seq that holds it, for one origin.
 ///
-/// Open addressing with linear probing over two flat arrays: 16 bytes a slot,
-/// no per-entry allocation, so ten million ids fit in about 256 MB at the
-/// worst load. A hash can collide, so a hit is only a candidate: the caller
-/// confirms it against the stored id before calling an event a duplicate.
+/// Open addressing with linear probing over one flat array of (hash, seq)
+/// pairs, so a probe touches one cache line: 16 bytes a slot, no per-entry
+/// allocation; ten million ids fit in about 256 MB at the worst load. A hash
+/// can collide, so a hit is only a candidate: the caller confirms it against
+/// the stored id before calling an event a duplicate.
 struct IDIndex {
-    private var keys: [UInt64]
-    private var seqs: [UInt64]
+    /// slots[2i] is a hash (0 = empty), slots[2i+1] its seq.
+    private var slots: [UInt64]
     private var mask: Int
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
         var n = 1024
         while n < capacity * 2 { n <<= 1 }
-        keys = [UInt64](repeating: 0, count: n)
-        seqs = [UInt64](repeating: 0, count: n)
+        slots = [UInt64](repeating: 0, count: 2 * n)
         mask = n - 1
     }
 
@@ -26,8 +26,8 @@ struct IDIndex {
         let k = IDIndex.key(hash)
         var i = Int(truncatingIfNeeded: k) & mask
         var found: [UInt64] = []
-        while keys[i] != 0 {
-            if keys[i] == k { found.append(seqs[i]) }
+        while slots[2 * i] != 0 {
+            if slots[2 * i] == k { found.append(slots[2 * i + 1]) }
             i = (i + 1) & mask
         }
         return found
@@ -37,36 +37,55 @@ struct IDIndex {
     @inline(__always) func contains(_ hash: UInt64) -> Bool {
         let k = IDIndex.key(hash)
         var i = Int(truncatingIfNeeded: k) & mask
-        while keys[i] != 0 {
-            if keys[i] == k { return true }
+        while slots[2 * i] != 0 {
+            if slots[2 * i] == k { return true }
             i = (i + 1) & mask
         }
         return false
     }
 
-    /// Adds an entry; the same hash may be added for several seqs (collisions).
-    @inline(__always) mutating func insert(_ hash: UInt64, seq: UInt64) {
-        if (count + 1) * 10 > keys.count * 7 { grow() }
+    /// Adds `seq` under `hash` unless the hash is already present, in one
+    /// probe. Returns false (adding nothing) when it was present: the caller
+    /// then confirms the candidate and calls ``insert(_:seq:)`` if it was a
+    /// mere collision.
+    @inline(__always) mutating func insertIfAbsent(_ hash: UInt64, seq: UInt64) -> Bool {
+        if (count + 1) * 10 > (mask + 1) * 7 { grow() }
         let k = IDIndex.key(hash)
         var i = Int(truncatingIfNeeded: k) & mask
-        while keys[i] != 0 { i = (i + 1) & mask }
-        keys[i] = k
-        seqs[i] = seq
+        return slots.withUnsafeMutableBufferPointer { s in
+            while s[2 * i] != 0 {
+                if s[2 * i] == k { return false }
+                i = (i + 1) & mask
+            }
+            s[2 * i] = k
+            s[2 * i + 1] = seq
+            count += 1
+            return true
+        }
+    }
+
+    /// Adds an entry; the same hash may be added for several seqs (collisions).
+    @inline(__always) mutating func insert(_ hash: UInt64, seq: UInt64) {
+        if (count + 1) * 10 > (mask + 1) * 7 { grow() }
+        let k = IDIndex.key(hash)
+        var i = Int(truncatingIfNeeded: k) & mask
+        while slots[2 * i] != 0 { i = (i + 1) & mask }
+        slots[2 * i] = k
+        slots[2 * i + 1] = seq
         count += 1
     }
 
     private mutating func grow() {
-        let oldKeys = keys
-        let oldSeqs = seqs
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        seqs = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        mask = keys.count - 1
+        let old = slots
+        let n = (mask + 1) * 2
+        slots = [UInt64](repeating: 0, count: 2 * n)
+        mask = n - 1
         count = 0
-        for j in 0..<oldKeys.count where oldKeys[j] != 0 {
-            var i = Int(truncatingIfNeeded: oldKeys[j]) & mask
-            while keys[i] != 0 { i = (i + 1) & mask }
-            keys[i] = oldKeys[j]
-            seqs[i] = oldSeqs[j]
+        for j in stride(from: 0, to: old.count, by: 2) where old[j] != 0 {
+            var i = Int(truncatingIfNeeded: old[j]) & mask
+            while slots[2 * i] != 0 { i = (i + 1) & mask }
+            slots[2 * i] = old[j]
+            slots[2 * i + 1] = old[j + 1]
             count += 1
         }
     }

@@ -34,7 +34,6 @@ public final class LogStore: @unchecked Sendable {
     private var leaderActive = false
     private var poisoned: LogError?
     private var nextSeq: UInt64 = 1
-    private var inFlight: [String: UInt64] = [:]
     private var idCache: (firstSeq: UInt64, ids: [String])?
     /// What recovery did while opening (torn tails cut, half-made segments removed).
     public private(set) var recoveryNotes: [String] = []
@@ -149,31 +148,47 @@ public final class LogStore: @unchecked Sendable {
             }
             guard !e.id.isEmpty else { throw LogError(.invalidEvent, "event \(i + 1) has no id") }
         }
+        // Hash outside the lock: appenders do it in parallel.
+        let hashes = input.map { Checksum.fnv1a64($0.id) }
         monitor.lock()
         defer { monitor.unlock() }
         if let poisoned { throw poisoned }
         var result = AppendResult()
-        var fresh: [Event] = []
-        fresh.reserveCapacity(input.count)
         let own = ownLog
-        for var e in input {
-            let h = Checksum.fnv1a64(e.id)
-            if inFlight[e.id] != nil || (own.ids.contains(h) && isStored(id: e.id, hash: h, log: own)) {
-                result.duplicates += 1
-                if result.duplicateIDs.count < AppendResult.duplicateIDsMax { result.duplicateIDs.append(e.id) }
-                continue
+        // Duplicates are rare; remember which inputs they are and copy the
+        // batch only when there are some, so the common case moves no events.
+        var skip: [Bool] = []
+        var reserved = nextSeq
+        // Input index of each seq reserved so far by this call, to confirm a
+        // duplicate of an earlier event of the same call.
+        var reservedInputs: [Int] = []
+        reservedInputs.reserveCapacity(input.count)
+        for i in input.indices {
+            let h = hashes[i]
+            if !own.ids.insertIfAbsent(h, seq: reserved) {
+                let sameCall = { (seq: UInt64) -> String? in
+                    seq >= self.nextSeq && seq < reserved ? input[reservedInputs[Int(seq - self.nextSeq)]].id : nil
+                }
+                let id = input[i].id
+                if isHeld(id: id, hash: h, log: own, sameCall: sameCall) {
+                    if skip.isEmpty { skip = [Bool](repeating: false, count: input.count) }
+                    skip[i] = true
+                    result.duplicates += 1
+                    if result.duplicateIDs.count < AppendResult.duplicateIDsMax { result.duplicateIDs.append(id) }
+                    continue
+                }
+                own.ids.insert(h, seq: reserved)  // a hash collision between different ids
             }
-            e.seq = nextSeq
-            nextSeq += 1
-            inFlight[e.id] = e.seq
-            own.ids.insert(h, seq: e.seq)
-            fresh.append(e)
+            reservedInputs.append(i)
+            reserved += 1
         }
-        guard let first = fresh.first?.seq, let last = fresh.last?.seq else { return result }
+        let fresh = skip.isEmpty ? input : input.indices.filter { !skip[$0] }.map { input[$0] }
+        guard !fresh.isEmpty else { return result }
+        let group = CommitGroup(events: fresh, firstSeq: nextSeq)
+        nextSeq = reserved
         result.appended = fresh.count
-        result.firstSeq = first
-        result.lastSeq = last
-        let group = CommitGroup(events: fresh)
+        result.firstSeq = group.firstSeq
+        result.lastSeq = reserved - 1
         queue.append(group)
 
         monitor.unlock()
@@ -243,10 +258,7 @@ public final class LogStore: @unchecked Sendable {
                 switch outcome {
                 case .success(let written):
                     own.publish(written)
-                    for g in take {
-                        g.durable = true
-                        for e in g.events { inFlight[e.id] = nil }
-                    }
+                    for g in take { g.durable = true }
                     queue.removeFirst(take.count)
                 case .failure(let error):
                     poison(error)
@@ -264,7 +276,7 @@ public final class LogStore: @unchecked Sendable {
             var sealed: [Block] = []
             var previous = previousHash
             for g in groups {
-                var seq = g.events[0].seq
+                var seq = g.firstSeq
                 for c in g.compressed ?? [] {
                     let block = try Block.seal(compressed: c, origin: site, firstSeq: seq, previousHash: previous, key: key)
                     previous = block.header.chainHash
@@ -285,10 +297,21 @@ public final class LogStore: @unchecked Sendable {
         monitor.broadcast()
     }
 
-    /// Confirms an id-index hit against the stored ids (hashes can collide).
-    /// Keeps the last decoded block's ids, so re-importing a file is sequential.
-    private func isStored(id: String, hash: UInt64, log: OriginLog) -> Bool {
-        for seq in log.ids.candidates(hash) where seq <= log.lastSeq {
+    /// Confirms an id-index hit against the held ids (hashes can collide):
+    /// those still on their way to disk in the commit queue, and the stored
+    /// ones. Keeps the last decoded block's ids, so re-importing a file reads
+    /// each block once.
+    private func isHeld(id: String, hash: UInt64, log: OriginLog, sameCall: (UInt64) -> String?) -> Bool {
+        for seq in log.ids.candidates(hash) {
+            if let earlier = sameCall(seq) {
+                if earlier == id { return true }
+                continue
+            }
+            if seq > log.lastSeq {
+                if let g = queue.first(where: { seq >= $0.firstSeq && seq < $0.firstSeq + UInt64($0.events.count) }),
+                   g.events[Int(seq - g.firstSeq)].id == id { return true }
+                continue
+            }
             if let cache = idCache, seq >= cache.firstSeq, seq < cache.firstSeq + UInt64(cache.ids.count) {
                 if cache.ids[Int(seq - cache.firstSeq)] == id { return true }
                 continue
@@ -309,7 +332,13 @@ public final class LogStore: @unchecked Sendable {
 final class CommitGroup: @unchecked Sendable {
     // Mutated only under the store's monitor.
     let events: [Event]
+    /// Seq of `events[0]`; the rest follow without gaps. (The events' own
+    /// `seq` fields are not set: blocks do not store seqs.)
+    let firstSeq: UInt64
     var compressed: [Block.Compressed]?
     var durable = false
-    init(events: [Event]) { self.events = events }
+    init(events: [Event], firstSeq: UInt64) {
+        self.events = events
+        self.firstSeq = firstSeq
+    }
 }
