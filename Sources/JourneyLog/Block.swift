@@ -124,13 +124,29 @@ public struct Block: Sendable {
         return computed == header.chainHash
     }
 
-    /// Inflates and decodes the block's events.
-    public func events() throws -> [Event] {
-        let raw = try bytes.withUnsafeBytes { b in
+    /// Reads the block starting at `offset` of `file` (whose size is
+    /// `fileSize`): header, bounds, then the whole block with its CRC checked.
+    static func read(from file: any StoredFile, at offset: UInt64, fileSize: UInt64) throws -> Block {
+        let headBytes = try file.read(at: offset, count: Int(min(UInt64(BlockHeader.fixedBytes + 32), fileSize - offset)))
+        let header = try headBytes.withUnsafeBytes { b in try BlockHeader.parse(b) }
+        guard offset + UInt64(header.totalBytes) <= fileSize else {
+            throw LogError(.corrupt, "block runs past the end of the file (\(header.totalBytes) bytes declared)")
+        }
+        return try Block(parsing: try file.read(at: offset, count: header.totalBytes))
+    }
+
+    /// The uncompressed payload.
+    func inflated() throws -> [UInt8] {
+        try bytes.withUnsafeBytes { b in
             try Deflate.decompress(
                 UnsafeRawBufferPointer(rebasing: b[header.headerBytes..<(header.headerBytes + Int(header.compressedBytes))]),
                 rawCount: Int(header.rawBytes))
         }
+    }
+
+    /// Inflates and decodes the block's events.
+    public func events() throws -> [Event] {
+        let raw = try inflated()
         return try raw.withUnsafeBytes { r in
             try BlockPayload.decode(r, origin: header.origin, firstSeq: header.firstSeq, count: Int(header.count), minAt: header.minAt)
         }
@@ -140,11 +156,7 @@ public struct Block: Sendable {
 extension Block {
     /// Calls `body` with each event's seq and id, decoding nothing else.
     func forEachID(_ body: (UInt64, String) -> Void) throws {
-        let raw = try bytes.withUnsafeBytes { b in
-            try Deflate.decompress(
-                UnsafeRawBufferPointer(rebasing: b[header.headerBytes..<(header.headerBytes + Int(header.compressedBytes))]),
-                rawCount: Int(header.rawBytes))
-        }
+        let raw = try inflated()
         let first = header.firstSeq
         try raw.withUnsafeBytes { r in
             try BlockPayload.decodeIDs(r, count: Int(header.count)) { i, id in body(first + UInt64(i), id) }

@@ -65,12 +65,8 @@ public struct LogVerifier {
                 var offset = UInt64(header.byteCount)
                 while offset < size {
                     do {
-                        let headBytes = try file.read(at: offset, count: Int(min(UInt64(BlockHeader.fixedBytes + 32), size - offset)))
-                        let h = try headBytes.withUnsafeBytes { b in try BlockHeader.parse(b) }
-                        guard offset + UInt64(h.totalBytes) <= size else {
-                            throw LogError(.corrupt, "block runs past the end of the file")
-                        }
-                        let block = try Block(parsing: try file.read(at: offset, count: h.totalBytes))
+                        let block = try Block.read(from: file, at: offset, fileSize: size)
+                        let h = block.header
                         guard h.origin == origin, h.firstSeq == lastSeq + 1 else {
                             throw LogError(.corrupt, "block seq \(h.firstSeq) of '\(h.origin)' does not follow seq \(lastSeq) of '\(origin)'")
                         }

@@ -52,7 +52,7 @@ extension OriginLog {
         var offset = segments[s].size
         while offset < fileSize {
             do {
-                let block = try readAndCheck(file: file, at: offset, fileSize: fileSize)
+                let block = try Block.read(from: file, at: offset, fileSize: fileSize)
                 try link(block.header)
                 try block.forEachID { seq, id in ids.insert(Checksum.fnv1a64(id), seq: seq) }
                 record(block.header, segment: s, offset: offset)
@@ -74,15 +74,6 @@ extension OriginLog {
                 return
             }
         }
-    }
-
-    private func readAndCheck(file: any StoredFile, at offset: UInt64, fileSize: UInt64) throws -> Block {
-        let headBytes = try file.read(at: offset, count: Int(min(UInt64(BlockHeader.fixedBytes + 32), fileSize - offset)))
-        let header = try headBytes.withUnsafeBytes { b in try BlockHeader.parse(b) }
-        guard offset + UInt64(header.totalBytes) <= fileSize else {
-            throw LogError(.corrupt, "block runs past the end of the file (\(header.totalBytes) bytes declared)")
-        }
-        return try Block(parsing: try file.read(at: offset, count: header.totalBytes))
     }
 
     /// Checks that a block continues the chain of this origin.
