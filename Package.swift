@@ -59,6 +59,11 @@ let package = Package(
             path: "Tests/JourneyLogTests"
         ),
         .testTarget(
+            name: "JourneyIngestTests",
+            dependencies: ["JourneyIngest", "JourneyModel", "JourneyLog", "JourneyCLI"],
+            path: "Tests/JourneyIngestTests"
+        ),
+        .testTarget(
             name: "JourneyCLITests",
             dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog"],
             path: "Tests/JourneyCLITests"

@@ -1,0 +1,197 @@
+import JourneyModel
+
+/// Imports an Asterisk `queue_log`: one line per event,
+/// `epoch|callid|queue|agent|VERB|data1|data2|…`.
+///
+/// Each verb maps to JourneyStore kinds by the documented meaning of its data
+/// fields (times in queue_log are seconds, ring times of RINGNOANSWER and
+/// RINGCANCELED are milliseconds):
+///
+/// | verb | data | events |
+/// |---|---|---|
+/// | ENTERQUEUE | url, callerid | `contact.started` (once per call) + `queue.entered`; caller id → customer key |
+/// | CONNECT | holdtime, bridged uniqueid, ringtime | `contact.answered` {waitMs, ringMs} |
+/// | COMPLETECALLER / COMPLETEAGENT | holdtime, calltime, origposition | `contact.ended` {by, waitMs, talkMs} |
+/// | ABANDON | position, origposition, waittime | `queue.abandoned` {waitMs, exit: abandon} + `contact.ended` |
+/// | EXITWITHTIMEOUT / EXITEMPTY | position, origposition, waittime | `queue.abandoned` {waitMs, exit: timeout/empty} + `contact.ended` {by: system} |
+/// | EXITWITHKEY | key, position, origposition, waittime | `queue.abandoned` {waitMs, exit: key, key} + `contact.ended` |
+/// | TRANSFER / BLINDTRANSFER / ATTENDEDTRANSFER | extension, context, holdtime, calltime | `contact.transferred` {mode, to, waitMs, talkMs} |
+/// | RINGNOANSWER | ringtime ms | `agent.missed` {ringMs} |
+/// | RINGCANCELED | ringtime ms | `agent.ringcanceled` {ringMs} |
+/// | AGENTLOGIN / AGENTCALLBACKLOGIN / ADDMEMBER | channel | `agent.login` |
+/// | AGENTLOGOFF / AGENTCALLBACKLOGOFF / REMOVEMEMBER | channel, logintime | `agent.logout` |
+/// | PAUSE / PAUSEALL | reason | `agent.notready` {reason} |
+/// | UNPAUSE / UNPAUSEALL | reason | `agent.ready` |
+/// | QUEUESTART / CONFIGRELOAD | — | `pbx.system` {verb} |
+/// | any other verb | — | `asterisk.unmapped` {verb, callid, fields} |
+///
+/// Every event keeps the raw data fields in `data.raw`, and its id is derived
+/// from the source line (`aq-…`), so importing the same file twice, or a file
+/// that grew, appends only the new lines. `contact.started` is keyed by the
+/// call id (and emitted once per import), so a call that re-enters a queue
+/// after a transfer starts once.
+public struct AsteriskQueueLog: Sendable {
+    public var site: String
+    /// Customer key of each call seen so far (from its ENTERQUEUE), so the
+    /// call's later events carry it too. Kept across chunks when following.
+    var customers: [String: String] = [:]
+    /// Calls whose `contact.started` this importer has emitted.
+    var started: Set<String> = []
+
+    public init(site: String) { self.site = site }
+
+    /// Maps a whole input.
+    public mutating func read(_ bytes: [UInt8], firstLineNumber: Int = 1) -> ImportBatch {
+        var batch = ImportBatch()
+        var n = firstLineNumber - 1
+        for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            n += 1
+            var line = String(decoding: raw, as: UTF8.self)
+            if line.hasSuffix("\r") { line.removeLast() }
+            if line.trimmingSpaces.isEmpty { continue }
+            batch.inputCount += 1
+            do {
+                batch.events += try map(line: line, number: n)
+            } catch let e as IngestError {
+                batch.errors.append(e)
+            } catch {
+                batch.errors.append(IngestError(line: n, "\(error)"))
+            }
+        }
+        return batch
+    }
+
+    /// Maps one line to its events.
+    public mutating func map(line: String, number: Int) throws -> [Event] {
+        let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard f.count >= 5 else {
+            throw IngestError(line: number, "a queue_log line needs at least epoch|callid|queue|agent|VERB, found \(f.count) field(s)")
+        }
+        guard let epoch = Double(f[0]), epoch > 0 else {
+            throw IngestError(line: number, "the first field must be a Unix time in seconds, found '\(f[0])'")
+        }
+        let at = Timestamp(ms: Int64((epoch * 1000).rounded()))
+        let callid = f[1], queue = f[2], agentField = f[3], verb = f[4].uppercased()
+        let d = Array(f.dropFirst(5))
+        let agent = agentField.isEmpty || agentField == "NONE" ? nil : agentField
+        let queueName = queue.isEmpty || queue == "NONE" ? nil : queue
+        let contact = callid.isEmpty || callid == "NONE" ? nil : callid
+        let lineID = CustomerKey.sourceID("aq-", line)
+        let raw = JSONValue.array(d.map { .string($0) })
+        if verb == "ENTERQUEUE", let contact, d.count > 1, let key = CustomerKey.from(d[1]) { customers[contact] = key }
+        let callCustomer = contact.flatMap { customers[$0] }
+
+        func ms(_ i: Int) throws -> JSONValue? {
+            guard i < d.count, !d[i].isEmpty else { return nil }
+            guard let v = Double(d[i]) else {
+                throw IngestError(line: number, "\(verb) data field \(i + 1) must be a number of seconds, found '\(d[i])'")
+            }
+            return .integer(Int64((v * 1000).rounded()))
+        }
+        func rawMs(_ i: Int) throws -> JSONValue? {
+            guard i < d.count, !d[i].isEmpty else { return nil }
+            guard let v = Int64(d[i]) else {
+                throw IngestError(line: number, "\(verb) data field \(i + 1) must be milliseconds, found '\(d[i])'")
+            }
+            return .integer(v)
+        }
+        func event(_ kind: EventKind, _ data: JSONObject, suffix: String = "", id: String? = nil, customer: String? = nil) throws -> Event {
+            var data = data
+            data["raw"] = raw
+            if kind.isContactLifecycle, contact == nil {
+                throw IngestError(line: number, "\(verb) needs a call id in field 2")
+            }
+            if kind.isWorkforce || kind == .agentMissed, agent == nil {
+                throw IngestError(line: number, "\(verb) needs an agent in field 4")
+            }
+            return Event(site: site, id: id ?? lineID + suffix, at: at, kind: kind, contact: kind.isContactLifecycle ? contact : nil,
+                         customer: kind.isContactLifecycle ? (customer ?? callCustomer) : nil, channel: kind.isContactLifecycle ? .voice : nil, queue: queueName, agent: agent, data: data)
+        }
+        func exit(_ how: String, waitIndex: Int, extra: JSONObject = [:]) throws -> [Event] {
+            var data = extra
+            data["exit"] = .string(how)
+            if let w = try ms(waitIndex) { data["waitMs"] = w }
+            return [try event(.queueAbandoned, data, suffix: "-1"),
+                    try event(.contactEnded, ["by": how == "abandon" || how == "key" ? "customer" : "system"], suffix: "-2")]
+        }
+
+        switch verb {
+        case "ENTERQUEUE":
+            let customer = d.count > 1 ? CustomerKey.from(d[1]) : nil
+            var started: JSONObject = ["direction": "inbound", "initiation": "customer"]
+            if let url = d.first, !url.isEmpty { started["url"] = .string(url) }
+            guard let contact else { throw IngestError(line: number, "ENTERQUEUE needs a call id in field 2") }
+            let entered = try event(.queueEntered, [:], suffix: "-1", customer: customer)
+            guard self.started.insert(contact).inserted else { return [entered] }
+            return [try event(.contactStarted, started, id: "aq-start-" + contact, customer: customer), entered]
+        case "CONNECT":
+            var data: JSONObject = [:]
+            if let w = try ms(0) { data["waitMs"] = w }
+            if d.count > 1, !d[1].isEmpty { data["bridgedChannel"] = .string(d[1]) }
+            if let r = try ms(2) { data["ringMs"] = r }
+            return [try event(.contactAnswered, data)]
+        case "COMPLETECALLER", "COMPLETEAGENT":
+            var data: JSONObject = ["by": verb == "COMPLETECALLER" ? "customer" : "agent"]
+            if let w = try ms(0) { data["waitMs"] = w }
+            if let t = try ms(1) { data["talkMs"] = t }
+            return [try event(.contactEnded, data)]
+        case "ABANDON": return try exit("abandon", waitIndex: 2)
+        case "EXITWITHTIMEOUT": return try exit("timeout", waitIndex: 2)
+        case "EXITEMPTY": return try exit("empty", waitIndex: 2)
+        case "EXITWITHKEY": return try exit("key", waitIndex: 3, extra: d.first.map { ["key": .string($0)] } ?? [:])
+        case "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER":
+            let mode = verb == "ATTENDEDTRANSFER" ? "attended" : verb == "BLINDTRANSFER" ? "blind" : "transfer"
+            var data: JSONObject = ["mode": .string(mode)]
+            if verb == "ATTENDEDTRANSFER" {
+                // ATTENDEDTRANSFER(method|data|holdtime|calltime|origposition)
+                if d.count > 1, !d[1].isEmpty { data["to"] = .string(d[1]) }
+                if let w = try ms(2) { data["waitMs"] = w }
+                if let t = try ms(3) { data["talkMs"] = t }
+            } else {
+                if let ext = d.first, !ext.isEmpty { data["to"] = .string(d.count > 1 && !d[1].isEmpty ? "\(ext)@\(d[1])" : ext) }
+                if let w = try ms(2) { data["waitMs"] = w }
+                if let t = try ms(3) { data["talkMs"] = t }
+            }
+            return [try event(.contactTransferred, data)]
+        case "RINGNOANSWER":
+            return [try event(.agentMissed, (try rawMs(0)).map { ["ringMs": $0] } ?? [:])]
+        case "RINGCANCELED":
+            return [try event(EventKind("agent.ringcanceled"), (try rawMs(0)).map { ["ringMs": $0] } ?? [:])]
+        case "AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER":
+            return [try event(.agentLogin, d.first.map { ["channel": .string($0)] } ?? [:])]
+        case "AGENTLOGOFF", "AGENTCALLBACKLOGOFF", "REMOVEMEMBER":
+            var data: JSONObject = d.first.map { ["channel": .string($0)] } ?? [:]
+            if d.count > 1, let s = Int64(d[1]) { data["loginSeconds"] = .integer(s) }
+            return [try event(.agentLogout, data)]
+        case "PAUSE", "PAUSEALL":
+            return [try event(.agentNotReady, ["reason": .string(d.first.flatMap { $0.isEmpty ? nil : $0 } ?? "pause")])]
+        case "UNPAUSE", "UNPAUSEALL":
+            return [try event(.agentReady, [:])]
+        case "QUEUESTART", "CONFIGRELOAD":
+            return [try event(EventKind("pbx.system"), ["verb": .string(verb)])]
+        default:
+            var data: JSONObject = ["verb": .string(f[4])]
+            if contact != nil { data["callid"] = .string(callid) }
+            return [Event(site: site, id: lineID, at: at, kind: EventKind("asterisk.unmapped"), queue: queueName, agent: agent,
+                          data: data.with("raw", raw))]
+        }
+    }
+}
+
+extension JSONObject {
+    /// A copy with `key` set to `value`.
+    func with(_ key: String, _ value: JSONValue) -> JSONObject {
+        var o = self
+        o[key] = value
+        return o
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = self[...]
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return s
+    }
+}

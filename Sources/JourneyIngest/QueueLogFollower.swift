@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import JourneyLog
+import JourneyModel
+
+/// Follows a growing Asterisk `queue_log` like `tail -F`: appends each new
+/// complete line's events to the store, survives rotation (a new file at the
+/// path) and truncation, and resumes after a restart from a cursor kept in
+/// the data directory.
+///
+/// The cursor (file identity and byte offset) is saved only after the events
+/// of the lines before it are durably appended, so it is never ahead of the
+/// log: a crash can only make the follower read some lines again, and their
+/// ids make that a no-op.
+public final class QueueLogFollower: @unchecked Sendable {
+    // Used by one thread at a time: run() owns all mutable state while it runs.
+    public let path: String
+    let store: LogStore
+    var importer: AsteriskQueueLog
+    let cursorPath: String
+    /// Polling interval while the file has no new data.
+    public var pollMilliseconds = 200
+    /// Stop after this many seconds without new data (nil: follow forever).
+    public var idleExitSeconds: Double?
+    /// Called with each appended chunk's result.
+    public var report: (ImportBatch, LogStore.AppendResult) -> Void = { _, _ in }
+
+    var device: UInt64 = 0
+    var inode: UInt64 = 0
+    var offset: UInt64 = 0
+    var lineNumber = 0
+
+    public init(path: String, store: LogStore) throws {
+        self.path = path
+        self.store = store
+        importer = AsteriskQueueLog(site: store.site)
+        let fs = POSIXFileSystem()
+        let dir = fs.join(store.directory, "ingest")
+        try fs.createDirectory(dir)
+        cursorPath = fs.join(dir, CustomerKey.sourceID("follow-", path) + ".cursor")
+        if fs.exists(cursorPath), let text = try? fs.readFile(cursorPath),
+           case .object(let o)? = try? text.withUnsafeBufferPointer({ try JSONParser.parse($0) }) {
+            device = UInt64(o["device"]?.intValue ?? 0)
+            inode = UInt64(o["inode"]?.intValue ?? 0)
+            offset = UInt64(o["offset"]?.intValue ?? 0)
+            lineNumber = Int(o["line"]?.intValue ?? 0)
+        }
+    }
+
+    /// The file's identity and size, or nil when it does not exist (mid-rotation).
+    static func identity(_ path: String) -> (device: UInt64, inode: UInt64, size: UInt64)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (UInt64(st.st_dev), UInt64(st.st_ino), UInt64(st.st_size))
+    }
+
+    /// Follows until idle for ``idleExitSeconds`` (or forever). Throws on a
+    /// malformed line, with the cursor left before it.
+    public func run() throws {
+        var idleSince = now()
+        var open: (fd: Int32, device: UInt64, inode: UInt64)?
+        defer { if let o = open { close(o.fd) } }
+        while true {
+            var progressed = false
+            if let id = QueueLogFollower.identity(path) {
+                if open == nil || open?.inode != id.inode || open?.device != id.device {
+                    // Rotation: drain what is left of the old file, then switch.
+                    if let o = open {
+                        progressed = try drain(fd: o.fd) || progressed
+                        close(o.fd)
+                        open = nil
+                    }
+                    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+                    if fd >= 0 {
+                        if id.inode != inode || id.device != device {
+                            inode = id.inode
+                            device = id.device
+                            offset = 0
+                        }
+                        open = (fd, id.device, id.inode)
+                    }
+                }
+                if let o = open {
+                    var st = stat()
+                    if fstat(o.fd, &st) == 0, UInt64(st.st_size) < offset { offset = 0 }  // truncated in place
+                    progressed = try drain(fd: o.fd) || progressed
+                }
+            }
+            if progressed { idleSince = now() }
+            if let limit = idleExitSeconds, now() - idleSince >= limit { return }
+            if !progressed { usleep(UInt32(pollMilliseconds * 1000)) }
+        }
+    }
+
+    /// Reads and appends every complete line after the cursor; true when any was read.
+    func drain(fd: Int32) throws -> Bool {
+        var progressed = false
+        while true {
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            guard n > 0 else { return progressed }
+            buffer.removeLast(buffer.count - n)
+            guard let lastNewline = buffer.lastIndex(of: 0x0A) else { return progressed }  // wait for the line to complete
+            let chunk = Array(buffer[...lastNewline])
+            let batch = importer.read(chunk, firstLineNumber: lineNumber + 1)
+            if let first = batch.errors.first { throw first }
+            let result = try store.append(batch.events)
+            lineNumber += chunk.split(separator: 0x0A, omittingEmptySubsequences: false).count - 1
+            offset += UInt64(chunk.count)
+            try saveCursor()
+            report(batch, result)
+            progressed = true
+        }
+    }
+
+    func saveCursor() throws {
+        let o: JSONObject = ["path": .string(path), "device": .integer(Int64(device)), "inode": .integer(Int64(inode)),
+                             "offset": .integer(Int64(offset)), "line": .integer(Int64(lineNumber))]
+        var bytes: [UInt8] = []
+        JSONWriter.writeObject(o, into: &bytes)
+        try POSIXFileSystem().writeFileAtomically(cursorPath, bytes, mode: 0o644)
+    }
+
+    func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

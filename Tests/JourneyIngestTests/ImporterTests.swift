@@ -1,0 +1,264 @@
+import Foundation
+import JourneyCLI
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+import XCTest
+
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Fixtures")
+let repoRoot = fixtures.deletingLastPathComponent()
+
+func fixtureBytes(_ name: String) throws -> [UInt8] {
+    Array(try Data(contentsOf: fixtures.appendingPathComponent("import").appendingPathComponent(name)))
+}
+
+final class AsteriskImporterTests: XCTestCase {
+    func testEveryVerbMapsByItsDocumentedFields() throws {
+        var importer = AsteriskQueueLog(site: "north")
+        let batch = importer.read(try fixtureBytes("queue_log"))
+        XCTAssertEqual(batch.errors.map(\.description), [])
+        XCTAssertEqual(batch.inputCount, 31)
+        let e = batch.events
+        func first(_ kind: String, contact: String? = nil) -> Event? {
+            e.first { $0.kind.rawValue == kind && (contact == nil || $0.contact == contact) }
+        }
+        // ENTERQUEUE: contact start + queue entry, caller id → stable customer key.
+        let started = try XCTUnwrap(first("contact.started", contact: "1772438400.11"))
+        XCTAssertEqual(started.customer, CustomerKey.from("15550100"), "'+1 555-0100' and '15550100' are one customer")
+        XCTAssertEqual(started.at, Timestamp(ms: 1_772_438_400_000))
+        XCTAssertEqual(started.channel, .voice)
+        XCTAssertEqual(first("queue.entered", contact: "1772438400.11")?.queue, "billing")
+        // CONNECT holdtime → waitMs, ringtime → ringMs; later events carry the call's customer.
+        let answered = try XCTUnwrap(first("contact.answered", contact: "1772438400.11"))
+        XCTAssertEqual(answered.data["waitMs"], .integer(25_000))
+        XCTAssertEqual(answered.data["ringMs"], .integer(4_000))
+        XCTAssertEqual(answered.agent, "Agent/1001")
+        XCTAssertEqual(answered.customer, started.customer)
+        // COMPLETECALLER holdtime/calltime → wait/talk, by customer; COMPLETEAGENT by agent.
+        let ended = try XCTUnwrap(e.first { $0.kind == .contactEnded && $0.contact == "1772438400.11" })
+        XCTAssertEqual(ended.data["by"], .string("customer"))
+        XCTAssertEqual(ended.data["talkMs"], .integer(300_000))
+        XCTAssertEqual(e.first { $0.kind == .contactEnded && $0.contact == "1772439200.91" }?.data["by"], .string("agent"))
+        // ABANDON waittime → waitMs, plus the contact's end.
+        let abandoned = try XCTUnwrap(first("queue.abandoned", contact: "1772438500.21"))
+        XCTAssertEqual(abandoned.data["waitMs"], .integer(41_000))
+        XCTAssertEqual(abandoned.data["exit"], .string("abandon"))
+        XCTAssertEqual(first("queue.abandoned", contact: "1772438600.31")?.data["exit"], .string("timeout"))
+        XCTAssertEqual(first("queue.abandoned", contact: "1772438700.41")?.data["key"], .string("5"))
+        XCTAssertEqual(first("queue.abandoned", contact: "1772438700.41")?.data["waitMs"], .integer(12_000))
+        XCTAssertEqual(first("queue.abandoned", contact: "1772438800.51")?.data["exit"], .string("empty"))
+        // A call that re-enters a queue after a transfer starts only once.
+        XCTAssertEqual(e.filter { $0.kind == .contactStarted && $0.contact == "1772438600.31" }.count, 1)
+        XCTAssertEqual(e.filter { $0.kind == .queueEntered && $0.contact == "1772438600.31" }.map(\.queue), ["technical", "sales"])
+        let blind = try XCTUnwrap(first("contact.transferred", contact: "1772438600.31"))
+        XCTAssertEqual(blind.data["mode"], .string("blind"))
+        XCTAssertEqual(blind.data["to"], .string("2000@sales"))
+        XCTAssertEqual(blind.data["talkMs"], .integer(180_000))
+        XCTAssertEqual(first("contact.transferred", contact: "1772438900.61")?.data["mode"], .string("attended"))
+        // Ring events are milliseconds.
+        XCTAssertEqual(first("agent.missed")?.data["ringMs"], .integer(15_000))
+        XCTAssertEqual(first("agent.ringcanceled")?.data["ringMs"], .integer(1_500))
+        // Workforce.
+        XCTAssertEqual(e.filter { $0.kind == .agentLogin }.map(\.agent), ["Agent/1001", "PJSIP/1002"])
+        XCTAssertEqual(first("agent.logout")?.data["loginSeconds"], .integer(1300))
+        XCTAssertEqual(first("agent.notready")?.data["reason"], .string("lunch"))
+        XCTAssertNotNil(first("agent.ready"))
+        XCTAssertEqual(e.filter { $0.kind.rawValue == "pbx.system" }.map { $0.data["verb"] }, [.string("QUEUESTART"), .string("CONFIGRELOAD")])
+        // Unknown verbs are kept with their raw fields, never dropped.
+        let unknown = try XCTUnwrap(first("asterisk.unmapped"))
+        XCTAssertEqual(unknown.data["verb"], .string("SOMENEWVERB"))
+        XCTAssertEqual(unknown.data["raw"], .array(["x", "y"]))
+        // An anonymous caller has no customer key.
+        XCTAssertNil(first("contact.started", contact: "1772438800.51")?.customer)
+        // Ids are unique.
+        XCTAssertEqual(Set(e.map(\.id)).count, e.count)
+    }
+
+    func testMalformedLinesAreAllReported() {
+        var importer = AsteriskQueueLog(site: "north")
+        let batch = importer.read(Array("1772438400|x|q|NONE|ENTERQUEUE||1\nnot-a-time|x|q|a|CONNECT|1\n1772438400|x|q\n1772438400|x|q|a|CONNECT|soon\n".utf8))
+        XCTAssertEqual(batch.errors.compactMap(\.line), [2, 3, 4])
+        XCTAssertTrue(batch.errors[2].message.contains("seconds"), batch.errors[2].message)
+    }
+}
+
+final class ImportCommandTests: XCTestCase {
+    var dir = ""
+    override func setUp() {
+        dir = NSTemporaryDirectory() + "journey-import-\(UUID().uuidString)"
+        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+    }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func events() throws -> [Event] {
+        let store = try LogStore.open(directory: dir)
+        var out: [Event] = []
+        try store.forEachEvent(origin: "north") { out.append($0); return true }
+        return out
+    }
+
+    func testReimportAndGrownFileAppendOnlyWhatIsNew() throws {
+        let lines = try String(decoding: fixtureBytes("queue_log"), as: UTF8.self).split(separator: "\n")
+        let file = dir + "-queue_log"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try (lines.prefix(10).joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let first = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let count = try events().count
+        XCTAssertGreaterThan(count, 10)
+        XCTAssertTrue(first.stdout.contains("contact.started"), first.stdout)
+        let again = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
+        XCTAssertTrue(again.stdout.contains("appended 0 event(s)"), again.stdout)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
+        var importer = AsteriskQueueLog(site: "north")
+        XCTAssertEqual(try events().count, importer.read(try fixtureBytes("queue_log")).events.count)
+    }
+
+    func testMalformedInputStoresNothing() throws {
+        let file = dir + "-bad_log"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "1772438400|c1|q|NONE|ENTERQUEUE||1\n1772438401|c1|q|a|CONNECT|x\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let r = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
+        XCTAssertEqual(r.status, 3)
+        XCTAssertTrue(r.stderr.contains("line 2"), r.stderr)
+        XCTAssertEqual(try events().count, 0)
+    }
+
+    func testFollowSurvivesGrowthRotationAndRestart() throws {
+        let lines = try String(decoding: fixtureBytes("queue_log"), as: UTF8.self).split(separator: "\n").map { $0 + "\n" }
+        let file = dir + "-followed_log"
+        defer {
+            try? FileManager.default.removeItem(atPath: file)
+            try? FileManager.default.removeItem(atPath: file + ".1")
+        }
+        try lines[0..<8].joined().write(toFile: file, atomically: false, encoding: .utf8)
+        let store = try LogStore.open(directory: dir)
+        let follower = try QueueLogFollower(path: file, store: store)
+        follower.idleExitSeconds = 1.5
+        follower.pollMilliseconds = 20
+        let done = expectation(description: "follower stops when idle")
+        let box = ErrorBox()
+        Thread.detachNewThread {
+            do { try follower.run() } catch { box.error = error }
+            done.fulfill()
+        }
+        func append(_ text: String, to path: String) throws {
+            let h = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+            h.seekToEndOfFile()
+            h.write(Data(text.utf8))
+            try h.close()
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        // A line written in two pieces is read only once complete.
+        let half = lines[8].count / 2
+        try append(String(lines[8].prefix(half)), to: file)
+        Thread.sleep(forTimeInterval: 0.2)
+        try append(String(lines[8].dropFirst(half)) + lines[9..<16].joined(), to: file)
+        Thread.sleep(forTimeInterval: 0.3)
+        // Rotation: the old file is renamed (and still grows a little), a new one starts.
+        try FileManager.default.moveItem(atPath: file, toPath: file + ".1")
+        try append(String(lines[16]), to: file + ".1")
+        try lines[17..<24].joined().write(toFile: file, atomically: false, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 0.3)
+        try append(lines[24...].joined(), to: file)
+        wait(for: [done], timeout: 20)
+        XCTAssertNil(box.error)
+        var importer = AsteriskQueueLog(site: "north")
+        let expected = importer.read(try fixtureBytes("queue_log")).events
+        let stored = try events()
+        XCTAssertEqual(stored.map(\.id).sorted(), expected.map(\.id).sorted())
+        // Restart: resumes from its cursor, reads nothing twice.
+        let restarted = try QueueLogFollower(path: file, store: store)
+        restarted.idleExitSeconds = 0.3
+        var appended = 0
+        restarted.report = { _, r in appended += r.appended + r.duplicates }
+        try restarted.run()
+        XCTAssertEqual(appended, 0, "the cursor must resume after the last line read")
+        XCTAssertEqual(try events().count, expected.count)
+    }
+
+    func testConnectRedeliveryNewestWinsWithoutDuplicates() throws {
+        let file = fixtures.appendingPathComponent("import/connect-records.jsonl").path
+        let r = JourneyCLI.run(["import", "--data", dir, "--format", "connect", file])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("skipped line 1: an older delivery of contact c-100"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("channel TASK"), r.stdout)
+        let stored = try events()
+        let c100 = stored.filter { $0.contact == "c-100" }
+        XCTAssertEqual(c100.map(\.kind.rawValue), ["contact.started", "queue.entered", "contact.answered", "contact.ended", "wrapup.done"])
+        XCTAssertEqual(c100[2].data["waitMs"], .integer(40_000))
+        XCTAssertEqual(c100[2].agent, "maria")
+        XCTAssertEqual(c100[3].data["holdMs"], .integer(30_000))
+        XCTAssertEqual(c100[3].data["holdCount"], .integer(1))
+        XCTAssertEqual(c100[4].data["acwMs"], .integer(50_000))
+        let chat = stored.filter { $0.contact == "c-101" }
+        XCTAssertEqual(chat.map(\.kind), [.contactStarted, .queueEntered, .queueAbandoned, .contactEnded])
+        XCTAssertEqual(chat[2].data["waitMs"], .integer(85_000))
+        XCTAssertEqual(chat[0].channel, .chat)
+        let transfer = stored.filter { $0.contact == "c-102" }
+        XCTAssertEqual(transfer[0].data["previousContact"], .string("c-100"))
+        XCTAssertEqual(transfer[0].data["initialContact"], .string("c-100"))
+        XCTAssertEqual(transfer[0].customer, c100[0].customer, "the same caller in another format of number")
+        XCTAssertTrue(transfer.contains { $0.kind == .contactTransferred && $0.data["to"] == .string("+15550999") })
+        // Re-delivery of everything, and an older version alone: nothing new, nothing twice.
+        let again = JourneyCLI.run(["import", "--data", dir, "--format", "connect", file])
+        XCTAssertTrue(again.stdout.contains("appended 0 event(s)"), again.stdout)
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        let older = dir + "-older.json"
+        defer { try? FileManager.default.removeItem(atPath: older) }
+        try ("[" + lines[0] + "]").write(toFile: older, atomically: true, encoding: .utf8)
+        let old = JourneyCLI.run(["import", "--data", dir, "--format", "connect", older])
+        XCTAssertEqual(old.status, 0, old.stderr)
+        XCTAssertTrue(old.stdout.contains("appended 0 event(s)"), old.stdout)
+        XCTAssertEqual(try events().count, stored.count)
+    }
+
+    func testCSVWithTheShippedColumnMap() throws {
+        let map = repoRoot.appendingPathComponent("config/csv-maps/one-row-per-call.json").path
+        let r = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map,
+                                fixtures.appendingPathComponent("import/calls.csv").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("skipped line 5: outcome PHANTOM is mapped to skip"), r.stdout)
+        let stored = try events()
+        let answered = stored.filter { $0.contact == "33118" }
+        XCTAssertEqual(answered.map(\.kind), [.contactStarted, .ivrInput, .queueEntered, .contactAnswered, .contactEnded])
+        // 990101 06:55:43 at +02:00 is 04:55:43 UTC.
+        XCTAssertEqual(answered[3].at.rfc3339, "1999-01-01T04:55:43.000Z")
+        XCTAssertEqual(answered[3].data["waitMs"], .integer(17_000))
+        XCTAssertEqual(answered[3].agent, "MICHAL")
+        XCTAssertEqual(answered[3].queue, "PS")
+        let abandoned = stored.filter { $0.contact == "33116" }
+        XCTAssertEqual(abandoned.first { $0.kind == .queueAbandoned }?.data["waitMs"], .integer(153_000))
+        XCTAssertNil(stored.first { $0.contact == "33117" && $0.kind == .queueEntered }, "hung up in the IVR: never queued")
+        XCTAssertNil(stored.first { $0.contact == "33120" }?.customer, "customer id 0 means unknown")
+        XCTAssertEqual(stored.first { $0.contact == "33121" }?.customer, stored.first { $0.contact == "33116" }?.customer)
+    }
+
+    func testCSVMapErrorsNameWhatToFix() throws {
+        let csv = fixtures.appendingPathComponent("import/calls.csv").path
+        func tryMap(_ json: String) throws -> JourneyCLI.Outcome {
+            let path = dir + "-map-\(UUID().uuidString).json"
+            try json.write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            return JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", path, csv])
+        }
+        let base = #""format":"journeystore-csv-map","version":1"#
+        let missing = try tryMap("{\(base),\"columns\":{\"contact\":\"call_id\",\"outcome\":\"result\"}}")
+        XCTAssertEqual(missing.status, 3)
+        XCTAssertTrue(missing.stderr.contains("lacks the column(s) result"), missing.stderr)
+        let role = try tryMap("{\(base),\"columns\":{\"contact\":\"call_id\",\"outcome\":\"outcome\",\"colour\":\"x\"}}")
+        XCTAssertTrue(role.stderr.contains("unknown role 'colour'"), role.stderr)
+        let noOutcome = try tryMap("{\(base),\"columns\":{\"contact\":\"call_id\"}}")
+        XCTAssertTrue(noOutcome.stderr.contains("needs the role 'outcome'"), noOutcome.stderr)
+        let badTimes = try tryMap("{\(base),\"columns\":{\"contact\":\"call_id\",\"outcome\":\"outcome\",\"ivrStart\":\"vru_entry\"},\"outcomes\":{\"AGENT\":\"answered\",\"HANG\":\"abandoned\",\"PHANTOM\":\"skip\"}}")
+        XCTAssertEqual(badTimes.status, 3, "times of day without a date column are not RFC 3339")
+        XCTAssertTrue(badTimes.stderr.contains("is not a time"), badTimes.stderr)
+        XCTAssertEqual(try events().count, 0)
+    }
+}
+
+final class ErrorBox: @unchecked Sendable {
+    var error: (any Error)?
+}
