@@ -31,11 +31,16 @@ let package = Package(
             ],
             path: "Sources/JourneyLog"
         ),
+        .target(
+            name: "JourneyProjections",
+            dependencies: ["JourneyModel", "JourneyLog", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/JourneyProjections"
+        ),
         .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest"),
         .target(
             name: "JourneyBench",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyIngest", "CZlib",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/JourneyBench"
@@ -43,7 +48,7 @@ let package = Package(
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyBench",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneyBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -57,6 +62,11 @@ let package = Package(
             name: "JourneyLogTests",
             dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneyTestSupport"],
             path: "Tests/JourneyLogTests"
+        ),
+        .testTarget(
+            name: "JourneyProjectionsTests",
+            dependencies: ["JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyTestSupport"],
+            path: "Tests/JourneyProjectionsTests"
         ),
         .testTarget(
             name: "JourneyIngestTests",

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import JourneyModel
+import JourneyProjections
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Query the projections: intervals, agents, teams, sites, customers, journey, contacts.",
+        discussion: """
+        The projections are first caught up with the log. KPI definitions: docs/kpi-definitions.md. \
+        --json output carries the position vector the figures were computed from.
+        """)
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case intervals, agents, teams, sites, customers, journey, contacts }
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "What to list: intervals | agents | teams | sites | customers | journey | contacts.")
+    var kind: Kind
+
+    @Option(help: "Only this site.") var site: String?
+    @Option(help: "Only this queue.") var queue: String?
+    @Option(help: "Only this team.") var team: String?
+    @Option(help: "Only this agent.") var agent: String?
+    @Option(help: "The customer (journey, contacts).") var customer: String?
+    @Option(help: ArgumentHelp("Only this day (YYYY-MM-DD).", valueName: "date")) var day: DayArgument?
+    @Option(help: ArgumentHelp("From this day (YYYY-MM-DD).", valueName: "date")) var from: DayArgument?
+    @Option(help: ArgumentHelp("To this day, inclusive (YYYY-MM-DD).", valueName: "date")) var to: DayArgument?
+    @Option(help: "Sort agents by this KPI, highest first (handled, aht, fcr, repeatRate, transferRate, csat, occupancy, missed…).")
+    var sort: String?
+    @Option(help: "customers: only those with at least this many repeats.") var minRepeats = 1
+    @Option(help: "contacts: only this outcome.") var outcome: String?
+    @Flag(help: "contacts: only repeats.") var repeats = false
+    @Option(help: "contacts: only this route (e.g. overflow).") var route: String?
+    @Option(help: "Most rows.") var limit = 500
+    @Option(help: ArgumentHelp("Read this projection file (from `journey replay`) instead of the store's.", valueName: "file"))
+    var db: String?
+    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print CSV.") var csv = false
+
+    func validate() throws {
+        if json && csv { throw ValidationError("choose one of --json and --csv") }
+        if kind == .journey && customer == nil { throw ValidationError("journey needs --customer") }
+        if day != nil && (from != nil || to != nil) { throw ValidationError("give --day or --from/--to, not both") }
+        if let sort, !ProjectionEngine.agentKPIs.contains(sort) {
+            throw ValidationError("--sort must be one of \(ProjectionEngine.agentKPIs.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        do {
+            let engine: ProjectionEngine
+            if let db {
+                guard FileManager.default.fileExists(atPath: db) else { throw CLIError(ExitStatus.badInput, "no projection file at \(db)") }
+                engine = try ProjectionEngine(path: db, parameters: try Projections.parameters(store.directory))
+            } else {
+                engine = try Projections.caughtUp(store).1
+            }
+            var f = ProjectionQuery.Filter()
+            f.site = site; f.queue = queue; f.team = team; f.agent = agent; f.customer = customer
+            f.fromDay = day?.day ?? from?.day
+            f.toDay = day?.day ?? to?.day
+            f.outcome = outcome; f.repeatsOnly = repeats; f.route = route; f.limit = limit
+            let q: ProjectionQuery
+            switch kind {
+            case .intervals: q = .intervals(f)
+            case .agents: q = .agents(f, sort: sort)
+            case .teams: q = .teams(f)
+            case .sites: q = .sites(f)
+            case .customers: q = .customers(minRepeats: minRepeats, limit: limit)
+            case .journey: q = .journey(customer: customer ?? "")
+            case .contacts: q = .contacts(f)
+            }
+            Output.print(try engine.query(q), json: json, csv: csv)
+        } catch {
+            throw ExitStatus.report(error)
+        }
+    }
+}
+
+/// Prints query results as a table, JSON or CSV.
+enum Output {
+    static func print(_ r: QueryResult, json: Bool, csv: Bool) {
+        if json { Console.line(JSONWriter.string(r.json)); return }
+        if csv {
+            Console.line(r.columns.joined(separator: ","))
+            for row in r.rows { Console.line(row.map { csvField(text($0)) }.joined(separator: ",")) }
+            return
+        }
+        var t = Table(r.columns, numeric: Set(r.columns.indices.filter { i in r.rows.first.map { $0[i].doubleValue != nil } ?? false }))
+        for row in r.rows { t.add(row.map { text($0, rounded: true) }) }
+        Console.line(t.render())
+        Console.line("(\(r.rows.count) row(s); data up to \(r.horizon.rfc3339); positions " +
+                     r.positions.keys.sorted().map { "\($0)=\(r.positions[$0] ?? 0)" }.joined(separator: ",") + ")")
+    }
+
+    static func text(_ v: JSONValue, rounded: Bool = false) -> String {
+        switch v {
+        case .null: return rounded ? "—" : ""
+        case .string(let s): return s
+        case .bool(let b): return b ? "yes" : "no"
+        case .integer(let i): return String(i)
+        case .number(let n):
+            guard rounded, let d = Double(n) else { return n }
+            return String(format: abs(d) < 10 ? "%.3f" : "%.1f", d)
+        default: return JSONWriter.string(v)
+        }
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

@@ -1,0 +1,137 @@
+import JourneyModel
+
+/// A contact being projected: its row and its queue visits, as events of
+/// its origin arrive in seq order. Each event kind sets specific fields, so
+/// the result depends only on the contact's own events.
+struct ContactState {
+    struct Visit {
+        var n: Int
+        var queue: String
+        var channel: String?
+        var enteredAt: Int64
+        var answeredAt: Int64?
+        var abandonedAt: Int64?
+        var waitMs: Int64?
+        var agent: String?
+        var endedAt: Int64?
+        var holdMs: Int64 = 0
+        var heldSince: Int64?
+        var acwMs: Int64?
+        var transferred = false
+        var resolved: Bool?
+        var route: String?
+        var missed = 0
+    }
+
+    var site: String
+    var contact: String
+    var channel: String?
+    var customer: String?
+    var reason: String?
+    var startedAt: Int64?
+    var endedAt: Int64?
+    var selfserved = false
+    var transfers = 0
+    var resolved: Bool?
+    var csat: Int?
+    var nps: Int?
+    var visits: [Visit] = []
+    /// Customer and day as last written, to mark both old and new keys dirty.
+    var writtenCustomer: String?
+    var writtenDay: Int64?
+    var lastTouchMs: Int64 = 0
+
+    init(site: String, contact: String) {
+        self.site = site
+        self.contact = contact
+    }
+
+    mutating func apply(_ e: Event) {
+        lastTouchMs = max(lastTouchMs, e.at.ms)
+        if customer == nil { customer = e.customer }
+        if channel == nil, let c = e.channel, c != .ivr { channel = c.rawValue }
+        let at = e.at.ms
+        switch e.kind {
+        case .contactStarted:
+            startedAt = min(startedAt ?? at, at)
+            if let c = e.channel { channel = c.rawValue }
+            if let r = e.data["reason"]?.stringValue { reason = r }
+        case .contactSelfserved:
+            selfserved = true
+        case .queueEntered:
+            visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel ?? e.channel?.rawValue, enteredAt: at))
+        case .agentMissed:
+            if let i = waitingVisit { visits[i].missed += 1 }
+        case .contactAnswered:
+            var i = waitingVisit
+            if i == nil {
+                // Answered without a queue entry on record: the visit starts when its wait began.
+                let wait = e.data["waitMs"]?.intValue ?? 0
+                visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel, enteredAt: at - wait))
+                i = visits.count - 1
+            }
+            guard let v = i else { return }
+            visits[v].answeredAt = at
+            visits[v].agent = e.agent
+            visits[v].waitMs = e.data["waitMs"]?.intValue ?? (at - visits[v].enteredAt)
+            visits[v].route = e.data["route"]?.stringValue
+        case .queueAbandoned:
+            guard let v = waitingVisit else { return }
+            visits[v].abandonedAt = at
+            visits[v].waitMs = e.data["waitMs"]?.intValue ?? (at - visits[v].enteredAt)
+        case .contactHeld:
+            if let v = talkingVisit { visits[v].heldSince = at }
+        case .contactResumed:
+            if let v = talkingVisit, let since = visits[v].heldSince {
+                visits[v].holdMs += max(0, at - since)
+                visits[v].heldSince = nil
+            }
+        case .contactTransferred:
+            transfers += 1
+            if let v = talkingVisit { close(v, at: at, transferred: true) }
+        case .contactEnded:
+            endedAt = max(endedAt ?? at, at)
+            if let v = talkingVisit { close(v, at: at, transferred: false) }
+        case .wrapupDone:
+            let v = visits.lastIndex { $0.answeredAt != nil && ($0.agent == e.agent || e.agent == nil) && !$0.transferred }
+                ?? visits.lastIndex { $0.answeredAt != nil }
+            if let v {
+                visits[v].acwMs = e.data["acwMs"]?.intValue
+                if let r = e.data["resolved"]?.boolValue { visits[v].resolved = r }
+            }
+            if let r = e.data["resolved"]?.boolValue { resolved = r }
+        case .surveyAnswered:
+            if let c = e.data["csat"]?.intValue, (1...5).contains(c) { csat = Int(c) }
+            if let n = e.data["nps"]?.intValue, (0...10).contains(n) { nps = Int(n) }
+        default:
+            break
+        }
+    }
+
+    /// The visit still waiting in its queue.
+    var waitingVisit: Int? { visits.lastIndex { $0.answeredAt == nil && $0.abandonedAt == nil } }
+    /// The visit an agent is handling.
+    var talkingVisit: Int? { visits.lastIndex { $0.answeredAt != nil && $0.endedAt == nil } }
+
+    mutating func close(_ v: Int, at: Int64, transferred: Bool) {
+        if let since = visits[v].heldSince {
+            visits[v].holdMs += max(0, at - since)
+            visits[v].heldSince = nil
+        }
+        visits[v].endedAt = at
+        visits[v].transferred = transferred
+    }
+
+    /// The contact's outcome (docs/kpi-definitions.md).
+    func outcome(shortAbandonMs: Int64) -> String {
+        if selfserved { return "selfserved" }
+        if let last = visits.last(where: { $0.answeredAt != nil }) {
+            let laterAnswered = visits.contains { $0.n > last.n && $0.answeredAt != nil }
+            return last.transferred && !laterAnswered && visits.last?.n == last.n ? "transferred" : "answered"
+        }
+        if let last = visits.last, last.abandonedAt != nil {
+            return (last.waitMs ?? 0) < shortAbandonMs ? "short-abandon" : "abandoned"
+        }
+        return endedAt != nil ? "ended" : "open"
+    }
+}

@@ -1,0 +1,106 @@
+import GRDB
+
+extension ProjectionEngine {
+    /// Recomputes the derived rows of every dirty customer and day, then
+    /// empties the dirty sets, in one transaction. The same SQL serves a
+    /// catch-up (a few keys) and a rebuild (all keys).
+    func derive() throws {
+        let started = monotonicSeconds()
+        defer { timings["derive", default: 0] += monotonicSeconds() - started }
+        let w = parameters.repeatWindowMs
+        let sl = Int64(parameters.serviceLevelSeconds) * 1000
+        let short = Int64(parameters.shortAbandonSeconds) * 1000
+        try db.write { db in
+            // After a bulk rebuild every key is dirty: no filter at all.
+            let all = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'dirty_all'") == "1"
+            let customers = all ? "1" : "customer IN (SELECT customer FROM dirty_customer)"
+            let days = all ? "1" : "day IN (SELECT day FROM dirty_day)"
+            let visitDays = all ? "1" : "v.day IN (SELECT day FROM dirty_day)"
+            // Repeats: per dirty customer, each contact's previous contact (ended within W before it
+            // started) and the first start of a later contact after it ended.
+            try db.execute(sql: """
+                UPDATE contact SET
+                  next_start = (SELECT MIN(c2.started_at) FROM contact c2
+                                WHERE c2.customer = contact.customer AND c2.started_at > contact.ended_at),
+                  repeat_of = (SELECT c2.contact FROM contact c2
+                               WHERE c2.customer = contact.customer AND c2.started_at <= contact.started_at
+                                 AND c2.ended_at <= contact.started_at AND c2.ended_at >= contact.started_at - :w
+                                 AND NOT (c2.site = contact.site AND c2.contact = contact.contact)
+                               ORDER BY c2.ended_at DESC, c2.site, c2.contact LIMIT 1)
+                WHERE \(customers)
+                """, arguments: ["w": w])
+            // The FCR of the days of those contacts may have changed.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO dirty_day (day)
+                SELECT DISTINCT day FROM contact WHERE \(customers) AND day IS NOT NULL AND NOT \(all ? 1 : 0)
+                """)
+            try db.execute(sql: "DELETE FROM customer WHERE \(customers)")
+            try db.execute(sql: """
+                INSERT INTO customer (customer, contacts, repeats, unresolved, channels, sites, first_at, last_at, surveys, satisfied, penalty)
+                SELECT customer, COUNT(*), TOTAL(repeat_of IS NOT NULL), TOTAL(resolved = 0),
+                       (SELECT group_concat(channel, ',') FROM (SELECT DISTINCT channel FROM contact c3 WHERE c3.customer = c.customer AND channel IS NOT NULL ORDER BY channel)),
+                       (SELECT group_concat(site, ',') FROM (SELECT DISTINCT site FROM contact c3 WHERE c3.customer = c.customer ORDER BY site)),
+                       MIN(started_at), MAX(COALESCE(ended_at, started_at)), TOTAL(csat IS NOT NULL), TOTAL(csat >= 4),
+                       MIN(100.0, 12.0 * TOTAL(repeat_of IS NOT NULL) + 8.0 * TOTAL(resolved = 0)
+                                  + CASE WHEN TOTAL(csat IS NOT NULL) > 0 THEN 25.0 * (1.0 - TOTAL(csat >= 4) * 1.0 / TOTAL(csat IS NOT NULL)) ELSE 0 END)
+                FROM contact c WHERE \(customers) GROUP BY customer
+                """)
+            try db.execute(sql: "DELETE FROM dirty_customer")
+
+            // Agent days: handled visits joined to their contact for FCR, plus the agent's time.
+            try db.execute(sql: "DELETE FROM agent_day WHERE \(days)")
+            try db.execute(sql: """
+                INSERT INTO agent_day (agent, day, site, team, handled, talk_ms, hold_ms, acw_ms, transferred, resolved, closed,
+                                       repeated, fcr_elapsed, fcr_ok, surveys, satisfied, logged_ms, ready_ms, busy_ms, notready_ms, missed)
+                SELECT x.agent, x.day, MAX(x.site), (SELECT team FROM agent a WHERE a.agent = x.agent),
+                       TOTAL(handled), TOTAL(talk), TOTAL(hold), TOTAL(acw), TOTAL(transferred), TOTAL(resolved), TOTAL(closed),
+                       TOTAL(repeated), TOTAL(elapsed), TOTAL(elapsed AND NOT repeated), TOTAL(surveys), TOTAL(satisfied),
+                       TOTAL(logged), TOTAL(ready), TOTAL(busy), TOTAL(notready), TOTAL(missed)
+                FROM (
+                  SELECT v.agent AS agent, v.day AS day, v.site AS site, 1 AS handled,
+                         MAX(0, COALESCE(v.ended_at, v.answered_at) - v.answered_at - v.hold_ms) AS talk, v.hold_ms AS hold,
+                         COALESCE(v.acw_ms, 0) AS acw, v.transferred AS transferred, COALESCE(v.resolved, 0) AS resolved,
+                         (v.transferred = 0 AND v.ended_at IS NOT NULL) AS closed,
+                         (v.transferred = 0 AND c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w) AS repeated,
+                         (v.transferred = 0 AND c.ended_at IS NOT NULL
+                            AND (c.ended_at + :w <= :horizon OR (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w))) AS elapsed,
+                         (v.transferred = 0 AND c.csat IS NOT NULL) AS surveys, (v.transferred = 0 AND c.csat >= 4) AS satisfied,
+                         0 AS logged, 0 AS ready, 0 AS busy, 0 AS notready, 0 AS missed
+                  FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact
+                  WHERE v.answered_at IS NOT NULL AND v.agent IS NOT NULL AND \(visitDays)
+                  UNION ALL
+                  SELECT agent, day, site, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, logged_ms, ready_ms, busy_ms, notready_ms, missed
+                  FROM agent_time WHERE \(days)
+                ) x GROUP BY x.agent, x.day
+                """, arguments: ["w": w, "horizon": horizon])
+
+            // Site × queue × interval, each visit counted in the interval it entered the queue.
+            try db.execute(sql: "DELETE FROM interval_stat WHERE \(days)")
+            try db.execute(sql: """
+                INSERT INTO interval_stat (site, queue, interval_start, day, offered, answered, abandoned, short_abandoned,
+                                           answered_in_sl, wait_ms_answered, handled, handle_ms)
+                SELECT site, queue, interval_start, day, COUNT(*),
+                       TOTAL(answered_at IS NOT NULL),
+                       TOTAL(answered_at IS NULL AND abandoned_at IS NOT NULL AND wait_ms >= :short),
+                       TOTAL(answered_at IS NULL AND abandoned_at IS NOT NULL AND wait_ms < :short),
+                       TOTAL(answered_at IS NOT NULL AND wait_ms <= :sl),
+                       TOTAL(CASE WHEN answered_at IS NOT NULL THEN wait_ms ELSE 0 END),
+                       TOTAL(answered_at IS NOT NULL AND ended_at IS NOT NULL),
+                       TOTAL(CASE WHEN answered_at IS NOT NULL AND ended_at IS NOT NULL THEN ended_at - answered_at + COALESCE(acw_ms, 0) ELSE 0 END)
+                FROM visit WHERE \(days) GROUP BY site, queue, interval_start
+                """, arguments: ["short": short, "sl": sl])
+            try db.execute(sql: """
+                UPDATE interval_stat SET
+                  logged_agents = COALESCE((SELECT TOTAL(t.logged_ms) FROM agent_time t JOIN agent_skill s ON s.agent = t.agent
+                                            WHERE t.site = interval_stat.site AND s.queue = interval_stat.queue
+                                              AND t.interval_start = interval_stat.interval_start), 0) * 1.0 / :len,
+                  ready_agents = COALESCE((SELECT TOTAL(t.ready_ms) FROM agent_time t JOIN agent_skill s ON s.agent = t.agent
+                                           WHERE t.site = interval_stat.site AND s.queue = interval_stat.queue
+                                             AND t.interval_start = interval_stat.interval_start), 0) * 1.0 / :len
+                WHERE \(days)
+                """, arguments: ["len": parameters.intervalMs])
+            try db.execute(sql: "DELETE FROM dirty_day")
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'dirty_all'")
+        }
+    }
+}

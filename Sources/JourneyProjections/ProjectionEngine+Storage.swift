@@ -1,0 +1,185 @@
+import GRDB
+import JourneyModel
+
+extension ProjectionEngine {
+    /// A contact's state as last written, or a new one.
+    func loadContact(_ key: ContactKey) throws -> ContactState {
+        var state = ContactState(site: key.site, contact: key.contact)
+        if fresh && !flushedContacts.contains(key.hashValue) { return state }
+        let started = monotonicSeconds()
+        defer { timings["load", default: 0] += monotonicSeconds() - started }
+        try db.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT channel, customer, reason, started_at, ended_at, selfserved, transfers, resolved, csat, nps, day
+                FROM contact WHERE site = ? AND contact = ?
+                """, arguments: [key.site, key.contact]) else { return }
+            state.channel = row[0]
+            state.customer = row[1]
+            state.reason = row[2]
+            state.startedAt = row[3]
+            state.endedAt = row[4]
+            state.selfserved = row[5] as Bool
+            state.transfers = row[6]
+            state.resolved = row[7]
+            state.csat = row[8]
+            state.nps = row[9]
+            state.writtenCustomer = state.customer
+            state.writtenDay = row[10]
+            for v in try Row.fetchAll(db, sql: """
+                SELECT n, queue, channel, entered_at, answered_at, abandoned_at, wait_ms, agent, ended_at, hold_ms, held_since,
+                       acw_ms, transferred, resolved, route, missed
+                FROM visit WHERE site = ? AND contact = ? ORDER BY n
+                """, arguments: [key.site, key.contact]) {
+                state.visits.append(ContactState.Visit(
+                    n: v[0], queue: v[1], channel: v[2], enteredAt: v[3], answeredAt: v[4], abandonedAt: v[5], waitMs: v[6],
+                    agent: v[7], endedAt: v[8], holdMs: v[9], heldSince: v[10], acwMs: v[11], transferred: v[12] as Bool,
+                    resolved: v[13], route: v[14], missed: v[15]))
+            }
+        }
+        return state
+    }
+
+    /// Writes every changed base row, the checkpoints and the horizon in one
+    /// transaction, and marks the days and customers whose derived rows changed.
+    func flush() throws {
+        guard pending > 0 || !contacts.isEmpty else { return }
+        let started = monotonicSeconds()
+        defer { timings["flush", default: 0] += monotonicSeconds() - started }
+        let shortMs = Int64(parameters.shortAbandonSeconds) * 1000
+        let oldHorizon = try db.read { try Int64.fetchOne($0, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'") } ?? 0
+        try db.write { db in
+            let upsertContact = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO contact (site, contact, channel, customer, reason, queue, agent, started_at, queued_at,
+                  answered_at, ended_at, wait_ms, talk_ms, hold_ms, acw_ms, outcome, selfserved, transfers, resolved, csat, nps, route, day)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                """)
+            let upsertVisit = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO visit (site, contact, n, queue, channel, entered_at, interval_start, day, answered_at, abandoned_at,
+                  wait_ms, agent, ended_at, hold_ms, held_since, acw_ms, transferred, resolved, route, missed)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                """)
+            let dirtyDay = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_day (day) VALUES (?)")
+            let dirtyCustomer = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_customer (customer) VALUES (?)")
+            var days = Set<Int64>()
+            var customers = Set<String>()
+            for (key, c) in contacts {
+                let startedAt = c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs
+                let day = parameters.day(startedAt, site: key.site)
+                let answered = c.visits.filter { $0.answeredAt != nil }
+                let first = c.visits.first
+                let firstAnswered = answered.first
+                var talk: Int64?, hold: Int64?, acw: Int64?
+                if !answered.isEmpty {
+                    talk = answered.reduce(0) { $0 + max(0, ($1.endedAt ?? $1.answeredAt ?? 0) - ($1.answeredAt ?? 0) - $1.holdMs) }
+                    hold = answered.reduce(0) { $0 + $1.holdMs }
+                    acw = answered.reduce(0) { $0 + ($1.acwMs ?? 0) }
+                }
+                let wait = firstAnswered?.waitMs ?? c.visits.last?.waitMs
+                upsertContact.setUncheckedArguments([
+                    key.site, key.contact, c.channel, c.customer, c.reason, first?.queue, answered.last?.agent, startedAt, first?.enteredAt,
+                    firstAnswered?.answeredAt, c.endedAt, wait, talk, hold, acw, c.outcome(shortAbandonMs: shortMs), c.selfserved,
+                    c.transfers, c.resolved, c.csat, c.nps, answered.last?.route, day,
+                ])
+                try upsertContact.execute()
+                for v in c.visits {
+                    let vDay = parameters.day(v.enteredAt, site: key.site)
+                    upsertVisit.setUncheckedArguments([
+                        key.site, key.contact, v.n, v.queue, v.channel, v.enteredAt, parameters.intervalStart(v.enteredAt, site: key.site),
+                        vDay, v.answeredAt, v.abandonedAt, v.waitMs, v.agent, v.endedAt, v.holdMs, v.heldSince, v.acwMs, v.transferred,
+                        v.resolved, v.route, v.missed,
+                    ])
+                    try upsertVisit.execute()
+                    days.insert(vDay)
+                }
+                days.insert(day)
+                if fresh { flushedContacts.insert(key.hashValue) }
+                if let w = c.writtenDay { days.insert(w) }
+                if let cu = c.customer { customers.insert(cu) }
+                if let w = c.writtenCustomer { customers.insert(w) }
+            }
+            try writeAgents(db, days: &days)
+            for a in actions {
+                var data: [UInt8] = []
+                JSONWriter.writeObject(a.data, into: &data)
+                try db.execute(sql: "INSERT OR REPLACE INTO action (origin, seq, kind, at, agent, data) VALUES (?,?,?,?,?,?)",
+                               arguments: [a.site, Int64(a.seq), a.kind.rawValue, a.at.ms, a.agent, String(decoding: data, as: UTF8.self)])
+            }
+            // Contacts whose repeat window closed between the old and new horizon change their FCR status.
+            if horizon > oldHorizon {
+                var d = floorDiv(oldHorizon - parameters.repeatWindowMs, 86_400_000) - 1
+                let last = floorDiv(horizon - parameters.repeatWindowMs, 86_400_000) + 1
+                while d <= last { days.insert(d); d += 1 }
+            }
+            // In bulk mode every key is already dirty ('dirty_all').
+            if !bulk {
+                for d in days {
+                    dirtyDay.setUncheckedArguments([d])
+                    try dirtyDay.execute()
+                }
+                for cu in customers {
+                    dirtyCustomer.setUncheckedArguments([cu])
+                    try dirtyCustomer.execute()
+                }
+            }
+            for (origin, seq) in checkpoints {
+                try db.execute(sql: "INSERT OR REPLACE INTO checkpoint (origin, last_seq) VALUES (?, ?)", arguments: [origin, Int64(seq)])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('horizon', ?)", arguments: [String(horizon)])
+        }
+        // Keep contacts that may still get events (recent ones); the rest are reloaded if needed.
+        let keepAfter = horizon - 6 * 3_600_000
+        var kept: [ContactKey: ContactState] = [:]
+        for (k, var c) in contacts where c.lastTouchMs >= keepAfter {
+            c.writtenCustomer = c.customer
+            c.writtenDay = parameters.day(c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs, site: k.site)
+            kept[k] = c
+        }
+        contacts = kept
+        agentTime = [:]
+        agentProfiles = [:]
+        actions = []
+        pending = 0
+    }
+
+    func writeAgents(_ db: Database, days: inout Set<Int64>) throws {
+        let addTime = try db.cachedStatement(sql: """
+            INSERT INTO agent_time (agent, site, interval_start, day, logged_ms, ready_ms, busy_ms, notready_ms, missed)
+            VALUES (?,?,?,?,?,?,?,?,?)
+            ON CONFLICT (agent, interval_start) DO UPDATE SET
+              logged_ms = logged_ms + excluded.logged_ms, ready_ms = ready_ms + excluded.ready_ms,
+              busy_ms = busy_ms + excluded.busy_ms, notready_ms = notready_ms + excluded.notready_ms, missed = missed + excluded.missed
+            """)
+        for (key, d) in agentTime {
+            addTime.setUncheckedArguments([key.agent, d.site, key.interval, d.day, d.logged, d.ready, d.busy, d.notready, d.missed])
+            try addTime.execute()
+            days.insert(d.day)
+        }
+        for (agent, p) in agentProfiles {
+            try db.execute(sql: """
+                INSERT INTO agent (agent, site, team, skills, hired_at) VALUES (?,?,?,?,?)
+                ON CONFLICT (agent) DO UPDATE SET site = excluded.site, team = excluded.team, skills = excluded.skills, hired_at = excluded.hired_at
+                """, arguments: [agent, p.site, p.team, p.skills.joined(separator: ","), p.hiredAt])
+            try db.execute(sql: "DELETE FROM agent_skill WHERE agent = ?", arguments: [agent])
+            for q in p.skills { try db.execute(sql: "INSERT OR IGNORE INTO agent_skill (agent, queue) VALUES (?, ?)", arguments: [agent, q]) }
+        }
+        let saveState = try db.cachedStatement(sql: """
+            INSERT INTO agent (agent, site, state, state_since) VALUES (?,?,?,?)
+            ON CONFLICT (agent) DO UPDATE SET state = excluded.state, state_since = excluded.state_since
+            """)
+        for (agent, t) in agents {
+            saveState.setUncheckedArguments([agent, t.site, t.state.rawValue, t.since])
+            try saveState.execute()
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Monotonic seconds, for phase timings.
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

@@ -1,0 +1,244 @@
+import Foundation
+import GRDB
+import JourneyLog
+import JourneyModel
+
+/// Maintains the SQLite projections of a store (SPEC §5): contacts, queue
+/// visits, agent time, and the derived agent-day, interval, customer and
+/// repeat figures.
+///
+/// How incremental equals rebuild: base rows (contacts, visits, agent time)
+/// are changed only by applying each origin's events in seq order, and a
+/// contact's or an agent's events all come from one origin, so the order in
+/// which origins' events arrive cannot change them. Derived rows are a pure
+/// function of the base rows and the data horizon, recomputed by the same
+/// SQL for the keys marked dirty (catch-up) or for every key (rebuild).
+/// Checkpoints (per origin, last seq applied) are written in the same
+/// transaction as the rows derived from those events.
+///
+/// ```swift
+/// let engine = try ProjectionEngine(path: "data/projections.sqlite")
+/// try engine.catchUp(from: store)          // incremental
+/// let rows = try engine.query(.intervals(site: "north"))
+/// ```
+public final class ProjectionEngine {
+    public let path: String
+    public let parameters: KPIParameters
+    let db: DatabaseQueue
+    /// Events applied between two flushes (bounds memory).
+    public var flushEvents = 200_000
+    /// Called with progress lines during long work.
+    public var progress: (String) -> Void = { _ in }
+
+    var contacts: [ContactKey: ContactState] = [:]
+    var agents: [String: AgentTimeline] = [:]
+    var agentTime: [AgentIntervalKey: AgentTimeDelta] = [:]
+    var agentProfiles: [String: (site: String, team: String?, skills: [String], hiredAt: String?)] = [:]
+    var actions: [Event] = []
+    var checkpoints: [String: UInt64] = [:]
+    var horizon: Int64 = 0
+    var pending = 0
+    /// True when this engine started from an empty projection: then a contact
+    /// that is neither in memory nor in ``flushedContacts`` cannot be in the
+    /// database, and is not looked up.
+    var fresh = false
+    /// Hashes of contacts written by this engine since it started fresh.
+    var flushedContacts = Set<Int>()
+    /// True during a rebuild (see ``rebuild(from:limit:)``).
+    var bulk = false
+    /// Seconds spent in each phase, for `journey bench rebuild`.
+    public internal(set) var timings: [String: Double] = [:]
+
+    struct ContactKey: Hashable { var site: String; var contact: String }
+    struct AgentIntervalKey: Hashable { var agent: String; var interval: Int64 }
+
+    /// Opens (creating or migrating) the projection database at `path`.
+    /// When it was built with other KPI parameters it is emptied, to be rebuilt.
+    public init(path: String, parameters: KPIParameters = KPIParameters()) throws {
+        self.path = path
+        self.parameters = parameters
+        var config = Configuration()
+        config.journalMode = .wal
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+        }
+        db = try DatabaseQueue(path: path, configuration: config)
+        try ProjectionSchema.migrator.migrate(db)
+        try db.write { db in
+            let recorded = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'parameters'")
+            if let recorded, recorded != parameters.json {
+                try Self.clear(db)
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('parameters', ?)", arguments: [parameters.json])
+        }
+        try loadState()
+    }
+
+    static func clear(_ db: Database) throws {
+        for table in ["checkpoint", "contact", "visit", "agent", "agent_skill", "agent_time", "action", "agent_day",
+                      "interval_stat", "customer", "dirty_day", "dirty_customer"] {
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+        try db.execute(sql: "DELETE FROM meta WHERE key <> 'parameters'")
+    }
+
+    func loadState() throws {
+        try db.read { db in
+            checkpoints = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT origin, last_seq FROM checkpoint") {
+                checkpoints[row[0]] = UInt64(row[1] as Int64)
+            }
+            horizon = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'") ?? 0
+            agents = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT agent, site, state, state_since FROM agent") {
+                let state = AgentTimeline.State(rawValue: row[2]) ?? .offline
+                agents[row[0]] = AgentTimeline(site: row[1] ?? "", state: state, since: row[3])
+            }
+        }
+        fresh = checkpoints.isEmpty
+    }
+
+    /// The position vector the projection reflects: per origin, the last seq applied.
+    public var positions: [String: UInt64] { checkpoints }
+
+    /// The data horizon: the latest event time applied ("end of data").
+    public var dataHorizon: Timestamp { Timestamp(ms: horizon) }
+
+    // MARK: Catching up
+
+    /// What to apply: all of each origin, up to a seq per origin, or up to an event time.
+    public struct Limit: Sendable {
+        public var positions: [String: UInt64]?
+        public var asOf: Timestamp?
+        public init(positions: [String: UInt64]? = nil, asOf: Timestamp? = nil) {
+            self.positions = positions
+            self.asOf = asOf
+        }
+        public static let none = Limit()
+    }
+
+    /// Applies every event of `store` not yet applied (within `limit`), then
+    /// recomputes the derived rows that changed. Returns the events applied.
+    @discardableResult
+    public func catchUp(from store: LogStore, limit: Limit = .none) throws -> Int {
+        var applied = 0
+        for origin in store.origins {
+            let after = checkpoints[origin] ?? 0
+            let upTo = limit.positions.map { $0[origin] ?? 0 }
+            if let upTo, upTo <= after { continue }
+            try store.forEachEvent(origin: origin, afterSeq: after) { e in
+                if let upTo, e.seq > upTo { return false }
+                // As of a time: every event at or before it, wherever it stands in its log.
+                if let asOf = limit.asOf, e.at > asOf { return true }
+                try apply(e)
+                applied += 1
+                if pending >= flushEvents {
+                    try flush()
+                    progress("applied \(applied) events")
+                }
+                return true
+            }
+        }
+        try flush()
+        if bulk {
+            let started = monotonicSeconds()
+            try db.write { db in
+                for sql in ProjectionSchema.secondaryIndexes { try db.execute(sql: sql.replacingOccurrences(of: "CREATE INDEX", with: "CREATE INDEX IF NOT EXISTS")) }
+            }
+            try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
+            timings["index", default: 0] += monotonicSeconds() - started
+        }
+        try derive()
+        return applied
+    }
+
+    /// Empties the projection and applies the whole store again, in bulk
+    /// mode: secondary indexes are dropped and built once at the end, every
+    /// key is marked dirty at once, and commits are not synced (a rebuild
+    /// interrupted by a crash is simply run again: its checkpoints and rows
+    /// stay consistent, as they commit together).
+    public func rebuild(from store: LogStore, limit: Limit = .none) throws -> Int {
+        try db.write { db in
+            try Self.clear(db)
+            for name in ProjectionSchema.secondaryIndexNames { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('dirty_all', '1')")
+        }
+        try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = OFF") }
+        bulk = true
+        defer { bulk = false }
+        let savedFlush = flushEvents
+        flushEvents = max(flushEvents, 1_000_000)
+        defer { flushEvents = savedFlush }
+        contacts = [:]
+        flushedContacts = []
+        timings = [:]
+        agents = [:]
+        agentTime = [:]
+        agentProfiles = [:]
+        actions = []
+        try loadState()
+        return try catchUp(from: store, limit: limit)
+    }
+
+    // MARK: Applying one event
+
+    func apply(_ e: Event) throws {
+        pending += 1
+        horizon = max(horizon, e.at.ms)
+        checkpoints[e.site] = e.seq
+        if let c = e.contact, e.kind.isContactLifecycle || e.kind == .agentMissed {
+            let key = ContactKey(site: e.site, contact: c)
+            var state = try contacts[key] ?? loadContact(key)
+            state.apply(e)
+            contacts[key] = state
+        }
+        if let agent = e.agent { try applyAgent(agent, e) }
+        switch e.kind {
+        case .coachingScheduled, .staffingPlanned, .agentLent: actions.append(e)
+        default: break
+        }
+    }
+
+    func applyAgent(_ agent: String, _ e: Event) throws {
+        var timeline = agents[agent] ?? AgentTimeline(site: e.site)
+        if e.kind == .agentAssigned {
+            let skills = (e.data["skills"].flatMap { v -> [String]? in
+                if case .array(let items) = v { return items.compactMap(\.stringValue) }
+                return nil
+            }) ?? []
+            let site = e.data["site"]?.stringValue ?? e.site
+            agentProfiles[agent] = (site, e.data["team"]?.stringValue, skills, e.data["hiredAt"]?.stringValue)
+            timeline.site = site
+        }
+        if e.kind == .agentMissed {
+            let interval = parameters.intervalStart(e.at.ms, site: timeline.site)
+            agentTime[AgentIntervalKey(agent: agent, interval: interval), default: AgentTimeDelta(site: timeline.site, day: parameters.day(e.at.ms, site: timeline.site))].missed += 1
+        }
+        if let next = AgentTimeline.nextState(for: e, current: timeline.state) {
+            let site = timeline.site
+            timeline.transition(to: next, at: e.at.ms) { state, from, to in addTime(agent, site: site, state: state, from: from, to: to) }
+        }
+        agents[agent] = timeline
+    }
+
+    /// Adds `[from, to)` in `state` to the agent's interval rows, split at interval boundaries.
+    func addTime(_ agent: String, site: String, state: AgentTimeline.State, from: Int64, to: Int64) {
+        var start = from
+        while start < to {
+            let interval = parameters.intervalStart(start, site: site)
+            let end = min(to, interval + parameters.intervalMs)
+            let ms = end - start
+            let key = AgentIntervalKey(agent: agent, interval: interval)
+            var d = agentTime[key] ?? AgentTimeDelta(site: site, day: parameters.day(start, site: site))
+            d.logged += ms
+            switch state {
+            case .ready: d.ready += ms
+            case .busy: d.busy += ms
+            case .notready: d.notready += ms
+            case .offline: d.logged -= ms
+            }
+            agentTime[key] = d
+            start = end
+        }
+    }
+}

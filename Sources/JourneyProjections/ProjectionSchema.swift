@@ -1,0 +1,107 @@
+import GRDB
+
+/// The SQLite schema of the projections, as migrations. A migration is never
+/// edited once shipped: a change is a new migration (and the projection can
+/// always be rebuilt from the log anyway).
+enum ProjectionSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                -- Per origin, the last seq applied: written in the same transaction as the rows it produced.
+                CREATE TABLE checkpoint (origin TEXT PRIMARY KEY, last_seq INTEGER NOT NULL CHECK (last_seq >= 0));
+
+                -- One row per contact (one customer interaction on one channel).
+                CREATE TABLE contact (
+                  site TEXT NOT NULL, contact TEXT NOT NULL,
+                  channel TEXT, customer TEXT, reason TEXT,
+                  queue TEXT, agent TEXT,
+                  started_at INTEGER, queued_at INTEGER, answered_at INTEGER, ended_at INTEGER,
+                  wait_ms INTEGER, talk_ms INTEGER, hold_ms INTEGER, acw_ms INTEGER,
+                  outcome TEXT NOT NULL DEFAULT 'open'
+                    CHECK (outcome IN ('open','selfserved','answered','abandoned','short-abandon','transferred','ended')),
+                  selfserved INTEGER NOT NULL DEFAULT 0,
+                  transfers INTEGER NOT NULL DEFAULT 0,
+                  resolved INTEGER, csat INTEGER CHECK (csat BETWEEN 1 AND 5), nps INTEGER CHECK (nps BETWEEN 0 AND 10),
+                  route TEXT,
+                  day INTEGER,
+                  -- Derived from the customer's other contacts:
+                  repeat_of TEXT, next_start INTEGER,
+                  PRIMARY KEY (site, contact)) WITHOUT ROWID;
+
+                -- One row per queue visit (a contact enters a queue; a transfer makes another visit).
+                CREATE TABLE visit (
+                  site TEXT NOT NULL, contact TEXT NOT NULL, n INTEGER NOT NULL,
+                  queue TEXT NOT NULL, channel TEXT, entered_at INTEGER NOT NULL, interval_start INTEGER NOT NULL, day INTEGER NOT NULL,
+                  answered_at INTEGER, abandoned_at INTEGER, wait_ms INTEGER,
+                  agent TEXT, ended_at INTEGER, hold_ms INTEGER NOT NULL DEFAULT 0, held_since INTEGER, acw_ms INTEGER,
+                  transferred INTEGER NOT NULL DEFAULT 0, resolved INTEGER, route TEXT, missed INTEGER NOT NULL DEFAULT 0,
+                  PRIMARY KEY (site, contact, n)) WITHOUT ROWID;
+
+                -- Agents as the workforce events describe them; state is the in-progress timeline.
+                CREATE TABLE agent (
+                  agent TEXT PRIMARY KEY, site TEXT, team TEXT, skills TEXT, hired_at TEXT,
+                  state TEXT NOT NULL DEFAULT 'offline', state_since INTEGER) WITHOUT ROWID;
+                CREATE TABLE agent_skill (agent TEXT NOT NULL, queue TEXT NOT NULL, PRIMARY KEY (agent, queue)) WITHOUT ROWID;
+                -- Milliseconds per agent per interval in each state.
+                CREATE TABLE agent_time (
+                  agent TEXT NOT NULL, site TEXT NOT NULL, interval_start INTEGER NOT NULL, day INTEGER NOT NULL,
+                  logged_ms INTEGER NOT NULL DEFAULT 0, ready_ms INTEGER NOT NULL DEFAULT 0,
+                  busy_ms INTEGER NOT NULL DEFAULT 0, notready_ms INTEGER NOT NULL DEFAULT 0, missed INTEGER NOT NULL DEFAULT 0,
+                  PRIMARY KEY (agent, interval_start)) WITHOUT ROWID;
+
+                -- Actions the system recorded (coaching, staffing plans, lending).
+                CREATE TABLE action (origin TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL,
+                  agent TEXT, data TEXT NOT NULL, PRIMARY KEY (origin, seq)) WITHOUT ROWID;
+
+                -- Derived, recomputed for dirty days or customers:
+                CREATE TABLE agent_day (
+                  agent TEXT NOT NULL, day INTEGER NOT NULL, site TEXT, team TEXT,
+                  handled INTEGER NOT NULL, talk_ms INTEGER NOT NULL, hold_ms INTEGER NOT NULL, acw_ms INTEGER NOT NULL,
+                  transferred INTEGER NOT NULL, resolved INTEGER NOT NULL, closed INTEGER NOT NULL,
+                  repeated INTEGER NOT NULL, fcr_elapsed INTEGER NOT NULL, fcr_ok INTEGER NOT NULL,
+                  surveys INTEGER NOT NULL, satisfied INTEGER NOT NULL,
+                  logged_ms INTEGER NOT NULL, ready_ms INTEGER NOT NULL, busy_ms INTEGER NOT NULL, notready_ms INTEGER NOT NULL,
+                  missed INTEGER NOT NULL,
+                  PRIMARY KEY (agent, day)) WITHOUT ROWID;
+                CREATE TABLE interval_stat (
+                  site TEXT NOT NULL, queue TEXT NOT NULL, interval_start INTEGER NOT NULL, day INTEGER NOT NULL,
+                  offered INTEGER NOT NULL, answered INTEGER NOT NULL, abandoned INTEGER NOT NULL, short_abandoned INTEGER NOT NULL,
+                  answered_in_sl INTEGER NOT NULL, wait_ms_answered INTEGER NOT NULL,
+                  handled INTEGER NOT NULL, handle_ms INTEGER NOT NULL,
+                  logged_agents REAL NOT NULL DEFAULT 0, ready_agents REAL NOT NULL DEFAULT 0,
+                  PRIMARY KEY (site, queue, interval_start)) WITHOUT ROWID;
+                CREATE TABLE customer (
+                  customer TEXT PRIMARY KEY, contacts INTEGER NOT NULL, repeats INTEGER NOT NULL, unresolved INTEGER NOT NULL,
+                  channels TEXT NOT NULL, sites TEXT NOT NULL, first_at INTEGER, last_at INTEGER,
+                  surveys INTEGER NOT NULL, satisfied INTEGER NOT NULL,
+                  -- The health penalty before recency (docs/kpi-definitions.md); health = 100 - penalty x recency.
+                  penalty REAL NOT NULL) WITHOUT ROWID;
+                -- Keys whose derived rows are out of date; filled with the base rows, emptied by derivation.
+                CREATE TABLE dirty_day (day INTEGER PRIMARY KEY);
+                CREATE TABLE dirty_customer (customer TEXT PRIMARY KEY) WITHOUT ROWID;
+                """)
+            for sql in secondaryIndexes { try db.execute(sql: sql) }
+        }
+        return m
+    }
+
+    /// Secondary indexes (name, SQL). A bulk rebuild drops them and builds them
+    /// once at the end, which is much faster than keeping them up to date row by row.
+    static let secondaryIndexes = [
+        "CREATE INDEX contact_by_customer ON contact (customer, started_at)",
+        "CREATE INDEX contact_by_day ON contact (day, site)",
+        "CREATE INDEX contact_by_agent ON contact (agent, day)",
+        "CREATE INDEX visit_by_day ON visit (day, site, queue)",
+        "CREATE INDEX visit_by_agent ON visit (agent, day)",
+        "CREATE INDEX agent_time_by_day ON agent_time (day, site)",
+        "CREATE INDEX agent_day_by_day ON agent_day (day, site, team)",
+        "CREATE INDEX interval_by_day ON interval_stat (day, site)",
+        "CREATE INDEX customer_by_repeats ON customer (repeats DESC)",
+    ]
+
+    static let secondaryIndexNames = secondaryIndexes.compactMap { sql in
+        sql.split(separator: " ").dropFirst(2).first.map(String.init)
+    }
+}

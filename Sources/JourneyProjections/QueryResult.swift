@@ -1,0 +1,27 @@
+import JourneyModel
+
+/// Rows of a projection query, with what they were computed from.
+public struct QueryResult: Sendable {
+    public var columns: [String]
+    public var rows: [[JSONValue]]
+    /// Per origin, the last seq the projection had applied.
+    public var positions: [String: UInt64]
+    /// The latest event time applied (FCR windows past it are pending).
+    public var horizon: Timestamp
+
+    /// `{"positions": {...}, "horizon": "...", "rows": [{column: value, ...}, ...]}`.
+    public var json: JSONValue {
+        var p = JSONObject()
+        for k in positions.keys.sorted() { p[k] = .integer(Int64(positions[k] ?? 0)) }
+        let objects: [JSONValue] = rows.map { row in
+            .object(JSONObject(zip(columns, row).map { JSONObject.Member($0, $1) }))
+        }
+        return .object(["positions": .object(p), "horizon": .string(horizon.rfc3339), "rows": .array(objects)])
+    }
+
+    /// The value of `column` in `row`.
+    public func value(_ column: String, row: Int) -> JSONValue? {
+        guard let i = columns.firstIndex(of: column), row < rows.count else { return nil }
+        return rows[row][i]
+    }
+}
