@@ -32,13 +32,13 @@ public final class LogStore: @unchecked Sendable {
     var logs: [String: OriginLog] = [:]
     private var queue: [CommitGroup] = []
     private var leaderActive = false
-    private var poisoned: LogError?
+    var poisoned: LogError?
     private var nextSeq: UInt64 = 1
     private var idCache: (firstSeq: UInt64, ids: [String])?
     /// What recovery did while opening (torn tails cut, half-made segments removed).
     public private(set) var recoveryNotes: [String] = []
 
-    private var fs: any FileSystem { options.fileSystem }
+    var fs: any FileSystem { options.fileSystem }
 
     static func logsDirectory(_ directory: String, fs: any FileSystem) -> String { fs.join(directory, "logs") }
     static func keyPath(_ directory: String, fs: any FileSystem) -> String { fs.join(fs.join(directory, "keys"), "site.ed25519") }
@@ -290,7 +290,7 @@ public final class LogStore: @unchecked Sendable {
         }
     }
 
-    private func poison(_ error: LogError) {
+    func poison(_ error: LogError) {
         let e = LogError(.poisoned, "a write to the log failed, so this store takes no more appends until it is reopened (recovery then keeps every acknowledged event)",
                          file: error.file, offset: error.offset, cause: error.description)
         poisoned = e

@@ -40,6 +40,8 @@ struct ContactState {
     var writtenCustomer: String?
     var writtenDay: Int64?
     var lastTouchMs: Int64 = 0
+    /// Changed since last written.
+    var changed = false
 
     init(site: String, contact: String) {
         self.site = site
@@ -47,6 +49,7 @@ struct ContactState {
     }
 
     mutating func apply(_ e: Event) {
+        changed = true
         lastTouchMs = max(lastTouchMs, e.at.ms)
         if customer == nil { customer = e.customer }
         if channel == nil, let c = e.channel, c != .ivr { channel = c.rawValue }

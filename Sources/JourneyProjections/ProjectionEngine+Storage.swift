@@ -62,7 +62,7 @@ extension ProjectionEngine {
             let dirtyCustomer = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_customer (customer) VALUES (?)")
             var days = Set<Int64>()
             var customers = Set<String>()
-            for (key, c) in contacts {
+            for (key, c) in contacts where c.changed {
                 let startedAt = c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs
                 let day = parameters.day(startedAt, site: key.site)
                 let answered = c.visits.filter { $0.answeredAt != nil }
@@ -130,6 +130,7 @@ extension ProjectionEngine {
         let keepAfter = horizon - 6 * 3_600_000
         var kept: [ContactKey: ContactState] = [:]
         for (k, var c) in contacts where c.lastTouchMs >= keepAfter {
+            c.changed = false
             c.writtenCustomer = c.customer
             c.writtenDay = parameters.day(c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs, site: k.site)
             kept[k] = c

@@ -44,6 +44,8 @@ public final class ProjectionEngine {
     var fresh = false
     /// Hashes of contacts written by this engine since it started fresh.
     var flushedContacts = Set<Int>()
+    /// Test hook: throw (as a crash would stop the process) after applying this many events.
+    var crashAfterEvents: Int?
     /// True during a rebuild (see ``rebuild(from:limit:)``).
     var bulk = false
     /// Seconds spent in each phase, for `journey bench rebuild`.
@@ -183,6 +185,10 @@ public final class ProjectionEngine {
     // MARK: Applying one event
 
     func apply(_ e: Event) throws {
+        if let n = crashAfterEvents {
+            if n <= 0 { throw ProjectionError("injected crash") }
+            crashAfterEvents = n - 1
+        }
         pending += 1
         horizon = max(horizon, e.at.ms)
         checkpoints[e.site] = e.seq

@@ -1,0 +1,61 @@
+import JourneyModel
+
+extension LogStore {
+    /// Stores a block of another site's log exactly as received (the unit
+    /// sync ships), after checking that it can be trusted and that it
+    /// continues this node's copy of that origin:
+    ///
+    /// - it parses and its CRC-32C matches (``Block/init(parsing:)``),
+    /// - its origin is not this node's own site,
+    /// - its first seq follows the local last seq, and its previous hash is
+    ///   the local head hash (else it is a divergence, never merged),
+    /// - its chain hash recomputes from its bytes,
+    /// - when `publicKey` is given, it carries a valid signature by that key.
+    ///
+    /// Returns false, storing nothing, when the block is already held (an
+    /// exact duplicate of a stored block); throws for anything else.
+    @discardableResult
+    public func appendReplicated(_ block: Block, publicKey: [UInt8]?) throws -> Bool {
+        let h = block.header
+        guard h.origin != site else {
+            throw LogError(.invalidEvent, "a peer sent a block of this node's own site '\(site)'; only this node writes its log")
+        }
+        guard SiteID.isValid(h.origin) else { throw LogError(.corrupt, "block names an invalid origin") }
+        guard block.verifyHash() else { throw LogError(.corrupt, "block of '\(h.origin)' at seq \(h.firstSeq): its chain hash does not match its bytes") }
+        if let publicKey {
+            guard h.isSigned, SiteKey.verify(signature: h.signature, of: h.chainHash, publicKey: publicKey) else {
+                throw LogError(.badSignature, "block of '\(h.origin)' at seq \(h.firstSeq) is not signed by the pinned key of '\(h.origin)'")
+            }
+        }
+        monitor.lock()
+        defer { monitor.unlock() }
+        if let poisoned { throw poisoned }
+        let log = logs[h.origin] ?? OriginLog(origin: h.origin, directory: fs.join(LogStore.logsDirectory(directory, fs: fs), h.origin),
+                                             options: options)
+        logs[h.origin] = log
+        if h.lastSeq <= log.lastSeq {
+            // Already held: an exact duplicate is fine; anything else is a fork.
+            if let i = OriginLog.blockIndex(holding: h.firstSeq, in: log.blocks), log.blocks[i].firstSeq == h.firstSeq,
+               let stored = try? log.readBlock(log.blocks[i], segments: log.segments), stored.header.chainHash == h.chainHash {
+                return false
+            }
+            throw LogError(.divergence, "block of '\(h.origin)' seq \(h.firstSeq)…\(h.lastSeq) conflicts with the stored history (local head seq \(log.lastSeq), hash \(Checksum.hex(log.headHash))); refusing to merge a fork")
+        }
+        guard h.firstSeq == log.lastSeq + 1 else {
+            throw LogError(.divergence, "block of '\(h.origin)' starts at seq \(h.firstSeq) but this node holds up to \(log.lastSeq); blocks must arrive in order")
+        }
+        guard h.previousHash == log.headHash else {
+            throw LogError(.divergence, "block of '\(h.origin)' at seq \(h.firstSeq) does not continue the local chain: it links to \(Checksum.hex(h.previousHash)), the local head is \(Checksum.hex(log.headHash))")
+        }
+        try block.forEachID { seq, id in log.ids.insert(Checksum.fnv1a64(id), seq: seq) }
+        do {
+            let outcome = try log.write([block], sync: options.durability != .none)
+            log.publish(outcome)
+        } catch {
+            // A half-written block must not be followed by more writes at the wrong offset.
+            poison(LogError.from(error))
+            throw error
+        }
+        return true
+    }
+}
