@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure JourneyStore against its baselines (SPEC §11).",
-        subcommands: [BenchAppendCommand.self])
+        subcommands: [BenchAppendCommand.self, BenchRebuildCommand.self, BenchQueryCommand.self])
 }
 
 struct BenchAppendCommand: ParsableCommand {
@@ -73,5 +73,80 @@ struct BenchAppendCommand: ParsableCommand {
         Console.line(String(format: "bytes per event stored: %.2f; append took %.2f s wall, %.2f s CPU (%.2f µs CPU per event); SQLite %.2f s; peak RSS %.0f MB",
                             r.bytesPerEvent, r.appendSeconds, r.appendCPUSeconds, r.appendCPUSeconds / Double(r.events) * 1e6,
                             r.sqliteSeconds, Double(r.peakRSSBytes) / 1e6))
+    }
+}
+
+struct BenchRebuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Log scan + decode and full projection rebuild throughput on a simulated centre, with peak memory.")
+
+    @Option(help: "Events in the simulated store.") var events = 2_000_000
+    @Option(help: "Simulation seed.") var seed: UInt64 = 42
+    @Option(help: ArgumentHelp("Scratch directory (the simulated store is reused when big enough).", valueName: "dir"))
+    var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-projections"
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        var bench = ProjectionBenchmark(directory: dir)
+        bench.events = events
+        bench.seed = seed
+        bench.progress = { Console.error("bench: \($0)") }
+        let r = try bench.runRebuild()
+        if json {
+            Console.line(JSONWriter.string(.object([
+                "events": .integer(Int64(r.events)),
+                "scanEventsPerSecond": .integer(Int64(r.scanEventsPerSecond)),
+                "rebuildEventsPerSecond": .integer(Int64(r.rebuildEventsPerSecond)),
+                "peakRSSBytes": .integer(Int64(r.peakRSSBytes)),
+            ])))
+            return
+        }
+        var t = Table(["figure", "measured", "target", "met"])
+        t.add(["log scan + decode", String(format: "%.0f events/s", r.scanEventsPerSecond), "≥ 3,000,000 events/s",
+               r.scanEventsPerSecond >= 3_000_000 ? "yes" : "no"])
+        t.add(["full rebuild", String(format: "%.0f events/s", r.rebuildEventsPerSecond), "≥ 500,000 events/s",
+               r.rebuildEventsPerSecond >= 500_000 ? "yes" : "no"])
+        t.add(["peak RSS", String(format: "%.0f MB", Double(r.peakRSSBytes) / 1e6), "< 512 MB", r.peakRSSBytes < 512_000_000 ? "yes" : "no"])
+        Console.line("rebuild benchmark: \(r.events) simulated events")
+        Console.line(t.render())
+        Console.line("rebuild phases: " + r.phases.keys.sorted().map { String(format: "%@ %.1f s", $0, r.phases[$0] ?? 0) }.joined(separator: ", ")
+                     + String(format: "; total %.1f s", r.rebuildSeconds))
+    }
+}
+
+struct BenchQueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Latency of each projection query on a simulated store (target < 100 ms at 10 million events).")
+
+    @Option(help: "Events in the simulated store.") var events = 2_000_000
+    @Option(help: "Simulation seed.") var seed: UInt64 = 42
+    @Option(help: "Runs of each query (the median is reported).") var repeats = 7
+    @Option(help: ArgumentHelp("Scratch directory (the simulated store is reused when big enough).", valueName: "dir"))
+    var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-projections"
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        var bench = ProjectionBenchmark(directory: dir)
+        bench.events = events
+        bench.seed = seed
+        bench.progress = { Console.error("bench: \($0)") }
+        let (total, timings) = try bench.runQueries(repeats: repeats)
+        if json {
+            Console.line(JSONWriter.string(.object([
+                "events": .integer(Int64(total)),
+                "queries": .array(timings.map { .object(["name": .string($0.name), "medianMs": .number(String(format: "%.2f", $0.medianMs)),
+                                                         "maxMs": .number(String(format: "%.2f", $0.maxMs)), "rows": .integer(Int64($0.rows))]) }),
+            ])))
+            return
+        }
+        var t = Table(["query", "median", "max", "rows", "target", "met"], numeric: [3])
+        for q in timings {
+            t.add([q.name, String(format: "%.1f ms", q.medianMs), String(format: "%.1f ms", q.maxMs), String(q.rows), "< 100 ms",
+                   q.medianMs < 100 ? "yes" : "no"])
+        }
+        Console.line("query benchmark: \(total) simulated events, \(repeats) runs each")
+        Console.line(t.render())
     }
 }

@@ -99,6 +99,15 @@ extension ProjectionEngine {
                                              AND t.interval_start = interval_stat.interval_start), 0) * 1.0 / :len
                 WHERE \(days)
                 """, arguments: ["len": parameters.intervalMs])
+            // Self-service containment: sessions on app/web/IVR (or any self-served contact) with no
+            // assisted contact by the customer within the containment window after the session ended.
+            try db.execute(sql: "DELETE FROM selfservice_day WHERE \(days)")
+            try db.execute(sql: """
+                INSERT INTO selfservice_day (site, day, sessions, contained)
+                SELECT site, day, COUNT(*), TOTAL(outcome = 'selfserved' AND (next_start IS NULL OR next_start > ended_at + :window))
+                FROM contact WHERE \(days) AND day IS NOT NULL AND (channel IN ('app', 'web', 'ivr') OR outcome = 'selfserved')
+                GROUP BY site, day
+                """, arguments: ["window": Int64(parameters.containmentWindowHours) * 3_600_000])
             try db.execute(sql: "DELETE FROM dirty_day")
             try db.execute(sql: "DELETE FROM meta WHERE key = 'dirty_all'")
         }

@@ -10,7 +10,7 @@ extension ProjectionEngine {
             var out = ""
             let tables: [(String, String)] = [
                 ("checkpoint", "*"), ("contact", "*"), ("visit", "*"), ("agent", "agent, site, team, skills, hired_at"),
-                ("agent_skill", "*"), ("agent_time", "*"), ("action", "*"), ("agent_day", "*"), ("interval_stat", "*"), ("customer", "*"),
+                ("agent_skill", "*"), ("agent_time", "*"), ("action", "*"), ("agent_day", "*"), ("interval_stat", "*"), ("customer", "*"), ("selfservice_day", "*"),
             ]
             for (table, columns) in tables {
                 out += "## \(table)\n"

@@ -78,7 +78,7 @@ public final class ProjectionEngine {
 
     static func clear(_ db: Database) throws {
         for table in ["checkpoint", "contact", "visit", "agent", "agent_skill", "agent_time", "action", "agent_day",
-                      "interval_stat", "customer", "dirty_day", "dirty_customer"] {
+                      "interval_stat", "customer", "selfservice_day", "dirty_day", "dirty_customer"] {
             try db.execute(sql: "DELETE FROM \(table)")
         }
         try db.execute(sql: "DELETE FROM meta WHERE key <> 'parameters'")

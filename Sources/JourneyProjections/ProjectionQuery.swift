@@ -208,13 +208,9 @@ extension ProjectionEngine {
             FROM agent_day \(wa) GROUP BY site
             """, arguments: aa) { agentFigures[r[0]] = r }
         let (wc, ac) = where_(f)
-        let containmentWindow = Int64(parameters.containmentWindowHours) * 3_600_000
         var containment: [String: Row] = [:]
-        for r in try Row.fetchAll(db, sql: """
-            SELECT site, COUNT(*), SUM(outcome = 'selfserved' AND (next_start IS NULL OR next_start > ended_at + ?))
-            FROM contact \(wc.isEmpty ? "WHERE" : wc + " AND") (channel IN ('app', 'web', 'ivr') OR outcome = 'selfserved')
-            GROUP BY site
-            """, arguments: [containmentWindow] + ac) { containment[r[0]] = r }
+        for r in try Row.fetchAll(db, sql: "SELECT site, TOTAL(sessions), TOTAL(contained) FROM selfservice_day \(wc) GROUP BY site",
+                                  arguments: ac) { containment[r[0]] = r }
         let columns = ["site", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht", "abandonRate",
                        "fcr", "repeatRate", "csat", "occupancy", "agents", "selfServiceSessions", "containment"]
         return (columns, traffic.map { r in
@@ -227,8 +223,8 @@ extension ProjectionEngine {
                     ratio(Double(r[5] as Int64), answered + abandoned), ratio(Double(r[6] as Int64) / 1000, answered),
                     ratio(Double(r[8] as Int64) / 1000, Double(r[7] as Int64)), ratio(abandoned, Double(r[1] as Int64) - short),
                     ratio(ad(4), ad(3)), ratio(ad(2), ad(1)), ratio(ad(6), ad(5)), ratio(ad(7), (ad(7) ?? 0) + (ad(8) ?? 0)),
-                    a.map { .integer($0[9]) } ?? .null, c.map { .integer($0[1]) } ?? .integer(0),
-                    ratio(c.map { Double($0[2] as Int64) }, c.map { Double($0[1] as Int64) })]
+                    a.map { .integer($0[9]) } ?? .null, .integer(Int64(c.map { $0[1] as Double } ?? 0)),
+                    ratio(c.map { $0[2] as Double }, c.map { $0[1] as Double })]
         })
     }
 

@@ -78,6 +78,9 @@ enum ProjectionSchema {
                   surveys INTEGER NOT NULL, satisfied INTEGER NOT NULL,
                   -- The health penalty before recency (docs/kpi-definitions.md); health = 100 - penalty x recency.
                   penalty REAL NOT NULL) WITHOUT ROWID;
+                -- Self-service sessions per site and day, and those contained (no assisted contact within the window).
+                CREATE TABLE selfservice_day (site TEXT NOT NULL, day INTEGER NOT NULL, sessions INTEGER NOT NULL, contained INTEGER NOT NULL,
+                  PRIMARY KEY (site, day)) WITHOUT ROWID;
                 -- Keys whose derived rows are out of date; filled with the base rows, emptied by derivation.
                 CREATE TABLE dirty_day (day INTEGER PRIMARY KEY);
                 CREATE TABLE dirty_customer (customer TEXT PRIMARY KEY) WITHOUT ROWID;

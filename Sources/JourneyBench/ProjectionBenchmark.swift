@@ -1,0 +1,132 @@
+import Foundation
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+import JourneyProjections
+
+/// `journey bench rebuild` and `journey bench query`: a simulated centre of
+/// about `events` events, then log scan + decode throughput, full rebuild
+/// throughput, and the latency of each projection query.
+public struct ProjectionBenchmark {
+    public var events = 2_000_000
+    public var seed: UInt64 = 42
+    public var directory: String
+    public var progress: (String) -> Void = { _ in }
+
+    public init(directory: String) { self.directory = directory }
+
+    public struct RebuildResult: Sendable {
+        public var events: Int
+        public var scanSeconds: Double
+        public var rebuildSeconds: Double
+        public var phases: [String: Double]
+        public var peakRSSBytes: Int
+        public var scanEventsPerSecond: Double { Double(events) / scanSeconds }
+        public var rebuildEventsPerSecond: Double { Double(events) / rebuildSeconds }
+    }
+
+    public struct QueryTiming: Sendable {
+        public var name: String
+        public var medianMs: Double
+        public var maxMs: Double
+        public var rows: Int
+    }
+
+    /// Creates (or reuses, when it already holds enough events) the simulated store.
+    public func prepareStore() throws -> LogStore {
+        let path = directory + "/store"
+        if FileManager.default.fileExists(atPath: path + "/journey.json") {
+            let store = try LogStore.open(directory: path)
+            if (store.stats().first?.events ?? 0) >= UInt64(events) { return store }
+            store.close()
+            try FileManager.default.removeItem(atPath: directory)
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var options = LogOptions()
+        options.durability = .none
+        let store = try LogStore.create(directory: path, site: "north", options: options)
+        // About 52,000 events per simulated day for a 200-agent centre.
+        let days = max(1, events / 52_000 + 1)
+        progress("simulating \(days) days of a 200-agent centre (seed \(seed)) for about \(events) events…")
+        var config = SimulationConfig(sites: ["north"], seed: seed, days: days)
+        config.customersPerSite = 400_000
+        var stored = 0
+        try Simulator(config: config).run { _, batch in
+            guard stored < events else { return }
+            let take = Array(batch.prefix(events - stored))
+            _ = try store.append(take)
+            stored += take.count
+        }
+        return store
+    }
+
+    public func runRebuild() throws -> RebuildResult {
+        let store = try prepareStore()
+        let total = Int(store.stats().first?.events ?? 0)
+        progress("scanning and decoding \(total) events…")
+        var count = 0
+        let scanStart = ResourceUsage.now
+        try store.forEachEvent(origin: "north") { e in
+            count &+= e.data.count > 100 ? 1 : 0
+            return true
+        }
+        let scanSeconds = ResourceUsage.now - scanStart
+        progress("rebuilding every projection…")
+        let dbPath = directory + "/projections.sqlite"
+        let engine = try ProjectionEngine(path: dbPath)
+        let start = ResourceUsage.now
+        _ = try engine.rebuild(from: store)
+        let rebuildSeconds = ResourceUsage.now - start
+        _ = count
+        return RebuildResult(events: total, scanSeconds: scanSeconds, rebuildSeconds: rebuildSeconds, phases: engine.timings,
+                             peakRSSBytes: ResourceUsage.peakRSSBytes)
+    }
+
+    /// Times each query kind `repeats` times on a caught-up projection.
+    public func runQueries(repeats: Int = 7) throws -> (events: Int, timings: [QueryTiming]) {
+        let store = try prepareStore()
+        let total = Int(store.stats().first?.events ?? 0)
+        let engine = try ProjectionEngine(path: directory + "/projections.sqlite")
+        if engine.positions["north"] != UInt64(total) {
+            progress("building projections for the query benchmark…")
+            _ = try engine.rebuild(from: store)
+        }
+        let lastDay = engine.dataHorizon.ms / 86_400_000 - 1
+        var day = ProjectionQuery.Filter()
+        day.fromDay = lastDay
+        day.toDay = lastDay
+        var week = ProjectionQuery.Filter()
+        week.fromDay = lastDay - 6
+        week.toDay = lastDay
+        var dayQueue = day
+        dayQueue.queue = "technical"
+        var repeatsFilter = day
+        repeatsFilter.repeatsOnly = true
+        repeatsFilter.limit = 200
+        let busiest = try engine.query(.customers(minRepeats: 1, limit: 1)).rows.first?.first?.stringValue ?? ""
+        let queries: [(String, ProjectionQuery)] = [
+            ("intervals (one day, one queue)", .intervals(dayQueue)),
+            ("intervals (one day, all queues)", .intervals(day)),
+            ("agents (one day, sorted by FCR)", .agents(day, sort: "fcr")),
+            ("agents (one week)", .agents(week, sort: "repeatRate")),
+            ("teams (whole history, weekly trend)", .teams(ProjectionQuery.Filter())),
+            ("sites (whole history)", .sites(ProjectionQuery.Filter())),
+            ("customers (most repeats)", .customers(minRepeats: 2, limit: 100)),
+            ("journey (busiest customer)", .journey(customer: busiest)),
+            ("contacts (one day's repeats)", .contacts(repeatsFilter)),
+        ]
+        var timings: [QueryTiming] = []
+        for (name, q) in queries {
+            var samples: [Double] = []
+            var rows = 0
+            for _ in 0..<repeats {
+                let t0 = ResourceUsage.now
+                rows = try engine.query(q).rows.count
+                samples.append((ResourceUsage.now - t0) * 1000)
+            }
+            samples.sort()
+            timings.append(QueryTiming(name: name, medianMs: samples[samples.count / 2], maxMs: samples.last ?? 0, rows: rows))
+        }
+        return (total, timings)
+    }
+}
