@@ -110,6 +110,7 @@ public struct ProjectionBenchmark {
             ("agents (one day, sorted by FCR)", .agents(day, sort: "fcr")),
             ("agents (one week)", .agents(week, sort: "repeatRate")),
             ("teams (whole history, weekly trend)", .teams(ProjectionQuery.Filter())),
+            ("teams (one row per team per week)", .teams(ProjectionQuery.Filter(), by: .week)),
             ("sites (whole history)", .sites(ProjectionQuery.Filter())),
             ("customers (most repeats)", .customers(minRepeats: 2, limit: 100)),
             ("journey (busiest customer)", .journey(customer: busiest)),

@@ -29,6 +29,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("To this day, inclusive (YYYY-MM-DD).", valueName: "date")) var to: DayArgument?
     @Option(help: "Sort agents by this KPI, highest first (handled, aht, fcr, repeatRate, transferRate, csat, occupancy, missed…).")
     var sort: String?
+    @Option(help: "teams: one row per team over the range (with trend), or per day or week.") var by: TeamGroupingArgument = .range
     @Option(help: "customers: only those with at least this many repeats.") var minRepeats = 1
     @Option(help: "contacts: only this outcome.") var outcome: String?
     @Flag(help: "contacts: only repeats.") var repeats = false
@@ -66,7 +67,7 @@ struct QueryCommand: ParsableCommand {
             switch kind {
             case .intervals: q = .intervals(f)
             case .agents: q = .agents(f, sort: sort)
-            case .teams: q = .teams(f)
+            case .teams: q = .teams(f, by: ProjectionQuery.TeamGrouping(rawValue: by.rawValue) ?? .range)
             case .sites: q = .sites(f)
             case .customers: q = .customers(minRepeats: minRepeats, limit: limit)
             case .journey: q = .journey(customer: customer ?? "")
@@ -112,3 +113,5 @@ enum Output {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }
+
+enum TeamGroupingArgument: String, ExpressibleByArgument, CaseIterable { case range, day, week }

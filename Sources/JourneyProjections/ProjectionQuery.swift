@@ -19,9 +19,13 @@ public enum ProjectionQuery: Sendable {
         public init() {}
     }
 
+    /// How `teams` groups its rows.
+    public enum TeamGrouping: String, Sendable, CaseIterable { case range, day, week }
+
     case intervals(Filter)
     case agents(Filter, sort: String?)
-    case teams(Filter)
+    /// Per team over the range (with weekly FCR trend and stability), or one row per team per day or week.
+    case teams(Filter, by: TeamGrouping = .range)
     case sites(Filter)
     case customers(minRepeats: Int, limit: Int)
     case journey(customer: String)
@@ -35,7 +39,7 @@ extension ProjectionEngine {
             switch q {
             case .intervals(let f): return try intervals(db, f)
             case .agents(let f, let sort): return try agentRows(db, f, sort: sort)
-            case .teams(let f): return try teams(db, f)
+            case .teams(let f, let by): return by == .range ? try teams(db, f) : try teamPeriods(db, f, byWeek: by == .week)
             case .sites(let f): return try sites(db, f)
             case .customers(let min, let limit): return try customers(db, minRepeats: min, limit: limit)
             case .journey(let customer): return try journey(db, customer: customer)
@@ -180,6 +184,26 @@ extension ProjectionEngine {
                     number(slope), number(sd)]
         }
         return (columns, out)
+    }
+
+    /// One row per team per day (or week, Monday to Sunday, labelled by its Monday).
+    func teamPeriods(_ db: Database, _ f: ProjectionQuery.Filter, byWeek: Bool) throws -> ([String], [[JSONValue]]) {
+        let (w, args) = where_(f, site: "d.site", team: "a.team")
+        let period = byWeek ? "((d.day + 3) / 7) * 7 - 3" : "d.day"
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT a.team, MAX(d.site), \(period) AS period, COUNT(DISTINCT d.agent), TOTAL(handled), TOTAL(talk_ms + hold_ms + acw_ms),
+                   TOTAL(transferred), TOTAL(repeated), TOTAL(closed), TOTAL(fcr_elapsed), TOTAL(fcr_ok), TOTAL(surveys), TOTAL(satisfied),
+                   TOTAL(busy_ms), TOTAL(ready_ms)
+            FROM agent_day d JOIN agent a ON a.agent = d.agent \(w)
+            GROUP BY a.team, period ORDER BY a.team, period
+            """, arguments: args)
+        let columns = ["team", "site", byWeek ? "week" : "day", "agents", "handled", "aht", "fcr", "repeatRate", "transferRate", "csat", "occupancy"]
+        return (columns, rows.map { r in
+            func d(_ i: Int) -> Double { r[i] as Double }
+            return [(r[0] as String?).map { .string($0) } ?? .null, (r[1] as String?).map { .string($0) } ?? .null, dayText(r[2]),
+                    .integer(r[3]), .integer(Int64(d(4))), ratio(d(5) / 1000, d(4)), ratio(d(10), d(9)), ratio(d(7), d(8)),
+                    ratio(d(6), d(4)), ratio(d(12), d(11)), ratio(d(13), d(13) + d(14))]
+        })
     }
 
     /// Least-squares slope and standard deviation of (x, y) points.

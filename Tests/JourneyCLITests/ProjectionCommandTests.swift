@@ -1,0 +1,79 @@
+import Foundation
+import JourneyCLI
+import JourneyModel
+import XCTest
+
+final class ProjectionCommandTests: XCTestCase {
+    var dir = ""
+    override func setUp() {
+        dir = NSTemporaryDirectory() + "journey-cli-proj-\(UUID().uuidString)"
+        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        let sim = JourneyCLI.run(["simulate", "--data", dir, "--days", "3", "--seed", "3", "--agents", "20", "--contacts-per-day", "500"])
+        XCTAssertEqual(sim.status, 0, sim.stderr)
+    }
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+        try? FileManager.default.removeItem(atPath: dir + "-replay.sqlite")
+    }
+
+    func json(_ args: [String]) throws -> JSONObject {
+        let r = JourneyCLI.run(args + ["--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        guard case .object(let o) = try JSONParser.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw XCTSkip("not an object")
+        }
+        return o
+    }
+
+    func testQueriesCatchUpAndCarryTheirPositions() throws {
+        let sites = try json(["query", "sites", "--data", dir])
+        guard case .object(let positions)? = sites["positions"], case .array(let rows)? = sites["rows"] else { return XCTFail("shape") }
+        let stats = try json(["stats", "--data", dir])
+        guard case .array(let origins)? = stats["origins"], case .object(let north)? = origins.first else { return XCTFail("stats") }
+        XCTAssertEqual(positions["north"], north["lastSeq"])
+        XCTAssertEqual(rows.count, 1)
+        for kind in ["intervals", "agents", "teams", "customers", "contacts"] {
+            let r = JourneyCLI.run(["query", kind, "--data", dir, "--limit", "5"])
+            XCTAssertEqual(r.status, 0, "\(kind): \(r.stderr)")
+            XCTAssertTrue(r.stdout.contains("positions north="), r.stdout)
+        }
+        let weekly = JourneyCLI.run(["query", "teams", "--data", dir, "--by", "day", "--csv"])
+        XCTAssertTrue(weekly.stdout.hasPrefix("team,site,day,agents,handled"), weekly.stdout)
+        XCTAssertEqual(weekly.stdout.split(separator: "\n").count, 1 + 2 * 3, "2 teams × 3 days")
+        let csv = JourneyCLI.run(["query", "intervals", "--data", dir, "--csv", "--limit", "3"])
+        XCTAssertTrue(csv.stdout.hasPrefix("site,queue,start,offered,answered,abandoned,shortAbandoned,serviceLevel,asa,aht"), csv.stdout)
+        XCTAssertEqual(JourneyCLI.run(["query", "journey", "--data", dir]).status, 64, "journey needs --customer")
+        XCTAssertEqual(JourneyCLI.run(["query", "agents", "--data", dir, "--sort", "speed"]).status, 64)
+    }
+
+    func testRebuildEqualsIncrementalAndReplayByPositions() throws {
+        let before = JourneyCLI.run(["query", "agents", "--data", dir, "--json"]).stdout
+        let r = JourneyCLI.run(["rebuild", "--data", dir])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("rebuilt projections from"), r.stdout)
+        XCTAssertEqual(JourneyCLI.run(["query", "agents", "--data", dir, "--json"]).stdout, before)
+        // Replay up to seq 1000 into a separate file, then query it.
+        let out = dir + "-replay.sqlite"
+        let replay = JourneyCLI.run(["replay", "--data", dir, "--out", out, "--positions", "north=1000"])
+        XCTAssertEqual(replay.status, 0, replay.stderr)
+        let replayed = try json(["query", "sites", "--data", dir, "--db", out])
+        guard case .object(let positions)? = replayed["positions"] else { return XCTFail("positions") }
+        XCTAssertEqual(positions["north"], .integer(1000))
+        XCTAssertEqual(JourneyCLI.run(["replay", "--data", dir, "--out", out]).status, 64, "needs --as-of or --positions")
+    }
+
+    func testKPIParametersComeFromTheDataDirectory() throws {
+        try #"{"serviceLevelSeconds": 600}"#.write(toFile: dir + "/kpi.json", atomically: true, encoding: .utf8)
+        let lenient = try json(["query", "sites", "--data", dir])
+        guard case .array(let rows)? = lenient["rows"], case .object(let site)? = rows.first else { return XCTFail("rows") }
+        try #"{"serviceLevelSeconds": 1}"#.write(toFile: dir + "/kpi.json", atomically: true, encoding: .utf8)
+        let strict = try json(["query", "sites", "--data", dir])
+        guard case .array(let rows2)? = strict["rows"], case .object(let site2)? = rows2.first else { return XCTFail("rows") }
+        XCTAssertGreaterThan(site["serviceLevel"]?.doubleValue ?? 0, site2["serviceLevel"]?.doubleValue ?? 1,
+                             "changing the threshold rebuilds the projection with the new definition")
+        try #"{"serviceLevel": 20}"#.write(toFile: dir + "/kpi.json", atomically: true, encoding: .utf8)
+        let bad = JourneyCLI.run(["query", "sites", "--data", dir])
+        XCTAssertEqual(bad.status, 3)
+        XCTAssertTrue(bad.stderr.contains("unknown key 'serviceLevel'"), bad.stderr)
+    }
+}
