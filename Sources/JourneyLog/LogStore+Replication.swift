@@ -47,7 +47,7 @@ extension LogStore {
         guard h.previousHash == log.headHash else {
             throw LogError(.divergence, "block of '\(h.origin)' at seq \(h.firstSeq) does not continue the local chain: it links to \(Checksum.hex(h.previousHash)), the local head is \(Checksum.hex(log.headHash))")
         }
-        try block.forEachID { seq, id in log.ids.insert(Checksum.fnv1a64(id), seq: seq) }
+        // Replicas need no id index: blocks are matched by seq and chain hash, and only the origin appends.
         do {
             let outcome = try log.write([block], sync: options.durability != .none)
             log.publish(outcome)

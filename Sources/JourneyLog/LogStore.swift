@@ -155,6 +155,7 @@ public final class LogStore: @unchecked Sendable {
         if let poisoned { throw poisoned }
         var result = AppendResult()
         let own = ownLog
+        do { try own.loadIDs() } catch { throw LogError.from(error) }
         // Duplicates are rare; remember which inputs they are and copy the
         // batch only when there are some, so the common case moves no events.
         var skip: [Bool] = []

@@ -54,7 +54,6 @@ extension OriginLog {
             do {
                 let block = try Block.read(from: file, at: offset, fileSize: fileSize)
                 try link(block.header)
-                try block.forEachID { seq, id in ids.insert(Checksum.fnv1a64(id), seq: seq) }
                 record(block.header, segment: s, offset: offset)
                 offset += UInt64(block.header.totalBytes)
                 segments[s].size = offset

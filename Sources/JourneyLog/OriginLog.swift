@@ -23,6 +23,10 @@ final class OriginLog: @unchecked Sendable {
     /// Chain hash of the last block; zeros when empty.
     var headHash = [UInt8](repeating: 0, count: 32)
     var ids = IDIndex()
+    /// True once ``ids`` holds every stored id. It is filled on the first
+    /// append, not on open: readers never need it, and at ten million events
+    /// it is the largest thing in memory.
+    var idsLoaded = false
     var rawBytes: UInt64 = 0
     /// What recovery did on open, for the caller to report.
     var recoveryNotes: [String] = []
@@ -110,6 +114,17 @@ final class OriginLog: @unchecked Sendable {
         try file.sync()
         try fs.syncDirectory(directory)
         return Segment(firstSeq: firstSeq, path: path, file: file, size: UInt64(header.count))
+    }
+
+    /// Fills the id index from the stored blocks, once.
+    func loadIDs() throws {
+        guard !idsLoaded else { return }
+        var index = IDIndex(capacity: Int(lastSeq))
+        for loc in blocks {
+            try readBlock(loc, segments: segments).forEachID { seq, id in index.insert(Checksum.fnv1a64(id), seq: seq) }
+        }
+        ids = index
+        idsLoaded = true
     }
 
     // MARK: Reading
