@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // System zlib (Debian: zlib1g-dev). Deflate is done by the system library, never vendored.
@@ -36,6 +40,20 @@ let package = Package(
             dependencies: ["JourneyModel", "JourneyLog", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/JourneyProjections"
         ),
+        .target(
+            name: "JourneySync",
+            dependencies: [
+                "JourneyModel", "JourneyLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/JourneySync"
+        ),
         .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest"),
         .target(
             name: "JourneyBench",
@@ -48,7 +66,7 @@ let package = Package(
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneyBench",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneySync", "JourneyBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -62,6 +80,11 @@ let package = Package(
             name: "JourneyLogTests",
             dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneyTestSupport"],
             path: "Tests/JourneyLogTests"
+        ),
+        .testTarget(
+            name: "JourneySyncTests",
+            dependencies: ["JourneySync", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyProjections"],
+            path: "Tests/JourneySyncTests"
         ),
         .testTarget(
             name: "JourneyProjectionsTests",

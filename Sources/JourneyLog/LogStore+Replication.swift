@@ -33,16 +33,18 @@ extension LogStore {
         let log = logs[h.origin] ?? OriginLog(origin: h.origin, directory: fs.join(LogStore.logsDirectory(directory, fs: fs), h.origin),
                                              options: options)
         logs[h.origin] = log
-        if h.lastSeq <= log.lastSeq {
-            // Already held: an exact duplicate is fine; anything else is a fork.
-            if let i = OriginLog.blockIndex(holding: h.firstSeq, in: log.blocks), log.blocks[i].firstSeq == h.firstSeq,
+        if h.firstSeq <= log.lastSeq {
+            // It overlaps what this node holds: an exact copy of a held block is a harmless repeat;
+            // anything else is another history of the same seqs, a fork.
+            if h.lastSeq <= log.lastSeq, let i = OriginLog.blockIndex(holding: h.firstSeq, in: log.blocks),
+               log.blocks[i].firstSeq == h.firstSeq,
                let stored = try? log.readBlock(log.blocks[i], segments: log.segments), stored.header.chainHash == h.chainHash {
                 return false
             }
             throw LogError(.divergence, "block of '\(h.origin)' seq \(h.firstSeq)…\(h.lastSeq) conflicts with the stored history (local head seq \(log.lastSeq), hash \(Checksum.hex(log.headHash))); refusing to merge a fork")
         }
         guard h.firstSeq == log.lastSeq + 1 else {
-            throw LogError(.divergence, "block of '\(h.origin)' starts at seq \(h.firstSeq) but this node holds up to \(log.lastSeq); blocks must arrive in order")
+            throw LogError(.divergence, "block of '\(h.origin)' starts at seq \(h.firstSeq) but this node holds up to \(log.lastSeq); blocks must arrive in order, without gaps")
         }
         guard h.previousHash == log.headHash else {
             throw LogError(.divergence, "block of '\(h.origin)' at seq \(h.firstSeq) does not continue the local chain: it links to \(Checksum.hex(h.previousHash)), the local head is \(Checksum.hex(log.headHash))")

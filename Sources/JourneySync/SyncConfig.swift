@@ -1,0 +1,137 @@
+import JourneyLog
+import JourneyModel
+
+/// A node's replication settings, read from a JSON file (example:
+/// `config/sync.example.json`, reference in docs/sync-protocol.md):
+///
+/// ```json
+/// {"listen": "127.0.0.1:7401",
+///  "tls": {"certificate": "/etc/journey/cert.pem", "key": "/etc/journey/key.pem"},
+///  "peers":   [{"name": "south", "url": "http://10.0.0.2:7401", "token": "…"}],
+///  "clients": [{"name": "south", "token": "…", "origins": ["north", "east"]}],
+///  "keys":    {"north": "<64 hex>", "south": "<64 hex>", "east": "<64 hex>"}}
+/// ```
+///
+/// `peers` are the nodes this one pulls from, with the token it presents;
+/// `clients` are the nodes allowed to pull from it, each with its token and
+/// optionally the only origins it may read; `keys` pins each site's public
+/// signing key — a block of an origin without a pinned key is refused.
+public struct SyncConfig: Sendable {
+    public struct Peer: Sendable, Equatable {
+        public var name: String
+        public var url: String
+        public var token: String
+        public init(name: String, url: String, token: String) {
+            self.name = name
+            self.url = url
+            self.token = token
+        }
+    }
+
+    public struct Client: Sendable, Equatable {
+        public var name: String
+        public var token: String
+        /// When set, the only origins this client may read.
+        public var origins: Set<String>?
+        public init(name: String, token: String, origins: Set<String>? = nil) {
+            self.name = name
+            self.token = token
+            self.origins = origins
+        }
+    }
+
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 7400
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var peers: [Peer] = []
+    public var clients: [Client] = []
+    /// Pinned Ed25519 public keys by site.
+    public var keys: [String: [UInt8]] = [:]
+
+    public init() {}
+
+    /// Shortest token accepted: tokens are secrets, not passwords to remember.
+    public static let tokenLengthMin = 16
+
+    public static func parse(_ text: String) throws -> SyncConfig {
+        guard case .object(let o) = try JSONParser.parse(text) else { throw SyncError(.config, "the sync config must be a JSON object") }
+        var c = SyncConfig()
+        for m in o.members {
+            switch m.key {
+            case "listen":
+                guard let s = m.value.stringValue, let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]),
+                      (0...65535).contains(port) else { throw SyncError(.config, "'listen' must be HOST:PORT, e.g. 127.0.0.1:7400") }
+                c.listenHost = String(s[..<colon])
+                c.listenPort = port
+            case "tls":
+                guard case .object(let t) = m.value, let cert = t["certificate"]?.stringValue, let key = t["key"]?.stringValue else {
+                    throw SyncError(.config, "'tls' needs 'certificate' and 'key' (PEM file paths)")
+                }
+                c.tlsCertificate = cert
+                c.tlsKey = key
+            case "peers":
+                guard case .array(let items) = m.value else { throw SyncError(.config, "'peers' must be an array") }
+                for (i, item) in items.enumerated() {
+                    guard case .object(let p) = item, let url = p["url"]?.stringValue, let token = p["token"]?.stringValue else {
+                        throw SyncError(.config, "peers[\(i)] needs 'url' and 'token'")
+                    }
+                    guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw SyncError(.config, "peers[\(i)].url must start with http:// or https://") }
+                    c.peers.append(Peer(name: p["name"]?.stringValue ?? url, url: url, token: token))
+                }
+            case "clients":
+                guard case .array(let items) = m.value else { throw SyncError(.config, "'clients' must be an array") }
+                for (i, item) in items.enumerated() {
+                    guard case .object(let p) = item, let token = p["token"]?.stringValue else { throw SyncError(.config, "clients[\(i)] needs 'token'") }
+                    guard token.utf8.count >= tokenLengthMin else {
+                        throw SyncError(.config, "clients[\(i)].token is shorter than \(tokenLengthMin) characters; use a long random secret")
+                    }
+                    var origins: Set<String>?
+                    if case .array(let list)? = p["origins"] { origins = Set(list.compactMap(\.stringValue)) }
+                    c.clients.append(Client(name: p["name"]?.stringValue ?? "client \(i)", token: token, origins: origins))
+                }
+            case "keys":
+                guard case .object(let keys) = m.value else { throw SyncError(.config, "'keys' must map site ids to hex public keys") }
+                for k in keys.members {
+                    guard SiteID.isValid(k.key), let hex = k.value.stringValue, let bytes = Self.hexBytes(hex), bytes.count == 32 else {
+                        throw SyncError(.config, "keys.\(k.key) must be the 64 hex digits that `journey keys` prints for that site")
+                    }
+                    c.keys[k.key] = bytes
+                }
+            default:
+                throw SyncError(.config, "unknown key '\(m.key)' in the sync config; see docs/sync-protocol.md")
+            }
+        }
+        return c
+    }
+
+    static func hexBytes(_ hex: String) -> [UInt8]? {
+        let chars = Array(hex.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: chars.count, by: 2) {
+            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+        }
+        return out
+    }
+
+    static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        case 0x41...0x46: return c - 0x41 + 10
+        default: return nil
+        }
+    }
+
+    /// Compares two secrets in time independent of where they differ.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var diff = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) {
+            diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return diff == 0
+    }
+}
