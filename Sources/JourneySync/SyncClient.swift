@@ -21,9 +21,12 @@ public final class SyncClient: Sendable {
     let http: HTTPClient
     /// Longest a request may take (a long poll adds its wait).
     public let requestTimeoutSeconds: Int64 = 60
+    /// Most bytes asked for per request (the server sends at least one whole block).
+    public let responseBytes: Int
 
     public init(store: LogStore, config: SyncConfig, http: HTTPClient = .shared,
-                logger: Logger = Logger(label: "journey.sync.client")) {
+                logger: Logger = Logger(label: "journey.sync.client"), responseBytes: Int = BlockFrames.responseBytesMax) {
+        self.responseBytes = max(1, min(responseBytes, BlockFrames.responseBytesMax))
         self.store = store
         self.config = config
         self.http = http
@@ -89,7 +92,7 @@ public final class SyncClient: Sendable {
     }
 
     func fetch(_ peer: SyncConfig.Peer, waitMs: Int) async throws -> [Block] {
-        let url = "\(peer.url)/v1/blocks?cursors=\(cursors())&maxBytes=\(BlockFrames.responseBytesMax)&waitMs=\(waitMs)"
+        let url = "\(peer.url)/v1/blocks?cursors=\(cursors())&maxBytes=\(responseBytes)&waitMs=\(waitMs)"
         let body = try await get(url, peer: peer, timeoutSeconds: requestTimeoutSeconds + Int64(waitMs / 1000))
         return try BlockFrames.parse(body)
     }

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import JourneyModel
+
+/// A TCP proxy for tests that sits between a sync client and server and
+/// damages what the server sends back, chosen per connection by a seeded
+/// generator: pass it through, cut the connection at a random byte, stall
+/// mid-stream, truncate, duplicate a chunk, or flip a bit.
+final class FaultProxy: @unchecked Sendable {
+    enum Fault: CaseIterable { case pass, cut, stall, truncate, duplicate, flip }
+
+    let upstreamPort: UInt16
+    private(set) var port: UInt16 = 0
+    private var listener: Int32 = -1
+    private let lock = NSLock()
+    private var rng: SplitMix64
+    private(set) var faultsInjected: [Fault: Int] = [:]
+    private var stopped = false
+
+    init(upstreamPort: Int, seed: UInt64) throws {
+        self.upstreamPort = UInt16(upstreamPort)
+        rng = SplitMix64(seed: seed)
+        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, listen(listener, 64) == 0 else { throw NSError(domain: "proxy", code: 1) }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) } }
+        port = UInt16(bigEndian: addr.sin_port)
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    func stop() {
+        lock.withLock { stopped = true }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 { return }
+            let (fault, cutAt, seed) = lock.withLock { () -> (Fault, Int, UInt64) in
+                let f = Fault.allCases[Int(rng.next() % UInt64(Fault.allCases.count))]
+                faultsInjected[f, default: 0] += 1
+                return (f, Int(rng.next() % 40_000), rng.next())
+            }
+            let upstream = connectUpstream()
+            guard upstream >= 0 else { close(client); continue }
+            Thread.detachNewThread { FaultProxy.pump(from: client, to: upstream, fault: .pass, cutAt: 0, seed: 0) }
+            Thread.detachNewThread { FaultProxy.pump(from: upstream, to: client, fault: fault, cutAt: cutAt, seed: seed) }
+        }
+    }
+
+    private func connectUpstream() -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = upstreamPort.bigEndian
+        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        if ok != 0 { close(fd); return -1 }
+        return fd
+    }
+
+    /// Copies bytes from `source` to `target`, damaging them as `fault` says once `cutAt` bytes have passed.
+    static func pump(from source: Int32, to target: Int32, fault: Fault, cutAt: Int, seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        var passed = 0
+        var damaged = false
+        defer {
+            shutdown(source, Int32(SHUT_RDWR)); shutdown(target, Int32(SHUT_RDWR))
+            close(source); close(target)
+        }
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+            if n <= 0 { return }
+            var chunk = Array(buffer[0..<n])
+            if !damaged && passed + n > cutAt {
+                let at = max(0, cutAt - passed)
+                damaged = true
+                switch fault {
+                case .pass: break
+                case .cut: chunk = Array(chunk[0..<at]); _ = send(target, chunk); return
+                case .truncate: _ = send(target, Array(chunk[0..<at])); return
+                case .stall: usleep(UInt32(200_000 + rng.next() % 600_000))
+                case .duplicate: chunk = Array(chunk[0..<at]) + Array(chunk[0..<at]).suffix(512) + Array(chunk[at...])
+                case .flip: if at < chunk.count { chunk[at] ^= UInt8(1 << (rng.next() % 8)) }
+                }
+            }
+            passed += n
+            if !send(target, chunk) { return }
+        }
+    }
+
+    static func send(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }  // non-empty while looping
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+}
