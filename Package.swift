@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "JourneyBench",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "CZlib",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneySync", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/JourneyBench"

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure JourneyStore against its baselines (SPEC §11).",
-        subcommands: [BenchAppendCommand.self, BenchRebuildCommand.self, BenchQueryCommand.self])
+        subcommands: [BenchAppendCommand.self, BenchRebuildCommand.self, BenchQueryCommand.self, BenchSyncCommand.self])
 }
 
 struct BenchAppendCommand: ParsableCommand {
@@ -148,5 +148,49 @@ struct BenchQueryCommand: ParsableCommand {
         }
         Console.line("query benchmark: \(total) simulated events, \(repeats) runs each")
         Console.line(t.render())
+    }
+}
+
+struct BenchSyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Two nodes on loopback: catch-up throughput and live replication lag.")
+
+    @Option(help: "Events in the peer's log for the catch-up.") var events = 1_000_000
+    @Option(help: "Seconds of live appends.") var liveSeconds = 5.0
+    @Option(help: "Live append rate, events per second.") var rate = 20_000
+    @Option(help: ArgumentHelp("Scratch directory (deleted and recreated).", valueName: "dir"))
+    var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-sync"
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        var bench = SyncBenchmark(directory: dir)
+        bench.events = events
+        bench.liveSeconds = liveSeconds
+        bench.liveEventsPerSecond = rate
+        bench.progress = { Console.error("bench: \($0)") }
+        let b = bench
+        let r = try blockingAwait { try await b.run() }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        if json {
+            Console.line(JSONWriter.string(.object([
+                "events": .integer(Int64(r.events)), "bytes": .integer(Int64(r.bytes)),
+                "catchUpEventsPerSecond": .integer(Int64(r.catchUpEventsPerSecond)),
+                "localReadEventsPerSecond": .integer(Int64(r.localReadEventsPerSecond)),
+                "lagP50Ms": .number(String(format: "%.1f", r.lagPercentile(0.5))), "lagP99Ms": .number(String(format: "%.1f", r.lagPercentile(0.99))),
+                "lagMaxMs": .number(String(format: "%.1f", r.lagPercentile(1.0))), "lagSamples": .integer(Int64(r.lagsMs.count)),
+                "peakRSSBytes": .integer(Int64(r.peakRSSBytes)),
+            ])))
+            return
+        }
+        var t = Table(["figure", "measured", "baseline", "target", "met"])
+        t.add(["catch-up over HTTP", String(format: "%.0f events/s (%.0f MB/s)", r.catchUpEventsPerSecond, Double(r.bytes) / r.catchUpSeconds / 1e6),
+               String(format: "%.0f events/s local block read", r.localReadEventsPerSecond), "≥ 1,000,000 events/s",
+               r.catchUpEventsPerSecond >= 1_000_000 ? "yes" : "no"])
+        t.add(["live lag p99", String(format: "%.0f ms (p50 %.0f, max %.0f, %d samples)", r.lagPercentile(0.99), r.lagPercentile(0.5),
+                                      r.lagPercentile(1.0), r.lagsMs.count), "—", "< 1,000 ms", r.lagPercentile(0.99) < 1000 ? "yes" : "no"])
+        Console.line("sync benchmark: \(r.events) events catch-up, then \(rate) events/s live for \(liveSeconds) s")
+        Console.line(t.render())
+        Console.line(String(format: "peak RSS %.0f MB", Double(r.peakRSSBytes) / 1e6))
     }
 }

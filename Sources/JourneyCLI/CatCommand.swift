@@ -31,7 +31,7 @@ struct CatCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let s = try store.open()
+            let s = try store.open(readOnly: true)
             var line: [UInt8] = []
             let emit: (Event) -> Bool = { e in
                 line.removeAll(keepingCapacity: true)

@@ -23,7 +23,7 @@ enum Projections {
 
     /// The store's projection, caught up with its log (progress on standard error).
     static func caughtUp(_ store: StoreOptions) throws -> (LogStore, ProjectionEngine) {
-        let s = try store.open()
+        let s = try store.open(readOnly: true)
         let engine = try ProjectionEngine(path: path(store), parameters: try parameters(store.directory))
         engine.progress = { Console.error("projections: \($0)") }
         let started = Date()

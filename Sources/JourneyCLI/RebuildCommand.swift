@@ -11,7 +11,7 @@ struct RebuildCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let s = try store.open()
+            let s = try store.open(readOnly: true)
             let engine = try ProjectionEngine(path: Projections.path(store), parameters: try Projections.parameters(store.directory))
             engine.progress = { Console.error("rebuild: \($0)") }
             let started = Date()
@@ -50,7 +50,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let s = try store.open()
+            let s = try store.open(readOnly: true)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: out + suffix) }
             let engine = try ProjectionEngine(path: out, parameters: try Projections.parameters(store.directory))
             let n = try engine.catchUp(from: s, limit: .init(positions: positions?.positions, asOf: asOf?.timestamp))

@@ -14,7 +14,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let s = try store.open()
+            let s = try store.open(readOnly: true)
             let stats = s.stats()
             if json {
                 let origins: [JSONValue] = stats.map { o in

@@ -22,9 +22,13 @@ struct StoreOptions: ParsableArguments {
         return o
     }
 
-    /// Opens the store, reporting what recovery did on standard error.
-    func open() throws -> LogStore {
-        let store = try LogStore.open(directory: directory, options: logOptions)
+    /// Opens the store, reporting what recovery did on standard error. Commands
+    /// that only read open it read-only, so they can run beside a writer
+    /// (journey serve --follow, sync --follow, import --follow).
+    func open(readOnly: Bool = false) throws -> LogStore {
+        var options = logOptions
+        options.readOnly = readOnly
+        let store = try LogStore.open(directory: directory, options: options)
         for note in store.recoveryNotes { Console.error("journey: recovery: \(note)") }
         return store
     }

@@ -65,6 +65,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on (overrides 'listen' in the config).", valueName: "host:port"))
     var listen: String?
 
+    @Flag(help: "Also follow the config's peers, pulling their logs into this store (the node runs as one process).")
+    var follow = false
+
     func run() throws {
         do {
             var config = try syncConfig.load(store)
@@ -78,14 +81,29 @@ struct ServeCommand: ParsableCommand {
             guard !config.clients.isEmpty else {
                 throw CLIError(ExitStatus.badInput, "the sync config has no 'clients': no peer could authenticate; add one per peer with its token")
             }
-            let s = try store.open()
+            // Without --follow, serving only reads: a separate writer (journey sync --follow, import --follow) may run beside it.
+            let s = try store.open(readOnly: !follow)
             let server = SyncServer(store: s, config: config)
             let host = config.listenHost, port = config.listenPort
+            let peers = follow ? config.peers : []
+            let client = SyncClient(store: s, config: config)
             try blockingAwait {
                 let app = try server.application(host: host, port: port) { bound in
-                    Console.error("serve: \(s.site) serving \(s.origins.joined(separator: ", ")) on \(host):\(bound)")
+                    Console.error("serve: \(s.site) serving \(s.origins.joined(separator: ", ")) on \(host):\(bound)"
+                                  + (peers.isEmpty ? "" : "; following \(peers.map(\.name).joined(separator: ", "))"))
                 }
-                try await app.runService()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await app.runService() }
+                    if !peers.isEmpty {
+                        group.addTask {
+                            await client.follow(peers, stop: { false }) { peer, r in
+                                Console.error("serve: pulled \(r.events) events in \(r.blocks) blocks from \(peer.name)")
+                            }
+                        }
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
             }
         } catch { throw ExitStatus.report(error) }
     }
@@ -158,7 +176,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         do {
             let config = try syncConfig.load(store)
-            let s = try store.open()
+            let s = try store.open(readOnly: true)
             let client = SyncClient(store: s, config: config)
             var peerHeads: [String: [String: (UInt64, String)]] = [:]
             var unreachable: [String: String] = [:]

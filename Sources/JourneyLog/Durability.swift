@@ -30,6 +30,10 @@ public struct LogOptions: Sendable {
     /// further from the end is corruption and stops the open. It is the write
     /// window plus the largest block, the most a crash can leave half-written.
     public var tornTailBytesMax: UInt64 = (8 << 20) + UInt64(BlockHeader.compressedBytesMax) + 4096
+    /// Open without writing anything: no lock, no torn-tail cut (an
+    /// incomplete tail may be a block another process is writing), no
+    /// appends. The store re-reads what other processes added when read.
+    public var readOnly = false
     /// Where files live; tests put a fault-injecting one here.
     public var fileSystem: any FileSystem = POSIXFileSystem()
 

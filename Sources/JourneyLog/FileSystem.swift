@@ -20,7 +20,19 @@ public protocol FileSystem: Sendable {
     func remove(_ path: String) throws
     /// Makes the directory entries of `path` (creations, renames, removals) durable.
     func syncDirectory(_ path: String) throws
+    /// Takes an exclusive lock on `path` (created if missing) for this
+    /// process, or fails at once when another process holds it. The lock
+    /// lasts until the returned object is released.
+    func lockExclusively(_ path: String) throws -> AnyObject
 }
+
+extension FileSystem {
+    /// File systems without other processes (in-memory test ones) give a token lock.
+    public func lockExclusively(_ path: String) throws -> AnyObject { NullLock() }
+}
+
+/// The lock of a file system that has no other processes.
+final class NullLock: @unchecked Sendable {}
 
 /// An open file. Appends go to the end; reads are positional.
 public protocol StoredFile: AnyObject, Sendable {

@@ -25,12 +25,14 @@ extension LogStore {
 
     /// Origins this node holds (its own and replicas), sorted.
     public var origins: [String] {
-        monitor.withLock { logs.filter { $0.value.lastSeq > 0 || $0.key == site }.keys.sorted() }
+        refreshIfReadOnly()
+        return monitor.withLock { logs.filter { $0.value.lastSeq > 0 || $0.key == site }.keys.sorted() }
     }
 
     /// A snapshot of `origin`'s log; nil when the node holds nothing of it.
     public func snapshot(origin: String) -> Snapshot? {
-        monitor.withLock {
+        refreshIfReadOnly()
+        return monitor.withLock {
             guard let log = logs[origin] else { return nil }
             return Snapshot(origin: origin, blocks: log.blocks, lastSeq: log.lastSeq, headHash: log.headHash,
                             segments: log.segments, log: log)
@@ -104,7 +106,8 @@ extension LogStore {
 
     /// Figures for every origin this node holds.
     public func stats() -> [OriginStats] {
-        monitor.withLock {
+        refreshIfReadOnly()
+        return monitor.withLock {
             logs.keys.sorted().compactMap { origin -> OriginStats? in
                 guard let log = logs[origin], log.lastSeq > 0 || origin == site else { return nil }
                 return OriginStats(site: origin, events: log.lastSeq, lastSeq: log.lastSeq, storedBytes: log.storedBytes,

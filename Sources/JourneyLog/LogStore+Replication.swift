@@ -17,6 +17,7 @@ extension LogStore {
     @discardableResult
     public func appendReplicated(_ block: Block, publicKey: [UInt8]?) throws -> Bool {
         let h = block.header
+        guard !options.readOnly else { throw LogError(.io, "this store was opened read-only; storing blocks needs the writer") }
         guard h.origin != site else {
             throw LogError(.invalidEvent, "a peer sent a block of this node's own site '\(site)'; only this node writes its log")
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import JourneyModel
 
 /// A node's event store: its own site's log plus the replicas of other sites'
@@ -35,6 +38,10 @@ public final class LogStore: @unchecked Sendable {
     var poisoned: LogError?
     private var nextSeq: UInt64 = 1
     private var idCache: (firstSeq: UInt64, ids: [String])?
+    /// The exclusive writer lock (nil when read-only).
+    private var writerLock: AnyObject?
+    /// When the read-only view last looked for other processes' appends.
+    var refreshedAt = 0.0
     /// What recovery did while opening (torn tails cut, half-made segments removed).
     public private(set) var recoveryNotes: [String] = []
 
@@ -81,6 +88,8 @@ public final class LogStore: @unchecked Sendable {
         let manifest = try StoreManifest.decode(try fs.readFile(manifestPath), path: manifestPath)
         let key = try SiteKey(rawRepresentation: try fs.readFile(keyPath(directory, fs: fs)))
         let store = LogStore(directory: directory, site: manifest.site, key: key, options: options)
+        // One writing process per store, taken before recovery: recovery may cut a torn tail.
+        if !options.readOnly { store.writerLock = try fs.lockExclusively(fs.join(directory, "journey.lock")) }
         let logsDir = logsDirectory(directory, fs: fs)
         var origins = Set(try fs.listDirectory(logsDir).filter(SiteID.isValid))
         origins.insert(manifest.site)
@@ -109,11 +118,20 @@ public final class LogStore: @unchecked Sendable {
         return (manifest.site, key.publicKey)
     }
 
-    /// Closes every file. The store must not be used afterwards.
+    /// Closes every file and releases the writer lock. The store must not be used afterwards.
     public func close() {
         monitor.withLock {
             for log in logs.values { for s in log.segments { s.file.close() } }
+            (writerLock as? StoredFile)?.close()
+            writerLock = nil
         }
+    }
+
+    /// Opens a store for reading only, alongside a writing process if there is one.
+    public static func openReadOnly(directory: String, options: LogOptions = LogOptions()) throws -> LogStore {
+        var o = options
+        o.readOnly = true
+        return try open(directory: directory, options: o)
     }
 
     // MARK: Appending
@@ -153,6 +171,7 @@ public final class LogStore: @unchecked Sendable {
         monitor.lock()
         defer { monitor.unlock() }
         if let poisoned { throw poisoned }
+        guard !options.readOnly else { throw LogError(.io, "this store was opened read-only; appending needs the writer") }
         var result = AppendResult()
         let own = ownLog
         do { try own.loadIDs() } catch { throw LogError.from(error) }
@@ -202,6 +221,24 @@ public final class LogStore: @unchecked Sendable {
         }
         try commit(until: group)
         return result
+    }
+
+    /// In a read-only store, picks up what other processes appended (at most every 20 ms).
+    func refreshIfReadOnly() {
+        guard options.readOnly else { return }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        monitor.withLock {
+            guard now - refreshedAt >= 0.02 else { return }
+            refreshedAt = now
+            let logsDir = LogStore.logsDirectory(directory, fs: fs)
+            for origin in ((try? fs.listDirectory(logsDir)) ?? []).filter(SiteID.isValid) where logs[origin] == nil {
+                let log = OriginLog(origin: origin, directory: fs.join(logsDir, origin), options: options)
+                if (try? log.recover()) != nil { logs[origin] = log }
+            }
+            for log in logs.values { try? log.refresh() }
+        }
     }
 
     private var ownLog: OriginLog {

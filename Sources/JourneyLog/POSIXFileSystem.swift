@@ -82,6 +82,20 @@ public struct POSIXFileSystem: FileSystem {
         guard fsync(fd) == 0 else { throw POSIXFileSystem.failure("syncing a directory", path) }
     }
 
+    public func lockExclusively(_ path: String) throws -> AnyObject {
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXFileSystem.failure("opening the lock file", path) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? POSIXFile(fd: fd, path: path).read(at: 0, count: 64)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            Glibc.close(fd)
+            throw LogError(.io, "another process is writing to this store\(holder.isEmpty ? "" : " (pid \(holder.trimmingCharacters()))"); stop it, or run this command in that process (e.g. journey serve --follow pulls from peers itself)", file: path)
+        }
+        ftruncate(fd, 0)
+        let pid = Array(String(getpid()).utf8)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return POSIXFile(fd: fd, path: path)
+    }
+
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
@@ -158,5 +172,13 @@ final class POSIXFile: StoredFile, @unchecked Sendable {
             Glibc.close(fd)
             fd = -1
         }
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while let l = s.last, l == "\n" || l == " " || l == "\0" { s.removeLast() }
+        return String(s)
     }
 }

@@ -92,7 +92,7 @@ final class ImportCommandTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     func events() throws -> [Event] {
-        let store = try LogStore.open(directory: dir)
+        let store = try LogStore.openReadOnly(directory: dir)
         var out: [Event] = []
         try store.forEachEvent(origin: "north") { out.append($0); return true }
         return out

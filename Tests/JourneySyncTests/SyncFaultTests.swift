@@ -90,12 +90,12 @@ extension SyncTests {
         var killedMidway = 0
         for threshold in [400_000, 1_500_000, 2_600_000] {
             _ = try run(killAt: threshold)
-            let got = (try LogStore.open(directory: dir)).stats().first { $0.site == "a" }?.events ?? 0
+            let got = (try LogStore.openReadOnly(directory: dir)).stats().first { $0.site == "a" }?.events ?? 0
             if got > 0 && got < 240_000 { killedMidway += 1 }
         }
         XCTAssertGreaterThan(killedMidway, 0, "kills should land in the middle of the transfer")
         XCTAssertEqual(try run(killAt: nil), 0)
-        let store = try LogStore.open(directory: dir)
+        let store = try LogStore.openReadOnly(directory: dir)
         var seqs: [UInt64] = []
         var ids = Set<String>()
         try store.forEachEvent(origin: "a") { e in seqs.append(e.seq); ids.insert(e.id); return true }

@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+import JourneySync
+import Logging
+
+/// `journey bench sync`: two nodes on loopback. Catch-up: a node pulls a
+/// large log from a peer (events/s), beside reading the same blocks from the
+/// local disk (the baseline: what the network, checks and storing add).
+/// Live: the peer appends at a steady rate while the node follows; the lag
+/// from each append returning to the follower holding it.
+public struct SyncBenchmark: Sendable {
+    public var events = 1_000_000
+    public var liveSeconds = 5.0
+    public var liveEventsPerSecond = 20_000
+    public var directory: String
+    public var progress: @Sendable (String) -> Void = { _ in }
+
+    public init(directory: String) { self.directory = directory }
+
+    public struct Result: Sendable {
+        public var events: Int
+        public var bytes: UInt64
+        public var catchUpSeconds: Double
+        public var localReadSeconds: Double
+        public var lagsMs: [Double]
+        public var peakRSSBytes: Int
+        public var catchUpEventsPerSecond: Double { Double(events) / catchUpSeconds }
+        public var localReadEventsPerSecond: Double { Double(events) / localReadSeconds }
+        public func lagPercentile(_ p: Double) -> Double {
+            let sorted = lagsMs.sorted()
+            guard !sorted.isEmpty else { return .nan }
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
+    }
+
+    public func run() async throws -> Result {
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        progress("preparing a peer with \(events) events…")
+        let source = try LogStore.create(directory: directory + "/peer", site: "peer")
+        let input = SyntheticTraffic(site: "peer", seed: 7).events(count: events)
+        for start in stride(from: 0, to: input.count, by: 65_536) {
+            _ = try source.append(Array(input[start..<min(input.count, start + 65_536)]))
+        }
+        let token = "bench-token-0123456789abcdef"
+        var serverConfig = SyncConfig()
+        serverConfig.clients = [.init(name: "node", token: token)]
+        var logger = Logger(label: "journey.bench.sync")
+        logger.logLevel = .error
+        let server = SyncServer(store: source, config: serverConfig, logger: logger)
+        let portBox = PortBox()
+        let serverTask = Task {
+            let app = try server.application(host: "127.0.0.1", port: 0) { portBox.set($0) }
+            try await app.runService(gracefulShutdownSignals: [])
+        }
+        defer { serverTask.cancel() }
+        while portBox.port == nil { try await Task.sleep(for: .milliseconds(10)) }
+        let peer = SyncConfig.Peer(name: "peer", url: "http://127.0.0.1:\(portBox.port ?? 0)", token: token)
+
+        progress("baseline: reading the same blocks from the local disk…")
+        let readStart = Date()
+        var bytes: UInt64 = 0
+        if let snap = source.snapshot(origin: "peer") {
+            for i in snap.blocks.indices { bytes += UInt64(try snap.block(at: i).bytes.count) }
+        }
+        let localReadSeconds = Date().timeIntervalSince(readStart)
+
+        progress("catch-up: the node pulls the whole log over HTTP…")
+        let node = try LogStore.create(directory: directory + "/node", site: "node")
+        var clientConfig = SyncConfig()
+        clientConfig.keys = ["peer": source.publicKey]
+        let client = SyncClient(store: node, config: clientConfig, logger: logger)
+        let catchStart = Date()
+        let report = try await client.pull(from: peer)
+        let catchUpSeconds = Date().timeIntervalSince(catchStart)
+        guard report.events == events else { throw SyncError(.protocolViolation, "caught up \(report.events) of \(events) events") }
+
+        progress("live: appending \(liveEventsPerSecond) events/s for \(liveSeconds) s while the node follows…")
+        let stop = Flag()
+        let follower = Task { await client.follow([peer], waitMs: 1000, stop: { stop.isSet }) }
+        let batch = max(1, liveEventsPerSecond / 50)
+        var lags: [Double] = []
+        let live = SyntheticTraffic(site: "peer", seed: 8, start: Timestamp(ms: 1_800_000_000_000)).events(count: Int(liveSeconds * Double(liveEventsPerSecond)) + batch)
+        var next = 0
+        let liveStart = Date()
+        var pending: [(seq: UInt64, at: Date)] = []
+        while Date().timeIntervalSince(liveStart) < liveSeconds {
+            let slice = Array(live[next..<min(live.count, next + batch)]).map { e -> Event in var e = e; e.id = "live-" + e.id; return e }
+            next += batch
+            let r = try source.append(slice)
+            if let last = r.lastSeq { pending.append((last, Date())) }
+            try await Task.sleep(for: .milliseconds(20))
+            let held = node.snapshot(origin: "peer")?.lastSeq ?? 0
+            while let first = pending.first, first.seq <= held {
+                lags.append(Date().timeIntervalSince(first.at) * 1000)
+                pending.removeFirst()
+            }
+        }
+        let drainStart = Date()
+        while !pending.isEmpty && Date().timeIntervalSince(drainStart) < 10 {
+            let held = node.snapshot(origin: "peer")?.lastSeq ?? 0
+            while let first = pending.first, first.seq <= held {
+                lags.append(Date().timeIntervalSince(first.at) * 1000)
+                pending.removeFirst()
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        stop.set()
+        follower.cancel()
+        _ = await follower.result
+        return Result(events: events, bytes: bytes, catchUpSeconds: catchUpSeconds, localReadSeconds: localReadSeconds,
+                      lagsMs: lags, peakRSSBytes: ResourceUsage.peakRSSBytes)
+    }
+}
+
+final class PortBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int?
+    var port: Int? { lock.withLock { value } }
+    func set(_ p: Int) { lock.withLock { value = p } }
+}
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}
