@@ -4,6 +4,7 @@ import JourneyLog
 import JourneyModel
 import Logging
 import NIOCore
+import NIOSSL
 
 /// Pulls blocks from peers into the local store.
 ///
@@ -110,12 +111,20 @@ public final class SyncClient: Sendable {
         }
     }
 
+    /// Clients for https peers with their own CA, made once per CA file.
+    private static let pinnedClients = PinnedClients()
+
+    func client(for peer: SyncConfig.Peer) throws -> HTTPClient {
+        guard let ca = peer.caCertificate else { return http }
+        return try Self.pinnedClients.client(ca: ca)
+    }
+
     func get(_ url: String, peer: SyncConfig.Peer, timeoutSeconds: Int64) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Authorization", value: "Bearer \(peer.token)")
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .seconds(timeoutSeconds))
+            response = try await client(for: peer).execute(request, timeout: .seconds(timeoutSeconds))
         } catch {
             throw SyncError(.transport, "\(peer.name) (\(peer.url)): \(error)")
         }
@@ -156,6 +165,30 @@ public final class SyncClient: Sendable {
                     }
                 }
             }
+        }
+    }
+}
+
+/// HTTP clients that trust one CA file each (for https peers with a private CA).
+final class PinnedClients: @unchecked Sendable {
+    // Guarded by `lock`; clients live for the whole process, like HTTPClient.shared.
+    private let lock = NSLock()
+    private var clients: [String: HTTPClient] = [:]
+
+    func client(ca: String) throws -> HTTPClient {
+        try lock.withLock {
+            if let c = clients[ca] { return c }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            do {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+            } catch {
+                throw SyncError(.config, "cannot read the CA certificate \(ca): \(error)")
+            }
+            var configuration = HTTPClient.Configuration()
+            configuration.tlsConfiguration = tls
+            let c = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[ca] = c
+            return c
         }
     }
 }

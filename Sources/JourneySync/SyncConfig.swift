@@ -7,7 +7,7 @@ import JourneyModel
 /// ```json
 /// {"listen": "127.0.0.1:7401",
 ///  "tls": {"certificate": "/etc/journey/cert.pem", "key": "/etc/journey/key.pem"},
-///  "peers":   [{"name": "south", "url": "http://10.0.0.2:7401", "token": "…"}],
+///  "peers":   [{"name": "south", "url": "https://10.0.0.2:7401", "token": "…", "ca": "/etc/journey/ca.pem"}],
 ///  "clients": [{"name": "south", "token": "…", "origins": ["north", "east"]}],
 ///  "keys":    {"north": "<64 hex>", "south": "<64 hex>", "east": "<64 hex>"}}
 /// ```
@@ -21,10 +21,13 @@ public struct SyncConfig: Sendable {
         public var name: String
         public var url: String
         public var token: String
-        public init(name: String, url: String, token: String) {
+        /// PEM file of the CA (or self-signed certificate) to trust for this https peer, instead of the system's CAs.
+        public var caCertificate: String?
+        public init(name: String, url: String, token: String, caCertificate: String? = nil) {
             self.name = name
             self.url = url
             self.token = token
+            self.caCertificate = caCertificate
         }
     }
 
@@ -77,7 +80,7 @@ public struct SyncConfig: Sendable {
                         throw SyncError(.config, "peers[\(i)] needs 'url' and 'token'")
                     }
                     guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw SyncError(.config, "peers[\(i)].url must start with http:// or https://") }
-                    c.peers.append(Peer(name: p["name"]?.stringValue ?? url, url: url, token: token))
+                    c.peers.append(Peer(name: p["name"]?.stringValue ?? url, url: url, token: token, caCertificate: p["ca"]?.stringValue))
                 }
             case "clients":
                 guard case .array(let items) = m.value else { throw SyncError(.config, "'clients' must be an array") }

@@ -133,3 +133,54 @@ final class StopFlag: @unchecked Sendable {
     var stopped: Bool { lock.withLock { value } }
     func stop() { lock.withLock { value = true } }
 }
+
+extension SyncTests {
+    /// With a certificate and key configured the server speaks HTTPS, and a
+    /// peer that trusts that certificate syncs over it; plain HTTP gets nothing.
+    func testSyncOverTLS() async throws {
+        let tlsDir = "\(root)/tls"
+        try FileManager.default.createDirectory(atPath: tlsDir, withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                       "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                       "-keyout", "\(tlsDir)/key.pem", "-out", "\(tlsDir)/cert.pem"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "openssl could not make a test certificate")
+        let source = try LogStore.create(directory: "\(root)/tls-a", site: "a")
+        try appendOwn(source, events: 2000, seed: 1)
+        var config = SyncConfig()
+        config.clients = [.init(name: "hub", token: Self.token("hub"))]
+        config.tlsCertificate = "\(tlsDir)/cert.pem"
+        config.tlsKey = "\(tlsDir)/key.pem"
+        let server = SyncServer(store: source, config: config)
+        let port = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+            let once = Once()
+            servers.append(Task {
+                do {
+                    let app = try server.application(host: "127.0.0.1", port: 0) { bound in once.run { continuation.resume(returning: bound) } }
+                    try await app.runService(gracefulShutdownSignals: [])
+                } catch {
+                    once.run { continuation.resume(throwing: error) }
+                    throw error
+                }
+            })
+        }
+        let hub = try LogStore.create(directory: "\(root)/tls-hub", site: "hub")
+        var clientConfig = SyncConfig()
+        clientConfig.keys = ["a": source.publicKey]
+        let c = SyncClient(store: hub, config: clientConfig)
+        let secure = SyncConfig.Peer(name: "a", url: "https://127.0.0.1:\(port)", token: Self.token("hub"), caCertificate: "\(tlsDir)/cert.pem")
+        let r = try await c.pull(from: secure)
+        XCTAssertEqual(r.events, 2000)
+        do {
+            try await c.pull(from: SyncConfig.Peer(name: "a-plain", url: "http://127.0.0.1:\(port)", token: Self.token("hub")))
+            XCTFail("plain HTTP to a TLS server must fail")
+        } catch let e as SyncError {
+            XCTAssertEqual(e.code, .transport)
+        }
+    }
+}
