@@ -81,18 +81,11 @@ struct BenchRebuildCommand: ParsableCommand {
         commandName: "rebuild",
         abstract: "Log scan + decode and full projection rebuild throughput on a simulated centre, with peak memory.")
 
-    @Option(help: "Events in the simulated store.") var events = 2_000_000
-    @Option(help: "Simulation seed.") var seed: UInt64 = 42
-    @Option(help: ArgumentHelp("Scratch directory (the simulated store is reused when big enough).", valueName: "dir"))
-    var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-projections"
+    @OptionGroup var simulated: SimulatedStoreOptions
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        var bench = ProjectionBenchmark(directory: dir)
-        bench.events = events
-        bench.seed = seed
-        bench.progress = { Console.error("bench: \($0)") }
-        let r = try bench.runRebuild()
+        let r = try simulated.benchmark().runRebuild()
         if json {
             Console.line(JSONWriter.string(.object([
                 "events": .integer(Int64(r.events)),
@@ -120,19 +113,12 @@ struct BenchQueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Latency of each projection query on a simulated store (target < 100 ms at 10 million events).")
 
-    @Option(help: "Events in the simulated store.") var events = 2_000_000
-    @Option(help: "Simulation seed.") var seed: UInt64 = 42
+    @OptionGroup var simulated: SimulatedStoreOptions
     @Option(help: "Runs of each query (the median is reported).") var repeats = 7
-    @Option(help: ArgumentHelp("Scratch directory (the simulated store is reused when big enough).", valueName: "dir"))
-    var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-projections"
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        var bench = ProjectionBenchmark(directory: dir)
-        bench.events = events
-        bench.seed = seed
-        bench.progress = { Console.error("bench: \($0)") }
-        let (total, timings) = try bench.runQueries(repeats: repeats)
+        let (total, timings) = try simulated.benchmark().runQueries(repeats: repeats)
         if json {
             Console.line(JSONWriter.string(.object([
                 "events": .integer(Int64(total)),
@@ -192,5 +178,21 @@ struct BenchSyncCommand: ParsableCommand {
         Console.line("sync benchmark: \(r.events) events catch-up, then \(rate) events/s live for \(liveSeconds) s")
         Console.line(t.render())
         Console.line(String(format: "peak RSS %.0f MB", Double(r.peakRSSBytes) / 1e6))
+    }
+}
+
+/// The simulated store the rebuild and query benchmarks share.
+struct SimulatedStoreOptions: ParsableArguments {
+    @Option(help: "Events in the simulated store.") var events = 2_000_000
+    @Option(help: "Simulation seed.") var seed: UInt64 = 42
+    @Option(help: ArgumentHelp("Scratch directory (the simulated store is reused when big enough).", valueName: "dir"))
+    var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-projections"
+
+    func benchmark() -> ProjectionBenchmark {
+        var bench = ProjectionBenchmark(directory: dir)
+        bench.events = events
+        bench.seed = seed
+        bench.progress = { Console.error("bench: \($0)") }
+        return bench
     }
 }

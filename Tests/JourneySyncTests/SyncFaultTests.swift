@@ -156,19 +156,7 @@ extension SyncTests {
         config.clients = [.init(name: "hub", token: Self.token("hub"))]
         config.tlsCertificate = "\(tlsDir)/cert.pem"
         config.tlsKey = "\(tlsDir)/key.pem"
-        let server = SyncServer(store: source, config: config)
-        let port = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
-            let once = Once()
-            servers.append(Task {
-                do {
-                    let app = try server.application(host: "127.0.0.1", port: 0) { bound in once.run { continuation.resume(returning: bound) } }
-                    try await app.runService(gracefulShutdownSignals: [])
-                } catch {
-                    once.run { continuation.resume(throwing: error) }
-                    throw error
-                }
-            })
-        }
+        let port = try await start(SyncServer(store: source, config: config))
         let hub = try LogStore.create(directory: "\(root)/tls-hub", site: "hub")
         var clientConfig = SyncConfig()
         clientConfig.keys = ["a": source.publicKey]

@@ -42,8 +42,13 @@ final class SyncTests: XCTestCase {
         config.keys = keys
         var logger = Logger(label: "test.sync.\(site)")
         logger.logLevel = .critical
-        let server = SyncServer(store: store, config: config, logger: logger)
-        let port = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+        let port = try await start(SyncServer(store: store, config: config, logger: logger))
+        return Node(site: site, store: store, url: "http://127.0.0.1:\(port)", token: Self.token(site))
+    }
+
+    /// Runs `server` on a free loopback port until the test ends; returns the port.
+    func start(_ server: SyncServer) async throws -> Int {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
             let once = Once()
             servers.append(Task {
                 do {
@@ -55,7 +60,6 @@ final class SyncTests: XCTestCase {
                 }
             })
         }
-        return Node(site: site, store: store, url: "http://127.0.0.1:\(port)", token: Self.token(site))
     }
 
     func appendOwn(_ store: LogStore, events: Int, seed: UInt64) throws {
