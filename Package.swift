@@ -54,6 +54,7 @@ let package = Package(
             ],
             path: "Sources/JourneySync"
         ),
+        .target(name: "JourneyStaffing", path: "Sources/JourneyStaffing"),
         .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest"),
         .target(
             name: "JourneyBench",
@@ -66,7 +67,7 @@ let package = Package(
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneySync", "JourneyBench",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneySync", "JourneyStaffing", "JourneyBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,6 +82,7 @@ let package = Package(
             dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneyTestSupport"],
             path: "Tests/JourneyLogTests"
         ),
+        .testTarget(name: "JourneyStaffingTests", dependencies: ["JourneyStaffing"], path: "Tests/JourneyStaffingTests"),
         .testTarget(
             name: "JourneySyncTests",
             dependencies: ["JourneySync", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyProjections"],

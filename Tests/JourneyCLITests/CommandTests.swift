@@ -104,3 +104,22 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("journey init --data"), r.stderr)
     }
 }
+
+final class StaffingCommandTests: XCTestCase {
+    func testErlangCalculatorJSON() throws {
+        let r = JourneyCLI.run(["staffing", "erlang", "--calls", "100", "--period", "30", "--aht", "180", "--target", "0.8",
+                                "--within", "20", "--shrinkage", "0.3", "--patience", "120", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        guard case .object(let o) = try JSONParser.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else { return XCTFail() }
+        XCTAssertEqual(o["agents"], .integer(14))
+        XCTAssertEqual(o["positions"], .integer(20))
+        XCTAssertEqual(o["serviceLevel"], .number("0.8884"))
+        XCTAssertEqual(o["asa"], .number("7.84"))
+        XCTAssertEqual(o["occupancy"], .number("0.7143"))
+        XCTAssertNotNil(o["waitProbability"])
+        XCTAssertNotNil(o["abandonProbability"])
+        guard case .object(let a)? = o["erlangA"] else { return XCTFail("no Erlang A figures") }
+        XCTAssertLessThanOrEqual(a["agents"]?.intValue ?? 99, 14)
+        XCTAssertEqual(JourneyCLI.run(["staffing", "erlang", "--calls", "100", "--aht", "180", "--target", "80"]).status, 64)
+    }
+}

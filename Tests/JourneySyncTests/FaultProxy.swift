@@ -54,8 +54,9 @@ final class FaultProxy: @unchecked Sendable {
             }
             let upstream = connectUpstream()
             guard upstream >= 0 else { close(client); continue }
-            Thread.detachNewThread { FaultProxy.pump(from: client, to: upstream, fault: .pass, cutAt: 0, seed: 0) }
-            Thread.detachNewThread { FaultProxy.pump(from: upstream, to: client, fault: fault, cutAt: cutAt, seed: seed) }
+            let pair = SocketPair(client, upstream)
+            Thread.detachNewThread { FaultProxy.pump(from: client, to: upstream, fault: .pass, cutAt: 0, seed: 0, pair: pair) }
+            Thread.detachNewThread { FaultProxy.pump(from: upstream, to: client, fault: fault, cutAt: cutAt, seed: seed, pair: pair) }
         }
     }
 
@@ -71,14 +72,17 @@ final class FaultProxy: @unchecked Sendable {
     }
 
     /// Copies bytes from `source` to `target`, damaging them as `fault` says once `cutAt` bytes have passed.
-    static func pump(from source: Int32, to target: Int32, fault: Fault, cutAt: Int, seed: UInt64) {
+    static func pump(from source: Int32, to target: Int32, fault: Fault, cutAt: Int, seed: UInt64, pair: SocketPair) {
         var rng = SplitMix64(seed: seed)
         var buffer = [UInt8](repeating: 0, count: 16_384)
         var passed = 0
         var damaged = false
+        // Shut both directions down (which wakes the other pump), but close the
+        // descriptors only once, when both pumps are done: closing twice could
+        // close a number the process has meanwhile reused for something else.
         defer {
             shutdown(source, Int32(SHUT_RDWR)); shutdown(target, Int32(SHUT_RDWR))
-            close(source); close(target)
+            pair.finished()
         }
         while true {
             let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
@@ -109,5 +113,26 @@ final class FaultProxy: @unchecked Sendable {
             done += n
         }
         return true
+    }
+}
+
+/// The two sockets of one proxied connection, closed once both pumps have stopped.
+final class SocketPair: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = 2
+    private let a: Int32, b: Int32
+    init(_ a: Int32, _ b: Int32) {
+        self.a = a
+        self.b = b
+    }
+    func finished() {
+        let last = lock.withLock { () -> Bool in
+            running -= 1
+            return running == 0
+        }
+        if last {
+            close(a)
+            close(b)
+        }
     }
 }
