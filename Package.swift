@@ -54,7 +54,7 @@ let package = Package(
             ],
             path: "Sources/JourneySync"
         ),
-        .target(name: "JourneyStaffing", path: "Sources/JourneyStaffing"),
+        .target(name: "JourneyStaffing", dependencies: ["JourneyModel", "JourneyLog", "JourneyProjections"], path: "Sources/JourneyStaffing"),
         .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest"),
         .target(
             name: "JourneyBench",
@@ -82,7 +82,11 @@ let package = Package(
             dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneyTestSupport"],
             path: "Tests/JourneyLogTests"
         ),
-        .testTarget(name: "JourneyStaffingTests", dependencies: ["JourneyStaffing"], path: "Tests/JourneyStaffingTests"),
+        .testTarget(
+            name: "JourneyStaffingTests",
+            dependencies: ["JourneyStaffing", "JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyCLI"],
+            path: "Tests/JourneyStaffingTests"
+        ),
         .testTarget(
             name: "JourneySyncTests",
             dependencies: ["JourneySync", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyProjections"],

@@ -7,7 +7,7 @@ struct StaffingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staffing",
         abstract: "Staffing from Erlang C / Erlang A.",
-        subcommands: [ErlangCommand.self])
+        subcommands: [ErlangCommand.self, PlanCommand.self])
 }
 
 struct ErlangCommand: ParsableCommand {

@@ -115,6 +115,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return era * 146_097 + doe - 719_468
     }
 
+    /// `YYYY-MM-DD` of a day number since 1970-01-01.
+    public static func dateString(day: Int64) -> String {
+        let c = civilFromDays(Int(day))
+        func p(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+        return "\(c.year)-\(p(c.month))-\(p(c.day))"
+    }
+
     /// The date of a day number since 1970-01-01.
     public static func civilFromDays(_ z: Int) -> (year: Int, month: Int, day: Int) {
         let z = z + 719_468

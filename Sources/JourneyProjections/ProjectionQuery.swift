@@ -91,11 +91,7 @@ extension ProjectionEngine {
         return .string(text + sign + (h < 10 ? "0" : "") + String(h) + ":" + (m < 10 ? "0" : "") + String(m))
     }
 
-    func dayText(_ day: Int64) -> JSONValue {
-        let c = Timestamp.civilFromDays(Int(day))
-        func p(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
-        return .string("\(c.year)-\(p(c.month))-\(p(c.day))")
-    }
+    func dayText(_ day: Int64) -> JSONValue { .string(Timestamp.dateString(day: day)) }
 
     // MARK: Queries
 

@@ -1,0 +1,127 @@
+import GRDB
+import JourneyModel
+
+extension ProjectionEngine {
+    /// The history a staffing plan for local day `day` is built from: the
+    /// same weekday in each of the last `weeks` weeks (only days the site has
+    /// data for and that are complete, i.e. before the data horizon's day),
+    /// and the whole last `weeks` weeks for handle time, patience and shrinkage.
+    ///
+    /// - Parameter intervalMinutes: a multiple of the projection's interval
+    ///   (its rows are summed into the longer intervals).
+    /// - Throws: ``ProjectionError`` when no history day exists or the interval does not fit.
+    public func staffingHistory(day: Int64, weeks: Int, intervalMinutes: Int) throws -> StaffingHistory {
+        guard weeks >= 1 else { throw ProjectionError("weeks of history must be at least 1") }
+        guard intervalMinutes >= parameters.intervalMinutes, intervalMinutes % parameters.intervalMinutes == 0,
+              (24 * 60) % intervalMinutes == 0 else {
+            throw ProjectionError("the plan interval (\(intervalMinutes) min) must be a multiple of the projection's \(parameters.intervalMinutes) min that divides a day")
+        }
+        let slotMs = Int64(intervalMinutes) * 60_000
+        let candidates = (1...weeks).map { day - 7 * Int64($0) }.reversed()
+        let window = (day - 7 * Int64(weeks))...(day - 1)
+        return try db.read { db in
+            // Per site, the same-weekday days with data and before the horizon's local day.
+            var weekdays: [String: [Int64]] = [:]
+            let siteDays = try Row.fetchAll(db, sql: """
+                SELECT DISTINCT site, day FROM interval_stat WHERE day IN (\(candidates.map(String.init).joined(separator: ",")))
+                ORDER BY site, day
+                """)
+            for r in siteDays {
+                let site: String = r[0], d: Int64 = r[1]
+                if d < parameters.day(horizon, site: site) { weekdays[site, default: []].append(d) }
+            }
+            guard !weekdays.isEmpty else {
+                let names = candidates.map { Timestamp.dateString(day: $0) }.joined(separator: ", ")
+                throw ProjectionError("no history for the same weekday (\(names)) before the data horizon \(dataHorizon.rfc3339); simulate or import more weeks, or give a forecast file")
+            }
+            func slot(_ intervalStart: Int64, day: Int64, site: String) -> Int {
+                Int((intervalStart - (day * 86_400_000 - parameters.offsetMs(site))) / slotMs)
+            }
+            func isWeekday(_ site: String, _ d: Int64) -> Bool { weekdays[site]?.contains(d) ?? false }
+            let dayList = candidates.map(String.init).joined(separator: ",")
+
+            var queues: [String: StaffingHistory.Queue] = [:]
+            func key(_ site: String, _ queue: String) -> String { site + "\u{1}" + queue }
+            for r in try Row.fetchAll(db, sql: "SELECT site, queue, day, interval_start, offered FROM interval_stat WHERE day IN (\(dayList))") {
+                let site: String = r[0], queue: String = r[1], d: Int64 = r[2]
+                guard isWeekday(site, d) else { continue }
+                let k = key(site, queue)
+                var q = queues[k] ?? StaffingHistory.Queue(site: site, queue: queue, offered: [:], handled: 0, handleMs: 0, abandoned: 0, exposureMs: 0)
+                q.offered[slot(r[3], day: d, site: site), default: 0] += r[4]
+                queues[k] = q
+            }
+            for r in try Row.fetchAll(db, sql: """
+                SELECT site, queue, SUM(handled), SUM(handle_ms) FROM interval_stat WHERE day BETWEEN ? AND ? GROUP BY site, queue
+                """, arguments: [window.lowerBound, window.upperBound]) {
+                let site: String = r[0], queue: String = r[1]
+                let k = key(site, queue)
+                var q = queues[k] ?? StaffingHistory.Queue(site: site, queue: queue, offered: [:], handled: 0, handleMs: 0, abandoned: 0, exposureMs: 0)
+                q.handled = r[2]
+                q.handleMs = r[3]
+                queues[k] = q
+            }
+            // Patience: each caller waited until answered (censored) or until abandoning (observed).
+            for r in try Row.fetchAll(db, sql: """
+                SELECT site, queue, SUM(abandoned_at IS NOT NULL AND answered_at IS NULL),
+                       SUM(CASE WHEN answered_at IS NOT NULL OR abandoned_at IS NOT NULL THEN wait_ms ELSE 0 END)
+                FROM visit WHERE day BETWEEN ? AND ? GROUP BY site, queue
+                """, arguments: [window.lowerBound, window.upperBound]) {
+                let k = key(r[0], r[1])
+                guard var q = queues[k] else { continue }
+                q.abandoned = r[2]
+                q.exposureMs = r[3] ?? 0
+                queues[k] = q
+            }
+
+            var skills: [String: [String]] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT agent, queue FROM agent_skill ORDER BY agent, queue") {
+                skills[r[0], default: []].append(r[1])
+            }
+            var agents: [String: StaffingHistory.Agent] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT agent, site, day, interval_start, logged_ms FROM agent_time WHERE day IN (\(dayList)) AND logged_ms > 0") {
+                let agent: String = r[0], site: String = r[1], d: Int64 = r[2]
+                guard isWeekday(site, d) else { continue }
+                var a = agents[agent] ?? StaffingHistory.Agent(agent: agent, site: site, skills: skills[agent] ?? [], loggedMs: [:])
+                a.loggedMs[slot(r[3], day: d, site: site), default: 0] += r[4]
+                agents[agent] = a
+            }
+            var time: [String: StaffingHistory.SiteTime] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT site, SUM(logged_ms), SUM(notready_ms) FROM agent_time WHERE day BETWEEN ? AND ? GROUP BY site
+                """, arguments: [window.lowerBound, window.upperBound]) {
+                time[r[0]] = StaffingHistory.SiteTime(loggedMs: r[1], notReadyMs: r[2])
+            }
+            return StaffingHistory(
+                day: day, intervalMinutes: intervalMinutes, weekdays: weekdays, window: window,
+                queues: queues.keys.sorted().compactMap { queues[$0] },
+                agents: agents.keys.sorted().compactMap { agents[$0] },
+                agentTime: time,
+                utcOffsetMinutes: parameters.siteUTCOffsetMinutes)
+        }
+    }
+
+    /// The actions recorded in the log (`coaching.scheduled`, `staffing.planned`,
+    /// `agent.lent`), oldest first, optionally of one kind.
+    public func recordedActions(kind: EventKind? = nil) throws -> [RecordedAction] {
+        try db.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT origin, seq, kind, at, agent, data FROM action \(kind == nil ? "" : "WHERE kind = ?") ORDER BY at, origin, seq
+                """, arguments: kind.map { [$0.rawValue] } ?? [])
+            return try rows.map { r in
+                guard case .object(let data) = try JSONParser.parse(r[5] as String) else { throw ProjectionError("action data is not an object") }
+                return RecordedAction(origin: r[0], seq: UInt64(r[1] as Int64), kind: EventKind(r[2] as String),
+                                      at: Timestamp(ms: r[3]), agent: r[4], data: data)
+            }
+        }
+    }
+}
+
+/// An action event as the projection holds it.
+public struct RecordedAction: Sendable, Equatable {
+    public var origin: String
+    public var seq: UInt64
+    public var kind: EventKind
+    public var at: Timestamp
+    public var agent: String?
+    public var data: JSONObject
+}

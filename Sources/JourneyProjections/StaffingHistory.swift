@@ -1,0 +1,56 @@
+import JourneyModel
+
+/// What the projections know that a staffing plan for one day needs
+/// (SPEC §7): per site and queue the calls offered in each interval of the
+/// same weekday over the last weeks, handle time and caller patience; per
+/// agent the share of each interval they were logged in on those days; per
+/// site the share of logged-in time spent not ready.
+///
+/// Every figure is an integer sum read from the projection, so two nodes
+/// holding the same events compute identical histories and plans.
+/// Built by ``ProjectionEngine/staffingHistory(day:weeks:intervalMinutes:)``.
+public struct StaffingHistory: Sendable, Equatable {
+    /// The local day planned for (days since 1970-01-01).
+    public var day: Int64
+    /// Length of a planning interval.
+    public var intervalMinutes: Int
+    /// Same-weekday history days used, per site (oldest first).
+    public var weekdays: [String: [Int64]]
+    /// First and last day of the window that AHT, patience and shrinkage come from.
+    public var window: ClosedRange<Int64>
+    public var queues: [Queue]
+    public var agents: [Agent]
+    /// Per site, milliseconds logged in and not ready over the window.
+    public var agentTime: [String: SiteTime]
+    /// Each site's UTC offset (minutes) from the KPI parameters; intervals are local.
+    public var utcOffsetMinutes: [String: Int]
+
+    /// Logged-in and not-ready milliseconds of a site's agents.
+    public struct SiteTime: Sendable, Equatable {
+        public var loggedMs: Int64 = 0
+        public var notReadyMs: Int64 = 0
+    }
+
+    /// Demand and handling of one queue at one site.
+    public struct Queue: Sendable, Equatable {
+        public var site: String
+        public var queue: String
+        /// Per interval of the day (0 = local midnight), calls offered summed over the same-weekday days.
+        public var offered: [Int: Int64]
+        /// Over the window: contacts handled and their handle time (talk + hold + ACW).
+        public var handled: Int64
+        public var handleMs: Int64
+        /// Over the window: abandons, and the time every caller spent waiting before an answer or an abandon.
+        public var abandoned: Int64
+        public var exposureMs: Int64
+    }
+
+    /// One agent's presence on the same-weekday days.
+    public struct Agent: Sendable, Equatable {
+        public var agent: String
+        public var site: String
+        public var skills: [String]
+        /// Per interval of the day, milliseconds logged in summed over the same-weekday days.
+        public var loggedMs: [Int: Int64]
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import JourneyLog
+import JourneyModel
+import JourneyProjections
+
+/// Re-derives a recorded plan (`journey audit plan`): replays the log to
+/// the position vector the plan recorded into a scratch projection, with the
+/// KPI parameters it recorded, recomputes the plan with its recorded
+/// parameters (and forecast), and compares the two records member by member.
+public struct PlanAudit: Sendable {
+    /// What differs between the recorded and recomputed plans (empty when identical).
+    public var differences: [Difference]
+    /// The position vector replayed to and the events replayed.
+    public var positions: [String: UInt64]
+    public var eventsReplayed: Int
+    public var recomputed: JSONObject
+
+    public struct Difference: Sendable, Equatable {
+        public var field: String
+        public var recorded: String
+        public var recomputed: String
+    }
+
+    public var identical: Bool { differences.isEmpty }
+
+    /// Audits `record` (a `staffing.planned` event's data) against `store`,
+    /// using `scratchPath` for the replayed projection (deleted afterwards).
+    public init(record: JSONObject, store: LogStore, scratchPath: String) throws {
+        guard let id = record["plan"]?.stringValue, let date = record["date"]?.stringValue,
+              let dayStart = Timestamp(rfc3339: date + "T00:00:00Z"),
+              case .object(let parametersJSON) = record["parameters"], let kpiJSON = record["kpi"],
+              case .object(let positionsJSON) = record["positions"] else {
+            throw StaffingError("the recorded plan lacks its id, date, parameters, kpi or positions: it was not written by `journey staffing plan --commit`")
+        }
+        let parameters = try PlanParameters.parse(parametersJSON)
+        let kpi: KPIParameters
+        do { kpi = try KPIParameters.parse(JSONWriter.string(kpiJSON)) } catch let e as ProjectionError { throw StaffingError("recorded KPI parameters: \(e.message)") }
+        var positions: [String: UInt64] = [:]
+        for m in positionsJSON.members {
+            guard let v = m.value.intValue, v >= 0 else { throw StaffingError("recorded position of \(m.key) is not a seq") }
+            positions[m.key] = UInt64(v)
+        }
+        // The store must hold every event the plan saw.
+        let held = Dictionary(uniqueKeysWithValues: store.origins.map { ($0, store.snapshot(origin: $0)?.lastSeq ?? 0) })
+        for (origin, seq) in positions.sorted(by: { $0.key < $1.key }) where (held[origin] ?? 0) < seq {
+            throw StaffingError("this store holds \(origin) up to seq \(held[origin] ?? 0), but plan \(id) used events up to \(seq): sync with the centre that made it, then audit again")
+        }
+        let forecast: Forecast? = try record["forecast"].flatMap { v in
+            if case .null = v { return nil }
+            return try Forecast.parse(recorded: v)
+        }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratchPath + suffix) }
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratchPath + suffix) } }
+        let replay: PlanRecord
+        do {
+            let engine = try ProjectionEngine(path: scratchPath, parameters: kpi)
+            eventsReplayed = try engine.rebuild(from: store, limit: .init(positions: positions))
+            replay = try PlanRecord(engine: engine, day: dayStart.ms / 86_400_000, parameters: parameters, forecast: forecast)
+        }
+        recomputed = replay.data
+        self.positions = positions
+        var diffs: [Difference] = []
+        // The id is a digest of the rest; compare the members themselves.
+        let keys = record.members.map(\.key) + replay.data.members.map(\.key).filter { record[$0] == nil }
+        for key in keys where key != "plan" {
+            let a = record[key], b = replay.data[key]
+            guard a != b else { continue }
+            if key == "lending" || key == "sites", case .array(let x) = a ?? .null, case .array(let y) = b ?? .null {
+                let only1 = x.filter { !y.contains($0) }, only2 = y.filter { !x.contains($0) }
+                diffs.append(Difference(field: key, recorded: only1.map { JSONWriter.string($0) }.joined(separator: " "),
+                                        recomputed: only2.map { JSONWriter.string($0) }.joined(separator: " ")))
+            } else {
+                diffs.append(Difference(field: key, recorded: a.map { JSONWriter.string($0) } ?? "(absent)",
+                                        recomputed: b.map { JSONWriter.string($0) } ?? "(absent)"))
+            }
+        }
+        differences = diffs
+    }
+}

@@ -1,0 +1,128 @@
+import JourneyLog
+import JourneyModel
+
+/// A cross-site staffing plan for one day (SPEC §7): what each site and
+/// queue needs per interval, what each site has, and who lends whom.
+/// Made by ``StaffingPlanner``.
+public struct StaffingPlan: Sendable, Equatable {
+    /// The local day planned (days since 1970-01-01).
+    public var day: Int64
+    public var parameters: PlanParameters
+    /// The forecast given instead of history, if any.
+    public var forecast: Forecast?
+    /// Same-weekday history days used, per site.
+    public var historyDays: [String: [Int64]]
+    /// Shrinkage applied, per site.
+    public var shrinkage: [String: Double]
+    public var requirements: [Requirement]
+    public var sites: [SiteInterval]
+    public var loans: [Loan]
+
+    /// Agents one queue needs in one interval.
+    public struct Requirement: Sendable, Equatable {
+        public var site: String
+        public var queue: String
+        /// UTC start of the interval, ms.
+        public var start: Int64
+        public var calls: Double
+        public var ahtSeconds: Double
+        /// Mean patience, when enough callers abandoned to estimate it.
+        public var patienceSeconds: Double?
+        /// Agents on calls the Erlang model needs (Erlang A with patience, else Erlang C).
+        public var agents: Int
+        /// Agents logged in needed after shrinkage.
+        public var positions: Int
+    }
+
+    /// One site in one interval.
+    public struct SiteInterval: Sendable, Equatable {
+        public var site: String
+        public var start: Int64
+        /// Logged-in agents needed (sum over queues) and expected.
+        public var required: Int
+        public var available: Int
+        /// Required positions left uncovered with the site's own agents only, and after lending.
+        public var shortfallBefore: Int
+        public var shortfallAfter: Int
+        public var lent: Int
+        public var borrowed: Int
+    }
+
+    /// `agents` agents with skill `queue` working for site `to` instead of `from`, from `start` until `end` (UTC ms).
+    public struct Loan: Sendable, Equatable {
+        public var from: String
+        public var to: String
+        public var queue: String
+        public var agents: Int
+        public var start: Int64
+        public var end: Int64
+    }
+
+    /// Agent-intervals over the day.
+    public struct Totals: Sendable, Equatable {
+        public var required = 0, available = 0, shortfallBefore = 0, shortfallAfter = 0, lent = 0
+    }
+
+    public var totals: Totals {
+        var t = Totals()
+        for s in sites {
+            t.required += s.required
+            t.available += s.available
+            t.shortfallBefore += s.shortfallBefore
+            t.shortfallAfter += s.shortfallAfter
+            t.lent += s.lent
+        }
+        return t
+    }
+
+    // MARK: Recording
+
+    /// SHA-256 (hex) of the requirement rows, which are too many to record in full.
+    public var requirementsDigest: String {
+        let text = JSONWriter.string(.array(requirements.map { r in
+            .array([.string(r.site), .string(r.queue), .integer(r.start), decimal(r.calls, 4), decimal(r.ahtSeconds, 2),
+                    r.patienceSeconds.map { decimal($0, 2) } ?? .null, .integer(Int64(r.agents)), .integer(Int64(r.positions))])
+        }))
+        let bytes = Array(text.utf8)
+        return Checksum.hex(bytes.withUnsafeBytes { Checksum.sha256([$0]) })
+    }
+
+    /// The plan as recorded in a `staffing.planned` event, with what it was
+    /// computed from: the projection's position vector and horizon and the
+    /// KPI parameters (so `journey audit plan` can replay it).
+    public func record(positions: [String: UInt64], horizon: Timestamp, kpiParameters: JSONValue) -> JSONObject {
+        var p = JSONObject()
+        for k in positions.keys.sorted() { p[k] = .integer(Int64(positions[k] ?? 0)) }
+        var history = JSONObject()
+        for k in historyDays.keys.sorted() { history[k] = .array((historyDays[k] ?? []).map { .string(Timestamp.dateString(day: $0)) }) }
+        var shrink = JSONObject()
+        for k in shrinkage.keys.sorted() { shrink[k] = decimal(shrinkage[k] ?? 0, 4) }
+        let t = totals
+        return [
+            "date": .string(Timestamp.dateString(day: day)),
+            "parameters": .object(parameters.json),
+            "kpi": kpiParameters,
+            "positions": .object(p),
+            "horizon": .string(horizon.rfc3339),
+            "history": .object(history),
+            "forecast": forecast?.json ?? .null,
+            "shrinkage": .object(shrink),
+            "totals": .object(["required": .integer(Int64(t.required)), "available": .integer(Int64(t.available)),
+                       "shortfallBefore": .integer(Int64(t.shortfallBefore)), "shortfallAfter": .integer(Int64(t.shortfallAfter)),
+                       "lent": .integer(Int64(t.lent))]),
+            "sites": .array(sites.map { s in
+                .array([.string(s.site), .string(Timestamp(ms: s.start).rfc3339), .integer(Int64(s.required)), .integer(Int64(s.available)),
+                        .integer(Int64(s.shortfallBefore)), .integer(Int64(s.shortfallAfter)), .integer(Int64(s.lent)), .integer(Int64(s.borrowed))])
+            }),
+            "lending": .array(loans.map { $0.json }),
+            "requirementsDigest": .string(requirementsDigest),
+        ]
+    }
+}
+
+extension StaffingPlan.Loan {
+    public var json: JSONValue {
+        .object(["from": .string(from), "to": .string(to), "queue": .string(queue), "agents": .integer(Int64(agents)),
+         "start": .string(Timestamp(ms: start).rfc3339), "end": .string(Timestamp(ms: end).rfc3339)])
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+import JourneyProjections
+@testable import JourneyStaffing
+import XCTest
+
+/// Plans on simulated multi-centre data, recorded and audited after replication.
+final class StaffingPlanTests: XCTestCase {
+    var root = ""
+    override func setUp() { root = NSTemporaryDirectory() + "journey-plan-\(UUID().uuidString)" }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+
+    /// Two centres simulated for 15 days (two Mondays of history before day 15,
+    /// a Monday), each store holding its own log plus the other's replica.
+    func cluster() throws -> [LogStore] {
+        var config = SimulationConfig(sites: ["east", "west"], seed: 11, days: 14)
+        config.agentsPerSite = 40
+        config.contactsPerDay = 1300
+        config.customersPerSite = 20_000
+        var options = LogOptions()
+        options.durability = .none
+        let stores = try config.sites.map { try LogStore.create(directory: "\(root)/\($0)", site: $0, options: options) }
+        try Simulator(config: config).run { site, events in _ = try stores[site == "east" ? 0 : 1].append(events) }
+        try replicate(from: stores[0], to: stores[1])
+        try replicate(from: stores[1], to: stores[0])
+        return stores
+    }
+
+    func replicate(from a: LogStore, to b: LogStore) throws {
+        let after = b.snapshot(origin: a.site)?.lastSeq ?? 0
+        guard let snap = a.snapshot(origin: a.site) else { return }
+        for i in snap.firstBlock(after: after)..<snap.blocks.count { try b.appendReplicated(try snap.block(at: i), publicKey: a.publicKey) }
+    }
+
+    let planDay = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 16))
+
+    func testPlanFromHistoryIsConsistentAndTheSameOnEveryCentre() throws {
+        let stores = try cluster()
+        var records: [PlanRecord] = []
+        for store in stores {
+            let engine = try ProjectionEngine(path: "\(root)/\(store.site).sqlite")
+            try engine.catchUp(from: store)
+            records.append(try PlanRecord(engine: engine, day: planDay, parameters: PlanParameters()))
+        }
+        // Same facts, same plan, same id, at both centres.
+        XCTAssertEqual(records[0].data, records[1].data)
+        XCTAssertEqual(records[0].id, records[1].id)
+        let plan = records[0].plan
+        XCTAssertEqual(plan.historyDays["east"], [planDay - 14, planDay - 7])
+        // Every requirement is the Erlang figure for its demand, and demand is the mean of the two Mondays.
+        XCTAssertGreaterThan(plan.requirements.count, 2 * 4 * 20)
+        for r in plan.requirements {
+            let n = r.patienceSeconds.map {
+                ErlangA(callsPerPeriod: r.calls, periodSeconds: 1800, ahtSeconds: r.ahtSeconds, patienceSeconds: $0).agents(serviceLevel: 0.8, withinSeconds: 20)
+            } ?? ErlangC(callsPerPeriod: r.calls, periodSeconds: 1800, ahtSeconds: r.ahtSeconds).agents(serviceLevel: 0.8, withinSeconds: 20)
+            XCTAssertEqual(r.agents, n)
+            XCTAssertEqual(r.positions, ErlangC.positions(agents: n, shrinkage: plan.shrinkage[r.site] ?? 0))
+        }
+        XCTAssertTrue(plan.requirements.contains { $0.patienceSeconds != nil }, "abandons measured: Erlang A used")
+        let engine = try ProjectionEngine(path: "\(root)/east.sqlite")
+        let mondays = try engine.query(.intervals({ var f = ProjectionQuery.Filter(); f.site = "west"; f.queue = "billing"; f.fromDay = planDay - 14; f.toDay = planDay - 7; return f }()))
+        let nine = mondays.rows.filter { ["2026-03-02T09:00:00.000Z", "2026-03-09T09:00:00.000Z"].contains($0[2].stringValue ?? "") }.compactMap { $0[3].intValue }
+        XCTAssertEqual(nine.count, 2)
+        let westNine = try XCTUnwrap(plan.requirements.first { $0.site == "west" && $0.queue == "billing" && Timestamp(ms: $0.start).rfc3339.hasSuffix("T09:00:00.000Z") })
+        XCTAssertEqual(westNine.calls, Double(nine.reduce(0, +)) / 2, accuracy: 1e-9)
+        // Lending never raises the total shortfall, and loans stay within the share of the lender's agents.
+        // (A site may lend and borrow in one interval: a swap of skills between two sites.)
+        XCTAssertLessThanOrEqual(plan.totals.shortfallAfter, plan.totals.shortfallBefore)
+        for s in plan.sites { XCTAssertLessThanOrEqual(s.lent, Int(0.25 * Double(s.available) + 1e-9)) }
+        let byStart = Dictionary(grouping: plan.sites, by: \.start)
+        for (_, rows) in byStart {
+            XCTAssertLessThanOrEqual(rows.reduce(0) { $0 + $1.shortfallAfter }, rows.reduce(0) { $0 + $1.shortfallBefore })
+            XCTAssertEqual(rows.reduce(0) { $0 + $1.lent }, rows.reduce(0) { $0 + $1.borrowed })
+        }
+    }
+
+    func testForecastShortfallIsCoveredByLendingAndAuditsAfterSync() throws {
+        let stores = try cluster()
+        let east = try ProjectionEngine(path: "\(root)/east.sqlite")
+        try east.catchUp(from: stores[0])
+        // East expects 60 % more calls than usual: short, and west has spare agents.
+        let usual = try PlanRecord(engine: east, day: planDay, parameters: PlanParameters()).plan
+        let rows = usual.requirements.map { r in
+            Forecast.Row(site: r.site, queue: r.queue, startMinute: Int((r.start % 86_400_000) / 60_000), calls: r.site == "east" ? r.calls * 1.6 : r.calls)
+        }
+        var p = PlanParameters()
+        p.maxLendShare = 0.5
+        let record = try PlanRecord(engine: east, day: planDay, parameters: p, forecast: Forecast(rows: rows))
+        let plan = record.plan
+        XCTAssertGreaterThan(plan.totals.shortfallBefore, 0)
+        XCTAssertLessThan(plan.totals.shortfallAfter, plan.totals.shortfallBefore)
+        func lent(_ from: String) -> Int { plan.loans.filter { $0.from == from }.reduce(0) { $0 + $1.agents * Int(($1.end - $1.start) / 1_800_000) } }
+        XCTAssertGreaterThan(lent("west"), 2 * lent("east"), "west lends to the busy east (east may lend back a few agents in skill swaps)")
+        // The lending per interval adds up to what the sites report.
+        XCTAssertEqual(plan.loans.reduce(0) { $0 + $1.agents * Int(($1.end - $1.start) / 1_800_000) }, plan.totals.lent)
+
+        // East records it; the events replicate to west, which re-derives the same plan.
+        let events = record.events(site: "east", at: Timestamp(ms: planDay * 86_400_000 - 3_600_000))
+        XCTAssertEqual(events.count, 1 + plan.loans.count)
+        XCTAssertEqual(try stores[0].append(events).appended, events.count)
+        XCTAssertEqual(try stores[0].append(events).duplicates, events.count, "recording twice is a no-op")
+        try replicate(from: stores[0], to: stores[1])
+        let west = try ProjectionEngine(path: "\(root)/west.sqlite")
+        try west.catchUp(from: stores[1])
+        let recorded = try XCTUnwrap(try west.recordedActions(kind: .staffingPlanned).first { $0.data["plan"]?.stringValue == record.id })
+        XCTAssertEqual(try west.recordedActions(kind: .agentLent).count, plan.loans.count)
+        let audit = try PlanAudit(record: recorded.data, store: stores[1], scratchPath: "\(root)/audit.sqlite")
+        XCTAssertTrue(audit.identical, "\(audit.differences)")
+        XCTAssertEqual(audit.positions, east.positions)
+
+        // A record whose lending was altered is caught, and so is one claiming other positions.
+        var altered = recorded.data
+        if case .array(var loans) = altered["lending"], !loans.isEmpty {
+            loans.removeLast()
+            altered["lending"] = .array(loans)
+        }
+        let tampered = try PlanAudit(record: altered, store: stores[1], scratchPath: "\(root)/audit.sqlite")
+        XCTAssertEqual(tampered.differences.map(\.field), ["lending"])
+        var ahead = recorded.data
+        ahead["positions"] = .object(["east": .integer(Int64(stores[0].snapshot(origin: "east")?.lastSeq ?? 0) + 5), "west": 1])
+        XCTAssertThrowsError(try PlanAudit(record: ahead, store: stores[1], scratchPath: "\(root)/audit.sqlite")) { e in
+            XCTAssertTrue("\(e)".contains("sync with the centre"), "\(e)")
+        }
+        var earlier = recorded.data
+        earlier["positions"] = .object(["east": .integer(Int64(east.positions["east"] ?? 0) - 20_000), "west": .integer(Int64(east.positions["west"] ?? 0))])
+        XCTAssertFalse(try PlanAudit(record: earlier, store: stores[1], scratchPath: "\(root)/audit.sqlite").identical)
+    }
+
+    func testForecastFileErrorsNameTheLine() {
+        XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start\nnorth,billing,09:00")) { XCTAssertTrue("\($0)".contains("line 1")) }
+        XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,9h,3")) { XCTAssertTrue("\($0)".contains("line 2")) }
+        XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,09:00,-1")) { XCTAssertTrue("\($0)".contains("≥ 0")) }
+        XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,09:00,1\nnorth,billing,09:00,2")) { XCTAssertTrue("\($0)".contains("twice")) }
+        XCTAssertEqual(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,09:30,4.5\n").rows,
+                       [Forecast.Row(site: "north", queue: "billing", startMinute: 570, calls: 4.5)])
+    }
+}
