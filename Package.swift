@@ -55,6 +55,11 @@ let package = Package(
             path: "Sources/JourneySync"
         ),
         .target(name: "JourneyStaffing", dependencies: ["JourneyModel", "JourneyLog", "JourneyProjections"], path: "Sources/JourneyStaffing"),
+        .target(
+            name: "JourneyInsights",
+            dependencies: ["JourneyModel", "JourneyProjections", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/JourneyInsights"
+        ),
         .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest"),
         .target(
             name: "JourneyBench",
@@ -67,7 +72,7 @@ let package = Package(
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneySync", "JourneyStaffing", "JourneyBench",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneySync", "JourneyStaffing", "JourneyInsights", "JourneyBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,6 +86,11 @@ let package = Package(
             name: "JourneyLogTests",
             dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneyTestSupport"],
             path: "Tests/JourneyLogTests"
+        ),
+        .testTarget(
+            name: "JourneyInsightsTests",
+            dependencies: ["JourneyInsights", "JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog"],
+            path: "Tests/JourneyInsightsTests"
         ),
         .testTarget(
             name: "JourneyStaffingTests",

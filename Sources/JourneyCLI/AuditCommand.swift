@@ -25,6 +25,10 @@ struct AuditPlanCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+        do { try execute() } catch { throw ExitStatus.report(error) }
+    }
+
+    func execute() throws {
         let (log, engine) = try Projections.caughtUp(store)
         let plans = try engine.recordedActions(kind: .staffingPlanned)
         guard let id else {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import JourneyLog
+import JourneyInsights
 import JourneyModel
+import JourneyStaffing
 
 /// The exit codes of `journey`, one meaning each, so scripts can act on them.
 ///
@@ -20,6 +22,15 @@ public enum ExitStatus {
 
     /// Prints `error` the way a user can act on, and gives the exit code for it.
     static func report(_ error: any Error) -> ExitCode {
+        if let code = error as? ExitCode { return code }
+        if let e = error as? StaffingError {
+            Console.error("journey: \(e.message)")
+            return ExitCode(badInput)
+        }
+        if let e = error as? InsightsError {
+            Console.error("journey: \(e.message)")
+            return ExitCode(badInput)
+        }
         if let e = error as? LogError {
             Console.error("journey: \(e)")
             switch e.code {

@@ -32,6 +32,10 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "Record the plan: append staffing.planned and agent.lent events to this centre's log.") var commit = false
 
     func run() throws {
+        do { try execute() } catch { throw ExitStatus.report(error) }
+    }
+
+    func execute() throws {
         var p = PlanParameters()
         p.intervalMinutes = interval
         p.weeks = weeks

@@ -57,6 +57,9 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Comparable, Custo
     }
 
     /// Kinds about one agent's working state: they need `agent`.
+    /// Actions the system records (coaching, staffing plans, lending).
+    public var isAction: Bool { self == .coachingScheduled || self == .staffingPlanned || self == .agentLent }
+
     public var isWorkforce: Bool {
         switch self {
         case .agentLogin, .agentLogout, .agentReady, .agentNotReady, .agentAssigned: return true

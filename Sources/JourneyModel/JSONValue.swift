@@ -93,3 +93,16 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(integerLiteral value: Int64) { self = .integer(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
+
+extension JSONValue {
+    /// `x` rounded to `digits` decimals: an integer when whole (so a value read
+    /// back from its JSON text compares equal), null when nil or not finite.
+    public static func rounded(_ x: Double?, digits: Int = 4) -> JSONValue {
+        guard let x, x.isFinite else { return .null }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let r = (x * scale).rounded() / scale
+        if r == r.rounded(), abs(r) < 1e15 { return .integer(Int64(r)) }
+        return .number(String(r))
+    }
+}

@@ -99,29 +99,4 @@ extension ProjectionEngine {
                 utcOffsetMinutes: parameters.siteUTCOffsetMinutes)
         }
     }
-
-    /// The actions recorded in the log (`coaching.scheduled`, `staffing.planned`,
-    /// `agent.lent`), oldest first, optionally of one kind.
-    public func recordedActions(kind: EventKind? = nil) throws -> [RecordedAction] {
-        try db.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT origin, seq, kind, at, agent, data FROM action \(kind == nil ? "" : "WHERE kind = ?") ORDER BY at, origin, seq
-                """, arguments: kind.map { [$0.rawValue] } ?? [])
-            return try rows.map { r in
-                guard case .object(let data) = try JSONParser.parse(r[5] as String) else { throw ProjectionError("action data is not an object") }
-                return RecordedAction(origin: r[0], seq: UInt64(r[1] as Int64), kind: EventKind(r[2] as String),
-                                      at: Timestamp(ms: r[3]), agent: r[4], data: data)
-            }
-        }
-    }
-}
-
-/// An action event as the projection holds it.
-public struct RecordedAction: Sendable, Equatable {
-    public var origin: String
-    public var seq: UInt64
-    public var kind: EventKind
-    public var at: Timestamp
-    public var agent: String?
-    public var data: JSONObject
 }

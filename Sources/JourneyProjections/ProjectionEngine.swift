@@ -190,7 +190,9 @@ public final class ProjectionEngine {
             crashAfterEvents = n - 1
         }
         pending += 1
-        horizon = max(horizon, e.at.ms)
+        // Actions are stamped when they were decided (now), not when the contacts happened:
+        // they do not move the data horizon ("end of data").
+        if !e.kind.isAction { horizon = max(horizon, e.at.ms) }
         checkpoints[e.site] = e.seq
         if let c = e.contact, e.kind.isContactLifecycle || e.kind == .agentMissed {
             let key = ContactKey(site: e.site, contact: c)

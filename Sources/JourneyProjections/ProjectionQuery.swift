@@ -69,14 +69,7 @@ extension ProjectionEngine {
         return number(num / den)
     }
 
-    func number(_ x: Double?, digits: Int = 4) -> JSONValue {
-        guard let x, x.isFinite else { return .null }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (x * scale).rounded() / scale
-        if r == r.rounded(), abs(r) < 1e15 { return .integer(Int64(r)) }
-        return .number(String(r))
-    }
+    func number(_ x: Double?, digits: Int = 4) -> JSONValue { .rounded(x, digits: digits) }
 
     func time(_ ms: Int64?, site: String?) -> JSONValue {
         guard let ms else { return .null }

@@ -9,6 +9,13 @@ public struct QueryResult: Sendable {
     /// The latest event time applied (FCR windows past it are pending).
     public var horizon: Timestamp
 
+    public init(columns: [String], rows: [[JSONValue]], positions: [String: UInt64], horizon: Timestamp) {
+        self.columns = columns
+        self.rows = rows
+        self.positions = positions
+        self.horizon = horizon
+    }
+
     /// `{"positions": {...}, "horizon": "...", "rows": [{column: value, ...}, ...]}`.
     public var json: JSONValue {
         var p = JSONObject()

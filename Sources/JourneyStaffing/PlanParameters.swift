@@ -70,22 +70,5 @@ public struct PlanParameters: Sendable, Equatable {
     }
 }
 
-/// A number rounded to `digits` decimals as a JSON value: an integer when
-/// whole, so a recorded plan read back from the log compares equal.
-func decimal(_ x: Double, _ digits: Int) -> JSONValue {
-    let text = fixed(x, digits)
-    if let i = Int64(text) { return .integer(i) }
-    return .number(text)
-}
-
-/// A number as fixed-point text, so recorded plans compare byte for byte.
-func fixed(_ x: Double, _ digits: Int) -> String {
-    guard x.isFinite else { return "0" }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let r = (x * scale).rounded() / scale
-    var text = String(r)
-    if text.hasSuffix(".0") { text.removeLast(2) }
-    if text == "-0" { text = "0" }
-    return text
-}
+/// A number rounded to `digits` decimals, as recorded in a plan.
+func decimal(_ x: Double, _ digits: Int) -> JSONValue { .rounded(x, digits: digits) }

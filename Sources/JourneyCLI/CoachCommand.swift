@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import JourneyInsights
+import JourneyLog
+import JourneyModel
+import JourneyProjections
+
+/// `journey coach`: agents below a KPI threshold after adjusting for tenure and queue mix.
+struct CoachCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coach",
+        abstract: "Agents to coach: FCR (or CSAT) below a threshold after adjusting for tenure and queue mix; --schedule records coaching.",
+        discussion: """
+            Adjusted = overall rate × observed / expected, where expected sums, over the agent's contacts, the rate of all agents \
+            on the same queue with the same tenure band (docs/insights.md). --schedule appends a coaching.scheduled event for each \
+            listed agent of this centre (agents of other centres are coached by their own centre); they replicate, and \
+            `journey query agents` shows them.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "fcr or csat.") var metric: MetricArgument = .fcr
+    @Option(help: "Threshold, as a share (0.7 = 70 %).") var below: Double
+    @Option(help: "Fewest contacts for an agent to be judged.") var minContacts = 30
+    @Option(help: "Only this site.") var site: String?
+    @Option(help: ArgumentHelp("First day (default: the last 28 complete days).", valueName: "date")) var from: DayArgument?
+    @Option(help: ArgumentHelp("Last day, inclusive.", valueName: "date")) var to: DayArgument?
+    @Flag(help: "Record coaching.scheduled events for the listed agents of this centre.") var schedule = false
+    @OptionGroup var output: InsightOutput
+
+    enum MetricArgument: String, ExpressibleByArgument, CaseIterable { case fcr, csat }
+
+    func run() throws {
+        do { try execute() } catch { throw ExitStatus.report(error) }
+    }
+
+    func execute() throws {
+        var o = CoachingList.Options()
+        o.metric = metric == .fcr ? .fcr : .csat
+        o.below = below; o.minContacts = minContacts; o.site = site; o.fromDay = from?.day; o.toDay = to?.day
+        let (log, engine) = try Projections.caughtUp(store)
+        let report: InsightReport
+        let listed: [CoachingList.Entry]
+        do {
+            report = try CoachingList.report(engine, o)
+            listed = try CoachingList.entries(engine, o).entries.filter { $0.adjusted < below }
+        } catch let e as InsightsError { throw CLIError(ExitStatus.badInput, e.message) }
+        InsightsCommand.print(report, output)
+        guard schedule else { return }
+        log.close()
+        let writer = try store.open()
+        defer { writer.close() }
+        let own = listed.filter { $0.site == writer.site }
+        let asOf = Timestamp.dateString(day: engine.dataHorizon.ms / 86_400_000)
+        var positions = JSONObject()
+        for k in engine.positions.keys.sorted() { positions[k] = .integer(Int64(engine.positions[k] ?? 0)) }
+        let now = Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000))
+        let events = own.map { e in
+            Event(site: writer.site, id: "coach-\(e.agent)-\(metric.rawValue)-\(asOf)", at: now, kind: .coachingScheduled, agent: e.agent, data: [
+                "metric": .string(metric.rawValue), "threshold": .number(String(below)), "observed": .number(String(format: "%.4f", e.observed)),
+                "expected": .number(String(format: "%.4f", e.expected)), "adjusted": .number(String(format: "%.4f", e.adjusted)),
+                "contacts": .integer(Int64(e.contacts)), "asOf": .string(asOf), "positions": .object(positions),
+            ])
+        }
+        let result = try writer.append(events)
+        Console.line("scheduled coaching for \(result.appended) agent(s) of \(writer.site)"
+                     + (result.duplicates > 0 ? " (\(result.duplicates) already scheduled for this data)" : "")
+                     + (listed.count > own.count ? "; \(listed.count - own.count) listed agent(s) belong to other centres, which schedule their own" : ""))
+    }
+}

@@ -1,0 +1,125 @@
+import GRDB
+import JourneyModel
+import JourneyProjections
+
+/// Attrition early warning (SPEC §8, `journey insights attrition`).
+///
+/// Each agent is compared with their own baseline: the `baselineDays`
+/// before their last `recentDays`. Six changes are measured — handle time
+/// (ratio), not-ready share of logged-in time, days worked per week, CSAT,
+/// FCR, and missed offers per contact handled — and each change is turned
+/// into a robust z against the same change of the other agents of the site
+/// (median and MAD, with a floor on the spread), so a site-wide shift (a
+/// busy week, a new product) does not flag everyone. The score is the sum
+/// of the z's in the worsening direction; every z ≥ 2 is shown as a reason.
+public enum AttritionWatch {
+    public struct Options: Sendable {
+        public var site: String?
+        /// Last local day of the recent window; default the last complete day.
+        public var asOfDay: Int64?
+        public var recentDays = 7
+        public var baselineDays = 28
+        /// Score from which an agent is flagged.
+        public var threshold = 8.0
+        public var limit = 20
+        public init() {}
+    }
+
+    struct Window {
+        var handled = 0.0, handleMs = 0.0, loggedMs = 0.0, notReadyMs = 0.0, days = 0.0
+        var surveys = 0.0, satisfied = 0.0, fcrElapsed = 0.0, fcrOK = 0.0, missed = 0.0
+        var aht: Double? { handled >= 5 ? handleMs / handled / 1000 : nil }
+        var notReady: Double? { loggedMs > 0 ? notReadyMs / loggedMs : nil }
+        var csat: Double? { surveys >= 5 ? satisfied / surveys : nil }
+        var fcr: Double? { fcrElapsed >= 10 ? fcrOK / fcrElapsed : nil }
+        var missedRate: Double? { handled >= 5 ? missed / handled : nil }
+    }
+
+    /// The signals: name, worsening direction (+1: higher is worse), floor on the spread, and how to word it.
+    static let signals: [(name: String, sign: Double, spread: Double)] = [
+        ("aht", 1, 0.05), ("notReady", 1, 0.02), ("daysWorked", -1, 0.3), ("csat", -1, 0.05), ("fcr", -1, 0.04), ("missed", 1, 0.01),
+    ]
+
+    public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
+        guard options.recentDays >= 1, options.baselineDays >= 7 else { throw InsightsError("--recent-days must be ≥ 1 and --baseline-days ≥ 7") }
+        let asOf = options.asOfDay ?? (engine.dataHorizon.ms / 86_400_000 - 1)
+        let recentFrom = asOf - Int64(options.recentDays) + 1
+        let baseFrom = recentFrom - Int64(options.baselineDays)
+        var base: [String: Window] = [:], recent: [String: Window] = [:]
+        var info: [String: (site: String, team: String?)] = [:]
+        try engine.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT d.agent, d.day, d.site, a.team, d.handled, d.talk_ms + d.hold_ms + d.acw_ms, d.logged_ms, d.notready_ms,
+                       d.surveys, d.satisfied, d.fcr_elapsed, d.fcr_ok, d.missed
+                FROM agent_day d LEFT JOIN agent a ON a.agent = d.agent
+                WHERE d.day BETWEEN ? AND ? \(options.site == nil ? "" : "AND d.site = ?")
+                ORDER BY d.agent, d.day
+                """, arguments: StatementArguments([baseFrom, asOf] + (options.site.map { [$0] } ?? [])))
+            for r in rows {
+                let agent: String = r[0], day: Int64 = r[1]
+                info[agent] = (r[2] ?? "", r[3])
+                var w = Window()
+                w.handled = r[4]; w.handleMs = r[5]; w.loggedMs = r[6]; w.notReadyMs = r[7]
+                w.days = (r[6] as Double) > 0 ? 1 : 0
+                w.surveys = r[8]; w.satisfied = r[9]; w.fcrElapsed = r[10]; w.fcrOK = r[11]; w.missed = r[12]
+                func add(_ into: inout Window) {
+                    into.handled += w.handled; into.handleMs += w.handleMs; into.loggedMs += w.loggedMs; into.notReadyMs += w.notReadyMs
+                    into.days += w.days; into.surveys += w.surveys; into.satisfied += w.satisfied; into.fcrElapsed += w.fcrElapsed
+                    into.fcrOK += w.fcrOK; into.missed += w.missed
+                }
+                if day >= recentFrom { add(&recent[agent, default: Window()]) } else { add(&base[agent, default: Window()]) }
+            }
+        }
+        // Changes per agent (only agents who worked in the baseline).
+        let weekly = { (w: Window, days: Int) in w.days * 7 / Double(days) }
+        var changes: [String: [String: Double]] = [:]
+        var texts: [String: [String: String]] = [:]
+        for (agent, b) in base where b.days >= 3 {
+            let r = recent[agent] ?? Window()
+            var c: [String: Double] = [:], t: [String: String] = [:]
+            if let x = b.aht, let y = r.aht { c["aht"] = y / x - 1; t["aht"] = "AHT \(Int(y)) s vs \(Int(x)) s (\(y >= x ? "+" : "")\(Int(((y / x - 1) * 100).rounded())) %)" }
+            if let x = b.notReady, let y = r.notReady { c["notReady"] = y - x; t["notReady"] = "not ready \(Value.percent(x)) → \(Value.percent(y)) of logged-in time" }
+            let dx = weekly(b, options.baselineDays), dy = weekly(r, options.recentDays)
+            c["daysWorked"] = dy - dx
+            t["daysWorked"] = String(format: "worked %.1f days/week vs %.1f", dy, dx)
+            if let x = b.csat, let y = r.csat { c["csat"] = y - x; t["csat"] = "CSAT \(Value.percent(x)) → \(Value.percent(y))" }
+            if let x = b.fcr, let y = r.fcr { c["fcr"] = y - x; t["fcr"] = "FCR \(Value.percent(x)) → \(Value.percent(y))" }
+            if let x = b.missedRate, let y = r.missedRate { c["missed"] = y - x; t["missed"] = String(format: "missed offers %.2f → %.2f per contact", x, y) }
+            changes[agent] = c
+            texts[agent] = t
+        }
+        // Robust z of each change among the site's agents.
+        var scored: [(agent: String, score: Double, reasons: [String], z: [String: Double])] = []
+        let bySite = Dictionary(grouping: changes.keys, by: { info[$0]?.site ?? "" })
+        for (_, agents) in bySite {
+            for agent in agents.sorted() {
+                var score = 0.0, reasons: [(Double, String)] = [], zs: [String: Double] = [:]
+                for s in signals {
+                    guard let x = changes[agent]?[s.name] else { continue }
+                    let population = agents.compactMap { changes[$0]?[s.name] }
+                    let z = s.sign * Statistics.robustZ(x, among: population, minimumSpread: s.spread)
+                    zs[s.name] = z
+                    if z > 0 { score += z }
+                    if z >= 2, let text = texts[agent]?[s.name] { reasons.append((z, text)) }
+                }
+                scored.append((agent, score, reasons.sorted { $0.0 > $1.0 }.map(\.1), zs))
+            }
+        }
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.agent < $1.agent }
+        var rows: [[JSONValue]] = []
+        for (i, s) in scored.prefix(options.limit).enumerated() {
+            rows.append([.integer(Int64(i + 1)), .string(s.agent), Value.text(info[s.agent]?.site), Value.text(info[s.agent]?.team),
+                         Value.number(s.score, 1), .bool(s.score >= options.threshold)]
+                        + signals.map { Value.number(s.z[$0.name], 1) } + [.string(s.reasons.joined(separator: "; "))])
+        }
+        let flagged = scored.filter { $0.score >= options.threshold }
+        var findings = flagged.prefix(5).map { s in
+            "\(s.agent) (\(info[s.agent]?.site ?? "?"), team \(info[s.agent]?.team ?? "?")): score \(String(format: "%.1f", s.score)) — \(s.reasons.prefix(4).joined(separator: "; "))"
+        }
+        if findings.isEmpty { findings.append("no agent drifts from their own baseline beyond score \(options.threshold)") }
+        let columns = ["rank", "agent", "site", "team", "score", "flagged"] + signals.map { "z." + $0.name } + ["reasons"]
+        return InsightReport(
+            title: "Attrition watch: \(Timestamp.dateString(day: recentFrom))…\(Timestamp.dateString(day: asOf)) against each agent's previous \(options.baselineDays) days",
+            findings: findings, result: QueryResult(columns: columns, rows: rows, positions: engine.positions, horizon: engine.dataHorizon))
+    }
+}

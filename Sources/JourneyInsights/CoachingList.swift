@@ -1,0 +1,127 @@
+import GRDB
+import JourneyModel
+import JourneyProjections
+
+/// Agents to coach (SPEC §8, `journey coach`): those whose FCR (or CSAT),
+/// adjusted for tenure and queue mix, is below a threshold.
+///
+/// Adjustment (indirect standardisation): every contact an agent closed
+/// falls in a cell (queue × tenure band at the time: < 3 months, 3–12
+/// months, 1–2 years, > 2 years). The expected count E is the sum, over the
+/// agent's contacts, of the cell's rate among all agents in the range; the
+/// adjusted rate is overall rate × O / E, where O is what the agent achieved.
+/// An agent on hard queues, or new, is thus compared with peers in the same
+/// situation. z = (O − E) / √Σp(1 − p) says how sure the gap is.
+public enum CoachingList {
+    public enum Metric: String, Sendable, CaseIterable { case fcr, csat }
+
+    public struct Options: Sendable {
+        public var metric = Metric.fcr
+        /// Flag agents whose adjusted rate is below this.
+        public var below = 0.7
+        public var minContacts = 30
+        public var site: String?
+        /// Local days; default the last 28 complete days.
+        public var fromDay: Int64?
+        public var toDay: Int64?
+        public init() {}
+    }
+
+    /// One agent on the list.
+    public struct Entry: Sendable, Equatable {
+        public var agent: String
+        public var site: String
+        public var team: String?
+        public var contacts: Int
+        public var observed: Double
+        public var expected: Double
+        public var adjusted: Double
+        public var z: Double
+        /// Coaching sessions already recorded for the agent.
+        public var scheduled: Int
+    }
+
+    public static func entries(_ engine: ProjectionEngine, _ options: Options) throws -> (entries: [Entry], from: Int64, to: Int64) {
+        let to = options.toDay ?? (engine.dataHorizon.ms / 86_400_000 - 1)
+        let from = options.fromDay ?? (to - 27)
+        let w = engine.repeatWindowMs, horizon = engine.dataHorizon.ms
+        // Per agent and cell: contacts and successes.
+        struct Cell: Hashable { var queue: String; var band: Int }
+        var perAgent: [String: [Cell: (n: Double, ok: Double)]] = [:]
+        var info: [String: (site: String, team: String?, scheduled: Int)] = [:]
+        try engine.read { db in
+            let outcome = options.metric == .fcr
+                ? "(c.ended_at IS NOT NULL AND (c.ended_at + :w <= :horizon OR (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w)))"
+                : "(c.csat IS NOT NULL)"
+            let success = options.metric == .fcr ? "NOT (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w)" : "c.csat >= 4"
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT v.agent, v.queue, v.day, a.hired_at, \(success), a.site, a.team,
+                       (SELECT COUNT(*) FROM action x WHERE x.agent = v.agent AND x.kind = 'coaching.scheduled')
+                FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact LEFT JOIN agent a ON a.agent = v.agent
+                WHERE v.answered_at IS NOT NULL AND v.agent IS NOT NULL AND v.transferred = 0 AND v.day BETWEEN :from AND :to
+                  AND \(outcome) \(options.site == nil ? "" : "AND v.site = :site")
+                """, arguments: StatementArguments(["w": w, "horizon": horizon, "from": from, "to": to, "site": options.site]))
+            for r in rows {
+                let agent: String = r[0], day: Int64 = r[2]
+                let hired = (r[3] as String?).flatMap { Timestamp(rfc3339: $0 + "T00:00:00Z") }.map { $0.ms / 86_400_000 }
+                let tenure = hired.map { day - $0 } ?? 365
+                let band = tenure < 91 ? 0 : tenure < 365 ? 1 : tenure < 730 ? 2 : 3
+                let cell = Cell(queue: r[1], band: band)
+                let ok = (r[4] as Int64? ?? 0) != 0
+                var c = perAgent[agent, default: [:]][cell] ?? (0, 0)
+                c.n += 1
+                if ok { c.ok += 1 }
+                perAgent[agent, default: [:]][cell] = c
+                info[agent] = ((r[5] as String?) ?? "", r[6], r[7])
+            }
+        }
+        var cells: [Cell: (n: Double, ok: Double)] = [:]
+        var total = (n: 0.0, ok: 0.0)
+        for (_, byCell) in perAgent.sorted(by: { $0.key < $1.key }) {
+            for (cell, c) in byCell {
+                cells[cell, default: (0, 0)].n += c.n
+                cells[cell, default: (0, 0)].ok += c.ok
+                total.n += c.n
+                total.ok += c.ok
+            }
+        }
+        guard total.n > 0 else { return ([], from, to) }
+        let overall = total.ok / total.n
+        var out: [Entry] = []
+        for (agent, byCell) in perAgent {
+            var n = 0.0, o = 0.0, e = 0.0, v = 0.0
+            for (cell, c) in byCell.sorted(by: { ($0.key.queue, $0.key.band) < ($1.key.queue, $1.key.band) }) {
+                guard let all = cells[cell], all.n > 0 else { continue }
+                let p = all.ok / all.n
+                n += c.n
+                o += c.ok
+                e += c.n * p
+                v += c.n * p * (1 - p)
+            }
+            guard n >= Double(options.minContacts), e > 0 else { continue }
+            let i = info[agent]
+            out.append(Entry(agent: agent, site: i?.site ?? "", team: i?.team, contacts: Int(n), observed: o / n, expected: e / n,
+                             adjusted: overall * o / e, z: v > 0 ? (o - e) / v.squareRoot() : 0, scheduled: i?.scheduled ?? 0))
+        }
+        out.sort { $0.adjusted != $1.adjusted ? $0.adjusted < $1.adjusted : $0.agent < $1.agent }
+        return (out, from, to)
+    }
+
+    /// The agents below the threshold, worst first.
+    public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
+        guard options.below > 0, options.below < 1 else { throw InsightsError("--below must be a share between 0 and 1 (e.g. 0.7)") }
+        let (all, from, to) = try entries(engine, options)
+        let listed = all.filter { $0.adjusted < options.below }
+        let rows: [[JSONValue]] = listed.enumerated().map { i, e in
+            [.integer(Int64(i + 1)), .string(e.agent), .string(e.site), Value.text(e.team), .integer(Int64(e.contacts)),
+             Value.number(e.observed), Value.number(e.expected), Value.number(e.adjusted), Value.number(e.z, 1), .integer(Int64(e.scheduled))]
+        }
+        var findings = listed.prefix(3).map { e in
+            "\(e.agent) (\(e.site)): \(options.metric.rawValue.uppercased()) \(Value.percent(e.observed)) where peers on the same queues and tenure get \(Value.percent(e.expected)); adjusted \(Value.percent(e.adjusted)) over \(e.contacts) contacts (z = \(String(format: "%.1f", e.z)))"
+        }
+        findings.insert("\(listed.count) of \(all.count) agents with ≥ \(options.minContacts) contacts are below \(Value.percent(options.below)) adjusted \(options.metric.rawValue.uppercased())", at: 0)
+        let columns = ["rank", "agent", "site", "team", "contacts", "observed", "expected", "adjusted", "z", "coachingScheduled"]
+        return InsightReport(title: "Coaching: adjusted \(options.metric.rawValue.uppercased()) below \(Value.percent(options.below)), \(Timestamp.dateString(day: from))…\(Timestamp.dateString(day: to))",
+                             findings: findings, result: QueryResult(columns: columns, rows: rows, positions: engine.positions, horizon: engine.dataHorizon))
+    }
+}

@@ -1,0 +1,134 @@
+import GRDB
+import JourneyModel
+import JourneyProjections
+
+/// Traffic-mix shifts (SPEC §8, `journey insights mix`).
+///
+/// For each site and day, the share of contacts per category of four
+/// dimensions — queue, reason, channel, and route of answered contacts
+/// (direct, transfer, overflow) — is compared with the same weekday over the
+/// previous `weeks` weeks (pooled). Each category is tested with a
+/// two-proportion z-test, made quasi-binomial: day-to-day shares vary more
+/// than coin flips would (repeat contacts and busy days cluster), so z is
+/// divided by √φ, where φ ≥ 1 is the dispersion of the baseline days
+/// themselves (Pearson χ² of their days × categories table over its degrees
+/// of freedom, per dimension). The significance level `alpha` is for the
+/// whole site-day (Bonferroni: each of its m tests at alpha / m).
+public enum MixMonitor {
+    public struct Options: Sendable {
+        public var site: String?
+        /// Local days to test; default the last complete day.
+        public var fromDay: Int64?
+        public var toDay: Int64?
+        public var weeks = 4
+        /// Family-wise significance level per site-day.
+        public var alpha = 0.01
+        /// Report every category, not only the flagged ones.
+        public var all = false
+        public init() {}
+    }
+
+    public static let dimensions = ["queue", "reason", "channel", "route"]
+
+    struct Cell: Hashable { var site: String; var day: Int64; var dimension: String; var category: String }
+
+    public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
+        guard options.weeks >= 1, options.alpha > 0, options.alpha < 1 else { throw InsightsError("--weeks must be ≥ 1 and --alpha in (0, 1)") }
+        let to = options.toDay ?? (engine.dataHorizon.ms / 86_400_000 - 1)
+        let from = options.fromDay ?? to
+        guard from <= to else { throw InsightsError("--from is after --to") }
+        let first = from - 7 * Int64(options.weeks)
+        var counts: [Cell: Int] = [:]
+        try engine.read { db in
+            let siteClause = options.site == nil ? "" : "AND site = :site"
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT site, day, 'queue', queue, COUNT(*) FROM contact WHERE day BETWEEN :a AND :b AND queue IS NOT NULL \(siteClause) GROUP BY site, day, queue
+                UNION ALL
+                SELECT site, day, 'reason', reason, COUNT(*) FROM contact WHERE day BETWEEN :a AND :b AND reason IS NOT NULL \(siteClause) GROUP BY site, day, reason
+                UNION ALL
+                SELECT site, day, 'channel', channel, COUNT(*) FROM contact WHERE day BETWEEN :a AND :b AND channel IS NOT NULL \(siteClause) GROUP BY site, day, channel
+                UNION ALL
+                SELECT site, day, 'route', COALESCE(route, CASE WHEN transfers > 0 THEN 'transfer' ELSE 'direct' END), COUNT(*)
+                FROM contact WHERE day BETWEEN :a AND :b AND agent IS NOT NULL \(siteClause)
+                GROUP BY site, day, COALESCE(route, CASE WHEN transfers > 0 THEN 'transfer' ELSE 'direct' END)
+                """, arguments: StatementArguments(["a": first, "b": to, "site": options.site]))
+            for r in rows { counts[Cell(site: r[0], day: r[1], dimension: r[2], category: r[3])] = r[4] }
+        }
+        // Totals per site, day and dimension; categories seen per site and dimension.
+        var totals: [Cell: Int] = [:]
+        var categories: [String: Set<String>] = [:]
+        for (c, n) in counts {
+            totals[Cell(site: c.site, day: c.day, dimension: c.dimension, category: ""), default: 0] += n
+            categories[c.site + "\u{1}" + c.dimension, default: []].insert(c.category)
+        }
+        let sites = Set(counts.keys.map(\.site)).sorted()
+        var rows: [[JSONValue]] = []
+        var flagged: [(z: Double, text: String)] = []
+        var tested = 0
+        for site in sites {
+            for day in from...to {
+                // The baseline: same weekday, earlier weeks, with data.
+                let baseDays = (1...options.weeks).map { day - 7 * Int64($0) }.filter {
+                    (totals[Cell(site: site, day: $0, dimension: "channel", category: "")] ?? 0) > 0
+                }
+                guard baseDays.count >= 2, (totals[Cell(site: site, day: day, dimension: "channel", category: "")] ?? 0) > 0 else { continue }
+                var tests: [(String, String, Double, Double, Double, Double, Double)] = []
+                for dimension in dimensions {
+                    let n1 = Double(totals[Cell(site: site, day: day, dimension: dimension, category: "")] ?? 0)
+                    let n2 = Double(baseDays.reduce(0) { $0 + (totals[Cell(site: site, day: $1, dimension: dimension, category: "")] ?? 0) })
+                    guard n1 > 0, n2 > 0 else { continue }
+                    let cats = (categories[site + "\u{1}" + dimension] ?? []).sorted()
+                    // Dispersion of the baseline days: Pearson χ² / ((days − 1)(categories − 1)), at least 1.
+                    var chi2 = 0.0
+                    for category in cats {
+                        let x2 = Double(baseDays.reduce(0) { $0 + (counts[Cell(site: site, day: $1, dimension: dimension, category: category)] ?? 0) })
+                        for d in baseDays {
+                            let nd = Double(totals[Cell(site: site, day: d, dimension: dimension, category: "")] ?? 0)
+                            let expected = nd * x2 / n2
+                            guard expected > 0 else { continue }
+                            let x = Double(counts[Cell(site: site, day: d, dimension: dimension, category: category)] ?? 0)
+                            chi2 += (x - expected) * (x - expected) / expected
+                        }
+                    }
+                    let df = Double((baseDays.count - 1) * max(1, cats.count - 1))
+                    let phi = max(1, chi2 / df)
+                    for category in cats {
+                        let x1 = Double(counts[Cell(site: site, day: day, dimension: dimension, category: category)] ?? 0)
+                        let x2 = Double(baseDays.reduce(0) { $0 + (counts[Cell(site: site, day: $1, dimension: dimension, category: category)] ?? 0) })
+                        guard x1 + x2 > 0 else { continue }
+                        tests.append((dimension, category, x1, n1, x2, n2, phi))
+                    }
+                }
+                guard !tests.isEmpty else { continue }
+                tested += 1
+                let critical = Statistics.criticalZ(twoSidedP: options.alpha / Double(tests.count))
+                for (dimension, category, x1, n1, x2, n2, phi) in tests {
+                    let z = Statistics.twoProportionZ(x1, n1, x2, n2) / phi.squareRoot()
+                    let flag = abs(z) >= critical
+                    guard flag || options.all else { continue }
+                    let share = x1 / n1, base = x2 / n2
+                    rows.append([.string(site), .string(Timestamp.dateString(day: day)), .string(dimension), .string(category),
+                                 .integer(Int64(x1)), Value.number(share), Value.number(base), Value.number(share - base),
+                                 Value.number(z, 2), Value.number(critical, 2), .bool(flag), .integer(Int64(baseDays.count)), Value.number(phi, 2)])
+                    if flag {
+                        flagged.append((abs(z), "\(site) \(Timestamp.dateString(day: day)): \(dimension) '\(category)' \(share > base ? "rose" : "fell") "
+                                        + "from \(Value.percent(base)) to \(Value.percent(share)) of contacts (z = \(String(format: "%.1f", z)), flagged at |z| ≥ \(String(format: "%.1f", critical)))"))
+                    }
+                }
+            }
+        }
+        rows.sort { a, b in
+            let za = abs(a[8].doubleValue ?? 0), zb = abs(b[8].doubleValue ?? 0)
+            return za != zb ? za > zb : (a[0].stringValue ?? "", a[1].stringValue ?? "") < (b[0].stringValue ?? "", b[1].stringValue ?? "")
+        }
+        var findings = flagged.sorted { $0.z > $1.z }.prefix(5).map(\.text)
+        if findings.isEmpty {
+            findings.append(tested == 0
+                ? "no site-day with at least two same-weekday baseline days in the last \(options.weeks) weeks"
+                : "no significant shift in \(tested) site-days (family-wise α = \(options.alpha) per site-day)")
+        }
+        let columns = ["site", "day", "dimension", "category", "contacts", "share", "baselineShare", "change", "z", "threshold", "flagged", "baselineDays", "dispersion"]
+        return InsightReport(title: "Traffic mix \(Timestamp.dateString(day: from))…\(Timestamp.dateString(day: to)) against the same weekday over \(options.weeks) weeks",
+                             findings: findings, result: QueryResult(columns: columns, rows: rows, positions: engine.positions, horizon: engine.dataHorizon))
+    }
+}

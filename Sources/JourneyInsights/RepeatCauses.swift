@@ -1,0 +1,199 @@
+import GRDB
+import JourneyModel
+import JourneyProjections
+
+/// Repeat contacts ranked by cause (SPEC §8, `journey insights repeats`).
+///
+/// A contact *was repeated* when the same customer's next contact started
+/// within the window W after it ended. Each first contact is attributed to
+/// its queue, reason, handling agent, route (overflow, transfer), channel
+/// hand-off (the repeat came on another channel, e.g. ivr→voice) and
+/// cross-site move (the repeat reached another centre). For each cause:
+/// contacts, repeats and rate, against two references:
+///
+/// - **excess**: repeats beyond what the cause's own rate in the previous
+///   period of the same length predicts for this period's contacts (a cause
+///   new this period, or too small then, is held to its site's previous
+///   rate). Rows rank by it: what drives repeats up now, weighted by size.
+/// - **aboveSite**: repeats beyond the site's current rate (a standing
+///   weakness, such as a complaints queue, shows here even when unchanged).
+///
+/// Contacts whose window is still open at the horizon and that were not yet
+/// repeated are left out (their outcome is unknown).
+public enum RepeatCauses {
+    public struct Options: Sendable {
+        public var site: String?
+        /// Local days; default: the last 7 days whose windows have closed.
+        public var fromDay: Int64?
+        public var toDay: Int64?
+        /// W in hours; default the projection's repeat window.
+        public var windowHours: Int?
+        /// Causes with fewer contacts are not ranked.
+        public var minContacts = 30
+        public var limit = 15
+        /// Only this dimension (one of ``RepeatCauses/dimensions``).
+        public var dimension: String?
+        public init() {}
+    }
+
+    /// Dimensions in the order they are reported.
+    public static let dimensions = ["route", "queue", "reason", "agent", "handoff", "cross-site"]
+
+    struct Key: Hashable { var dimension: String; var site: String; var value: String }
+    struct Tally {
+        var contacts = 0, repeats = 0
+        var examples: [String] = []
+        /// Repeats per agent who handled the first contact.
+        var agents: [String: Int] = [:]
+        /// The agents behind most of the repeats, most first: "agent (repeats)".
+        func topAgents(_ n: Int) -> [(String, Int)] {
+            Array(agents.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(n))
+        }
+    }
+
+    public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
+        let w = options.windowHours.map { Int64($0) * 3_600_000 } ?? engine.repeatWindowMs
+        let horizon = engine.dataHorizon
+        let lastClosed = horizon.ms / 86_400_000 - 1 - (w + 86_399_999) / 86_400_000
+        let to = options.toDay ?? lastClosed
+        let from = options.fromDay ?? (to - 6)
+        guard from <= to else { throw InsightsError("--from is after --to") }
+        let length = to - from + 1
+        let current = try tally(engine, from: from, to: to, w: w, site: options.site)
+        let previous = try tally(engine, from: from - length, to: from - 1, w: w, site: options.site)
+
+        var rows: [[JSONValue]] = []
+        var ranked: [(Key, Tally, Double, Double, Double)] = []
+        if let d = options.dimension, !dimensions.contains(d) {
+            throw InsightsError("unknown dimension '\(d)'; use one of \(dimensions.joined(separator: ", "))")
+        }
+        for (key, t) in current.causes where t.contacts >= options.minContacts && (options.dimension == nil || options.dimension == key.dimension) {
+            guard let site = current.sites[key.site], site.contacts > 0 else { continue }
+            let siteRate = Double(site.repeats) / Double(site.contacts)
+            // The reference: the cause's own previous rate, else its site's previous rate.
+            let reference: Double
+            if let p = previous.causes[key], p.contacts >= options.minContacts {
+                reference = Double(p.repeats) / Double(p.contacts)
+            } else if let p = previous.sites[key.site], p.contacts > 0 {
+                reference = Double(p.repeats) / Double(p.contacts)
+            } else {
+                reference = siteRate
+            }
+            let excess = Double(t.repeats) - Double(t.contacts) * reference
+            guard excess > 0 else { continue }
+            ranked.append((key, t, siteRate, excess, reference))
+        }
+        ranked.sort { a, b in a.3 != b.3 ? a.3 > b.3 : (a.0.dimension, a.0.site, a.0.value) < (b.0.dimension, b.0.site, b.0.value) }
+        var findings: [String] = []
+        let days = "\(Timestamp.dateString(day: from))…\(Timestamp.dateString(day: to))"
+        for (i, (key, t, siteRate, excess, reference)) in ranked.prefix(options.limit).enumerated() {
+            let rate = Double(t.repeats) / Double(t.contacts)
+            let z = (rate - reference) / max(1e-9, reference * (1 - reference) / Double(t.contacts)).squareRoot()
+            let prev = previous.causes[key]
+            let prevRate = prev.flatMap { $0.contacts > 0 ? Double($0.repeats) / Double($0.contacts) : nil }
+            let drill = drillCommand(key, from: from, to: to)
+            rows.append([.integer(Int64(i + 1)), .string(key.dimension), .string(key.site), .string(key.value),
+                         .integer(Int64(t.contacts)), .integer(Int64(t.repeats)), Value.number(rate), Value.number(prevRate),
+                         Value.number(prevRate.map { rate - $0 }), Value.number(excess, 1), Value.number(siteRate),
+                         Value.number(Double(t.repeats) - Double(t.contacts) * siteRate, 1), Value.number(z, 1),
+                         .string(t.topAgents(3).map { "\($0.0) (\($0.1))" }.joined(separator: " ")),
+                         .string(t.examples.joined(separator: " ")), .string(drill)])
+            if i < 3 {
+                let was = prevRate.map { "\(Value.percent($0)) in the previous \(length) days" } ?? "not seen in the previous \(length) days"
+                findings.append("\(key.site): \(describe(key)) repeated within \(w / 3_600_000) h \(Value.percent(rate)) of the time (\(was); "
+                                + "site \(Value.percent(siteRate))) — \(Int(excess.rounded())) more repeats than usual"
+                                + (key.dimension == "agent" || t.agents.isEmpty ? "" : "; first contacts handled most by " + t.topAgents(3).map(\.0).joined(separator: ", "))
+                                + "; drill: \(drill)")
+            }
+        }
+        if findings.isEmpty { findings.append("no cause repeats more than usual over \(days) (at least \(options.minContacts) contacts)") }
+        let columns = ["rank", "dimension", "site", "value", "contacts", "repeats", "rate", "previousRate", "change", "excess", "siteRate",
+                       "aboveSite", "z", "agents", "examples", "drill"]
+        return InsightReport(title: "Repeat causes \(days), window \(w / 3_600_000) h", findings: findings,
+                             result: QueryResult(columns: columns, rows: rows, positions: engine.positions, horizon: horizon))
+    }
+
+    static func describe(_ k: Key) -> String {
+        switch k.dimension {
+        case "route": return "contacts routed '\(k.value)'"
+        case "queue": return "contacts of queue \(k.value)"
+        case "reason": return "contacts for '\(k.value)'"
+        case "agent": return "contacts handled by agent \(k.value)"
+        case "handoff": return "\(k.value) hand-offs (the repeat came on another channel)"
+        default: return "contacts repeated at another centre (\(k.value))"
+        }
+    }
+
+    static func drillCommand(_ k: Key, from: Int64, to: Int64) -> String {
+        let range = "--from \(Timestamp.dateString(day: from)) --to \(Timestamp.dateString(day: to))"
+        switch k.dimension {
+        case "route": return "journey query contacts --site \(k.site) --route \(k.value) \(range)"
+        case "queue": return "journey query contacts --site \(k.site) --queue \(k.value) \(range)"
+        case "agent": return "journey query contacts --agent \(k.value) \(range)"
+        default: return "journey query contacts --site \(k.site) \(range)"
+        }
+    }
+
+    /// Per cause and per site: contacts whose outcome is known, and how many were repeated.
+    static func tally(_ engine: ProjectionEngine, from: Int64, to: Int64, w: Int64, site: String?) throws -> (causes: [Key: Tally], sites: [String: Tally]) {
+        let horizon = engine.dataHorizon.ms
+        var causes: [Key: Tally] = [:]
+        var sites: [String: Tally] = [:]
+        var handoffBase: [String: Int] = [:]  // site \u{1} channel → contacts
+        try engine.read { db in
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT c.site, c.contact, c.queue, c.reason, c.agent, c.route, c.transfers, c.channel,
+                       (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w) AS repeated,
+                       CASE WHEN c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w THEN
+                         (SELECT c2.site || char(1) || c2.contact || char(1) || COALESCE(c2.channel, '') FROM contact c2
+                          WHERE c2.customer = c.customer AND c2.started_at = c.next_start ORDER BY c2.site, c2.contact LIMIT 1) END
+                FROM contact c
+                WHERE c.day BETWEEN :from AND :to AND c.ended_at IS NOT NULL AND c.customer IS NOT NULL
+                  AND (c.ended_at + :w <= :horizon OR (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w))
+                  \(site == nil ? "" : "AND c.site = :site")
+                ORDER BY c.site, c.contact
+                """, arguments: StatementArguments(["w": w, "from": from, "to": to, "horizon": horizon, "site": site]))
+            while let r = try cursor.next() {
+                let s: String = r[0], contact: String = r[1], agent: String? = r[4]
+                let repeated = (r[8] as Int64? ?? 0) != 0
+                let next = (r[9] as String?)?.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+                let example = s + "/" + contact
+                func add(_ dimension: String, _ value: String?, counts: Bool = true) {
+                    guard let value else { return }
+                    var t = causes[Key(dimension: dimension, site: s, value: value)] ?? Tally()
+                    if counts { t.contacts += 1 }
+                    if repeated {
+                        t.repeats += 1
+                        if t.examples.count < 3 { t.examples.append(example) }
+                        if let agent, dimension != "agent" { t.agents[agent, default: 0] += 1 }
+                    }
+                    causes[Key(dimension: dimension, site: s, value: value)] = t
+                }
+                sites[s, default: Tally()].contacts += 1
+                if repeated { sites[s, default: Tally()].repeats += 1 }
+                add("queue", r[2])
+                add("reason", r[3])
+                add("agent", r[4])
+                let transfers: Int64 = r[6] ?? 0
+                add("route", (r[5] as String?) ?? (transfers > 0 ? "transfer" : nil))
+                let channel: String = r[7] ?? "unknown"
+                handoffBase[s + "\u{1}" + channel, default: 0] += 1
+                if repeated, let next, next.count == 3 {
+                    if next[2] != channel, !next[2].isEmpty { add("handoff", "\(channel)→\(next[2])", counts: false) }
+                    if next[0] != s { add("cross-site", "\(s)→\(next[0])", counts: false) }
+                }
+            }
+        }
+        // Hand-offs and cross-site moves are rates over all the channel's (or site's) contacts.
+        for (key, var t) in causes where key.dimension == "handoff" || key.dimension == "cross-site" {
+            if key.dimension == "handoff" {
+                let channel = String(key.value.split(separator: "→").first ?? "")
+                t.contacts = handoffBase[key.site + "\u{1}" + channel] ?? 0
+            } else {
+                t.contacts = sites[key.site]?.contacts ?? 0
+            }
+            causes[key] = t
+        }
+        return (causes, sites)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import JourneyCLI
+import JourneyModel
+import XCTest
+
+/// The commands that analyse and record actions: insights, coach --schedule,
+/// staffing plan --commit and audit plan.
+final class ActionCommandTests: XCTestCase {
+    var dir = ""
+    override func setUp() {
+        dir = NSTemporaryDirectory() + "journey-cli-actions-\(UUID().uuidString)"
+        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        let sim = JourneyCLI.run(["simulate", "--data", dir, "--days", "15", "--seed", "5", "--agents", "24", "--contacts-per-day", "700"])
+        XCTAssertEqual(sim.status, 0, sim.stderr)
+    }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func json(_ args: [String]) throws -> JSONObject {
+        let r = JourneyCLI.run(args + ["--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        guard case .object(let o) = try JSONParser.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw XCTSkip("not an object") }
+        return o
+    }
+
+    func testInsightsReportFindingsRowsAndPositions() throws {
+        for kind in ["repeats", "mix", "teams", "attrition"] {
+            let o = try json(["insights", kind, "--data", dir])
+            guard case .array(let findings)? = o["findings"], case .object(let positions)? = o["positions"], case .array? = o["rows"] else {
+                return XCTFail("\(kind): shape \(o)")
+            }
+            XCTAssertFalse(findings.isEmpty, kind)
+            XCTAssertNotNil(positions["north"]?.intValue, kind)
+        }
+        let table = JourneyCLI.run(["insights", "repeats", "--data", dir, "--window", "48h"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("window 48 h"), table.stdout)
+        XCTAssertEqual(JourneyCLI.run(["insights", "repeats", "--data", dir, "--dimension", "colour"]).status, 3)
+    }
+
+    func testCoachScheduleRecordsCoachingOnce() throws {
+        let listed = try json(["coach", "--data", dir, "--below", "0.99", "--min-contacts", "10"])
+        guard case .array(let rows)? = listed["rows"] else { return XCTFail("rows") }
+        XCTAssertGreaterThan(rows.count, 0)
+        let first = JourneyCLI.run(["coach", "--data", dir, "--below", "0.99", "--min-contacts", "10", "--schedule"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("scheduled coaching for \(rows.count) agent(s)"), first.stdout)
+        let again = JourneyCLI.run(["coach", "--data", dir, "--below", "0.99", "--min-contacts", "10", "--schedule"])
+        XCTAssertTrue(again.stdout.contains("scheduled coaching for 0 agent(s) of north (\(rows.count) already scheduled"), again.stdout)
+        let agents = try json(["query", "agents", "--data", dir])
+        guard case .array(let all)? = agents["rows"] else { return XCTFail("agents") }
+        let coached = all.filter { row in if case .object(let o) = row { return (o["coaching"]?.intValue ?? 0) > 0 } else { return false } }
+        XCTAssertEqual(coached.count, rows.count)
+    }
+
+    func testPlanCommitThenAuditIsIdentical() throws {
+        let plan = try json(["staffing", "plan", "--data", dir])
+        let id = try XCTUnwrap(plan["plan"]?.stringValue)
+        XCTAssertEqual(plan["date"], .string("2026-03-17"), "the day after the last simulated day")
+        let commit = JourneyCLI.run(["staffing", "plan", "--data", dir, "--commit"])
+        XCTAssertEqual(commit.status, 0, commit.stderr)
+        XCTAssertTrue(commit.stdout.contains("Staffing plan \(id)"), commit.stdout)
+        XCTAssertTrue(commit.stdout.contains("recorded: "), commit.stdout)
+        let list = JourneyCLI.run(["audit", "plan", "--data", dir])
+        XCTAssertTrue(list.stdout.contains(id), list.stdout)
+        let audit = JourneyCLI.run(["audit", "plan", id, "--data", dir])
+        XCTAssertEqual(audit.status, 0, audit.stdout + audit.stderr)
+        XCTAssertTrue(audit.stdout.contains("identical"), audit.stdout)
+        XCTAssertEqual(JourneyCLI.run(["audit", "plan", "plan-2026-01-01-000000000000", "--data", dir]).status, 3)
+        // A plan with more history than exists is refused with a reason.
+        let early = JourneyCLI.run(["staffing", "plan", "--data", dir, "--date", "2026-03-03"])
+        XCTAssertEqual(early.status, 3)
+        XCTAssertTrue(early.stderr.contains("no history for the same weekday"), early.stderr)
+    }
+}

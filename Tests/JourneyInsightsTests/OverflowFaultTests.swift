@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+import JourneyModel
+import JourneyProjections
+@testable import JourneyInsights
+import XCTest
+
+/// SPEC §8 acceptance on the overflow-fault scenario: technical calls at
+/// east overflow to any ready agent from day 14.
+final class OverflowFaultTests: XCTestCase {
+    var root = ""
+    override func setUp() { root = NSTemporaryDirectory() + "journey-overflow-\(UUID().uuidString)" }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+
+    func testRepeatsAndMixFindTheFaultAfterItsDayAndNotBefore() throws {
+        let f = try InsightsFixture(root: root, sites: ["east", "west"], seed: 3, days: 24,
+                                    scenarios: ["overflow-fault:site=east,queue=technical,day=14,after=30"])
+        func isFault(_ row: [JSONValue]) -> Bool {
+            row[2] == "east" && ((row[1] == "route" && row[3] == "overflow") || (row[1] == "queue" && row[3] == "technical"))
+        }
+        // After the fault day: the faulty centre's overflow route or queue ranks first.
+        var o = RepeatCauses.Options()
+        o.fromDay = InsightsFixture.day(14); o.toDay = InsightsFixture.day(20)
+        let after = try RepeatCauses.report(f.engine, o)
+        let top = try XCTUnwrap(after.result.rows.first)
+        XCTAssertTrue(isFault(top), "top cause after the fault: \(top)")
+        XCTAssertTrue(after.result.rows.prefix(3).contains { $0[1] == "route" && $0[3] == "overflow" && $0[2] == "east" },
+                      "the overflow route is among the top three: \(after.result.rows.prefix(3))")
+        XCTAssertTrue(after.findings[0].hasPrefix("east:"), after.findings[0])
+        // Before it: no overflow route, and the queue is not singled out.
+        o.fromDay = InsightsFixture.day(7); o.toDay = InsightsFixture.day(13)
+        let before = try RepeatCauses.report(f.engine, o)
+        XCTAssertFalse(before.result.rows.contains { $0[1] == "route" && $0[3] == "overflow" })
+        XCTAssertFalse(before.result.rows.first.map(isFault) ?? false, "top cause before the fault: \(before.result.rows.first ?? [])")
+
+        // The agents it names for the overflow route are the ones who took the overflow.
+        let overflowRow = try XCTUnwrap(after.result.rows.first { $0[1] == "route" && $0[3] == "overflow" })
+        let agentsColumn = try XCTUnwrap(after.result.columns.firstIndex(of: "agents"))
+        let named = (overflowRow[agentsColumn].stringValue ?? "").split(separator: " ").filter { !$0.hasPrefix("(") }.map(String.init)
+        XCTAssertEqual(named.count, 3, "\(overflowRow)")
+        let overflowHandled = try f.engine.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
+                SELECT agent, CAST(TOTAL(COALESCE(route, '') = 'overflow') AS INTEGER) FROM contact WHERE site = 'east' AND agent IS NOT NULL AND day BETWEEN ? AND ? GROUP BY agent
+                """, arguments: [InsightsFixture.day(14), InsightsFixture.day(20)]).map { ($0[0] as String, $0[1] as Int) })
+        }
+        let meanAll = Double(overflowHandled.values.reduce(0, +)) / Double(overflowHandled.count)
+        let meanNamed = Double(named.map { overflowHandled[$0] ?? 0 }.reduce(0, +)) / Double(named.count)
+        XCTAssertGreaterThan(meanNamed, 1.5 * meanAll, "named agents took \(meanNamed) overflow contacts each, all agents \(meanAll)")
+        XCTAssertTrue(named.allSatisfy { (overflowHandled[$0] ?? 0) > 0 }, "\(named)")
+
+        // The mix monitor flags the overflow route at east on the fault day or soon after, and not before.
+        var m = MixMonitor.Options()
+        m.fromDay = InsightsFixture.day(14); m.toDay = InsightsFixture.day(16)
+        let mix = try MixMonitor.report(f.engine, m)
+        XCTAssertTrue(mix.result.rows.contains { $0[0] == "east" && $0[2] == "route" && $0[3] == "overflow" && $0[10] == .bool(true) }, "\(mix.findings)")
+        XCTAssertTrue(mix.findings[0].contains("east") && mix.findings[0].contains("overflow"), mix.findings[0])
+        m.fromDay = InsightsFixture.day(7); m.toDay = InsightsFixture.day(13)
+        let quiet = try MixMonitor.report(f.engine, m)
+        XCTAssertFalse(quiet.result.rows.contains { $0[3] == "overflow" }, "\(quiet.findings)")
+    }
+}
