@@ -51,14 +51,9 @@ public struct SyncBenchmark: Sendable {
         var logger = Logger(label: "journey.bench.sync")
         logger.logLevel = .error
         let server = SyncServer(store: source, config: serverConfig, logger: logger)
-        let portBox = PortBox()
-        let serverTask = Task {
-            let app = try server.application(host: "127.0.0.1", port: 0) { portBox.set($0) }
-            try await app.runService(gracefulShutdownSignals: [])
-        }
-        defer { serverTask.cancel() }
-        while portBox.port == nil { try await Task.sleep(for: .milliseconds(10)) }
-        let peer = SyncConfig.Peer(name: "peer", url: "http://127.0.0.1:\(portBox.port ?? 0)", token: token)
+        let running = try await RunningServer.start(server)
+        defer { running.stop() }
+        let peer = SyncConfig.Peer(name: "peer", url: running.url, token: token)
 
         progress("baseline: reading the same blocks from the local disk…")
         let readStart = Date()
@@ -114,13 +109,6 @@ public struct SyncBenchmark: Sendable {
         return Result(events: events, bytes: bytes, catchUpSeconds: catchUpSeconds, localReadSeconds: localReadSeconds,
                       lagsMs: lags, peakRSSBytes: ResourceUsage.peakRSSBytes)
     }
-}
-
-final class PortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int?
-    var port: Int? { lock.withLock { value } }
-    func set(_ p: Int) { lock.withLock { value = p } }
 }
 
 final class Flag: @unchecked Sendable {

@@ -6,6 +6,8 @@ extension ProjectionEngine {
     /// same weekday in each of the last `weeks` weeks (only days the site has
     /// data for and that are complete, i.e. before the data horizon's day),
     /// and the whole last `weeks` weeks for handle time, patience and shrinkage.
+    /// Agents who did not log in during the last 7 days with data are left out
+    /// (they have left, or are away).
     ///
     /// - Parameter intervalMinutes: a multiple of the projection's interval
     ///   (its rows are summed into the longer intervals).
@@ -77,10 +79,17 @@ extension ProjectionEngine {
             for r in try Row.fetchAll(db, sql: "SELECT agent, queue FROM agent_skill ORDER BY agent, queue") {
                 skills[r[0], default: []].append(r[1])
             }
+            // Agents who logged in during the window's last week still work here; the others have left or are away.
+            var lastDay: [String: Int64] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT agent, MAX(day) FROM agent_time WHERE day BETWEEN ? AND ? AND logged_ms > 0 GROUP BY agent",
+                                      arguments: [window.lowerBound, window.upperBound]) {
+                lastDay[r[0]] = r[1]
+            }
+            let latest = lastDay.values.max() ?? window.upperBound
             var agents: [String: StaffingHistory.Agent] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT agent, site, day, interval_start, logged_ms FROM agent_time WHERE day IN (\(dayList)) AND logged_ms > 0") {
                 let agent: String = r[0], site: String = r[1], d: Int64 = r[2]
-                guard isWeekday(site, d) else { continue }
+                guard isWeekday(site, d), (lastDay[agent] ?? 0) > latest - 7 else { continue }
                 var a = agents[agent] ?? StaffingHistory.Agent(agent: agent, site: site, skills: skills[agent] ?? [], loggedMs: [:])
                 a.loggedMs[slot(r[3], day: d, site: site), default: 0] += r[4]
                 agents[agent] = a

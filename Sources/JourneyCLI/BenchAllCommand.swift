@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import JourneyModel
+
+/// `journey bench all`: every SPEC §11 figure in one report, each benchmark
+/// in its own child process so that its peak RSS is its own.
+struct BenchAllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "all",
+        abstract: "Run every benchmark (append, scan, rebuild, query, sync) and print each SPEC §11 figure beside its same-run baseline and target.")
+
+    @Option(help: "Events for the append benchmark.") var appendEvents = 1_000_000
+    @Option(help: "Events in the simulated store for scan, rebuild and query (the SPEC's scale is 10,000,000).") var events = 2_000_000
+    @Option(help: "Events for the sync catch-up.") var syncEvents = 1_000_000
+    @Flag(help: "Print JSON.") var json = false
+
+    /// One line of the report.
+    struct Figure {
+        var name: String
+        var measured: String
+        var baseline: String
+        var ratio: String
+        var target: String
+        var met: Bool
+        var peakRSS: Int64
+        var values: JSONObject
+    }
+
+    func run() throws {
+        do { try execute() } catch { throw ExitStatus.report(error) }
+    }
+
+    func execute() throws {
+        let started = Date()
+        let append = try child(["append", "--events", String(appendEvents)])
+        let scan = try child(["scan", "--events", String(events)])
+        let rebuild = try child(["rebuild", "--events", String(events)])
+        let query = try child(["query", "--events", String(events)])
+        let sync = try child(["sync", "--events", String(syncEvents)])
+        func d(_ o: JSONObject, _ k: String) -> Double { o[k]?.doubleValue ?? .nan }
+        func rss(_ o: JSONObject) -> Int64 { o["peakRSSBytes"]?.intValue ?? 0 }
+        func rate(_ x: Double) -> String { String(format: "%.0f events/s", x) }
+        var figures: [Figure] = []
+        let a = d(append, "appendEventsPerSecond"), sq = d(append, "sqliteEventsPerSecond")
+        figures.append(Figure(name: "append, group-commit fsync", measured: rate(a), baseline: rate(sq) + " batched SQLite (WAL)", ratio: String(format: "%.2f×", a / sq),
+                              target: "≥ 1,000,000 events/s and ≥ 3×", met: a >= 1_000_000 && a / sq >= 3, peakRSS: rss(append), values: append))
+        let stored = d(append, "storedBytes"), jsonl = d(append, "jsonlBytes"), gz = d(append, "gzip6Bytes")
+        figures.append(Figure(name: "storage vs canonical JSONL", measured: String(format: "%.0f B", stored), baseline: String(format: "%.0f B JSONL", jsonl),
+                              ratio: String(format: "%.3f", stored / jsonl), target: "≤ 0.1", met: stored / jsonl <= 0.1, peakRSS: rss(append), values: [:]))
+        figures.append(Figure(name: "storage vs gzip -6 of the JSONL", measured: String(format: "%.0f B", stored), baseline: String(format: "%.0f B gzip -6", gz),
+                              ratio: String(format: "%.3f", stored / gz), target: "< 1", met: stored < gz, peakRSS: rss(append), values: [:]))
+        let s = d(scan, "scanEventsPerSecond"), inf = d(scan, "inflateEventsPerSecond")
+        figures.append(Figure(name: "log scan + decode", measured: rate(s), baseline: rate(inf) + " read + inflate only", ratio: String(format: "%.2f", s / inf),
+                              target: "≥ 3,000,000 events/s", met: s >= 3_000_000, peakRSS: rss(scan), values: scan))
+        let r = d(rebuild, "rebuildEventsPerSecond"), rs = d(rebuild, "scanEventsPerSecond")
+        figures.append(Figure(name: "full rebuild of all projections", measured: rate(r), baseline: rate(rs) + " scan + decode", ratio: String(format: "%.2f", r / rs),
+                              target: "≥ 500,000 events/s", met: r >= 500_000, peakRSS: rss(rebuild), values: rebuild))
+        var slowest = (name: "", ms: 0.0)
+        if case .array(let qs)? = query["queries"] {
+            for q in qs { if case .object(let o) = q, let ms = o["medianMs"]?.doubleValue, ms > slowest.ms { slowest = (o["name"]?.stringValue ?? "", ms) } }
+        }
+        figures.append(Figure(name: "slowest query (median): \(slowest.name)", measured: String(format: "%.1f ms", slowest.ms), baseline: "—", ratio: "—",
+                              target: "< 100 ms at 10M events", met: slowest.ms < 100, peakRSS: rss(query), values: query))
+        let c = d(sync, "catchUpEventsPerSecond"), local = d(sync, "localReadEventsPerSecond")
+        figures.append(Figure(name: "sync catch-up over loopback HTTP", measured: rate(c), baseline: rate(local) + " local block read", ratio: String(format: "%.2f", c / local),
+                              target: "≥ 1,000,000 events/s", met: c >= 1_000_000, peakRSS: rss(sync), values: sync))
+        let p99 = d(sync, "lagP99Ms")
+        figures.append(Figure(name: "live replication lag p99", measured: String(format: "%.0f ms", p99), baseline: String(format: "p50 %.0f ms", d(sync, "lagP50Ms")), ratio: "—",
+                              target: "< 1,000 ms", met: p99 < 1000, peakRSS: rss(sync), values: [:]))
+        let maxRSS = figures.map(\.peakRSS).max() ?? 0
+        let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_000_000_000) GB"
+        if json {
+            Console.line(JSONWriter.string(.object([
+                "date": .string(Timestamp(ms: Int64(started.timeIntervalSince1970 * 1000)).rfc3339), "machine": .string(machine),
+                "events": .integer(Int64(events)),
+                "figures": .array(figures.map { f in .object(["name": .string(f.name), "measured": .string(f.measured), "baseline": .string(f.baseline),
+                                                              "ratio": .string(f.ratio), "target": .string(f.target), "met": .bool(f.met),
+                                                              "peakRSSBytes": .integer(f.peakRSS)]) }),
+                "raw": .object(["append": .object(append), "scan": .object(scan), "rebuild": .object(rebuild), "query": .object(query), "sync": .object(sync)]),
+            ])))
+            return
+        }
+        Console.line("JourneyStore benchmark — \(Timestamp(ms: Int64(started.timeIntervalSince1970 * 1000)).rfc3339.prefix(10)), \(machine); "
+                     + "append \(appendEvents) events, projections on \(events) simulated events, sync \(syncEvents) events")
+        var t = Table(["figure", "measured", "baseline (same run)", "ratio", "target", "met", "peak RSS"])
+        for f in figures { t.add([f.name, f.measured, f.baseline, f.ratio, f.target, f.met ? "yes" : "NO", String(format: "%.0f MB", Double(f.peakRSS) / 1e6)]) }
+        Console.line(t.render())
+        Console.line(String(format: "peak RSS of any benchmark %.0f MB (target < 512 MB at 10M events); %d of %d figures met; %.0f s in all",
+                            Double(maxRSS) / 1e6, figures.filter(\.met).count, figures.count, Date().timeIntervalSince(started)))
+    }
+
+    /// Runs `journey bench ARGS --json` as a child process and parses its JSON.
+    func child(_ args: [String]) throws -> JSONObject {
+        Console.error("bench all: running bench \(args.joined(separator: " "))…")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        if !FileManager.default.fileExists(atPath: "/proc/self/exe") { process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]) }
+        process.arguments = ["bench"] + args + ["--json"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CLIError(ExitStatus.failure, "bench \(args[0]) failed (exit \(process.terminationStatus))") }
+        guard case .object(let o) = try JSONParser.parse(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw CLIError(ExitStatus.failure, "bench \(args[0]) printed no JSON object")
+        }
+        return o
+    }
+}
