@@ -83,7 +83,7 @@ struct DemoCommand: ParsableCommand {
         defer { for s in stores { s.close() } }
 
         // 3. Servers, 4. sync.
-        let logger = { var l = Logger(label: "journey.demo"); l.logLevel = .error; return l }()
+        let logger = { var l = Logger(label: "journey.demo"); l.logLevel = .critical; return l }()
         let keys = Dictionary(uniqueKeysWithValues: stores.map { ($0.site, $0.publicKey) })
         let tokens = Dictionary(uniqueKeysWithValues: Self.sites.map { ($0, Self.token()) })
         let servers: [RunningServer] = try blockingAwait { [stores] in
@@ -133,15 +133,15 @@ struct DemoCommand: ParsableCommand {
         let mix = try MixMonitor.report(north, mixOptions)
         Console.line("    traffic-mix shifts over the last two weeks:")
         for f in mix.findings.prefix(3) { Console.line("    • " + f) }
-        // Coach agents ten points or more below the province's FCR (after adjustment).
+        // Coach agents seven points or more below the province's FCR (after adjustment).
         var coach = CoachingList.Options()
         let everyone = try CoachingList.entries(north, coach).entries
         let contacts = everyone.reduce(0) { $0 + $1.contacts }
         let overall = contacts > 0 ? everyone.reduce(0.0) { $0 + $1.observed * Double($1.contacts) } / Double(contacts) : 0.7
-        coach.below = max(0.05, ((overall - 0.10) * 100).rounded(.down) / 100)
+        coach.below = max(0.05, ((overall - 0.07) * 100).rounded(.down) / 100)
         let listed = everyone.filter { $0.adjusted < coach.below }
         Console.line("    coaching list: FCR adjusted for queue mix and tenure below \(Int((coach.below * 100).rounded())) % (province \(Self.percent(overall)), last 28 days): "
-                     + "\(listed.count) of \(everyone.count) agents; the five furthest below:")
+                     + "\(listed.count) of \(everyone.count) agents" + (listed.count > 5 ? "; the five furthest below:" : ":"))
         var t = Table(["agent", "site", "team", "contacts", "FCR", "expected", "adjusted"], numeric: [3, 4, 5, 6])
         for e in listed.prefix(5) {
             t.add([e.agent, e.site, e.team ?? "", String(e.contacts), Self.percent(e.observed), Self.percent(e.expected), Self.percent(e.adjusted)])
@@ -163,7 +163,7 @@ struct DemoCommand: ParsableCommand {
             }
             coachingEvents += try stores[i].append(own).appended
         }
-        Console.line("    north recorded the plan (\(recorded.appended) events: staffing.planned + agent.lent); the centres scheduled \(coachingEvents) coaching sessions")
+        Console.line("    north recorded the plan (\(recorded.appended) events: staffing.planned + agent.lent); each centre scheduled coaching for its own listed agents (\(coachingEvents) sessions)")
         try sync(stores, servers: servers, keys: keys, tokens: tokens, logger: logger, step: nil)
         let south = engines[2]
         try south.catchUp(from: stores[2])
