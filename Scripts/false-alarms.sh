@@ -17,8 +17,10 @@ for seed in $(seq 1 "$seeds"); do
   $journey init --data "$dir" --site north >/dev/null
   $journey simulate --data "$dir" --days 35 --seed "$seed" --agents "$agents" --contacts-per-day "$contacts" >/dev/null
   days=$($journey insights mix --data "$dir" --from 2026-03-30 --to 2026-04-05 --csv 2>/dev/null | awk -F, 'NR > 1 && $11 == "yes" { print $2 }' | sort -u | wc -l)
-  agents_flagged=$($journey insights attrition --data "$dir" --csv 2>/dev/null | awk -F, 'NR > 1 && $6 == "yes"' | wc -l)
-  echo "seed $seed: $days of 7 days with a mix alarm; $agents_flagged of $agents agents flagged for attrition"
+  attrition=$($journey insights attrition --data "$dir" --csv 2>/dev/null)
+  agents_flagged=$(echo "$attrition" | awk -F, 'NR > 1 && $6 == "yes"' | wc -l)
+  top_score=$(echo "$attrition" | awk -F, 'NR == 2 { print $5 }')
+  echo "seed $seed: $days of 7 days with a mix alarm; $agents_flagged of $agents agents flagged for attrition (highest score $top_score)"
   flagged_days=$((flagged_days + days)); tested_days=$((tested_days + 7)); flagged_agents=$((flagged_agents + agents_flagged))
   if [ "$days" -eq 0 ] && [ "$agents_flagged" -eq 0 ]; then seeds_quiet=$((seeds_quiet + 1)); fi
   rm -rf "$dir"

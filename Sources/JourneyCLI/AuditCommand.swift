@@ -32,12 +32,13 @@ struct AuditPlanCommand: ParsableCommand {
         let (log, engine) = try Projections.caughtUp(store)
         let plans = try engine.recordedActions(kind: .staffingPlanned)
         guard let id else {
-            var t = Table(["plan", "recorded by", "at", "date", "short before", "short after", "lent"], numeric: [4, 5, 6])
+            var t = Table(["plan", "recorded by", "at", "date", "short before (agent-h)", "short after", "lent"], numeric: [4, 5, 6])
             for p in plans {
                 let totals = p.data["totals"].flatMap { v -> JSONObject? in if case .object(let o) = v { return o } else { return nil } } ?? [:]
+                let minutes = p.data["parameters"].flatMap { v -> Double? in if case .object(let o) = v { return o["intervalMinutes"]?.doubleValue } else { return nil } } ?? 30
+                func hours(_ k: String) -> String { totals[k]?.doubleValue.map { String(format: "%.1f", $0 * minutes / 60) } ?? "" }
                 t.add([p.data["plan"]?.stringValue ?? "?", "\(p.origin) #\(p.seq)", p.at.rfc3339, p.data["date"]?.stringValue ?? "?",
-                       totals["shortfallBefore"].map { Output.text($0) } ?? "", totals["shortfallAfter"].map { Output.text($0) } ?? "",
-                       totals["lent"].map { Output.text($0) } ?? ""])
+                       hours("shortfallBefore"), hours("shortfallAfter"), hours("lent")])
             }
             Console.line(plans.isEmpty ? "no staffing plans recorded; make one with `journey staffing plan --commit`" : t.render())
             return

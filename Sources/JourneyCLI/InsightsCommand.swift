@@ -118,7 +118,7 @@ struct AttritionInsight: ParsableCommand {
     @Option(help: ArgumentHelp("Last day of the recent window (default: the last complete day).", valueName: "date")) var asOf: DayArgument?
     @Option(help: "Days in the recent window.") var recentDays = 7
     @Option(help: "Days of baseline before it.") var baselineDays = 28
-    @Option(help: "Score from which an agent is flagged.") var threshold = 8.0
+    @Option(help: "Score from which an agent is flagged.") var threshold = 10.0
     @Option(help: "Rows to show.") var limit = 20
     @OptionGroup var output: InsightOutput
 

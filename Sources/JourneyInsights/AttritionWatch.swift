@@ -20,7 +20,7 @@ public enum AttritionWatch {
         public var recentDays = 7
         public var baselineDays = 28
         /// Score from which an agent is flagged.
-        public var threshold = 8.0
+        public var threshold = 10.0
         public var limit = 20
         public init() {}
     }
@@ -47,7 +47,12 @@ public enum AttritionWatch {
         let baseFrom = recentFrom - Int64(options.baselineDays)
         var base: [String: Window] = [:], recent: [String: Window] = [:]
         var info: [String: (site: String, team: String?)] = [:]
+        // The baseline is as long as the data allows (days worked per week divide by the days covered).
+        var baselineSpan = options.baselineDays
         try engine.read { db in
+            if let first = try Int64.fetchOne(db, sql: "SELECT MIN(day) FROM agent_day"), first > baseFrom {
+                baselineSpan = Int(max(1, recentFrom - first))
+            }
             let rows = try Row.fetchAll(db, sql: """
                 SELECT d.agent, d.day, d.site, a.team, d.handled, d.talk_ms + d.hold_ms + d.acw_ms, d.logged_ms, d.notready_ms,
                        d.surveys, d.satisfied, d.fcr_elapsed, d.fcr_ok, d.missed
@@ -79,7 +84,7 @@ public enum AttritionWatch {
             var c: [String: Double] = [:], t: [String: String] = [:]
             if let x = b.aht, let y = r.aht { c["aht"] = y / x - 1; t["aht"] = "AHT \(Int(y)) s vs \(Int(x)) s (\(y >= x ? "+" : "")\(Int(((y / x - 1) * 100).rounded())) %)" }
             if let x = b.notReady, let y = r.notReady { c["notReady"] = y - x; t["notReady"] = "not ready \(Value.percent(x)) → \(Value.percent(y)) of logged-in time" }
-            let dx = weekly(b, options.baselineDays), dy = weekly(r, options.recentDays)
+            let dx = weekly(b, baselineSpan), dy = weekly(r, options.recentDays)
             c["daysWorked"] = dy - dx
             t["daysWorked"] = String(format: "worked %.1f days/week vs %.1f", dy, dx)
             if let x = b.csat, let y = r.csat { c["csat"] = y - x; t["csat"] = "CSAT \(Value.percent(x)) → \(Value.percent(y))" }
@@ -119,7 +124,7 @@ public enum AttritionWatch {
         if findings.isEmpty { findings.append("no agent drifts from their own baseline beyond score \(options.threshold)") }
         let columns = ["rank", "agent", "site", "team", "score", "flagged"] + signals.map { "z." + $0.name } + ["reasons"]
         return InsightReport(
-            title: "Attrition watch: \(Timestamp.dateString(day: recentFrom))…\(Timestamp.dateString(day: asOf)) against each agent's previous \(options.baselineDays) days",
+            title: "Attrition watch: \(Timestamp.dateString(day: recentFrom))…\(Timestamp.dateString(day: asOf)) against each agent's previous \(baselineSpan) days",
             findings: findings, result: QueryResult(columns: columns, rows: rows, positions: engine.positions, horizon: engine.dataHorizon))
     }
 }

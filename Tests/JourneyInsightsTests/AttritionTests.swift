@@ -29,6 +29,7 @@ final class AttritionTests: XCTestCase {
         let report = try AttritionWatch.report(f.engine, o)
         let top = Set(report.result.rows.prefix(4).compactMap { $0[1].stringValue })
         XCTAssertEqual(top, drifting, "\(report.findings)")
+
         // Each of them is flagged, with reasons.
         for row in report.result.rows.prefix(4) {
             XCTAssertEqual(row[5], .bool(true))

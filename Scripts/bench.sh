@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark suite (`journey bench all`) on a release build and
+# keeps the report, as docs/benchmarks.md records it.
+#
+#   bash Scripts/bench.sh [EVENTS]     EVENTS in the simulated store (default 2,000,000;
+#                                      the SPEC's scale is 10,000,000: about 15 minutes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=${1:-2000000}
+swift build -c release --product journey >/dev/null
+out=bench-$(date -u +%Y%m%d-%H%M%S)
+.build/release/journey bench all --events "$events" | tee "$out.txt"
+.build/release/journey bench all --events "$events" --json > "$out.json"
+echo "report: $out.txt and $out.json"
