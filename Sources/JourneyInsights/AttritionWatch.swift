@@ -11,7 +11,9 @@ import JourneyProjections
 /// into a robust z against the same change of the other agents of the site
 /// (median and MAD, with a floor on the spread), so a site-wide shift (a
 /// busy week, a new product) does not flag everyone. The score is the sum
-/// of the z's in the worsening direction; every z ≥ 2 is shown as a reason.
+/// of the z's in the worsening direction, each capped at 5 (drift shows in
+/// several signals, noise in one); every z ≥ 2 is shown as a reason. An
+/// agent is flagged from `threshold` with at least two reasons.
 public enum AttritionWatch {
     public struct Options: Sendable {
         public var site: String?
@@ -34,6 +36,9 @@ public enum AttritionWatch {
         var fcr: Double? { fcrElapsed >= 10 ? fcrOK / fcrElapsed : nil }
         var missedRate: Double? { handled >= 5 ? missed / handled : nil }
     }
+
+    /// The most one signal adds to the score.
+    static let perSignalMax = 5.0
 
     /// The signals: name, worsening direction (+1: higher is worse), floor on the spread, and how to word it.
     static let signals: [(name: String, sign: Double, spread: Double)] = [
@@ -104,7 +109,8 @@ public enum AttritionWatch {
                     let population = agents.compactMap { changes[$0]?[s.name] }
                     let z = s.sign * Statistics.robustZ(x, among: population, minimumSpread: s.spread)
                     zs[s.name] = z
-                    if z > 0 { score += z }
+                    // One signal alone can add at most `perSignalMax`: drift shows in several.
+                    if z > 0 { score += min(z, perSignalMax) }
                     if z >= 2, let text = texts[agent]?[s.name] { reasons.append((z, text)) }
                 }
                 scored.append((agent, score, reasons.sorted { $0.0 > $1.0 }.map(\.1), zs))
@@ -114,10 +120,13 @@ public enum AttritionWatch {
         var rows: [[JSONValue]] = []
         for (i, s) in scored.prefix(options.limit).enumerated() {
             rows.append([.integer(Int64(i + 1)), .string(s.agent), Value.text(info[s.agent]?.site), Value.text(info[s.agent]?.team),
-                         Value.number(s.score, 1), .bool(s.score >= options.threshold)]
+                         Value.number(s.score, 1), .bool(isFlagged(s))]
                         + signals.map { Value.number(s.z[$0.name], 1) } + [.string(s.reasons.joined(separator: "; "))])
         }
-        let flagged = scored.filter { $0.score >= options.threshold }
+        func isFlagged(_ s: (agent: String, score: Double, reasons: [String], z: [String: Double])) -> Bool {
+            s.score >= options.threshold && s.reasons.count >= 2
+        }
+        let flagged = scored.filter(isFlagged)
         var findings = flagged.prefix(5).map { s in
             "\(s.agent) (\(info[s.agent]?.site ?? "?"), team \(info[s.agent]?.team ?? "?")): score \(String(format: "%.1f", s.score)) — \(s.reasons.prefix(4).joined(separator: "; "))"
         }
