@@ -8,11 +8,11 @@
 #   bash Scripts/cluster.sh status [DIR]  each node's view of every origin
 #   bash Scripts/cluster.sh stop [DIR]    stop the nodes
 #
-# Then append, import or simulate at one centre — e.g.
-#   journey simulate --data DIR/north --days 2 --sites north,central,south
-# — and watch it reach the others with `cluster.sh status`. (While a node
-# runs, it is its store's writer: stop the cluster before importing into it,
-# or import at another store and let sync carry the events.)
+# A new cluster starts with two simulated days at each centre, so `status`
+# shows the three logs converging. A running node is its store's only
+# writer: to add data, `stop`, import or simulate (e.g. `journey simulate
+# --data DIR/north --sites north,central,south --days 3 --start 2026-03-04`),
+# then `start` again and watch it reach the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 action=${1:-start}; dir=${2:-./journey-cluster}
@@ -44,7 +44,10 @@ start)
       done
       printf '{"listen": "127.0.0.1:%s",\n "peers": [%s],\n "clients": [%s],\n "keys": {%s}}\n' "${ports[$i]}" "$peers" "$clients" "$keys" > "$dir/$s/sync.json"
     done
-    echo "created $dir/{north,central,south} with sync.json (tokens and pinned keys)"
+    for s in "${sites[@]}"; do
+      $journey simulate --data "$dir/$s" --sites north,central,south --days 2 --agents 40 --contacts-per-day 1500 >/dev/null 2>&1
+    done
+    echo "created $dir/{north,central,south} with sync.json (tokens and pinned keys) and two simulated days each"
   fi
   for s in "${sites[@]}"; do
     $journey serve --data "$dir/$s" --follow > "$dir/$s.log" 2>&1 &
