@@ -7,7 +7,9 @@ import JourneyProjections
 /// Each agent is compared with their own baseline: the `baselineDays`
 /// before their last `recentDays`. Six changes are measured — handle time
 /// (ratio), not-ready share of logged-in time, days worked per week, CSAT,
-/// FCR, and missed offers per contact handled — and each change is turned
+/// FCR, and missed offers per contact handled (the recent rates shrunk
+/// towards the agent's baseline by a few pseudo-contacts, so a quiet week
+/// with few contacts is not read as a collapse) — and each change is turned
 /// into a robust z against the same change of the other agents of the site
 /// (median and MAD, with a floor on the spread), so a site-wide shift (a
 /// busy week, a new product) does not flag everyone. The score is the sum
@@ -87,14 +89,29 @@ public enum AttritionWatch {
         for (agent, b) in base where b.days >= 3 {
             let r = recent[agent] ?? Window()
             var c: [String: Double] = [:], t: [String: String] = [:]
-            if let x = b.aht, let y = r.aht { c["aht"] = y / x - 1; t["aht"] = "AHT \(Int(y)) s vs \(Int(x)) s (\(y >= x ? "+" : "")\(Int(((y / x - 1) * 100).rounded())) %)" }
+            // A recent rate from few contacts is noisy: it is shrunk towards the agent's own baseline
+            // by `prior` pseudo-contacts before the change is measured (the reason shows the raw figures).
+            func shrunk(_ sum: Double, _ n: Double, toward x: Double, prior: Double) -> Double { (sum + prior * x) / (n + prior) }
+            if let x = b.aht, let y = r.aht {
+                c["aht"] = shrunk(r.handleMs / 1000, r.handled, toward: x, prior: 30) / x - 1
+                t["aht"] = "AHT \(Int(y)) s vs \(Int(x)) s (\(y >= x ? "+" : "")\(Int(((y / x - 1) * 100).rounded())) %)"
+            }
             if let x = b.notReady, let y = r.notReady { c["notReady"] = y - x; t["notReady"] = "not ready \(Value.percent(x)) → \(Value.percent(y)) of logged-in time" }
             let dx = weekly(b, baselineSpan), dy = weekly(r, options.recentDays)
             c["daysWorked"] = dy - dx
             t["daysWorked"] = String(format: "worked %.1f days/week vs %.1f", dy, dx)
-            if let x = b.csat, let y = r.csat { c["csat"] = y - x; t["csat"] = "CSAT \(Value.percent(x)) → \(Value.percent(y))" }
-            if let x = b.fcr, let y = r.fcr { c["fcr"] = y - x; t["fcr"] = "FCR \(Value.percent(x)) → \(Value.percent(y))" }
-            if let x = b.missedRate, let y = r.missedRate { c["missed"] = y - x; t["missed"] = String(format: "missed offers %.2f → %.2f per contact", x, y) }
+            if let x = b.csat, let y = r.csat {
+                c["csat"] = shrunk(r.satisfied, r.surveys, toward: x, prior: 20) - x
+                t["csat"] = "CSAT \(Value.percent(x)) → \(Value.percent(y))"
+            }
+            if let x = b.fcr, let y = r.fcr {
+                c["fcr"] = shrunk(r.fcrOK, r.fcrElapsed, toward: x, prior: 50) - x
+                t["fcr"] = "FCR \(Value.percent(x)) → \(Value.percent(y))"
+            }
+            if let x = b.missedRate, let y = r.missedRate {
+                c["missed"] = shrunk(r.missed, r.handled, toward: x, prior: 50) - x
+                t["missed"] = String(format: "missed offers %.2f → %.2f per contact", x, y)
+            }
             changes[agent] = c
             texts[agent] = t
         }
