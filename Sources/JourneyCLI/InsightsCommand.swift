@@ -72,6 +72,7 @@ struct MixInsight: ParsableCommand {
     @Option(help: ArgumentHelp("…to this one, inclusive.", valueName: "date")) var to: DayArgument?
     @Option(help: "Weeks of same-weekday baseline.") var weeks = 4
     @Option(help: "Family-wise significance level per site-day.") var alpha = 0.01
+    @Option(help: "Smallest change of share worth a flag (it must also be a fifth of the usual share).") var minChange = 0.01
     @Flag(help: "List every category, not only flagged shifts.") var all = false
     @OptionGroup var output: InsightOutput
 
@@ -81,7 +82,7 @@ struct MixInsight: ParsableCommand {
 
     func execute() throws {
         var o = MixMonitor.Options()
-        o.site = site; o.weeks = weeks; o.alpha = alpha; o.all = all
+        o.site = site; o.weeks = weeks; o.alpha = alpha; o.minimumChange = minChange; o.all = all
         o.fromDay = day?.day ?? from?.day
         o.toDay = day?.day ?? to?.day
         InsightsCommand.print(try InsightsCommand.run(store) { try MixMonitor.report($0, o) }, output)

@@ -13,7 +13,9 @@ import JourneyProjections
 /// divided by √φ, where φ ≥ 1 is the dispersion of the baseline days
 /// themselves (Pearson χ² of their days × categories table over its degrees
 /// of freedom, per dimension). The significance level `alpha` is for the
-/// whole site-day (Bonferroni: each of its m tests at alpha / m).
+/// whole site-day (Bonferroni: each of its m tests at alpha / m). A
+/// significant shift is flagged only when it is also material: at least
+/// one point of share and a fifth of the category's usual share.
 public enum MixMonitor {
     public struct Options: Sendable {
         public var site: String?
@@ -23,6 +25,8 @@ public enum MixMonitor {
         public var weeks = 4
         /// Family-wise significance level per site-day.
         public var alpha = 0.01
+        /// Smallest change of share (absolute) worth a flag; it must also be a fifth of the usual share.
+        public var minimumChange = 0.01
         /// Report every category, not only the flagged ones.
         public var all = false
         public init() {}
@@ -104,7 +108,9 @@ public enum MixMonitor {
                 let critical = Statistics.criticalZ(twoSidedP: options.alpha / Double(tests.count))
                 for (dimension, category, x1, n1, x2, n2, phi) in tests {
                     let z = Statistics.twoProportionZ(x1, n1, x2, n2) / phi.squareRoot()
-                    let flag = abs(z) >= critical
+                    // Significant, and material: at least `minimumChange` and a fifth of the usual share.
+                    let change = abs(x1 / n1 - x2 / n2)
+                    let flag = abs(z) >= critical && change >= max(options.minimumChange, 0.2 * x2 / n2)
                     guard flag || options.all else { continue }
                     let share = x1 / n1, base = x2 / n2
                     rows.append([.string(site), .string(Timestamp.dateString(day: day)), .string(dimension), .string(category),
@@ -125,7 +131,7 @@ public enum MixMonitor {
         if findings.isEmpty {
             findings.append(tested == 0
                 ? "no site-day with at least two same-weekday baseline days in the last \(options.weeks) weeks"
-                : "no significant shift in \(tested) site-days (family-wise α = \(options.alpha) per site-day)")
+                : "no significant, material shift in \(tested) site-days (family-wise α = \(options.alpha) per site-day; change ≥ \(Value.percent(options.minimumChange)) and ≥ a fifth of the usual share)")
         }
         let columns = ["site", "day", "dimension", "category", "contacts", "share", "baselineShare", "change", "z", "threshold", "flagged", "baselineDays", "dispersion"]
         return InsightReport(title: "Traffic mix \(Timestamp.dateString(day: from))…\(Timestamp.dateString(day: to)) against the same weekday over \(options.weeks) weeks",
