@@ -49,7 +49,7 @@ public struct SyncBenchmark: Sendable {
         var serverConfig = SyncConfig()
         serverConfig.clients = [.init(name: "node", token: token)]
         var logger = Logger(label: "journey.bench.sync")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         let server = SyncServer(store: source, config: serverConfig, logger: logger)
         let running = try await RunningServer.start(server)
         defer { running.stop() }

@@ -152,6 +152,7 @@ struct BenchQueryCommand: ParsableCommand {
         if json {
             Console.line(JSONWriter.string(.object([
                 "events": .integer(Int64(total)),
+                "peakRSSBytes": .integer(Int64(ResourceUsage.peakRSSBytes)),
                 "queries": .array(timings.map { .object(["name": .string($0.name), "medianMs": .number(String(format: "%.2f", $0.medianMs)),
                                                          "maxMs": .number(String(format: "%.2f", $0.maxMs)), "rows": .integer(Int64($0.rows))]) }),
             ])))
