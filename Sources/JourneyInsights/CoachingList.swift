@@ -21,7 +21,7 @@ public enum CoachingList {
         public var below = 0.7
         public var minContacts = 30
         public var site: String?
-        /// Local days; default the last 28 complete days.
+        /// Local days; default the last 28 days (for FCR, those whose windows have closed).
         public var fromDay: Int64?
         public var toDay: Int64?
         public init() {}
@@ -42,7 +42,7 @@ public enum CoachingList {
     }
 
     public static func entries(_ engine: ProjectionEngine, _ options: Options) throws -> (entries: [Entry], from: Int64, to: Int64) {
-        let to = options.toDay ?? (engine.dataHorizon.ms / 86_400_000 - 1)
+        let to = options.toDay ?? (options.metric == .fcr ? engine.lastClosedWindowDay : engine.dataHorizon.ms / 86_400_000 - 1)
         let from = options.fromDay ?? (to - 27)
         let w = engine.repeatWindowMs, horizon = engine.dataHorizon.ms
         // Per agent and cell: contacts and successes.

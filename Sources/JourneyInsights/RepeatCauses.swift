@@ -54,8 +54,7 @@ public enum RepeatCauses {
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         let w = options.windowHours.map { Int64($0) * 3_600_000 } ?? engine.repeatWindowMs
         let horizon = engine.dataHorizon
-        let lastClosed = horizon.ms / 86_400_000 - 1 - (w + 86_399_999) / 86_400_000
-        let to = options.toDay ?? lastClosed
+        let to = options.toDay ?? engine.lastClosedWindowDay(windowMs: w)
         let from = options.fromDay ?? (to - 6)
         guard from <= to else { throw InsightsError("--from is after --to") }
         let length = to - from + 1

@@ -16,7 +16,7 @@ import JourneyProjections
 public enum TeamHealth {
     public struct Options: Sendable {
         public var site: String?
-        /// Local days; default the last 8 complete weeks.
+        /// Local days; default the 8 weeks up to the last day whose FCR windows have closed.
         public var fromDay: Int64?
         public var toDay: Int64?
         public var fcrSlopeFlag = 0.01
@@ -26,7 +26,8 @@ public enum TeamHealth {
     struct Week { var elapsed = 0.0, ok = 0.0, handled = 0.0, handleMs = 0.0, surveys = 0.0, satisfied = 0.0 }
 
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
-        let to = options.toDay ?? (engine.dataHorizon.ms / 86_400_000 - 1)
+        // Default: up to the last day whose FCR windows have closed (later days' FCR counts only the repeats so far).
+        let to = options.toDay ?? engine.lastClosedWindowDay
         let from = options.fromDay ?? (to - 55)
         guard from <= to else { throw InsightsError("--from is after --to") }
         var weeks: [String: [Int: Week]] = [:]

@@ -35,6 +35,16 @@ extension ProjectionEngine {
         try db.read { try body($0) }
     }
 
+    /// The last day all of whose contacts' repeat windows (of `windowMs`,
+    /// default W) had closed by the data horizon: FCR and repeat figures of
+    /// later days still count only the repeats seen so far.
+    public func lastClosedWindowDay(windowMs: Int64? = nil) -> Int64 {
+        horizon / 86_400_000 - 1 - ((windowMs ?? parameters.repeatWindowMs) + 86_399_999) / 86_400_000
+    }
+
+    /// ``lastClosedWindowDay(windowMs:)`` for the projection's window.
+    public var lastClosedWindowDay: Int64 { lastClosedWindowDay() }
+
     /// The repeat window W, in ms, the projection was built with.
     public var repeatWindowMs: Int64 { parameters.repeatWindowMs }
 
