@@ -47,10 +47,7 @@ struct AuditPlanCommand: ParsableCommand {
             throw CLIError(ExitStatus.badInput, "no staffing plan \(id) in this store (run `journey audit plan` to list them; sync if another centre made it)")
         }
         let scratch = store.directory + "/audit-\(ProcessInfo.processInfo.processIdentifier).sqlite"
-        let audit: PlanAudit
-        do { audit = try PlanAudit(record: recorded.data, store: log, scratchPath: scratch) } catch let e as StaffingError {
-            throw CLIError(ExitStatus.badInput, e.message)
-        }
+        let audit = try PlanAudit(record: recorded.data, store: log, scratchPath: scratch)
         let vector = audit.positions.keys.sorted().map { "\($0)=\(audit.positions[$0] ?? 0)" }.joined(separator: ",")
         if json {
             Console.line(JSONWriter.string(.object([

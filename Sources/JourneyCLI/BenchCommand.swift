@@ -84,29 +84,7 @@ struct BenchRebuildCommand: ParsableCommand {
     @OptionGroup var simulated: SimulatedStoreOptions
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
-        let r = try simulated.benchmark().runRebuild()
-        if json {
-            Console.line(JSONWriter.string(.object([
-                "events": .integer(Int64(r.events)),
-                "scanEventsPerSecond": .integer(Int64(r.scanEventsPerSecond)),
-                "inflateEventsPerSecond": .integer(Int64(r.inflateEventsPerSecond)),
-                "rebuildEventsPerSecond": .integer(Int64(r.rebuildEventsPerSecond)),
-                "peakRSSBytes": .integer(Int64(r.peakRSSBytes)),
-            ])))
-            return
-        }
-        var t = Table(["figure", "measured", "target", "met"])
-        t.add(["log scan + decode", String(format: "%.0f events/s", r.scanEventsPerSecond), "≥ 3,000,000 events/s",
-               r.scanEventsPerSecond >= 3_000_000 ? "yes" : "no"])
-        t.add(["full rebuild", String(format: "%.0f events/s", r.rebuildEventsPerSecond), "≥ 500,000 events/s",
-               r.rebuildEventsPerSecond >= 500_000 ? "yes" : "no"])
-        t.add(["peak RSS", String(format: "%.0f MB", Double(r.peakRSSBytes) / 1e6), "< 512 MB", r.peakRSSBytes < 512_000_000 ? "yes" : "no"])
-        Console.line("rebuild benchmark: \(r.events) simulated events")
-        Console.line(t.render())
-        Console.line("rebuild phases: " + r.phases.keys.sorted().map { String(format: "%@ %.1f s", $0, r.phases[$0] ?? 0) }.joined(separator: ", ")
-                     + String(format: "; total %.1f s", r.rebuildSeconds))
-    }
+    func run() throws { ScanReport.print(try simulated.benchmark().runRebuild(), json: json) }
 }
 
 struct BenchScanCommand: ParsableCommand {
@@ -117,24 +95,39 @@ struct BenchScanCommand: ParsableCommand {
     @OptionGroup var simulated: SimulatedStoreOptions
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
-        let r = try simulated.benchmark().runRebuild(scanOnly: true)
+    func run() throws { ScanReport.print(try simulated.benchmark().runRebuild(scanOnly: true), json: json) }
+}
+
+/// The report of `bench scan` and `bench rebuild` (the rebuild rows only when a rebuild ran).
+enum ScanReport {
+    static func print(_ r: ProjectionBenchmark.RebuildResult, json: Bool) {
+        let rebuilt = r.rebuildSeconds.isFinite
         if json {
-            Console.line(JSONWriter.string(.object([
+            var o: JSONObject = [
                 "events": .integer(Int64(r.events)),
                 "scanEventsPerSecond": .integer(Int64(r.scanEventsPerSecond)),
                 "inflateEventsPerSecond": .integer(Int64(r.inflateEventsPerSecond)),
-                "peakRSSBytes": .integer(Int64(r.peakRSSBytes)),
-            ])))
+            ]
+            if rebuilt { o["rebuildEventsPerSecond"] = .integer(Int64(r.rebuildEventsPerSecond)) }
+            o["peakRSSBytes"] = .integer(Int64(r.peakRSSBytes))
+            Console.line(JSONWriter.string(.object(o)))
             return
         }
-        var t = Table(["figure", "measured", "baseline", "target", "met"])
-        t.add(["log scan + decode", String(format: "%.0f events/s", r.scanEventsPerSecond),
-               String(format: "%.0f events/s read + inflate only", r.inflateEventsPerSecond), "≥ 3,000,000 events/s",
+        func rate(_ x: Double) -> String { String(format: "%.0f events/s", x) }
+        var t = Table(["figure", "measured", "baseline (same run)", "target", "met"])
+        t.add(["log scan + decode", rate(r.scanEventsPerSecond), rate(r.inflateEventsPerSecond) + " read + inflate only", "≥ 3,000,000 events/s",
                r.scanEventsPerSecond >= 3_000_000 ? "yes" : "no"])
-        Console.line("scan benchmark: \(r.events) simulated events")
+        if rebuilt {
+            t.add(["full rebuild", rate(r.rebuildEventsPerSecond), rate(r.scanEventsPerSecond) + " scan + decode", "≥ 500,000 events/s",
+                   r.rebuildEventsPerSecond >= 500_000 ? "yes" : "no"])
+        }
+        t.add(["peak RSS", String(format: "%.0f MB", Double(r.peakRSSBytes) / 1e6), "—", "< 512 MB", r.peakRSSBytes < 512_000_000 ? "yes" : "no"])
+        Console.line("\(rebuilt ? "rebuild" : "scan") benchmark: \(r.events) simulated events")
         Console.line(t.render())
-        Console.line(String(format: "peak RSS %.0f MB", Double(r.peakRSSBytes) / 1e6))
+        if rebuilt {
+            Console.line("rebuild phases: " + r.phases.keys.sorted().map { String(format: "%@ %.1f s", $0, r.phases[$0] ?? 0) }.joined(separator: ", ")
+                         + String(format: "; total %.1f s", r.rebuildSeconds))
+        }
     }
 }
 

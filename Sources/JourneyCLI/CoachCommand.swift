@@ -38,32 +38,18 @@ struct CoachCommand: ParsableCommand {
         o.metric = metric == .fcr ? .fcr : .csat
         o.below = below; o.minContacts = minContacts; o.site = site; o.fromDay = from?.day; o.toDay = to?.day
         let (log, engine) = try Projections.caughtUp(store)
-        let report: InsightReport
-        let listed: [CoachingList.Entry]
-        do {
-            report = try CoachingList.report(engine, o)
-            listed = try CoachingList.entries(engine, o).entries.filter { $0.adjusted < below }
-        } catch let e as InsightsError { throw CLIError(ExitStatus.badInput, e.message) }
+        let report = try CoachingList.report(engine, o)
+        let listed = try CoachingList.entries(engine, o).entries.filter { $0.adjusted < below }
         InsightsCommand.print(report, output)
         guard schedule else { return }
         log.close()
         let writer = try store.open()
         defer { writer.close() }
-        let own = listed.filter { $0.site == writer.site }
-        let asOf = Timestamp.dateString(day: engine.dataHorizon.ms / 86_400_000)
-        var positions = JSONObject()
-        for k in engine.positions.keys.sorted() { positions[k] = .integer(Int64(engine.positions[k] ?? 0)) }
-        let now = Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000))
-        let events = own.map { e in
-            Event(site: writer.site, id: "coach-\(e.agent)-\(metric.rawValue)-\(asOf)", at: now, kind: .coachingScheduled, agent: e.agent, data: [
-                "metric": .string(metric.rawValue), "threshold": .number(String(below)), "observed": .number(String(format: "%.4f", e.observed)),
-                "expected": .number(String(format: "%.4f", e.expected)), "adjusted": .number(String(format: "%.4f", e.adjusted)),
-                "contacts": .integer(Int64(e.contacts)), "asOf": .string(asOf), "positions": .object(positions),
-            ])
-        }
+        let events = CoachingList.scheduledEvents(listed, site: writer.site, options: o, engine: engine,
+                                                  at: Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000)))
         let result = try writer.append(events)
         Console.line("scheduled coaching for \(result.appended) agent(s) of \(writer.site)"
                      + (result.duplicates > 0 ? " (\(result.duplicates) already scheduled for this data)" : "")
-                     + (listed.count > own.count ? "; \(listed.count - own.count) listed agent(s) belong to other centres, which schedule their own" : ""))
+                     + (listed.count > events.count ? "; \(listed.count - events.count) listed agent(s) belong to other centres, which schedule their own" : ""))
     }
 }

@@ -157,10 +157,7 @@ struct DemoCommand: ParsableCommand {
         // Each centre schedules coaching for its own listed agents.
         var coachingEvents = 0
         for (i, store) in stores.enumerated() {
-            let own = listed.filter { $0.site == store.site }.map { e in
-                Event(site: store.site, id: "coach-\(e.agent)-fcr-\(Timestamp.dateString(day: last + 1))", at: now, kind: .coachingScheduled, agent: e.agent,
-                      data: ["metric": "fcr", "adjusted": .rounded(e.adjusted), "threshold": .rounded(coach.below)])
-            }
+            let own = CoachingList.scheduledEvents(listed, site: store.site, options: coach, engine: north, at: now)
             coachingEvents += try stores[i].append(own).appended
         }
         Console.line("    north recorded the plan (\(recorded.appended) events: staffing.planned + agent.lent); each centre scheduled coaching for its own listed agents (\(coachingEvents) sessions)")

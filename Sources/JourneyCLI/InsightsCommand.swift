@@ -21,10 +21,9 @@ struct InsightsCommand: ParsableCommand {
         Output.print(report.result, json: false, csv: false)
     }
 
-    /// Runs an analysis on the caught-up projection, turning its errors into bad-input exits.
+    /// Runs an analysis on the caught-up projection (its errors exit as bad input, see ``ExitStatus``).
     static func run(_ store: StoreOptions, _ body: (ProjectionEngine) throws -> InsightReport) throws -> InsightReport {
-        let (_, engine) = try Projections.caughtUp(store)
-        do { return try body(engine) } catch let e as InsightsError { throw CLIError(ExitStatus.badInput, e.message) }
+        try body(try Projections.caughtUp(store).1)
     }
 }
 

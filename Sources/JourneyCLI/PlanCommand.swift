@@ -44,7 +44,7 @@ struct PlanCommand: ParsableCommand {
         p.maxOccupancy = maxOccupancy
         p.shrinkage = shrinkage
         p.maxLendShare = maxLendShare
-        do { try p.validate() } catch let e as StaffingError { throw CLIError(ExitStatus.badInput, e.message) }
+        try p.validate()
         let fc = try forecast.map { path -> Forecast in
             do { return try Forecast.parse(csv: String(decoding: try InputFile.read(path), as: UTF8.self)) } catch let e as StaffingError {
                 throw CLIError(ExitStatus.badInput, "\(path): \(e.message)")
@@ -53,10 +53,7 @@ struct PlanCommand: ParsableCommand {
         let (log, engine) = try Projections.caughtUp(store)
         guard engine.dataHorizon.ms > 0 else { throw CLIError(ExitStatus.badInput, "the store holds no events to plan from; import or simulate some first") }
         let day = date?.day ?? (engine.dataHorizon.ms / 86_400_000 + 1)
-        let record: PlanRecord
-        do { record = try PlanRecord(engine: engine, day: day, parameters: p, forecast: fc) } catch let e as StaffingError {
-            throw CLIError(ExitStatus.badInput, e.message)
-        }
+        let record = try PlanRecord(engine: engine, day: day, parameters: p, forecast: fc)
         var committed: LogStore.AppendResult?
         if commit {
             log.close()

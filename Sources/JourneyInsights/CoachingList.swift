@@ -125,3 +125,22 @@ public enum CoachingList {
                              findings: findings, result: QueryResult(columns: columns, rows: rows, positions: engine.positions, horizon: engine.dataHorizon))
     }
 }
+
+extension CoachingList {
+    /// The `coaching.scheduled` events recording the listed `entries` of
+    /// centre `site` (other centres coach their own agents). The id is per
+    /// agent, metric and data day, so scheduling twice for the same data
+    /// stores nothing new; the data says what the decision rested on.
+    public static func scheduledEvents(_ entries: [Entry], site: String, options: Options, engine: ProjectionEngine, at: Timestamp) -> [Event] {
+        let asOf = Timestamp.dateString(day: engine.dataHorizon.ms / 86_400_000)
+        var positions = JSONObject()
+        for k in engine.positions.keys.sorted() { positions[k] = .integer(Int64(engine.positions[k] ?? 0)) }
+        return entries.filter { $0.site == site }.map { e in
+            Event(site: site, id: "coach-\(e.agent)-\(options.metric.rawValue)-\(asOf)", at: at, kind: .coachingScheduled, agent: e.agent, data: [
+                "metric": .string(options.metric.rawValue), "threshold": .rounded(options.below), "observed": .rounded(e.observed),
+                "expected": .rounded(e.expected), "adjusted": .rounded(e.adjusted), "contacts": .integer(Int64(e.contacts)),
+                "asOf": .string(asOf), "positions": .object(positions),
+            ])
+        }
+    }
+}
