@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JourneyLog
 import JourneyModel
+import JourneySync
 
 /// Options every command that works on a store takes.
 struct StoreOptions: ParsableArguments {
@@ -25,12 +26,28 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store, reporting what recovery did on standard error. Commands
     /// that only read open it read-only, so they can run beside a writer
     /// (journey serve --follow, sync --follow, import --follow).
+    ///
+    /// Replicas are checked against the keys pinned in `DATA/sync.json` (when
+    /// there is one); an origin refused at open is reported here, and every
+    /// read of it fails with exit 4.
     func open(readOnly: Bool = false) throws -> LogStore {
         var options = logOptions
         options.readOnly = readOnly
+        options.publicKeys = pinnedKeys()
         let store = try LogStore.open(directory: directory, options: options)
         for note in store.recoveryNotes { Console.error("journey: recovery: \(note)") }
+        for (origin, damage) in store.damagedOrigins.sorted(by: { $0.key < $1.key }) {
+            Console.error("journey: refused origin '\(origin)': \(damage)")
+        }
         return store
+    }
+
+    /// The public keys pinned in `DATA/sync.json`; empty when there is none or it does not parse.
+    func pinnedKeys() -> [String: [UInt8]] {
+        let path = directory + "/sync.json"
+        guard FileManager.default.fileExists(atPath: path), let bytes = try? InputFile.read(path),
+              let config = try? SyncConfig.parse(String(decoding: bytes, as: UTF8.self)) else { return [:] }
+        return config.keys
     }
 }
 

@@ -28,6 +28,12 @@ struct SyncConfigOption: ParsableArguments {
     @Option(help: ArgumentHelp("Sync config (peers, client tokens, pinned keys); default DATA/sync.json.", valueName: "file"))
     var config: String?
 
+    /// The config when `--config` was given or `DATA/sync.json` exists; nil otherwise.
+    func loadIfPresent(_ store: StoreOptions) throws -> SyncConfig? {
+        guard config != nil || FileManager.default.fileExists(atPath: store.directory + "/sync.json") else { return nil }
+        return try load(store)
+    }
+
     func load(_ store: StoreOptions) throws -> SyncConfig {
         let path = config ?? store.directory + "/sync.json"
         guard FileManager.default.fileExists(atPath: path) else {

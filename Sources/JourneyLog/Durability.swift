@@ -25,15 +25,15 @@ public struct LogOptions: Sendable {
     /// Most bytes written between two syncs of one commit. Bounds how much of
     /// a segment's tail a crash can leave half-written.
     public var writeBytesMax: UInt64 = 8 << 20
-    /// A damaged block this close to the end of the active segment is taken for
-    /// a torn write and truncated (its bytes kept in a `.torn` file); damage
-    /// further from the end is corruption and stops the open. It is the write
-    /// window plus the largest block, the most a crash can leave half-written.
-    public var tornTailBytesMax: UInt64 = (8 << 20) + UInt64(BlockHeader.compressedBytesMax) + 4096
     /// Open without writing anything: no lock, no torn-tail cut (an
     /// incomplete tail may be a block another process is writing), no
-    /// appends. The store re-reads what other processes added when read.
+    /// appends, files opened read-only (so a store on a read-only file system
+    /// or owned by another user can be read). The store re-reads what other processes added when read.
     public var readOnly = false
+    /// Pinned public signing keys of other origins (from the sync config):
+    /// their blocks are checked against them when the store is opened, and
+    /// an origin whose blocks fail is refused. The own site's key is always used.
+    public var publicKeys: [String: [UInt8]] = [:]
     /// Where files live; tests put a fault-injecting one here.
     public var fileSystem: any FileSystem = POSIXFileSystem()
 

@@ -12,12 +12,20 @@ public protocol FileSystem: Sendable {
     func exists(_ path: String) -> Bool
     /// Opens a file for reading and appending; creates it when `create` is true.
     func open(_ path: String, create: Bool) throws -> any StoredFile
+    /// Opens an existing file for reading only (works on a read-only file
+    /// system or without write permission).
+    func openForReading(_ path: String) throws -> any StoredFile
     /// Reads a whole small file.
     func readFile(_ path: String) throws -> [UInt8]
     /// Writes a whole small file durably: to a temporary name, synced, renamed over `path`, directory synced.
     func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32) throws
     /// Removes a file.
     func remove(_ path: String) throws
+    /// Removes an empty directory.
+    func removeDirectory(_ path: String) throws
+    /// Renames a file or directory (atomically, replacing nothing: `to` must not exist).
+    /// Durable once the parent directories are synced.
+    func rename(_ from: String, to: String) throws
     /// Makes the directory entries of `path` (creations, renames, removals) durable.
     func syncDirectory(_ path: String) throws
     /// Takes an exclusive lock on `path` (created if missing) for this
@@ -27,6 +35,12 @@ public protocol FileSystem: Sendable {
 }
 
 extension FileSystem {
+    /// Permission bits of a file (e.g. 0o600); nil when unknown.
+    public func permissions(_ path: String) -> UInt32? { nil }
+
+    /// By default, the same as opening for writing without creating.
+    public func openForReading(_ path: String) throws -> any StoredFile { try open(path, create: false) }
+
     /// File systems without other processes (in-memory test ones) give a token lock.
     public func lockExclusively(_ path: String) throws -> AnyObject { NullLock() }
 }
@@ -42,6 +56,9 @@ public protocol StoredFile: AnyObject, Sendable {
     func read(at offset: UInt64, count: Int) throws -> [UInt8]
     /// Appends bytes at the end of the file.
     func append(_ bytes: [UInt8]) throws
+    /// Writes bytes at `offset`, over what is there (used for small fixed
+    /// records such as the acknowledgement record, never for log data).
+    func write(_ bytes: [UInt8], at offset: UInt64) throws
     /// Makes every appended byte durable (fsync).
     func sync() throws
     /// Cuts the file to `size` bytes and makes that durable.

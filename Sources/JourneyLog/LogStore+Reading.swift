@@ -16,6 +16,14 @@ extension LogStore {
             try log.readBlock(blocks[index], segments: segments)
         }
 
+        /// The chain hash of the block ending at `seq` (zeros for 0); nil when no block ends there.
+        public func chainHash(endingAt seq: UInt64) throws -> [UInt8]? {
+            if seq == 0 { return [UInt8](repeating: 0, count: 32) }
+            guard let i = OriginLog.blockIndex(holding: seq, in: blocks), blocks[i].lastSeq == seq else { return nil }
+            if seq == lastSeq { return headHash }
+            return try block(at: i).header.chainHash
+        }
+
         /// Index of the first block holding an event after `seq`.
         public func firstBlock(after seq: UInt64) -> Int {
             if seq == 0 { return 0 }
@@ -26,7 +34,7 @@ extension LogStore {
     /// Origins this node holds (its own and replicas), sorted.
     public var origins: [String] {
         refreshIfReadOnly()
-        return monitor.withLock { logs.filter { $0.value.lastSeq > 0 || $0.key == site }.keys.sorted() }
+        return monitor.withLock { logs.filter { $0.value.lastSeq > 0 || $0.key == site || damaged[$0.key] != nil }.keys.sorted() }
     }
 
     /// A snapshot of `origin`'s log; nil when the node holds nothing of it.
@@ -46,6 +54,7 @@ extension LogStore {
         origin: String, afterSeq: UInt64 = 0, since: Timestamp? = nil, until: Timestamp? = nil,
         _ body: (Event) throws -> Bool
     ) throws {
+        try checkNotDamaged(origin)
         guard let snap = snapshot(origin: origin) else { return }
         var i = snap.firstBlock(after: afterSeq)
         while i < snap.blocks.count {
@@ -70,6 +79,7 @@ extension LogStore {
     ) throws {
         var cursors: [MergeCursor] = []
         for origin in origins {
+            try checkNotDamaged(origin)
             guard let snap = snapshot(origin: origin) else { continue }
             let c = MergeCursor(snapshot: snap, since: since, until: until)
             try c.advance()
@@ -102,6 +112,11 @@ extension LogStore {
         public var segments: Int
         /// Hex of the chain hash of the last block (empty when there is none).
         public var headHash: String
+        /// Seq of the last acknowledged event (from the acknowledgement record; equal to ``lastSeq`` when sound).
+        public var acknowledgedSeq: UInt64 = 0
+        /// Why the origin was refused at open (nil when it is sound); the other figures then
+        /// describe the intact part before the damage.
+        public var damage: String?
     }
 
     /// Figures for every origin this node holds.
@@ -109,10 +124,11 @@ extension LogStore {
         refreshIfReadOnly()
         return monitor.withLock {
             logs.keys.sorted().compactMap { origin -> OriginStats? in
-                guard let log = logs[origin], log.lastSeq > 0 || origin == site else { return nil }
+                guard let log = logs[origin], log.lastSeq > 0 || origin == site || damaged[origin] != nil else { return nil }
                 return OriginStats(site: origin, events: log.lastSeq, lastSeq: log.lastSeq, storedBytes: log.storedBytes,
                                    rawBytes: log.rawBytes, blocks: log.blocks.count, segments: log.segments.count,
-                                   headHash: log.lastSeq == 0 ? "" : Checksum.hex(log.headHash))
+                                   headHash: log.lastSeq == 0 ? "" : Checksum.hex(log.headHash),
+                                   acknowledgedSeq: log.ack?.lastSeq ?? log.lastSeq, damage: damaged[origin]?.description)
             }
         }
     }

@@ -28,11 +28,19 @@ extension LogStore {
                 throw LogError(.badSignature, "block of '\(h.origin)' at seq \(h.firstSeq) is not signed by the pinned key of '\(h.origin)'")
             }
         }
+        // A block the origin signed can still carry a payload no reader can decode: refuse it here, or it
+        // would stop every read of this origin at every centre that stored it.
+        do {
+            let events = try block.events()
+            guard events.count == Int(h.count) else { throw LogError(.corrupt, "it decodes to \(events.count) events, not \(h.count)") }
+        } catch {
+            throw LogError(.corrupt, "block of '\(h.origin)' at seq \(h.firstSeq) has a payload that does not decode (\(LogError.from(error).message)); refused, nothing stored")
+        }
         monitor.lock()
         defer { monitor.unlock() }
         if let poisoned { throw poisoned }
-        let log = logs[h.origin] ?? OriginLog(origin: h.origin, directory: fs.join(LogStore.logsDirectory(directory, fs: fs), h.origin),
-                                             options: options)
+        if let e = damaged[h.origin] { throw e }
+        let log = logs[h.origin] ?? makeLog(h.origin)
         logs[h.origin] = log
         if h.firstSeq <= log.lastSeq {
             // It overlaps what this node holds: an exact copy of a held block is a harmless repeat;

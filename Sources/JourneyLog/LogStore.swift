@@ -36,14 +36,16 @@ public final class LogStore: @unchecked Sendable {
     private var queue: [CommitGroup] = []
     private var leaderActive = false
     var poisoned: LogError?
-    private var nextSeq: UInt64 = 1
-    private var idCache: (firstSeq: UInt64, ids: [String])?
+    /// Origins refused at open because their logs are damaged where events were acknowledged.
+    var damaged: [String: LogError] = [:]
+    var nextSeq: UInt64 = 1
+    var idCache: (firstSeq: UInt64, ids: [String])?
     /// The exclusive writer lock (nil when read-only).
     private var writerLock: AnyObject?
     /// When the read-only view last looked for other processes' appends.
     var refreshedAt = 0.0
-    /// What recovery did while opening (torn tails cut, half-made segments removed).
-    public private(set) var recoveryNotes: [String] = []
+    /// What recovery did while opening (torn tails cut, half-made segments removed, warnings).
+    public internal(set) var recoveryNotes: [String] = []
 
     var fs: any FileSystem { options.fileSystem }
 
@@ -60,6 +62,10 @@ public final class LogStore: @unchecked Sendable {
     // MARK: Creating and opening
 
     /// Creates a new store whose own site is `site`, with a fresh signing key.
+    ///
+    /// Never overwrites: a directory that already holds a manifest, a key or
+    /// logs is refused (a lost `journey.json` is restored with
+    /// ``adopt(directory:site:options:)``, which keeps the key).
     public static func create(directory: String, site: String, options: LogOptions = LogOptions()) throws -> LogStore {
         let fs = options.fileSystem
         guard SiteID.isValid(site) else {
@@ -69,16 +75,59 @@ public final class LogStore: @unchecked Sendable {
         guard !fs.exists(manifestPath) else {
             throw LogError(.alreadyExists, "\(directory) already holds a store; open it, or choose another --data directory", file: manifestPath)
         }
+        let keyPath = keyPath(directory, fs: fs)
+        let logsDir = logsDirectory(directory, fs: fs)
+        let held = try fs.listDirectory(logsDir)
+        guard !fs.exists(keyPath), held.isEmpty else {
+            throw LogError(.alreadyExists, "\(directory) holds \(fs.exists(keyPath) ? "a signing key" : "")\(fs.exists(keyPath) && !held.isEmpty ? " and " : "")\(held.isEmpty ? "" : "logs (\(held.joined(separator: ", ")))") but no journey.json: it is a store whose manifest was lost, and a new key would orphan its logs. Restore the manifest with `journey init --data \(directory) --site SITE --adopt` (it keeps the key and checks it signs the site's log)",
+                           file: fs.exists(keyPath) ? keyPath : logsDir)
+        }
         try fs.createDirectory(fs.join(directory, "keys"))
-        try fs.createDirectory(logsDirectory(directory, fs: fs))
+        try fs.createDirectory(logsDir)
         let key = SiteKey()
-        try fs.writeFileAtomically(keyPath(directory, fs: fs), key.rawRepresentation, mode: 0o600)
+        try fs.writeFileAtomically(keyPath, key.rawRepresentation, mode: 0o600)
+        // The new directories' entries, and the data directory's own, must survive a crash.
+        try fs.syncDirectory(directory)
+        try fs.syncDirectory(POSIXFileSystem.parent(of: directory))
         // The manifest goes last: a directory without it is not yet a store.
-        try fs.writeFileAtomically(manifestPath, StoreManifest(site: site).encode(), mode: 0o644)
+        try fs.writeFileAtomically(manifestPath, StoreManifest(site: site, publicKeyHex: Checksum.hex(key.publicKey)).encode(), mode: 0o644)
+        return try open(directory: directory, options: options)
+    }
+
+    /// Writes a lost `journey.json` again from what the directory still holds:
+    /// the key file and the site's log. Checks that the key signs every block
+    /// of `site`'s log before writing anything.
+    public static func adopt(directory: String, site: String, options: LogOptions = LogOptions()) throws -> LogStore {
+        let fs = options.fileSystem
+        let manifestPath = fs.join(directory, StoreManifest.fileName)
+        guard !fs.exists(manifestPath) else {
+            throw LogError(.alreadyExists, "\(directory) already has its journey.json; open it as it is", file: manifestPath)
+        }
+        guard SiteID.isValid(site) else { throw LogError(.invalidEvent, "'\(site)' is not a site id: use 1–32 of a-z, 0-9 and -") }
+        let keyPath = keyPath(directory, fs: fs)
+        guard fs.exists(keyPath) else {
+            throw LogError(.notAStore, "\(directory) has no signing key (\(keyPath)); without it the site's log cannot be continued — restore the key from a backup", file: keyPath)
+        }
+        let key = try SiteKey(rawRepresentation: try fs.readFile(keyPath))
+        let report = try LogVerifier(directory: directory, fileSystem: fs, publicKeys: [site: key.publicKey]).verify()
+        if let p = report.problems.first(where: { $0.origin == site }) {
+            throw LogError(.badSignature, "the key in \(keyPath) does not sign the log of '\(site)' (\(p.message)); pass the site whose log this key wrote", file: p.file, offset: p.offset)
+        }
+        let hasRecord = fs.exists(fs.join(fs.join(logsDirectory(directory, fs: fs), site), AckRecord.fileName))
+        // Logs without acknowledgement records are a version 1 store: adopt it as one and let open migrate it.
+        let manifest = StoreManifest(site: site, version: hasRecord ? StoreManifest.version : 1,
+                                     publicKeyHex: hasRecord ? Checksum.hex(key.publicKey) : nil)
+        try fs.writeFileAtomically(manifestPath, manifest.encode(), mode: 0o644)
         return try open(directory: directory, options: options)
     }
 
     /// Opens an existing store, recovering every origin's log.
+    ///
+    /// An origin whose log is damaged where events were acknowledged is not
+    /// opened: it is listed in ``damagedOrigins`` and every read or write of
+    /// it throws that damage (file and offset), while the other origins work.
+    /// A writer opening a format 1 store migrates it (acknowledgement records
+    /// for every origin, then the manifest).
     public static func open(directory: String, options: LogOptions = LogOptions()) throws -> LogStore {
         let fs = options.fileSystem
         let manifestPath = fs.join(directory, StoreManifest.fileName)
@@ -86,21 +135,71 @@ public final class LogStore: @unchecked Sendable {
             throw LogError(.notAStore, "no store at \(directory); create one with `journey init --data \(directory) --site SITE`")
         }
         let manifest = try StoreManifest.decode(try fs.readFile(manifestPath), path: manifestPath)
-        let key = try SiteKey(rawRepresentation: try fs.readFile(keyPath(directory, fs: fs)))
+        let keyFile = keyPath(directory, fs: fs)
+        let key = try SiteKey(rawRepresentation: try fs.readFile(keyFile))
+        if let recorded = manifest.publicKeyHex, recorded != Checksum.hex(key.publicKey) {
+            throw LogError(.badSignature, "the key in \(keyFile) is not the key of site '\(manifest.site)' recorded in journey.json (public \(recorded.prefix(16))…); put the site's own key file back — blocks signed with another key would be refused by every peer",
+                           file: keyFile)
+        }
         let store = LogStore(directory: directory, site: manifest.site, key: key, options: options)
+        if let mode = fs.permissions(keyFile), mode & 0o077 != 0 {
+            store.recoveryNotes.append("the signing key \(keyFile) can be read by other users (mode \(String(mode, radix: 8))); run `chmod 600 \(keyFile)`")
+        }
         // One writing process per store, taken before recovery: recovery may cut a torn tail.
         if !options.readOnly { store.writerLock = try fs.lockExclusively(fs.join(directory, "journey.lock")) }
+        let legacy = manifest.version < 2
         let logsDir = logsDirectory(directory, fs: fs)
+        if !options.readOnly { store.recoveryNotes += try finishInterruptedRepairs(logsDir: logsDir, fs: fs) }
         var origins = Set(try fs.listDirectory(logsDir).filter(SiteID.isValid))
         origins.insert(manifest.site)
         for origin in origins.sorted() {
-            let log = OriginLog(origin: origin, directory: fs.join(logsDir, origin), options: options)
-            try log.recover()
+            let log = store.makeLog(origin, legacy: legacy)
+            do {
+                try log.recover()
+            } catch let e as LogError where [.corrupt, .badSignature, .unsupportedVersion].contains(e.code) {
+                store.damaged[origin] = e
+            }
             store.recoveryNotes += log.recoveryNotes
             store.logs[origin] = log
         }
         store.nextSeq = (store.logs[manifest.site]?.lastSeq ?? 0) + 1
+        if legacy && !options.readOnly && store.damaged.isEmpty { try store.migrateFromVersion1(manifest) }
         return store
+    }
+
+    /// A log object for `origin`, with the key its blocks must be signed with.
+    func makeLog(_ origin: String, legacy: Bool = false) -> OriginLog {
+        OriginLog(origin: origin, directory: fs.join(LogStore.logsDirectory(directory, fs: fs), origin), options: options,
+                  legacy: legacy, publicKey: origin == site ? key.publicKey : options.publicKeys[origin])
+    }
+
+    /// Format 1 → 2: an acknowledgement record for every origin (everything
+    /// recovery kept is acknowledged), then the manifest with the public key.
+    private func migrateFromVersion1(_ manifest: StoreManifest) throws {
+        for log in logs.values where log.lastSeq > 0 || fs.exists(log.directory) {
+            guard log.ackFile == nil, let last = log.blocks.last, let seg = log.segments.last else { continue }
+            let (file, empty) = try AckRecord.create(directory: log.directory, origin: log.origin, fs: fs)
+            let record = AckRecord(counter: empty.counter + 1, lastSeq: log.lastSeq, chainHash: log.headHash,
+                                   segmentFirstSeq: seg.firstSeq, endOffset: seg.size, origin: log.origin)
+            assert(last.lastSeq == record.lastSeq, "the record names the last block")
+            try AckRecord.write(record, to: file, sync: true)
+            try fs.syncDirectory(log.directory)
+            log.ack = record
+            log.ackFile = file
+        }
+        var m = manifest
+        m.version = StoreManifest.version
+        m.publicKeyHex = Checksum.hex(key.publicKey)
+        try fs.writeFileAtomically(fs.join(directory, StoreManifest.fileName), m.encode(), mode: 0o644)
+        recoveryNotes.append("migrated the store from format 1 to \(StoreManifest.version): acknowledgement records written for \(logs.count) origin(s)")
+    }
+
+    /// Origins that were refused at open, with the damage found (file and offset).
+    public var damagedOrigins: [String: LogError] { monitor.withLock { damaged } }
+
+    /// Throws the damage of `origin` when it was refused at open.
+    func checkNotDamaged(_ origin: String) throws {
+        if let e = monitor.withLock({ damaged[origin] }) { throw e }
     }
 
     /// The site's public signing key (32 bytes), which peers pin.
@@ -172,6 +271,7 @@ public final class LogStore: @unchecked Sendable {
         defer { monitor.unlock() }
         if let poisoned { throw poisoned }
         guard !options.readOnly else { throw LogError(.io, "this store was opened read-only; appending needs the writer") }
+        if let e = damaged[site] { throw e }
         var result = AppendResult()
         let own = ownLog
         do { try own.loadIDs() } catch { throw LogError.from(error) }
@@ -234,16 +334,16 @@ public final class LogStore: @unchecked Sendable {
             refreshedAt = now
             let logsDir = LogStore.logsDirectory(directory, fs: fs)
             for origin in ((try? fs.listDirectory(logsDir)) ?? []).filter(SiteID.isValid) where logs[origin] == nil {
-                let log = OriginLog(origin: origin, directory: fs.join(logsDir, origin), options: options)
+                let log = makeLog(origin)
                 if (try? log.recover()) != nil { logs[origin] = log }
             }
-            for log in logs.values { try? log.refresh() }
+            for (origin, log) in logs where damaged[origin] == nil { try? log.refresh() }
         }
     }
 
     private var ownLog: OriginLog {
         if let log = logs[site] { return log }
-        let log = OriginLog(origin: site, directory: fs.join(LogStore.logsDirectory(directory, fs: fs), site), options: options)
+        let log = makeLog(site)
         logs[site] = log
         return log
     }

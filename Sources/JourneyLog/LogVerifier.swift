@@ -21,6 +21,10 @@ public struct LogVerifier {
     public struct Report: Sendable {
         public var origins: [String: (blocks: Int, events: UInt64)] = [:]
         public var problems: [Problem] = []
+        /// Origins whose signatures could not be checked: no key is pinned for them.
+        public var unverified: [String] = []
+        /// Findings that are not damage: torn tails after the acknowledged position.
+        public var notes: [String] = []
         public var isSound: Bool { problems.isEmpty }
     }
 
@@ -45,12 +49,22 @@ public struct LogVerifier {
             var blocks = 0
             var lastSeq: UInt64 = 0
             var head = [UInt8](repeating: 0, count: 32)
+            var acknowledged: AckRecord?
+            do {
+                acknowledged = try AckRecord.read(directory: dir, origin: origin, fs: fs)
+            } catch {
+                let e = LogError.from(error)
+                report.problems.append(Problem(origin: origin, file: e.file ?? dir, offset: e.offset ?? 0, message: e.message))
+            }
+            if publicKeys[origin] == nil { report.unverified.append(origin) }
+            var lastPath = fs.join(dir, AckRecord.fileName)
             scan: for name in try fs.listDirectory(dir).filter({ $0.hasSuffix(".seg") }).sorted() {
                 let path = fs.join(dir, name)
                 func problem(_ offset: UInt64, _ message: String) {
                     report.problems.append(Problem(origin: origin, file: path, offset: offset, message: message))
                 }
-                let file = try fs.open(path, create: false)
+                lastPath = path
+                let file = try fs.openForReading(path)
                 defer { file.close() }
                 let size = try file.size()
                 let header: SegmentHeader?
@@ -84,10 +98,21 @@ public struct LogVerifier {
                         blocks += 1
                         offset += UInt64(h.totalBytes)
                     } catch {
-                        problem(offset, LogError.from(error).message)
+                        let e = LogError.from(error)
+                        if e.code == .corrupt, let acknowledged, lastSeq >= acknowledged.lastSeq {
+                            report.notes.append("\(path) at byte \(offset): \(e.message) — after the last acknowledged event (seq \(acknowledged.lastSeq)), a torn write that the next open cuts")
+                        } else {
+                            problem(offset, e.message)
+                        }
                         break scan
                     }
                 }
+            }
+            if let acknowledged, lastSeq < acknowledged.lastSeq, !report.problems.contains(where: { $0.origin == origin }) {
+                let expected = fs.join(dir, SegmentHeader.fileName(firstSeq: acknowledged.segmentFirstSeq))
+                report.problems.append(Problem(origin: origin, file: fs.exists(expected) ? expected : lastPath,
+                                               offset: fs.exists(expected) ? acknowledged.endOffset : 0,
+                                               message: "the log ends at seq \(lastSeq) but seq \(acknowledged.lastSeq) was acknowledged: \(fs.exists(expected) ? "the segment was cut short" : "segment \(expected) is missing")"))
             }
             report.origins[origin] = (blocks, lastSeq)
         }

@@ -30,11 +30,22 @@ final class OriginLog: @unchecked Sendable {
     var rawBytes: UInt64 = 0
     /// What recovery did on open, for the caller to report.
     var recoveryNotes: [String] = []
+    /// The durable record of what was acknowledged (nil: none yet, or a v1 store before migration).
+    var ack: AckRecord?
+    /// The open record file (writers only).
+    var ackFile: (any StoredFile)?
+    /// True for a store written before acknowledgement records existed (format v1):
+    /// recovery then cuts only an incomplete last block.
+    let legacy: Bool
+    /// The key this origin's blocks must be signed with, when pinned.
+    let publicKey: [UInt8]?
 
-    init(origin: String, directory: String, options: LogOptions) {
+    init(origin: String, directory: String, options: LogOptions, legacy: Bool = false, publicKey: [UInt8]? = nil) {
         self.origin = origin
         self.directory = directory
         self.options = options
+        self.legacy = legacy
+        self.publicKey = publicKey
     }
 
     var storedBytes: UInt64 { segments.reduce(0) { $0 + $1.size } }
@@ -47,6 +58,9 @@ final class OriginLog: @unchecked Sendable {
     struct WriteOutcome {
         var segments: [Segment]
         var placed: [(BlockHeader, Int, UInt64)] = []
+        /// The acknowledgement record written after the data (nil when nothing was written).
+        var ack: AckRecord?
+        var ackFile: (any StoredFile)?
     }
 
     /// Writes sealed blocks (already chained after ``headHash``), rolling
@@ -67,8 +81,18 @@ final class OriginLog: @unchecked Sendable {
             pending.removeAll(keepingCapacity: true)
             pendingBlocks.removeAll(keepingCapacity: true)
         }
+        var ackFile = self.ackFile
+        var ack = self.ack ?? AckRecord.empty(origin: origin)
         for block in sealed {
             if out.segments.isEmpty {
+                if ackFile == nil {
+                    // A new origin: its directory, durable in the parent, and its record before any segment.
+                    try fs.createDirectory(directory)
+                    try fs.syncDirectory(POSIXFileSystem.parent(of: directory))
+                    let (file, record) = try AckRecord.create(directory: directory, origin: origin, fs: fs)
+                    ackFile = file
+                    ack = record
+                }
                 out.segments.append(try startSegment(firstSeq: block.header.firstSeq, after: nil))
             } else {
                 let s = out.segments.count - 1
@@ -84,6 +108,15 @@ final class OriginLog: @unchecked Sendable {
             if UInt64(pending.count) >= options.writeBytesMax { try flush() }
         }
         try flush()
+        // The data is durable; now record that it is acknowledged, and only then return.
+        if let last = sealed.last, let file = ackFile, let seg = out.segments.last {
+            assert(last.header.firstSeq > ack.lastSeq, "the acknowledged position only moves forward")
+            ack = AckRecord(counter: ack.counter + 1, lastSeq: last.header.lastSeq, chainHash: last.header.chainHash,
+                            segmentFirstSeq: seg.firstSeq, endOffset: seg.size, origin: origin)
+            try AckRecord.write(ack, to: file, sync: sync)
+            out.ack = ack
+            out.ackFile = file
+        }
         return out
     }
 
@@ -91,6 +124,11 @@ final class OriginLog: @unchecked Sendable {
     func publish(_ outcome: WriteOutcome) {
         segments = outcome.segments
         for (h, s, offset) in outcome.placed { record(h, segment: s, offset: offset) }
+        if let a = outcome.ack {
+            ack = a
+            ackFile = outcome.ackFile
+        }
+        assert(ack == nil || ack?.lastSeq == lastSeq, "after a write, everything held is acknowledged")
     }
 
     /// Adds a written block to the in-memory state.
@@ -106,7 +144,6 @@ final class OriginLog: @unchecked Sendable {
     /// event is `firstSeq`, durable in its directory before any block goes in.
     func startSegment(firstSeq: UInt64, after previous: Segment?) throws -> Segment {
         if let previous { try previous.file.sync() }
-        try fs.createDirectory(directory)
         let path = fs.join(directory, SegmentHeader.fileName(firstSeq: firstSeq))
         let file = try fs.open(path, create: true)
         let header = SegmentHeader(firstSeq: firstSeq, origin: origin).encode()
@@ -131,6 +168,7 @@ final class OriginLog: @unchecked Sendable {
 
     /// Reads one stored block and checks its CRC.
     func readBlock(_ loc: BlockLocation, segments: [Segment]) throws -> Block {
+        guard loc.segment < segments.count else { throw LogError(.corrupt, "block index points past the segment list") }
         let seg = segments[loc.segment]
         let bytes = try seg.file.read(at: loc.offset, count: loc.totalBytes)
         do {

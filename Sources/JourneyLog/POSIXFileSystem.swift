@@ -53,8 +53,20 @@ public struct POSIXFileSystem: FileSystem {
         return POSIXFile(fd: fd, path: path)
     }
 
+    public func permissions(_ path: String) -> UInt32? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return UInt32(st.st_mode) & 0o777
+    }
+
+    public func openForReading(_ path: String) throws -> any StoredFile {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw POSIXFileSystem.failure("opening a file for reading", path) }
+        return POSIXFile(fd: fd, path: path)
+    }
+
     public func readFile(_ path: String) throws -> [UInt8] {
-        let f = try open(path, create: false)
+        let f = try openForReading(path)
         defer { f.close() }
         return try f.read(at: 0, count: Int(try f.size()))
     }
@@ -67,12 +79,21 @@ public struct POSIXFileSystem: FileSystem {
         defer { file.close() }
         try file.append(bytes)
         try file.sync()
-        guard rename(temporary, path) == 0 else { throw POSIXFileSystem.failure("renaming a file", path) }
+        guard Glibc.rename(temporary, path) == 0 else { throw POSIXFileSystem.failure("renaming a file", path) }
         try syncDirectory(POSIXFileSystem.parent(of: path))
     }
 
     public func remove(_ path: String) throws {
         guard unlink(path) == 0 || errno == ENOENT else { throw POSIXFileSystem.failure("removing a file", path) }
+    }
+
+    public func removeDirectory(_ path: String) throws {
+        guard rmdir(path) == 0 || errno == ENOENT else { throw POSIXFileSystem.failure("removing a directory", path) }
+    }
+
+    public func rename(_ from: String, to: String) throws {
+        guard !exists(to) else { throw LogError(.io, "cannot rename \(from): \(to) already exists", file: to) }
+        guard Glibc.rename(from, to) == 0 else { throw POSIXFileSystem.failure("renaming \(from)", to) }
     }
 
     public func syncDirectory(_ path: String) throws {
@@ -143,7 +164,10 @@ final class POSIXFile: StoredFile, @unchecked Sendable {
     }
 
     func append(_ bytes: [UInt8]) throws {
-        let end = try size()
+        try write(bytes, at: try size())
+    }
+
+    func write(_ bytes: [UInt8], at end: UInt64) throws {
         var done = 0
         let fd = self.fd
         // The loop runs only while done < buf.count, so the buffer is non-empty and has a base address.

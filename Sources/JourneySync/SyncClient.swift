@@ -50,41 +50,62 @@ public final class SyncClient: Sendable {
 
     /// Pulls everything `peer` has that this node lacks. With `waitMs`, the
     /// first request waits that long for new blocks when there are none.
+    ///
+    /// A block refused for one origin (bad signature, fork, damage held
+    /// locally) stops that origin only: the other origins are still pulled,
+    /// and the refusals are thrown together at the end.
     @discardableResult
     public func pull(from peer: SyncConfig.Peer, waitMs: Int = 0) async throws -> Report {
-        try await checkHeads(of: peer)
+        let peerHeads = try await heads(of: peer)
+        var refused: [String: String] = try checkHeads(peerHeads, of: peer)
+        for origin in store.damagedOrigins.keys where refused[origin] == nil {
+            refused[origin] = "the local copy of '\(origin)' is damaged; run `journey repair` first"
+        }
         var report = Report()
         while true {
-            let blocks = try await fetch(peer, waitMs: report.blocks == 0 ? waitMs : 0)
-            if blocks.isEmpty { return report }
+            let wanted = peerHeads.map(\.origin).filter { $0 != store.site && refused[$0] == nil }
+            guard !wanted.isEmpty else { break }
+            let blocks = try await fetch(peer, origins: wanted, waitMs: report.blocks == 0 ? waitMs : 0)
+            if blocks.isEmpty { break }
             for b in blocks {
                 let origin = b.header.origin
+                guard refused[origin] == nil else { continue }
                 guard let key = config.keys[origin] else {
                     logger.error("refused a block of an origin with no pinned key", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)"])
-                    throw SyncError(.rejected, "\(peer.name) sent blocks of '\(origin)', whose public key is not pinned; add it to 'keys' in the sync config")
+                    refused[origin] = "\(peer.name) sent blocks of '\(origin)', whose public key is not pinned; add it to 'keys' in the sync config"
+                    continue
                 }
                 do {
                     if try store.appendReplicated(b, publicKey: key) { report.add(b) }
                 } catch {
                     logger.error("refused a block: \(error)", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)",
                                                                        "log.seq": "\(b.header.firstSeq)"])
-                    throw SyncError(.rejected, "\(peer.name): \(error)")
+                    refused[origin] = "\(peer.name): \(error)"
                 }
             }
         }
+        if !refused.isEmpty {
+            let stored = report.events > 0 ? " (stored \(report.events) events of the other origins)" : ""
+            throw SyncError(.rejected, refused.keys.sorted().compactMap { refused[$0] }.joined(separator: "; ") + stored)
+        }
+        return report
     }
 
-    /// A peer whose head for an origin is at the same seq as ours but with
-    /// another hash holds a fork of that origin's history: refuse loudly.
-    func checkHeads(of peer: SyncConfig.Peer) async throws {
-        for h in try await heads(of: peer) {
-            guard let local = store.snapshot(origin: h.origin), local.lastSeq == h.lastSeq, local.lastSeq > 0 else { continue }
-            let mine = Checksum.hex(local.headHash)
+    /// Compares the peer's heads with ours: a peer whose head for an origin
+    /// lies at or before ours must have exactly our chain hash at that seq,
+    /// else it holds a fork of that origin's history. Returns the forked
+    /// origins with the reason (they are not pulled).
+    func checkHeads(_ peerHeads: [(origin: String, lastSeq: UInt64, headHash: String)], of peer: SyncConfig.Peer) throws -> [String: String] {
+        var forks: [String: String] = [:]
+        for h in peerHeads where h.lastSeq > 0 {
+            guard let local = store.snapshot(origin: h.origin), local.lastSeq > 0, h.lastSeq <= local.lastSeq else { continue }
+            let mine = try local.chainHash(endingAt: h.lastSeq).map { Checksum.hex($0) }
             if mine != h.headHash {
                 logger.critical("divergence", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(h.origin)", "log.seq": "\(h.lastSeq)"])
-                throw SyncError(.rejected, "\(peer.name) holds a fork of '\(h.origin)': at seq \(h.lastSeq) its head is \(h.headHash), ours is \(mine); refusing to merge — find which history is genuine before syncing this origin again")
+                forks[h.origin] = "\(peer.name) holds a fork of '\(h.origin)': at seq \(h.lastSeq) its head is \(h.headHash), ours is \(mine ?? "not a block boundary")\(h.lastSeq < local.lastSeq ? " (the peer is behind us on another history)" : ""); refusing to merge — find which history is genuine before syncing this origin again"
             }
         }
+        return forks
     }
 
     /// The cursors sent with a request: this node's last seq of every origin it holds.
@@ -92,22 +113,36 @@ public final class SyncClient: Sendable {
         store.origins.compactMap { o in store.snapshot(origin: o).map { "\(o):\($0.lastSeq)" } }.joined(separator: ",")
     }
 
-    func fetch(_ peer: SyncConfig.Peer, waitMs: Int) async throws -> [Block] {
-        let url = "\(peer.url)/v1/blocks?cursors=\(cursors())&maxBytes=\(responseBytes)&waitMs=\(waitMs)"
+    func fetch(_ peer: SyncConfig.Peer, origins: [String]? = nil, cursors explicit: String? = nil, waitMs: Int) async throws -> [Block] {
+        var url = "\(peer.url)/v1/blocks?cursors=\(explicit ?? cursors())&maxBytes=\(responseBytes)&waitMs=\(waitMs)"
+        if let origins { url += "&origins=\(origins.joined(separator: ","))" }
         let body = try await get(url, peer: peer, timeoutSeconds: requestTimeoutSeconds + Int64(waitMs / 1000))
-        return try BlockFrames.parse(body)
+        do {
+            return try BlockFrames.parse(body)
+        } catch {
+            throw SyncError(.rejected, "\(peer.name) sent blocks that do not parse: \(error)")
+        }
+    }
+
+    /// Blocks of one origin after `seq`, as `peer` holds them (for repair):
+    /// at most one response's worth; empty when the peer has nothing more.
+    public func blocks(of origin: String, after seq: UInt64, from peer: SyncConfig.Peer) async throws -> [Block] {
+        try await fetch(peer, origins: [origin], cursors: "\(origin):\(seq)", waitMs: 0).filter { $0.header.origin == origin }
     }
 
     /// A peer's heads: per origin, last seq and head hash.
     public func heads(of peer: SyncConfig.Peer) async throws -> [(origin: String, lastSeq: UInt64, headHash: String)] {
         let body = try await get("\(peer.url)/v1/heads", peer: peer, timeoutSeconds: 10)
-        guard case .object(let o) = try body.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
+        guard case .object(let o) = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
               case .array(let origins)? = o["origins"] else {
             throw SyncError(.protocolViolation, "\(peer.name): /v1/heads did not return the expected JSON")
         }
-        return origins.compactMap { v in
-            guard case .object(let h) = v, let origin = h["origin"]?.stringValue, let seq = h["lastSeq"]?.intValue else { return nil }
-            return (origin, UInt64(seq), h["headHash"]?.stringValue ?? "")
+        return try origins.map { v in
+            guard case .object(let h) = v, let origin = h["origin"]?.stringValue, SiteID.isValid(origin),
+                  let seq = h["lastSeq"]?.intValue, let lastSeq = UInt64(exactly: seq) else {
+                throw SyncError(.protocolViolation, "\(peer.name): /v1/heads holds an entry without a valid origin and a non-negative lastSeq")
+            }
+            return (origin, lastSeq, h["headHash"]?.stringValue ?? "")
         }
     }
 

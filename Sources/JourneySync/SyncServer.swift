@@ -103,12 +103,14 @@ public struct SyncServer: Sendable {
                 cursors[String(kv[0])] = seq
             }
         }
+        // `origins`: only these origins (a repair asks for one); all when absent.
+        let only = q.get("origins").map { Set($0.split(separator: ",").map(String.init)) }
         let maxBytes = min(BlockFrames.responseBytesMax, max(1, q.get("maxBytes").flatMap { Int($0) } ?? BlockFrames.responseBytesMax))
         let waitMs = min(Self.waitMillisecondsMax, max(0, q.get("waitMs").flatMap { Int($0) } ?? 0))
         // Cursors of origins this client may not read are ignored: those origins are simply not served.
         let deadline = Date().addingTimeInterval(Double(waitMs) / 1000)
         while true {
-            let body = try collect(cursors: cursors, maxBytes: maxBytes, client: client)
+            let body = try collect(cursors: cursors, maxBytes: maxBytes, client: client, only: only)
             if !body.isEmpty || Date() >= deadline {
                 return Response(status: .ok, headers: [.contentType: "application/vnd.journey.blocks"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -118,9 +120,10 @@ public struct SyncServer: Sendable {
     }
 
     /// Whole stored blocks after each cursor, origin by origin, up to `maxBytes`.
-    func collect(cursors: [String: UInt64], maxBytes: Int, client: SyncConfig.Client) throws -> [UInt8] {
+    func collect(cursors: [String: UInt64], maxBytes: Int, client: SyncConfig.Client, only: Set<String>? = nil) throws -> [UInt8] {
         var body: [UInt8] = []
-        for origin in store.origins where allowed(origin, client) {
+        // A damaged origin's intact part is served (its blocks were checked at open); nothing past the damage.
+        for origin in store.origins where allowed(origin, client) && (only?.contains(origin) ?? true) {
             guard let snap = store.snapshot(origin: origin) else { continue }
             let after = cursors[origin] ?? 0
             guard snap.lastSeq > after else { continue }

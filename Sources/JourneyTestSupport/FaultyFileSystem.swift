@@ -24,12 +24,41 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     private let lock = NSLock()
     private var files: [String: Node] = [:]
     private var directories: Set<String> = []
+    /// Directories whose entry in their parent is durable (the parent was synced).
+    private var durableDirectories: Set<String> = []
+    /// Files removed since their directory was last synced: a crash brings them back.
+    private var removedNames: [String: Node] = [:]
     private var faultPoint = 0
     private var crashAt: Int?
     /// True once the armed crash has happened.
     public private(set) var crashed = false
 
+    /// When true, the disk refuses every write and every open for writing (EROFS).
+    public var readOnlyMedia: Bool {
+        get { lock.withLock { readOnly } }
+        set { lock.withLock { readOnly = newValue } }
+    }
+    private var readOnly = false
+
     public init() {}
+
+    /// An independent copy of the disk as it is now (current and durable bytes).
+    public static func copy(of other: FaultyFileSystem) -> FaultyFileSystem {
+        other.lock.withLock {
+            let next = FaultyFileSystem()
+            next.directories = other.directories
+            next.durableDirectories = other.durableDirectories
+            for (path, node) in other.files {
+                let n = Node()
+                n.content = node.content
+                n.durable = node.durable
+                n.nameDurable = node.nameDurable
+                n.mode = node.mode
+                next.files[path] = n
+            }
+            return next
+        }
+    }
 
     /// Number of mutating calls made so far.
     public var faultPoints: Int { lock.withLock { faultPoint } }
@@ -44,6 +73,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
 
     /// Counts a mutating call and crashes it when it is the armed one.
     func point(_ what: String) throws {
+        if readOnly { throw LogError(.io, "read-only file system (\(what))") }
         faultPoint += 1
         if crashed || faultPoint == crashAt {
             crashed = true
@@ -51,32 +81,132 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
+    /// What a torn write leaves in the part of a write that did not reach the disk whole.
+    public enum Tear: Sendable, CaseIterable {
+        /// A prefix of the unsynced bytes reached the disk, nothing after it.
+        case prefix
+        /// A prefix reached the disk; the rest of the written range reads as zeros.
+        case zeros
+        /// A prefix reached the disk; the rest of the written range holds garbage.
+        case garbage
+        /// The unsynced pages reached the disk in another order: some 4 KiB pages
+        /// of the written range are new, others old (or zeros past the old end).
+        case pages
+    }
+
     /// The disk after a power loss at this moment.
     /// - Parameters:
-    ///   - tear: keep a prefix of each file's unsynced bytes (random length from `seed`).
+    ///   - tear: keep part of each file's unsynced bytes (as `kind` says, lengths from `seed`);
+    ///     without it every unsynced byte is lost.
     ///   - tearBytes: with `tear`, keep exactly this many unsynced bytes (or all there are).
-    public func afterCrash(tear: Bool = false, seed: UInt64 = 1, tearBytes: Int? = nil) -> FaultyFileSystem {
+    ///   - kind: what the torn part of the write looks like.
+    public func afterCrash(tear: Bool = false, seed: UInt64 = 1, tearBytes: Int? = nil, kind: Tear = .prefix) -> FaultyFileSystem {
         lock.withLock {
             let next = FaultyFileSystem()
             var rng = SplitMix64(seed: seed)
-            next.directories = directories
-            for (path, node) in files.sorted(by: { $0.key < $1.key }) where node.nameDurable {
+            // A directory survives when its own entry and its parent's survive; a
+            // top-level directory (the test's mount point) always does.
+            func survives(_ dir: String) -> Bool {
+                guard let slash = dir.lastIndex(of: "/"), slash != dir.startIndex else { return true }
+                let parent = String(dir[..<slash])
+                guard directories.contains(parent) else { return true }
+                return durableDirectories.contains(dir) && survives(parent)
+            }
+            func parent(_ path: String) -> String {
+                guard let slash = path.lastIndex(of: "/") else { return "" }
+                return String(path[..<slash])
+            }
+            next.directories = directories.filter(survives)
+            next.durableDirectories = next.directories
+            for (path, node) in files.sorted(by: { $0.key < $1.key }) where node.nameDurable && survives(parent(path)) {
                 let n = Node()
-                n.durable = node.durable
-                n.content = node.durable
+                n.content = tear ? Self.torn(node, tearBytes: tearBytes, kind: kind, rng: &rng) : node.durable
+                n.durable = n.content
                 n.nameDurable = true
                 n.mode = node.mode
-                if tear, node.content.count > node.durable.count, node.content.starts(with: node.durable) {
-                    let extra = node.content.count - node.durable.count
-                    let keep = tearBytes.map { min($0, extra) } ?? Int(rng.next() % UInt64(extra + 1))
-                    n.content.append(contentsOf: node.content[node.durable.count..<(node.durable.count + keep)])
-                    n.durable = n.content
-                }
+                next.files[path] = n
+            }
+            for (path, node) in removedNames where next.files[path] == nil && survives(parent(path)) {
+                // A removal whose directory was never synced: the file is back after the crash.
+                let n = Node()
+                n.content = node.durable
+                n.durable = node.durable
+                n.nameDurable = true
+                n.mode = node.mode
                 next.files[path] = n
             }
             return next
         }
     }
+
+    /// A file's bytes after a crash that tore its unsynced writes.
+    static func torn(_ node: Node, tearBytes: Int?, kind: Tear, rng: inout SplitMix64) -> [UInt8] {
+        let old = node.durable, new = node.content
+        // The written range: from the first byte that differs to the end of the longer version.
+        var start = 0
+        while start < min(old.count, new.count) && old[start] == new[start] { start += 1 }
+        let end = max(old.count, new.count)
+        guard start < end else { return old }
+        var out = old
+        if out.count < end { out += [UInt8](repeating: 0, count: end - out.count) }
+        let span = new.count - min(start, new.count)
+        let keep = tearBytes.map { min($0, span) } ?? Int(rng.next() % UInt64(span + 1))
+        for i in start..<(start + keep) { out[i] = new[i] }
+        switch kind {
+        case .prefix:
+            // Nothing after the kept prefix reached the disk: the file ends there (or keeps its old bytes).
+            let cut = max(old.count, start + keep)
+            out.removeLast(out.count - cut)
+        case .zeros:
+            let cut = max(old.count, min(new.count, start + keep + Int(rng.next() % 4096)))
+            out.removeLast(out.count - cut)
+        case .garbage:
+            let cut = max(old.count, min(new.count, start + keep + Int(rng.next() % 4096)))
+            out.removeLast(out.count - cut)
+            for i in (start + keep)..<cut { out[i] = UInt8(truncatingIfNeeded: rng.next()) }
+        case .pages:
+            // Every page of the written range independently new or not.
+            out = old
+            if out.count < new.count { out += [UInt8](repeating: 0, count: new.count - out.count) }
+            var page = start / 4096 * 4096
+            while page < new.count {
+                if rng.next() % 2 == 0 {
+                    for i in max(page, start)..<min(page + 4096, new.count) { out[i] = new[i] }
+                }
+                page += 4096
+            }
+            // The file's size (metadata) may or may not have reached the disk.
+            if rng.next() % 2 == 0 && new.count < out.count { out.removeLast(out.count - new.count) }
+        }
+        return out
+    }
+
+    /// Removes a file at once, durably (simulated loss or an operator's mistake).
+    public func delete(_ path: String) {
+        lock.withLock { files[path] = nil; removedNames[path] = nil }
+    }
+
+    /// Cuts a file at once, durably (simulated loss).
+    public func cut(_ path: String, to size: Int) {
+        lock.withLock {
+            guard let n = files[path], size < n.content.count else { return }
+            n.content.removeLast(n.content.count - size)
+            n.durable = n.content
+        }
+    }
+
+    /// Overwrites bytes of a file at once, durably (simulated tampering).
+    public func overwrite(_ path: String, at offset: Int, _ bytes: [UInt8]) {
+        lock.withLock {
+            guard let n = files[path] else { return }
+            if n.content.count < offset + bytes.count { n.content += [UInt8](repeating: 0, count: offset + bytes.count - n.content.count) }
+            n.content.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+            n.durable = n.content
+        }
+    }
+
+    /// A file's durable bytes.
+    public func bytes(of path: String) -> [UInt8] { lock.withLock { files[path]?.content ?? [] } }
 
     /// Flips one bit of a file's durable and visible bytes (simulated media damage).
     public func flipBit(_ path: String, byte: Int, bit: Int = 0) {
@@ -104,6 +234,16 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
+    /// Makes every directory created so far durable, as a fresh disk would be
+    /// after `mkdir -p` and a sync (tests that crash only later call it).
+    public func syncEverything() {
+        lock.withLock {
+            durableDirectories = directories
+            for n in files.values { n.durable = n.content; n.nameDurable = true }
+            removedNames = [:]
+        }
+    }
+
     public func listDirectory(_ path: String) throws(LogError) -> [String] {
         lock.lock(); defer { lock.unlock() }
         let prefix = path.hasSuffix("/") ? path : path + "/"
@@ -125,11 +265,20 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
 
     public func open(_ path: String, create: Bool) throws(LogError) -> any StoredFile {
         lock.lock(); defer { lock.unlock() }
+        if readOnly { throw LogError(.io, "read-only file system: cannot open for writing", file: path) }
         if files[path] == nil {
             guard create else { throw LogError(.io, "no such file", file: path) }
             do { try point("create \(path)") } catch { throw LogError.from(error) }
             files[path] = Node()
         }
+        return FaultyFile(fs: self, path: path)
+    }
+
+    public func permissions(_ path: String) -> UInt32? { lock.withLock { files[path]?.mode } }
+
+    public func openForReading(_ path: String) throws(LogError) -> any StoredFile {
+        lock.lock(); defer { lock.unlock() }
+        guard files[path] != nil else { throw LogError(.io, "no such file", file: path) }
         return FaultyFile(fs: self, path: path)
     }
 
@@ -156,7 +305,36 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     public func remove(_ path: String) throws(LogError) {
         lock.lock(); defer { lock.unlock() }
         do { try point("remove \(path)") } catch { throw LogError.from(error) }
+        if let n = files[path], n.nameDurable { removedNames[path] = n }
         files[path] = nil
+    }
+
+    public func removeDirectory(_ path: String) throws(LogError) {
+        lock.lock(); defer { lock.unlock() }
+        do { try point("remove directory \(path)") } catch { throw LogError.from(error) }
+        let prefix = path + "/"
+        guard !files.keys.contains(where: { $0.hasPrefix(prefix) }) else { throw LogError(.io, "directory not empty", file: path) }
+        directories.remove(path)
+        durableDirectories.remove(path)
+    }
+
+    /// Renames a file or a directory with everything under it. The model keeps
+    /// it simple: a rename is durable at once (the code syncs the parent right after).
+    public func rename(_ from: String, to: String) throws(LogError) {
+        lock.lock(); defer { lock.unlock() }
+        do { try point("rename \(from) to \(to)") } catch { throw LogError.from(error) }
+        guard files[to] == nil, !directories.contains(to) else { throw LogError(.io, "rename target exists", file: to) }
+        let prefix = from + "/"
+        if let n = files.removeValue(forKey: from) { files[to] = n }
+        for p in files.keys where p.hasPrefix(prefix) {
+            files[to + "/" + p.dropFirst(prefix.count)] = files.removeValue(forKey: p)
+        }
+        for d in directories where d == from || d.hasPrefix(prefix) {
+            directories.remove(d)
+            let moved = to + d.dropFirst(from.count)
+            directories.insert(moved)
+            if durableDirectories.remove(d) != nil || d == from { durableDirectories.insert(moved) }
+        }
     }
 
     public func syncDirectory(_ path: String) throws(LogError) {
@@ -164,6 +342,8 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         do { try point("sync directory \(path)") } catch { throw LogError.from(error) }
         let prefix = path.hasSuffix("/") ? path : path + "/"
         for (p, n) in files where p.hasPrefix(prefix) && !p.dropFirst(prefix.count).contains("/") { n.nameDurable = true }
+        for p in removedNames.keys where p.hasPrefix(prefix) && !p.dropFirst(prefix.count).contains("/") { removedNames[p] = nil }
+        for d in directories where d.hasPrefix(prefix) && !d.dropFirst(prefix.count).contains("/") { durableDirectories.insert(d) }
     }
 
     // MARK: File operations (called by FaultyFile)
@@ -194,6 +374,15 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         if let n = files[path] { n.durable = n.content }
     }
 
+    func write(_ path: String, _ bytes: [UInt8], at offset: UInt64) throws(LogError) {
+        lock.lock(); defer { lock.unlock() }
+        do { try point("write \(bytes.count) bytes at \(offset) of \(path)") } catch { throw LogError.from(error) }
+        guard let n = files[path] else { throw LogError(.io, "file vanished", file: path) }
+        let o = Int(offset)
+        if n.content.count < o + bytes.count { n.content += [UInt8](repeating: 0, count: o + bytes.count - n.content.count) }
+        n.content.replaceSubrange(o..<(o + bytes.count), with: bytes)
+    }
+
     func truncate(_ path: String, to size: UInt64) throws(LogError) {
         lock.lock(); defer { lock.unlock() }
         do { try point("truncate \(path)") } catch { throw LogError.from(error) }
@@ -215,6 +404,7 @@ final class FaultyFile: StoredFile, @unchecked Sendable {
     func size() throws(LogError) -> UInt64 { try fs.fileSize(path) }
     func read(at offset: UInt64, count: Int) throws(LogError) -> [UInt8] { try fs.read(path, at: offset, count: count) }
     func append(_ bytes: [UInt8]) throws(LogError) { try fs.append(path, bytes) }
+    func write(_ bytes: [UInt8], at offset: UInt64) throws(LogError) { try fs.write(path, bytes, at: offset) }
     func sync() throws(LogError) { try fs.sync(path) }
     func truncate(to size: UInt64) throws(LogError) { try fs.truncate(path, to: size) }
     func close() {}

@@ -1,0 +1,134 @@
+/// The durable record of what an origin's log has acknowledged: the last seq
+/// a caller was told is stored, the chain hash of the block that ends there,
+/// and where that block ends on disk. Written (and synced) after the data it
+/// describes and before the append returns, so after any crash it never
+/// claims more than the disk holds, and never less than was acknowledged.
+///
+/// Recovery uses it to tell a torn write from damage: bytes *after* the
+/// acknowledged position were never acknowledged and may be cut; damage at or
+/// before it — or a log that ends before it (a deleted or cut segment) — is
+/// corruption, reported with file and offset and never truncated.
+///
+/// The file `logs/<origin>/ack` holds two 128-byte slots (format v1). Each
+/// write goes to the slot the previous write did not use, so a write torn by
+/// a crash leaves the other, older slot intact (older is safe: it claims
+/// less). Readers take the valid slot with the higher counter.
+///
+/// ```text
+/// offset size field (one slot)
+///   0     4  magic "JACK"
+///   4     2  format version (1)
+///   6     2  reserved (0)
+///   8     8  counter: 1 for the first write, +1 for each later one
+///  16     8  last acknowledged seq (0: nothing yet)
+///  24    32  chain hash of the block ending at that seq (zeros when 0)
+///  56     8  first seq of the segment holding that block (0 when none)
+///  64     8  byte offset just past that block in its segment
+///  72     1  origin length L (1–32)
+///  73    32  origin site id, zero-padded
+/// 105    19  reserved (0)
+/// 124     4  CRC-32C of bytes 0..<124
+/// ```
+struct AckRecord: Equatable, Sendable {
+    static let fileName = "ack"
+    static let magic: [UInt8] = Array("JACK".utf8)
+    static let version: UInt16 = 1
+    static let slotBytes = 128
+
+    var counter: UInt64
+    var lastSeq: UInt64
+    var chainHash: [UInt8]
+    var segmentFirstSeq: UInt64
+    var endOffset: UInt64
+    var origin: String
+
+    /// The record of an origin that has acknowledged nothing yet.
+    static func empty(origin: String) -> AckRecord {
+        AckRecord(counter: 0, lastSeq: 0, chainHash: [UInt8](repeating: 0, count: 32), segmentFirstSeq: 0, endOffset: 0, origin: origin)
+    }
+
+    /// Byte offset of the slot this record is written to.
+    var slotOffset: UInt64 { UInt64(counter % 2) * UInt64(AckRecord.slotBytes) }
+
+    func encode() -> [UInt8] {
+        var w = ByteWriter(capacity: AckRecord.slotBytes)
+        w.append(contentsOf: AckRecord.magic)
+        w.u16(AckRecord.version)
+        w.u16(0)
+        w.u64(counter)
+        w.u64(lastSeq)
+        w.append(contentsOf: chainHash)
+        w.u64(segmentFirstSeq)
+        w.u64(endOffset)
+        let o = Array(origin.utf8.prefix(32))
+        w.u8(UInt8(o.count))
+        w.append(contentsOf: o + [UInt8](repeating: 0, count: 32 - o.count))
+        w.append(contentsOf: [UInt8](repeating: 0, count: 19))
+        let crc = Checksum.crc32c(w.bytes)
+        w.u32(crc)
+        assert(w.bytes.count == AckRecord.slotBytes, "an ack slot is exactly \(AckRecord.slotBytes) bytes")
+        return w.bytes
+    }
+
+    /// Parses one slot; nil when it is empty, torn or damaged (the other slot then decides).
+    static func parseSlot(_ bytes: ArraySlice<UInt8>) -> AckRecord? {
+        let b = Array(bytes)
+        guard b.count == slotBytes, Array(b[0..<4]) == magic else { return nil }
+        var stored: UInt32 = 0
+        for i in 0..<4 { stored |= UInt32(b[124 + i]) << (8 * UInt32(i)) }
+        guard Checksum.crc32c(Array(b[0..<124])) == stored else { return nil }
+        func u64(_ at: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for i in 0..<8 { v |= UInt64(b[at + i]) << (8 * UInt64(i)) }
+            return v
+        }
+        let version = UInt16(b[4]) | UInt16(b[5]) << 8
+        let n = Int(b[72])
+        guard version == AckRecord.version, n >= 1, n <= 32 else { return nil }
+        return AckRecord(counter: u64(8), lastSeq: u64(16), chainHash: Array(b[24..<56]), segmentFirstSeq: u64(56),
+                         endOffset: u64(64), origin: String(decoding: b[73..<(73 + n)], as: UTF8.self))
+    }
+
+    /// Reads the record of the origin in `directory`: nil when the file does
+    /// not exist; throws `.corrupt` when it exists but neither slot is valid,
+    /// or it names another origin.
+    static func read(directory: String, origin: String, fs: any FileSystem) throws -> AckRecord? {
+        let path = fs.join(directory, fileName)
+        guard fs.exists(path) else { return nil }
+        let bytes = try fs.readFile(path)
+        let slots = [0, 1].compactMap { i -> AckRecord? in
+            let start = i * slotBytes
+            guard bytes.count >= start + slotBytes else { return nil }
+            return parseSlot(bytes[start..<(start + slotBytes)])
+        }
+        guard let best = slots.max(by: { $0.counter < $1.counter }) else {
+            throw LogError(.corrupt, "the acknowledgement record is damaged (neither slot is valid), so what was acknowledged is unknown; run `journey repair` to restore this origin from a peer",
+                           file: path, offset: 0)
+        }
+        guard best.origin == origin else {
+            throw LogError(.corrupt, "the acknowledgement record names origin '\(best.origin)', not '\(origin)'", file: path, offset: best.slotOffset)
+        }
+        return best
+    }
+
+    /// Creates the record file of a new origin (both slots, counter 0 and 1 of
+    /// the empty state), synced, before the origin's first segment exists.
+    static func create(directory: String, origin: String, fs: any FileSystem) throws -> (any StoredFile, AckRecord) {
+        let path = fs.join(directory, fileName)
+        let file = try fs.open(path, create: true)
+        var first = AckRecord.empty(origin: origin)
+        var bytes = first.encode()
+        first.counter = 1
+        bytes += first.encode()
+        if try file.size() > 0 { try file.truncate(to: 0) }
+        try file.append(bytes)
+        try file.sync()
+        return (file, first)
+    }
+
+    /// Writes the next record over the older slot and syncs it (when `sync`).
+    static func write(_ record: AckRecord, to file: any StoredFile, sync: Bool) throws {
+        try file.write(record.encode(), at: record.slotOffset)
+        if sync { try file.sync() }
+    }
+}

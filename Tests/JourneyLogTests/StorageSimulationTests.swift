@@ -1,0 +1,222 @@
+import Foundation
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+import JourneyTestSupport
+import XCTest
+
+/// A seeded storage fault simulation in the style of TigerBeetle's VOPR: one
+/// node appends while its disk crashes at random write or sync calls (torn
+/// writes of every shape), loses or damages bytes anywhere (bit flips,
+/// deleted segments or records, cut files), and a healthy peer holds a
+/// replica of what it acknowledged. After every step:
+///
+/// > every acknowledged event is present once and intact, in order — or the
+/// > store refuses the origin naming a file and a byte offset; then repair
+/// > from the peer brings every acknowledged event back.
+///
+/// `swift test` runs a short seed range; `Scripts/storage-simulation.sh`
+/// runs a long one (`JOURNEY_SIM_SEEDS=FIRST-LAST`).
+final class StorageSimulationTests: XCTestCase {
+    func testSeededStorageFaults() throws {
+        let range = Self.seedRange(default: 1...40)
+        var totals = StorageSimulation.Tally()
+        for seed in range {
+            var sim = StorageSimulation(seed: seed)
+            do {
+                try sim.run()
+            } catch {
+                XCTFail("seed \(seed): \(error)\n\(sim.trace.suffix(12).joined(separator: "\n"))")
+            }
+            totals.add(sim.tally)
+        }
+        print("storage simulation: seeds \(range.lowerBound)–\(range.upperBound): \(totals)")
+        XCTAssertGreaterThan(totals.crashes, 0)
+        XCTAssertGreaterThan(totals.refusals, 0, "the simulation must reach damage of acknowledged data")
+        XCTAssertEqual(totals.refusals, totals.repairs, "every refusal was repaired from the peer")
+    }
+
+    static func seedRange(default range: ClosedRange<UInt64>) -> ClosedRange<UInt64> {
+        guard let text = ProcessInfo.processInfo.environment["JOURNEY_SIM_SEEDS"] else { return range }
+        let parts = text.split(separator: "-").compactMap { UInt64($0) }
+        guard parts.count == 2, parts[0] <= parts[1] else { return range }
+        return parts[0]...parts[1]
+    }
+}
+
+/// One seeded run; see ``StorageSimulationTests``.
+struct StorageSimulation {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// What the run injected and saw.
+    struct Tally: CustomStringConvertible {
+        var steps = 0, appends = 0, crashes = 0, flips = 0, deletions = 0, cuts = 0
+        var tears: [String: Int] = [:]
+        var tornTailsCut = 0, refusals = 0, repairs = 0, harmless = 0
+        mutating func add(_ o: Tally) {
+            steps += o.steps; appends += o.appends; crashes += o.crashes; flips += o.flips
+            deletions += o.deletions; cuts += o.cuts; tornTailsCut += o.tornTailsCut
+            refusals += o.refusals; repairs += o.repairs; harmless += o.harmless
+            for (k, v) in o.tears { tears[k, default: 0] += v }
+        }
+        var description: String {
+            let t = tears.keys.sorted().map { "\($0) \(tears[$0] ?? 0)" }.joined(separator: ", ")
+            return "\(steps) steps, \(appends) acknowledged appends; faults: \(crashes) crashes (torn: \(t)), \(flips) bit flips, \(deletions) deletions, \(cuts) cut files; outcomes: \(tornTailsCut) unacknowledged tails cut, \(refusals) refusals with file and offset, \(repairs) repairs from the peer, \(harmless) faults with no effect"
+        }
+    }
+
+    let seed: UInt64
+    var rng: SplitMix64
+    var options = LogOptions()
+    var disk = FaultyFileSystem()
+    var store: LogStore
+    let peerFS = FaultyFileSystem()
+    let peer: LogStore
+    /// Every event acknowledged so far, in seq order.
+    var acknowledged: [String] = []
+    var eventsMade = 0
+    var tally = Tally()
+    var trace: [String] = []
+
+    init(seed: UInt64) {
+        self.seed = seed
+        rng = SplitMix64(seed: seed &* 0x9E37_79B9)
+        // Shapes: the shipped defaults, and small segments and blocks so that segments roll.
+        switch rng.next() % 3 {
+        case 0: break
+        case 1: options.segmentBytesMax = 64 << 10; options.eventsPerBlock = 300
+        default: options.segmentBytesMax = 16 << 10; options.eventsPerBlock = 64
+        }
+        options.durability = rng.next() % 3 == 0 ? .always : .batch
+        options.fileSystem = disk
+        // try! is confined to the test: creating a store on an empty in-memory disk cannot fail.
+        store = try! LogStore.create(directory: "/d", site: "north", options: options)
+        var p = LogOptions()
+        p.fileSystem = peerFS
+        peer = try! LogStore.create(directory: "/p", site: "peer", options: p)
+        options.publicKeys = [:]
+    }
+
+    mutating func run() throws {
+        let steps = 8 + Int(rng.next() % 10)
+        for _ in 0..<steps {
+            tally.steps += 1
+            switch rng.next() % 10 {
+            case 0...4: try appendStep()
+            case 5...7: try crashStep()
+            default: try mediaFaultStep()
+            }
+        }
+    }
+
+    mutating func batch() -> [Event] {
+        let n = 1 + Int(rng.next() % 700)
+        eventsMade += n
+        return SyntheticTraffic(site: "north", seed: seed &* 1000 &+ UInt64(eventsMade)).events(count: n)
+    }
+
+    mutating func appendStep() throws {
+        let b = batch()
+        let r = try store.append(b)
+        XCTAssertEqual(r.appended + r.duplicates, b.count)
+        let held = Set(acknowledged)
+        acknowledged += b.map(\.id).filter { !held.contains($0) }
+        tally.appends += 1
+        try replicate()
+        trace.append("append \(b.count) → seq \(r.lastSeq ?? 0)")
+    }
+
+    /// Copies what the node holds beyond the peer's replica to the peer.
+    func replicate() throws {
+        guard let snap = store.snapshot(origin: "north") else { return }
+        let held = peer.snapshot(origin: "north")?.lastSeq ?? 0
+        for i in snap.firstBlock(after: held)..<snap.blocks.count {
+            try peer.appendReplicated(try snap.block(at: i), publicKey: store.publicKey)
+        }
+    }
+
+    mutating func crashStep() throws {
+        let b = batch()
+        disk.arm(crashAt: 1 + Int(rng.next() % 12))
+        let acked = (try? store.append(b)) != nil
+        if acked { acknowledged += b.map(\.id) }
+        let kind = FaultyFileSystem.Tear.allCases[Int(rng.next() % 4)]
+        let tear = rng.next() % 4 != 0
+        tally.crashes += 1
+        tally.tears[tear ? "\(kind)" : "none", default: 0] += 1
+        trace.append("crash (acked \(acked)) tear \(tear ? "\(kind)" : "none")")
+        disk = disk.afterCrash(tear: tear, seed: rng.next(), kind: kind)
+        try reopen(unacknowledged: acked ? [] : b.map(\.id))
+        if !acked {
+            // The caller retries what was not acknowledged; duplicates are skipped.
+            _ = try store.append(b)
+            let held = Set(acknowledged)
+            acknowledged += b.map(\.id).filter { !held.contains($0) }
+            try replicate()
+        }
+    }
+
+    mutating func mediaFaultStep() throws {
+        let files = disk.paths.filter { $0.hasPrefix("/d/logs/north/") && ($0.hasSuffix(".seg") || $0.hasSuffix("/ack")) }
+        guard !files.isEmpty else { return }
+        let file = files[Int(rng.next() % UInt64(files.count))]
+        switch rng.next() % 6 {
+        case 0:
+            disk.delete(file)
+            tally.deletions += 1
+            trace.append("delete \(file)")
+        case 1:
+            let size = disk.size(of: file)
+            guard size > 0 else { return }
+            disk.cut(file, to: Int(rng.next() % UInt64(size)))
+            tally.cuts += 1
+            trace.append("cut \(file)")
+        default:
+            let size = disk.size(of: file)
+            guard size > 0 else { return }
+            let at = Int(rng.next() % UInt64(size))
+            disk.flipBit(file, byte: at, bit: Int(rng.next() % 8))
+            tally.flips += 1
+            trace.append("flip \(file):\(at)")
+        }
+        try reopen(unacknowledged: [])
+    }
+
+    /// Reopens the node on its disk and checks the invariant; repairs from the peer when refused.
+    mutating func reopen(unacknowledged: [String]) throws {
+        store.close()
+        options.fileSystem = disk
+        store = try LogStore.open(directory: "/d", options: options)
+        if store.recoveryNotes.contains(where: { $0.contains("torn tail") }) { tally.tornTailsCut += 1 }
+        if let damage = store.damagedOrigins["north"] {
+            guard damage.file != nil else { throw Failure(description: "refusal without a file: \(damage)") }
+            tally.refusals += 1
+            trace.append("refused: \(damage)")
+            let repair = try store.beginRepair(origin: "north", publicKey: nil)
+            if let snap = peer.snapshot(origin: "north") {
+                try repair.add(try snap.blocks.indices.map { try snap.block(at: $0) })
+            }
+            let report = try repair.finish()
+            tally.repairs += 1
+            trace.append("repaired through seq \(report.lastSeq)")
+            guard try LogVerifier(directory: "/d", fileSystem: disk).verify().isSound else {
+                throw Failure(description: "verify is not sound after the repair")
+            }
+        } else if unacknowledged.isEmpty && store.recoveryNotes.isEmpty {
+            tally.harmless += 1
+        }
+        var stored: [String] = []
+        try store.forEachEvent(origin: "north") { stored.append($0.id); return true }
+        guard stored.count >= acknowledged.count, Array(stored.prefix(acknowledged.count)) == acknowledged else {
+            throw Failure(description: "acknowledged events lost or changed: stored \(stored.count), acknowledged \(acknowledged.count)")
+        }
+        let extra = Array(stored.dropFirst(acknowledged.count))
+        guard Set(extra).isSubset(of: Set(unacknowledged)), Set(stored).count == stored.count else {
+            throw Failure(description: "events appeared that were never appended, or twice")
+        }
+        acknowledged = stored
+        try replicate()
+    }
+}
