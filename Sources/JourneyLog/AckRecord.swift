@@ -9,10 +9,15 @@
 /// before it — or a log that ends before it (a deleted or cut segment) — is
 /// corruption, reported with file and offset and never truncated.
 ///
-/// The file `logs/<origin>/ack` holds two 128-byte slots (format v1). Each
-/// write goes to the slot the previous write did not use, so a write torn by
-/// a crash leaves the other, older slot intact (older is safe: it claims
-/// less). Readers take the valid slot with the higher counter.
+/// The file `logs/<origin>/ack` (format v1) is exactly 512 bytes: two copies
+/// of two 128-byte slots, `[copy A slot 0, copy A slot 1, copy B slot 0,
+/// copy B slot 1]`. A record with counter `c` goes to slot `c % 2` of both
+/// copies, so a write torn by a crash leaves the other slot — the previous
+/// record — intact (older is safe: it claims less), and damage to one copy
+/// of the newest record (a flipped bit) leaves the other copy to read. Readers
+/// take the valid slot with the highest counter; a file of any other size,
+/// or with no valid slot, is damage. A writer rewrites a newest record found
+/// with one damaged copy.
 ///
 /// ```text
 /// offset size field (one slot)
@@ -34,6 +39,8 @@ struct AckRecord: Equatable, Sendable {
     static let magic: [UInt8] = Array("JACK".utf8)
     static let version: UInt16 = 1
     static let slotBytes = 128
+    /// Bytes of the whole file: two copies of two slots.
+    static let fileBytes = 4 * slotBytes
 
     var counter: UInt64
     var lastSeq: UInt64
@@ -47,7 +54,7 @@ struct AckRecord: Equatable, Sendable {
         AckRecord(counter: 0, lastSeq: 0, chainHash: [UInt8](repeating: 0, count: 32), segmentFirstSeq: 0, endOffset: 0, origin: origin)
     }
 
-    /// Byte offset of the slot this record is written to.
+    /// Byte offset of the slot this record is written to in copy A (copy B is ``fileBytes``/2 further).
     var slotOffset: UInt64 { UInt64(counter % 2) * UInt64(AckRecord.slotBytes) }
 
     func encode() -> [UInt8] {
@@ -90,45 +97,51 @@ struct AckRecord: Equatable, Sendable {
     }
 
     /// Reads the record of the origin in `directory`: nil when the file does
-    /// not exist; throws `.corrupt` when it exists but neither slot is valid,
-    /// or it names another origin.
-    static func read(directory: String, origin: String, fs: any FileSystem) throws -> AckRecord? {
+    /// not exist; throws `.corrupt` when it exists but has the wrong size or
+    /// no valid slot, or names another origin. `intactCopies` tells whether
+    /// both copies of the returned record were valid.
+    static func read(directory: String, origin: String, fs: any FileSystem) throws -> (record: AckRecord, intactCopies: Bool)? {
         let path = fs.join(directory, fileName)
         guard fs.exists(path) else { return nil }
         let bytes = try fs.readFile(path)
-        let slots = [0, 1].compactMap { i -> AckRecord? in
-            let start = i * slotBytes
-            guard bytes.count >= start + slotBytes else { return nil }
-            return parseSlot(bytes[start..<(start + slotBytes)])
+        guard bytes.count == fileBytes else {
+            throw LogError(.corrupt, "the acknowledgement record is \(bytes.count) bytes, not \(fileBytes): it was cut or overwritten, so what was acknowledged is unknown; run `journey repair` to restore this origin from a peer",
+                           file: path, offset: UInt64(min(bytes.count, fileBytes)))
+        }
+        let slots = (0..<4).compactMap { i -> AckRecord? in
+            parseSlot(bytes[(i * slotBytes)..<((i + 1) * slotBytes)])
         }
         guard let best = slots.max(by: { $0.counter < $1.counter }) else {
-            throw LogError(.corrupt, "the acknowledgement record is damaged (neither slot is valid), so what was acknowledged is unknown; run `journey repair` to restore this origin from a peer",
+            throw LogError(.corrupt, "the acknowledgement record is damaged (no valid slot), so what was acknowledged is unknown; run `journey repair` to restore this origin from a peer",
                            file: path, offset: 0)
         }
         guard best.origin == origin else {
             throw LogError(.corrupt, "the acknowledgement record names origin '\(best.origin)', not '\(origin)'", file: path, offset: best.slotOffset)
         }
-        return best
+        return (best, slots.filter { $0 == best }.count == 2)
     }
 
-    /// Creates the record file of a new origin (both slots, counter 0 and 1 of
-    /// the empty state), synced, before the origin's first segment exists.
+    /// Creates the record file of a new origin (both slots of both copies:
+    /// counters 0 and 1 of the empty state), synced, before the origin's
+    /// first segment exists.
     static func create(directory: String, origin: String, fs: any FileSystem) throws -> (any StoredFile, AckRecord) {
         let path = fs.join(directory, fileName)
         let file = try fs.open(path, create: true)
         var first = AckRecord.empty(origin: origin)
-        var bytes = first.encode()
+        var copy = first.encode()
         first.counter = 1
-        bytes += first.encode()
+        copy += first.encode()
         if try file.size() > 0 { try file.truncate(to: 0) }
-        try file.append(bytes)
+        try file.append(copy + copy)
         try file.sync()
         return (file, first)
     }
 
-    /// Writes the next record over the older slot and syncs it (when `sync`).
+    /// Writes the record over the older slot of both copies and syncs (when `sync`).
     static func write(_ record: AckRecord, to file: any StoredFile, sync: Bool) throws {
-        try file.write(record.encode(), at: record.slotOffset)
+        let bytes = record.encode()
+        try file.write(bytes, at: record.slotOffset)
+        try file.write(bytes, at: record.slotOffset + UInt64(fileBytes / 2))
         if sync { try file.sync() }
     }
 }

@@ -12,6 +12,8 @@ public protocol FileSystem: Sendable {
     func exists(_ path: String) -> Bool
     /// Opens a file for reading and appending; creates it when `create` is true.
     func open(_ path: String, create: Bool) throws -> any StoredFile
+    /// Permission bits of a file (e.g. 0o600); nil when unknown.
+    func permissions(_ path: String) -> UInt32?
     /// Opens an existing file for reading only (works on a read-only file
     /// system or without write permission).
     func openForReading(_ path: String) throws -> any StoredFile

@@ -109,6 +109,10 @@ public final class LogStore: @unchecked Sendable {
             throw LogError(.notAStore, "\(directory) has no signing key (\(keyPath)); without it the site's log cannot be continued — restore the key from a backup", file: keyPath)
         }
         let key = try SiteKey(rawRepresentation: try fs.readFile(keyPath))
+        let held = try fs.listDirectory(logsDirectory(directory, fs: fs)).filter(SiteID.isValid)
+        guard held.isEmpty || held.contains(site) else {
+            throw LogError(.invalidEvent, "\(directory) holds no log of '\(site)' (it holds \(held.joined(separator: ", "))); pass the site whose key is in \(keyPath)")
+        }
         let report = try LogVerifier(directory: directory, fileSystem: fs, publicKeys: [site: key.publicKey]).verify()
         if let p = report.problems.first(where: { $0.origin == site }) {
             throw LogError(.badSignature, "the key in \(keyPath) does not sign the log of '\(site)' (\(p.message)); pass the site whose log this key wrote", file: p.file, offset: p.offset)

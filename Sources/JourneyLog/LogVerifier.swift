@@ -51,7 +51,7 @@ public struct LogVerifier {
             var head = [UInt8](repeating: 0, count: 32)
             var acknowledged: AckRecord?
             do {
-                acknowledged = try AckRecord.read(directory: dir, origin: origin, fs: fs)
+                acknowledged = try AckRecord.read(directory: dir, origin: origin, fs: fs)?.record
             } catch {
                 let e = LogError.from(error)
                 report.problems.append(Problem(origin: origin, file: e.file ?? dir, offset: e.offset ?? 0, message: e.message))

@@ -20,26 +20,49 @@ extension OriginLog {
     /// only an incomplete last block of the last segment is taken for a torn
     /// write.
     func recover() throws {
-        ack = try AckRecord.read(directory: directory, origin: origin, fs: fs)
+        let read = try AckRecord.read(directory: directory, origin: origin, fs: fs)
+        ack = read?.record
         let names = try segmentNames()
         if ack == nil && !legacy && !names.isEmpty {
             throw LogError(.corrupt, "the acknowledgement record of '\(origin)' is missing, so what was acknowledged is unknown; restore it from a backup, or run `journey repair` to restore '\(origin)' from a peer",
                            file: fs.join(directory, AckRecord.fileName), offset: 0)
         }
-        if ack != nil && !options.readOnly {
-            ackFile = try fs.open(fs.join(directory, AckRecord.fileName), create: false)
+        if let read, !options.readOnly {
+            let file = try fs.open(fs.join(directory, AckRecord.fileName), create: false)
+            ackFile = file
+            if !read.intactCopies {
+                // One copy of the newest record was damaged: write it whole again before anything else.
+                try AckRecord.write(read.record, to: file, sync: true)
+                recoveryNotes.append("rewrote a damaged copy of the acknowledgement record of '\(origin)' (seq \(read.record.lastSeq))")
+            }
         }
-        for (n, name) in names.enumerated() {
+        scan: for (n, name) in names.enumerated() {
             let isLast = n == names.count - 1
             switch try addSegment(name, isLast: isLast) {
             case .continue: continue
             case .stop: return
             case .cut:
                 try setAside(Array(names[(n + 1)...]))
-                return
+                break scan
             }
         }
         try checkAcknowledged(lastFile: names.last.map { fs.join(directory, $0) })
+        try acknowledgeRecovered()
+    }
+
+    /// Blocks that were written whole before a crash but never acknowledged
+    /// (the record was not yet updated) are kept; a retry of their append
+    /// then finds their ids and is acknowledged without writing. So they are
+    /// made durable and recorded as acknowledged now: after a writer's open,
+    /// everything the log holds is acknowledged.
+    private func acknowledgeRecovered() throws {
+        guard !options.readOnly, let file = ackFile, let old = ack, lastSeq > old.lastSeq, let seg = segments.last else { return }
+        for s in segments where s.firstSeq >= old.segmentFirstSeq { try s.file.sync() }
+        let record = AckRecord(counter: old.counter + 1, lastSeq: lastSeq, chainHash: headHash,
+                               segmentFirstSeq: seg.firstSeq, endOffset: seg.size, origin: origin)
+        try AckRecord.write(record, to: file, sync: true)
+        ack = record
+        recoveryNotes.append("kept seq \(old.lastSeq + 1)–\(lastSeq) of '\(origin)', written whole before a crash, and recorded them as acknowledged")
     }
 
     /// Segment file names in log order.
@@ -71,7 +94,7 @@ extension OriginLog {
     /// refreshed: more blocks in the last segment, and new segments. Used by
     /// read-only stores; an incomplete tail is left for the next refresh.
     func refresh() throws {
-        if let a = try? AckRecord.read(directory: directory, origin: origin, fs: fs) { ack = a }
+        if let a = try? AckRecord.read(directory: directory, origin: origin, fs: fs) { ack = a.record }
         if let s = segments.indices.last {
             let size = try segments[s].file.size()
             if size > segments[s].size { _ = try scanBlocks(segment: s, fileSize: size, isLast: true) }

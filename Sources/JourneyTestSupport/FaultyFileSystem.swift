@@ -142,41 +142,44 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     /// A file's bytes after a crash that tore its unsynced writes.
     static func torn(_ node: Node, tearBytes: Int?, kind: Tear, rng: inout SplitMix64) -> [UInt8] {
         let old = node.durable, new = node.content
-        // The written range: from the first byte that differs to the end of the longer version.
+        // The written range: from the first byte that differs to the last one (or the end of an append).
         var start = 0
         while start < min(old.count, new.count) && old[start] == new[start] { start += 1 }
-        let end = max(old.count, new.count)
+        var end = max(old.count, new.count)
+        if new.count <= old.count {
+            while end > start && old[end - 1] == new[end - 1] { end -= 1 }
+        }
         guard start < end else { return old }
         var out = old
-        if out.count < end { out += [UInt8](repeating: 0, count: end - out.count) }
-        let span = new.count - min(start, new.count)
+        if out.count < new.count { out += [UInt8](repeating: 0, count: new.count - out.count) }
+        let span = min(end, new.count) - start
         let keep = tearBytes.map { min($0, span) } ?? Int(rng.next() % UInt64(span + 1))
         for i in start..<(start + keep) { out[i] = new[i] }
+        // How far past the kept prefix the damaged part of the write reaches.
+        let reach = min(end, start + keep + Int(rng.next() % 4096))
         switch kind {
         case .prefix:
-            // Nothing after the kept prefix reached the disk: the file ends there (or keeps its old bytes).
-            let cut = max(old.count, start + keep)
-            out.removeLast(out.count - cut)
+            // Nothing after the kept prefix reached the disk: an append ends there; an overwrite keeps its old bytes.
+            out.removeLast(out.count - max(old.count, start + keep))
         case .zeros:
-            let cut = max(old.count, min(new.count, start + keep + Int(rng.next() % 4096)))
-            out.removeLast(out.count - cut)
+            for i in (start + keep)..<reach where i < old.count { out[i] = 0 }
+            out.removeLast(out.count - max(old.count, reach))
         case .garbage:
-            let cut = max(old.count, min(new.count, start + keep + Int(rng.next() % 4096)))
-            out.removeLast(out.count - cut)
-            for i in (start + keep)..<cut { out[i] = UInt8(truncatingIfNeeded: rng.next()) }
+            for i in (start + keep)..<reach { out[i] = UInt8(truncatingIfNeeded: rng.next()) }
+            out.removeLast(out.count - max(old.count, reach))
         case .pages:
-            // Every page of the written range independently new or not.
+            // Each 4 KiB page of the written range independently reached the disk or not.
             out = old
             if out.count < new.count { out += [UInt8](repeating: 0, count: new.count - out.count) }
             var page = start / 4096 * 4096
-            while page < new.count {
+            while page < end {
                 if rng.next() % 2 == 0 {
-                    for i in max(page, start)..<min(page + 4096, new.count) { out[i] = new[i] }
+                    for i in max(page, start)..<min(page + 4096, end) { out[i] = new[i] }
                 }
                 page += 4096
             }
-            // The file's size (metadata) may or may not have reached the disk.
-            if rng.next() % 2 == 0 && new.count < out.count { out.removeLast(out.count - new.count) }
+            // An append's new size (metadata) may not have reached the disk either.
+            if new.count > old.count && rng.next() % 2 == 0 { out.removeLast(out.count - old.count) }
         }
         return out
     }

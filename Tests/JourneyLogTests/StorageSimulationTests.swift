@@ -114,7 +114,12 @@ struct StorageSimulation {
     mutating func batch() -> [Event] {
         let n = 1 + Int(rng.next() % 700)
         eventsMade += n
-        return SyntheticTraffic(site: "north", seed: seed &* 1000 &+ UInt64(eventsMade)).events(count: n)
+        let tag = eventsMade
+        return SyntheticTraffic(site: "north", seed: seed &* 1000 &+ UInt64(eventsMade)).events(count: n).map { e in
+            var e = e
+            e.id = "b\(tag)-" + e.id
+            return e
+        }
     }
 
     mutating func appendStep() throws {
@@ -174,12 +179,16 @@ struct StorageSimulation {
             tally.cuts += 1
             trace.append("cut \(file)")
         default:
-            let size = disk.size(of: file)
-            guard size > 0 else { return }
-            let at = Int(rng.next() % UInt64(size))
-            disk.flipBit(file, byte: at, bit: Int(rng.next() % 8))
+            // Bit rot hits bytes, not files: pick a byte uniformly across the origin's files.
+            let sizes = files.map { disk.size(of: $0) }
+            let total = sizes.reduce(0, +)
+            guard total > 0 else { return }
+            var at = Int(rng.next() % UInt64(total))
+            var k = 0
+            while at >= sizes[k] { at -= sizes[k]; k += 1 }
+            disk.flipBit(files[k], byte: at, bit: Int(rng.next() % 8))
             tally.flips += 1
-            trace.append("flip \(file):\(at)")
+            trace.append("flip \(files[k]):\(at)")
         }
         try reopen(unacknowledged: [])
     }
