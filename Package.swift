@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyCLITests",
-            dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog"],
+            dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog", "JourneyProjections"],
             path: "Tests/JourneyCLITests"
         ),
     ]

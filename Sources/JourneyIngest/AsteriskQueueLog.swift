@@ -33,8 +33,14 @@ import JourneyModel
 public struct AsteriskQueueLog: Sendable {
     public var site: String
     /// Customer key of each call seen so far (from its ENTERQUEUE), so the
-    /// call's later events carry it too. Kept across chunks when following.
-    var customers: [String: String] = [:]
+    /// call's later events carry it too. Kept across chunks when following,
+    /// and saved with the follower's cursor across restarts.
+    public internal(set) var customers: [String: String] = [:]
+
+    /// Restores the call → customer map saved by a follower.
+    public mutating func restore(customers saved: [String: String]) {
+        customers.merge(saved) { current, _ in current }
+    }
     /// Calls whose `contact.started` this importer has emitted.
     var started: Set<String> = []
 

@@ -45,6 +45,12 @@ public final class QueueLogFollower: @unchecked Sendable {
             inode = UInt64(o["inode"]?.intValue ?? 0)
             offset = UInt64(o["offset"]?.intValue ?? 0)
             lineNumber = Int(o["line"]?.intValue ?? 0)
+            // The call → customer map of the calls seen before the cursor: their later lines need it.
+            if case .object(let saved)? = o["customers"] {
+                var map: [String: String] = [:]
+                for member in saved.members { if let v = member.value.stringValue { map[member.key] = v } }
+                importer.restore(customers: map)
+            }
         }
     }
 
@@ -114,9 +120,13 @@ public final class QueueLogFollower: @unchecked Sendable {
         }
     }
 
+    /// Saves the cursor and, with it, the call → customer map, in one atomic
+    /// write: after a restart the calls in progress keep their customer.
     func saveCursor() throws {
+        let customers = JSONObject(importer.customers.keys.sorted().map { .init($0, .string(importer.customers[$0] ?? "")) })
         let o: JSONObject = ["path": .string(path), "device": .integer(Int64(device)), "inode": .integer(Int64(inode)),
-                             "offset": .integer(Int64(offset)), "line": .integer(Int64(lineNumber))]
+                             "offset": .integer(Int64(offset)), "line": .integer(Int64(lineNumber)),
+                             "customers": .object(customers)]
         var bytes: [UInt8] = []
         JSONWriter.writeObject(o, into: &bytes)
         try POSIXFileSystem().writeFileAtomically(cursorPath, bytes, mode: 0o644)

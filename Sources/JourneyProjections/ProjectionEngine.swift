@@ -48,6 +48,8 @@ public final class ProjectionEngine {
     var crashAfterEvents: Int?
     /// True during a rebuild (see ``rebuild(from:limit:)``).
     var bulk = false
+    /// The update lock while this engine holds it (during a catch-up or rebuild).
+    var heldLock: ProjectionLock?
     /// Seconds spent in each phase, for `journey bench rebuild`.
     public internal(set) var timings: [String: Double] = [:]
 
@@ -61,10 +63,14 @@ public final class ProjectionEngine {
         self.parameters = parameters
         var config = Configuration()
         config.journalMode = .wal
+        // Readers never block in WAL mode; a second writer waits for the first instead of failing with "locked".
+        config.busyMode = .timeout(600)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
         }
         db = try DatabaseQueue(path: path, configuration: config)
+        let lock = try ProjectionLock(path: path + ".lock") { _ in }
+        defer { withExtendedLifetime(lock) {} }
         try ProjectionSchema.migrator.migrate(db)
         try db.write { db in
             let recorded = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'parameters'")
@@ -123,6 +129,13 @@ public final class ProjectionEngine {
     /// recomputes the derived rows that changed. Returns the events applied.
     @discardableResult
     public func catchUp(from store: LogStore, limit: Limit = .none) throws -> Int {
+        // One process at a time brings the file up to date; whoever waited picks up what the other committed.
+        let lock = heldLock == nil ? try ProjectionLock(path: path + ".lock", waiting: { self.progress($0) }) : nil
+        if let lock {
+            heldLock = lock
+            try reloadIfChangedElsewhere()
+        }
+        defer { if lock != nil { heldLock = nil } }
         var applied = 0
         for origin in store.origins {
             let after = checkpoints[origin] ?? 0
@@ -149,9 +162,37 @@ public final class ProjectionEngine {
             }
             try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
             timings["index", default: 0] += monotonicSeconds() - started
+        } else {
+            // A rebuild killed before its end left the secondary indexes dropped: put them back
+            // before deriving (a no-op when they exist), so catch-ups never run without them.
+            try db.write { db in
+                for sql in ProjectionSchema.secondaryIndexes { try db.execute(sql: sql.replacingOccurrences(of: "CREATE INDEX", with: "CREATE INDEX IF NOT EXISTS")) }
+            }
         }
         try derive()
         return applied
+    }
+
+    /// Secondary indexes missing from the file: none after any completed
+    /// catch-up or rebuild; a rebuild killed before its end leaves them
+    /// dropped until the next catch-up puts them back.
+    public func missingIndexes() throws -> [String] {
+        let present = try db.read { try Set(String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")) }
+        return ProjectionSchema.secondaryIndexNames.filter { !present.contains($0) }
+    }
+
+    /// After waiting for another process, the file may be ahead of what this
+    /// engine holds in memory: start again from what is committed.
+    func reloadIfChangedElsewhere() throws {
+        let committed = try db.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT origin, last_seq FROM checkpoint").map { (row: Row) -> (String, UInt64) in
+                (row[0], UInt64(max(0, row[1] as Int64)))
+            })
+        }
+        guard committed != checkpoints else { return }
+        contacts = [:]
+        flushedContacts = []
+        try loadState()
     }
 
     /// Empties the projection and applies the whole store again, in bulk
@@ -160,6 +201,9 @@ public final class ProjectionEngine {
     /// interrupted by a crash is simply run again: its checkpoints and rows
     /// stay consistent, as they commit together).
     public func rebuild(from store: LogStore, limit: Limit = .none) throws -> Int {
+        let lock = heldLock == nil ? try ProjectionLock(path: path + ".lock", waiting: { self.progress($0) }) : nil
+        if let lock { heldLock = lock }
+        defer { if lock != nil { heldLock = nil } }
         try db.write { db in
             try Self.clear(db)
             for name in ProjectionSchema.secondaryIndexNames { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }

@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import JourneyCLI
+import JourneyLog
+import JourneyModel
+import JourneyProjections
+import XCTest
+
+/// The integrity reproductions through the command line, and projections
+/// under a killed rebuild and concurrent readers (real processes).
+final class IntegrityCommandTests: XCTestCase {
+    var dir = ""
+    override func setUp() { dir = NSTemporaryDirectory() + "journey-cli-integrity-\(UUID().uuidString)" }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    /// The path of the built `journey` executable.
+    func journeyBinary() throws -> String {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for candidate in [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("journey").path,
+                          repo.appendingPathComponent(".build/debug/journey").path]
+        where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        throw XCTSkip("the journey executable was not built next to the tests")
+    }
+
+    func simulate(days: Int = 3, contacts: Int = 500) {
+        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        let sim = JourneyCLI.run(["simulate", "--data", dir, "--days", String(days), "--seed", "5", "--agents", "20",
+                                  "--contacts-per-day", String(contacts)])
+        XCTAssertEqual(sim.status, 0, sim.stderr)
+    }
+
+    func testInitOverAStoreWhoseManifestWasLostIsRefusedAndAdoptRestoresIt() throws {
+        simulate(days: 1, contacts: 50)
+        let key = try Data(contentsOf: URL(fileURLWithPath: dir + "/keys/site.ed25519"))
+        try FileManager.default.removeItem(atPath: dir + "/journey.json")
+        let stats = JourneyCLI.run(["stats", "--data", dir])
+        XCTAssertEqual(stats.status, 5)
+        let again = JourneyCLI.run(["init", "--data", dir, "--site", "north"])
+        XCTAssertEqual(again.status, 5, again.stderr)
+        XCTAssertTrue(again.stderr.contains("journey init --data \(dir) --site SITE --adopt"), again.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/keys/site.ed25519")), key, "the key was not replaced")
+        let adopt = JourneyCLI.run(["init", "--data", dir, "--site", "north", "--adopt"])
+        XCTAssertEqual(adopt.status, 0, adopt.stderr)
+        XCTAssertEqual(JourneyCLI.run(["verify", "--data", dir]).status, 0)
+    }
+
+    /// The reproduction: a flipped byte early in the only (active) segment
+    /// used to be cut as a torn tail by the next append.
+    func testDamageInTheActiveSegmentIsRefusedByEveryCommandAndNothingIsCut() throws {
+        simulate(days: 2, contacts: 300)
+        let seg = dir + "/logs/north/00000000000000000001.seg"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: seg))
+        let size = bytes.count
+        bytes[1000] ^= 0x20
+        try bytes.write(to: URL(fileURLWithPath: seg))
+        let line = #"{"id":"x","at":"2026-03-03T08:00:00Z","kind":"note.x"}"# + "\n"
+        let input = dir + "-one.jsonl"
+        try line.write(toFile: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        for args in [["stats"], ["append", input], ["cat"], ["query", "sites"], ["verify"], ["rebuild"]] {
+            let r = JourneyCLI.run([args[0], "--data", dir] + args.dropFirst())
+            XCTAssertEqual(r.status, 4, "\(args): \(r.stdout) \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(seg), "\(args) names the file: \(r.stderr)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: seg)).count, size, "nothing was cut")
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir + "/logs/north").contains { $0.contains(".torn-") })
+        // With no peer holding the log, the operator can choose to give up what follows the damage.
+        let cut = JourneyCLI.run(["repair", "--data", dir, "--accept-loss", "north"])
+        XCTAssertEqual(cut.status, 0, cut.stderr)
+        XCTAssertTrue(cut.stdout.contains("given up"), cut.stdout)
+        XCTAssertEqual(JourneyCLI.run(["verify", "--data", dir]).status, 0)
+    }
+
+    /// A rebuild killed with SIGKILL at several points: the next query
+    /// finishes the projection (indexes back) and answers as a clean rebuild does.
+    func testAKilledRebuildIsFinishedByTheNextQueryWithItsIndexes() throws {
+        let binary = try journeyBinary()
+        simulate(days: 4, contacts: 800)
+        XCTAssertEqual(JourneyCLI.run(["rebuild", "--data", dir]).status, 0)
+        let clean = JourneyCLI.run(["query", "intervals", "--data", dir, "--json", "--limit", "100000"])
+        XCTAssertEqual(clean.status, 0, clean.stderr)
+        let sqlite = dir + "/projections.sqlite"
+        var killedMidway = 0
+        for delayMs in [150, 400, 800, 1500] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["rebuild", "--data", dir]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32(delayMs * 1000))
+            if p.isRunning { killedMidway += 1 }
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let after = JourneyCLI.run(["query", "intervals", "--data", dir, "--json", "--limit", "100000"])
+            XCTAssertEqual(after.status, 0, after.stderr)
+            XCTAssertEqual(after.stdout, clean.stdout, "killed after \(delayMs) ms: the next query answers as a clean rebuild")
+            XCTAssertEqual(try ProjectionEngine(path: sqlite).missingIndexes(), [], "killed after \(delayMs) ms")
+        }
+        XCTAssertGreaterThan(killedMidway, 0, "some kill must land while the rebuild runs")
+    }
+
+    /// Queries while a rebuild runs in another process: none fails with "locked".
+    func testQueriesBesideARebuildWaitAndNeverFail() throws {
+        let binary = try journeyBinary()
+        simulate(days: 4, contacts: 800)
+        XCTAssertEqual(JourneyCLI.run(["rebuild", "--data", dir]).status, 0)
+        let expected = JourneyCLI.run(["query", "sites", "--data", dir, "--json"])
+        func start(_ args: [String]) throws -> (Process, Pipe, Pipe) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = args
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            try p.run()
+            return (p, out, err)
+        }
+        let rebuild = try start(["rebuild", "--data", dir])
+        usleep(100_000)
+        let queries = try (0..<3).map { _ in try start(["query", "sites", "--data", dir, "--json"]) }
+        for (p, out, err) in queries + [rebuild] {
+            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 0, stderr)
+            XCTAssertFalse(stderr.contains("locked"), stderr)
+            if p !== rebuild.0 { XCTAssertEqual(stdout, expected.stdout) }
+        }
+    }
+}
