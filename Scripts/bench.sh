@@ -3,7 +3,7 @@
 # keeps the report, as docs/benchmarks.md records it.
 #
 #   bash Scripts/bench.sh [EVENTS]     EVENTS in the simulated store (default 2,000,000;
-#                                      the SPEC's scale is 10,000,000: about 15 minutes)
+#                                      the target scale is 10,000,000: about 15 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-2000000}

@@ -2,15 +2,15 @@ import ArgumentParser
 import Foundation
 import JourneyModel
 
-/// `journey bench all`: every SPEC §11 figure in one report, each benchmark
+/// `journey bench all`: every target figure in one report, each benchmark
 /// in its own child process so that its peak RSS is its own.
 struct BenchAllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Run every benchmark (append, scan, rebuild, query, sync) and print each SPEC §11 figure beside its same-run baseline and target.")
+        abstract: "Run every benchmark (append, scan, rebuild, query, sync) and print each target figure beside its same-run baseline and target.")
 
     @Option(help: "Events for the append benchmark.") var appendEvents = 1_000_000
-    @Option(help: "Events in the simulated store for scan, rebuild and query (the SPEC's scale is 10,000,000).") var events = 2_000_000
+    @Option(help: "Events in the simulated store for scan, rebuild and query (the target scale is 10,000,000).") var events = 2_000_000
     @Option(help: "Events for the sync catch-up.") var syncEvents = 1_000_000
     @Flag(help: "Print JSON.") var json = false
 

@@ -7,7 +7,7 @@ import JourneyModel
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure JourneyStore against its baselines (SPEC §11).",
+        abstract: "Measure JourneyStore against its baselines and targets.",
         subcommands: [BenchAllCommand.self, BenchAppendCommand.self, BenchScanCommand.self, BenchRebuildCommand.self, BenchQueryCommand.self, BenchSyncCommand.self])
 }
 

@@ -2,7 +2,7 @@ import GRDB
 import JourneyModel
 import JourneyProjections
 
-/// Attrition early warning (SPEC §8, `journey insights attrition`).
+/// Attrition early warning (`journey insights attrition`).
 ///
 /// Each agent is compared with their own baseline: the `baselineDays`
 /// before their last `recentDays`. Six changes are measured — handle time

@@ -2,7 +2,7 @@ import GRDB
 import JourneyModel
 import JourneyProjections
 
-/// Agents to coach (SPEC §8, `journey coach`): those whose FCR (or CSAT),
+/// Agents to coach (`journey coach`): those whose FCR (or CSAT),
 /// adjusted for tenure and queue mix, is below a threshold.
 ///
 /// Adjustment (indirect standardisation): every contact an agent closed

@@ -2,7 +2,7 @@ import GRDB
 import JourneyModel
 import JourneyProjections
 
-/// Traffic-mix shifts (SPEC §8, `journey insights mix`).
+/// Traffic-mix shifts (`journey insights mix`).
 ///
 /// For each site and day, the share of contacts per category of four
 /// dimensions — queue, reason, channel, and route of answered contacts

@@ -2,7 +2,7 @@ import GRDB
 import JourneyModel
 import JourneyProjections
 
-/// Repeat contacts ranked by cause (SPEC §8, `journey insights repeats`).
+/// Repeat contacts ranked by cause (`journey insights repeats`).
 ///
 /// A contact *was repeated* when the same customer's next contact started
 /// within the window W after it ended. Each first contact is attributed to

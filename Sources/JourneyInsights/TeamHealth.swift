@@ -2,7 +2,7 @@ import GRDB
 import JourneyModel
 import JourneyProjections
 
-/// Team health (SPEC §8, `journey insights teams`).
+/// Team health (`journey insights teams`).
 ///
 /// Per team, week by week over the range (weeks counted from its first
 /// day): FCR, AHT and CSAT. The **trend** is each series' least-squares

@@ -1,4 +1,4 @@
-/// The channel a contact happened on (SPEC §3).
+/// The channel a contact happened on.
 public enum Channel: String, Sendable, Hashable, CaseIterable, Codable {
     case voice, ivr, chat, app, web, email, sms, social
 

@@ -1,4 +1,4 @@
-/// One immutable fact about a contact, an agent or an action (SPEC §3).
+/// One immutable fact about a contact, an agent or an action.
 ///
 /// The envelope fields are typed; kind-specific fields live in ``data``, and
 /// envelope fields this version does not know are kept in ``extra`` so that

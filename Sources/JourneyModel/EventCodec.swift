@@ -1,4 +1,4 @@
-/// The canonical JSONL form of events (SPEC §3): one JSON object per line.
+/// The canonical JSONL form of events: one JSON object per line.
 ///
 /// Encoding writes the envelope in a fixed order (`site, seq, id, at, kind,
 /// contact, customer, channel, queue, agent, data`), then unknown envelope

@@ -1,6 +1,6 @@
 /// The kind of an event: a dotted lower-case name such as `contact.answered`.
 ///
-/// The known kinds of SPEC §3 are listed as constants. Other well-formed names
+/// The known kinds of events are listed as constants. Other well-formed names
 /// are accepted (importers add kinds such as `asterisk.unmapped`); a kind is
 /// never removed once it has shipped.
 public struct EventKind: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -36,7 +36,7 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Comparable, Custo
     public static let staffingPlanned = EventKind("staffing.planned")
     public static let agentLent = EventKind("agent.lent")
 
-    /// Every kind SPEC §3 names.
+    /// Every known kind.
     public static let known: [EventKind] = [
         .contactStarted, .ivrInput, .contactSelfserved, .queueEntered, .queueAbandoned, .agentOffered,
         .agentMissed, .contactAnswered, .contactHeld, .contactResumed, .contactTransferred, .contactEnded,

@@ -1,4 +1,4 @@
-/// Rules for site ids: `[a-z0-9-]{1,32}` (SPEC §3). A site id names a centre
+/// Rules for site ids: `[a-z0-9-]{1,32}`. A site id names a centre
 /// and its log directory, so the rule also keeps it safe as a path component.
 public enum SiteID {
     /// Longest site id accepted.

@@ -3,7 +3,7 @@ import GRDB
 import JourneyLog
 import JourneyModel
 
-/// Maintains the SQLite projections of a store (SPEC §5): contacts, queue
+/// Maintains the SQLite projections of a store: contacts, queue
 /// visits, agent time, and the derived agent-day, interval, customer and
 /// repeat figures.
 ///

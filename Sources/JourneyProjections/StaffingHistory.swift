@@ -1,7 +1,7 @@
 import JourneyModel
 
-/// What the projections know that a staffing plan for one day needs
-/// (SPEC §7): per site and queue the calls offered in each interval of the
+/// What the projections know that a staffing plan for one day needs:
+/// per site and queue the calls offered in each interval of the
 /// same weekday over the last weeks, handle time and caller patience; per
 /// agent the share of each interval they were logged in on those days; per
 /// site the share of logged-in time spent not ready.

@@ -1,6 +1,6 @@
 import JourneyModel
 
-/// The choices a staffing plan is computed with (SPEC §7). They are
+/// The choices a staffing plan is computed with. They are
 /// recorded in the plan so an audit recomputes it the same way.
 public struct PlanParameters: Sendable, Equatable {
     /// Length of a planning interval, minutes (a multiple of the projection's).

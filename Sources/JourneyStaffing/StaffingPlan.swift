@@ -1,7 +1,7 @@
 import JourneyLog
 import JourneyModel
 
-/// A cross-site staffing plan for one day (SPEC §7): what each site and
+/// A cross-site staffing plan for one day: what each site and
 /// queue needs per interval, what each site has, and who lends whom.
 /// Made by ``StaffingPlanner``.
 public struct StaffingPlan: Sendable, Equatable {

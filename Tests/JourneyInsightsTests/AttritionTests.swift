@@ -5,7 +5,7 @@ import JourneyProjections
 @testable import JourneyInsights
 import XCTest
 
-/// SPEC §8 acceptance on the attrition scenario: four agents at north drift
+/// Acceptance on the attrition scenario: four agents at north drift
 /// from day 7 and leave after day 21.
 final class AttritionTests: XCTestCase {
     var root = ""

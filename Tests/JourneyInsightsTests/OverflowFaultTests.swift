@@ -5,7 +5,7 @@ import JourneyProjections
 @testable import JourneyInsights
 import XCTest
 
-/// SPEC §8 acceptance on the overflow-fault scenario: technical calls at
+/// Acceptance on the overflow-fault scenario: technical calls at
 /// east overflow to any ready agent from day 14.
 final class OverflowFaultTests: XCTestCase {
     var root = ""
