@@ -26,6 +26,15 @@ public struct QueryResult: Sendable {
         return .object(["positions": .object(p), "horizon": .string(horizon.rfc3339), "rows": .array(objects)])
     }
 
+    /// The index of the column named `name`; throws when there is none (so a
+    /// renamed or moved column fails loudly instead of matching nothing).
+    public func column(_ name: String) throws -> Int {
+        guard let i = columns.firstIndex(of: name) else {
+            throw ProjectionError("no column '\(name)' (columns: \(columns.joined(separator: ", ")))")
+        }
+        return i
+    }
+
     /// The value of `column` in `row`.
     public func value(_ column: String, row: Int) -> JSONValue? {
         guard let i = columns.firstIndex(of: column), row < rows.count else { return nil }

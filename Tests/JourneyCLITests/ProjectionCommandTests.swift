@@ -20,7 +20,7 @@ final class ProjectionCommandTests: XCTestCase {
         let r = JourneyCLI.run(args + ["--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         guard case .object(let o) = try JSONParser.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw XCTSkip("not an object")
+            XCTFail("not a JSON object: \(r.stdout)"); throw ShapeError()
         }
         return o
     }

@@ -179,6 +179,50 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(try events().count, expected.count)
     }
 
+    /// A follower restarted between a call's ENTERQUEUE and its later lines
+    /// still gives those lines the call's customer: the call → customer map is
+    /// saved with the cursor. Restarted at every line boundary.
+    func testFollowerRestartedAtEveryLineKeepsCustomers() throws {
+        let whole = try fixtureBytes("queue_log")
+        let lines = String(decoding: whole, as: UTF8.self).split(separator: "\n").map { $0 + "\n" }
+        var importer = AsteriskQueueLog(site: "north")
+        let expected = importer.read(whole).events
+        XCTAssertGreaterThan(expected.filter { $0.customer != nil && $0.kind != .contactStarted && $0.kind != .queueEntered }.count, 0,
+                             "the fixture has later lines that carry a customer")
+        for cut in 1..<lines.count {
+            let data = dir + "-restart-\(cut)"
+            XCTAssertEqual(JourneyCLI.run(["init", "--data", data, "--site", "north"]).status, 0)
+            let file = data + "-queue_log"
+            defer {
+                try? FileManager.default.removeItem(atPath: data)
+                try? FileManager.default.removeItem(atPath: file)
+            }
+            try lines[..<cut].joined().write(toFile: file, atomically: false, encoding: .utf8)
+            do {
+                let store = try LogStore.open(directory: data)
+                let first = try QueueLogFollower(path: file, store: store)
+                first.idleExitSeconds = 0
+                try first.run()
+                store.close()
+            }
+            let h = try XCTUnwrap(FileHandle(forWritingAtPath: file))
+            h.seekToEndOfFile()
+            h.write(Data(lines[cut...].joined().utf8))
+            try h.close()
+            let store = try LogStore.open(directory: data)
+            let second = try QueueLogFollower(path: file, store: store)
+            second.idleExitSeconds = 0
+            try second.run()
+            var stored: [String: String?] = [:]
+            try store.forEachEvent(origin: "north") { stored[$0.id] = $0.customer; return true }
+            XCTAssertEqual(stored.count, expected.count, "restart after line \(cut)")
+            for e in expected where stored[e.id] != .some(e.customer) {
+                XCTFail("restart after line \(cut): \(e.id) has customer \(String(describing: stored[e.id])), expected \(String(describing: e.customer))")
+            }
+            store.close()
+        }
+    }
+
     func testConnectRedeliveryNewestWinsWithoutDuplicates() throws {
         let file = fixtures.appendingPathComponent("import/connect-records.jsonl").path
         let r = JourneyCLI.run(["import", "--data", dir, "--format", "connect", file])

@@ -19,10 +19,12 @@ final class FalseAlarmTests: XCTestCase {
             var m = MixMonitor.Options()
             m.fromDay = InsightsFixture.day(28); m.toDay = InsightsFixture.day(34)
             let mix = try MixMonitor.report(f.engine, m)
-            flaggedDays += Set(mix.result.rows.filter { $0[10] == .bool(true) }.compactMap { $0[1].stringValue }).count
+            let flagged = try mix.result.column("flagged"), day = try mix.result.column("day")
+            flaggedDays += Set(mix.result.rows.filter { $0[flagged] == .bool(true) }.compactMap { $0[day].stringValue }).count
             testedDays += 7
             let attrition = try AttritionWatch.report(f.engine, AttritionWatch.Options())
-            flaggedAgents += attrition.result.rows.filter { $0[5] == .bool(true) }.count
+            let agentFlagged = try attrition.result.column("flagged")
+            flaggedAgents += attrition.result.rows.filter { $0[agentFlagged] == .bool(true) }.count
         }
         // α = 1 % per site-day: 14 site-days should raise at most one alarm.
         XCTAssertLessThanOrEqual(flaggedDays, 1, "site-days with a mix alarm out of \(testedDays)")

@@ -15,26 +15,29 @@ final class OverflowFaultTests: XCTestCase {
     func testRepeatsAndMixFindTheFaultAfterItsDayAndNotBefore() throws {
         let f = try InsightsFixture(root: root, sites: ["east", "west"], seed: 3, days: 24,
                                     scenarios: ["overflow-fault:site=east,queue=technical,day=14,after=30"])
-        func isFault(_ row: [JSONValue]) -> Bool {
-            row[2] == "east" && ((row[1] == "route" && row[3] == "overflow") || (row[1] == "queue" && row[3] == "technical"))
-        }
-        // After the fault day: the faulty centre's overflow route or queue ranks first.
         var o = RepeatCauses.Options()
         o.fromDay = InsightsFixture.day(14); o.toDay = InsightsFixture.day(20)
         let after = try RepeatCauses.report(f.engine, o)
+        // Columns by name: a moved column fails here instead of making the checks below match nothing.
+        let dim = try after.result.column("dimension"), site = try after.result.column("site"), value = try after.result.column("value")
+        func isFault(_ row: [JSONValue]) -> Bool {
+            row[site] == "east" && ((row[dim] == "route" && row[value] == "overflow") || (row[dim] == "queue" && row[value] == "technical"))
+        }
+        // After the fault day: the faulty centre's overflow route or queue ranks first.
         let top = try XCTUnwrap(after.result.rows.first)
         XCTAssertTrue(isFault(top), "top cause after the fault: \(top)")
-        XCTAssertTrue(after.result.rows.prefix(3).contains { $0[1] == "route" && $0[3] == "overflow" && $0[2] == "east" },
+        XCTAssertTrue(after.result.rows.prefix(3).contains { $0[dim] == "route" && $0[value] == "overflow" && $0[site] == "east" },
                       "the overflow route is among the top three: \(after.result.rows.prefix(3))")
         XCTAssertTrue(after.findings[0].hasPrefix("east:"), after.findings[0])
         // Before it: no overflow route, and the queue is not singled out.
         o.fromDay = InsightsFixture.day(7); o.toDay = InsightsFixture.day(13)
         let before = try RepeatCauses.report(f.engine, o)
-        XCTAssertFalse(before.result.rows.contains { $0[1] == "route" && $0[3] == "overflow" })
+        XCTAssertFalse(before.result.rows.isEmpty, "the report before the fault has rows to check")
+        XCTAssertFalse(before.result.rows.contains { $0[dim] == "route" && $0[value] == "overflow" })
         XCTAssertFalse(before.result.rows.first.map(isFault) ?? false, "top cause before the fault: \(before.result.rows.first ?? [])")
 
         // The agents it names for the overflow route are the ones who took the overflow.
-        let overflowRow = try XCTUnwrap(after.result.rows.first { $0[1] == "route" && $0[3] == "overflow" })
+        let overflowRow = try XCTUnwrap(after.result.rows.first { $0[dim] == "route" && $0[value] == "overflow" })
         let agentsColumn = try XCTUnwrap(after.result.columns.firstIndex(of: "agents"))
         let named = (overflowRow[agentsColumn].stringValue ?? "").split(separator: " ").filter { !$0.hasPrefix("(") }.map(String.init)
         XCTAssertEqual(named.count, 3, "\(overflowRow)")
@@ -52,10 +55,13 @@ final class OverflowFaultTests: XCTestCase {
         var m = MixMonitor.Options()
         m.fromDay = InsightsFixture.day(14); m.toDay = InsightsFixture.day(16)
         let mix = try MixMonitor.report(f.engine, m)
-        XCTAssertTrue(mix.result.rows.contains { $0[0] == "east" && $0[2] == "route" && $0[3] == "overflow" && $0[10] == .bool(true) }, "\(mix.findings)")
+        let mSite = try mix.result.column("site"), mDim = try mix.result.column("dimension")
+        let mCat = try mix.result.column("category"), mFlag = try mix.result.column("flagged")
+        XCTAssertTrue(mix.result.rows.contains { $0[mSite] == "east" && $0[mDim] == "route" && $0[mCat] == "overflow" && $0[mFlag] == .bool(true) }, "\(mix.findings)")
         XCTAssertTrue(mix.findings[0].contains("east") && mix.findings[0].contains("overflow"), mix.findings[0])
         m.fromDay = InsightsFixture.day(7); m.toDay = InsightsFixture.day(13)
         let quiet = try MixMonitor.report(f.engine, m)
-        XCTAssertFalse(quiet.result.rows.contains { $0[3] == "overflow" }, "\(quiet.findings)")
+        XCTAssertFalse(quiet.result.rows.isEmpty, "the quiet week has rows to check")
+        XCTAssertFalse(quiet.result.rows.contains { $0[mCat] == "overflow" }, "\(quiet.findings)")
     }
 }

@@ -38,4 +38,45 @@ final class FixtureTests: XCTestCase {
         XCTAssertTrue(try LogVerifier(directory: dir, publicKeys: ["fixture": store.publicKey]).verify().isSound)
         XCTAssertEqual(store.stats().first?.blocks, 2)
     }
+
+    /// Every file of a directory tree with its bytes.
+    func contents(_ dir: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for path in try FileManager.default.subpathsOfDirectory(atPath: dir) {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: dir + "/" + path, isDirectory: &isDir), !isDir.boolValue {
+                out[path] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + path))
+            }
+        }
+        return out
+    }
+
+    /// A version 1 store opens read-only without a byte written; a writer
+    /// migrates it to format 2 (acknowledgement records, public key in the
+    /// manifest), after which damage in its old blocks is refused, not cut.
+    func testVersion1OpensReadOnlyUntouchedAndAWriterMigratesIt() throws {
+        let dir = try copyOfFixture("log-v1")
+        let before = try contents(dir)
+        let expected = try String(decoding: Data(contentsOf: Self.fixtures.appendingPathComponent("log-v1.expected.jsonl")), as: UTF8.self)
+        let reader = try LogStore.openReadOnly(directory: dir)
+        var n = 0
+        try reader.forEachEvent(origin: "fixture") { _ in n += 1; return true }
+        XCTAssertEqual(n, expected.split(separator: "\n").count)
+        XCTAssertEqual(try contents(dir), before, "a read-only open writes nothing")
+
+        let writer = try LogStore.open(directory: dir)
+        XCTAssertTrue(writer.recoveryNotes.contains { $0.contains("migrated the store from format 1") }, "\(writer.recoveryNotes)")
+        writer.close()
+        let manifest = try String(contentsOfFile: dir + "/journey.json", encoding: .utf8)
+        XCTAssertTrue(manifest.contains("\"version\":2") && manifest.contains("publicKey"), manifest)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/logs/fixture/ack"))
+        let seg = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir + "/logs/fixture").first { $0.hasSuffix(".seg") })
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/logs/fixture/" + seg))
+        let size = bytes.count
+        bytes[size - 40] ^= 0x04
+        try bytes.write(to: URL(fileURLWithPath: dir + "/logs/fixture/" + seg))
+        let reopened = try LogStore.open(directory: dir)
+        XCTAssertNotNil(reopened.damagedOrigins["fixture"], "damage in the migrated blocks is refused")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/logs/fixture/" + seg)).count, size)
+    }
 }

@@ -26,6 +26,7 @@ final class StorageSimulationTests: XCTestCase {
             do {
                 try sim.run()
             } catch {
+                sim.tally.failures += 1
                 XCTFail("seed \(seed): \(error)\n\(sim.trace.suffix(12).joined(separator: "\n"))")
             }
             totals.add(sim.tally)
@@ -33,7 +34,8 @@ final class StorageSimulationTests: XCTestCase {
         print("storage simulation: seeds \(range.lowerBound)–\(range.upperBound): \(totals)")
         XCTAssertGreaterThan(totals.crashes, 0)
         XCTAssertGreaterThan(totals.refusals, 0, "the simulation must reach damage of acknowledged data")
-        XCTAssertEqual(totals.refusals, totals.repairs, "every refusal was repaired from the peer")
+        XCTAssertGreaterThanOrEqual(totals.repairs, 1)
+        XCTAssertEqual(totals.failures, 0)
     }
 
     static func seedRange(default range: ClosedRange<UInt64>) -> ClosedRange<UInt64> {
@@ -54,16 +56,16 @@ struct StorageSimulation {
     struct Tally: CustomStringConvertible {
         var steps = 0, appends = 0, crashes = 0, flips = 0, deletions = 0, cuts = 0
         var tears: [String: Int] = [:]
-        var tornTailsCut = 0, refusals = 0, repairs = 0, harmless = 0
+        var tornTailsCut = 0, refusals = 0, repairs = 0, harmless = 0, failures = 0
         mutating func add(_ o: Tally) {
             steps += o.steps; appends += o.appends; crashes += o.crashes; flips += o.flips
             deletions += o.deletions; cuts += o.cuts; tornTailsCut += o.tornTailsCut
-            refusals += o.refusals; repairs += o.repairs; harmless += o.harmless
+            refusals += o.refusals; repairs += o.repairs; harmless += o.harmless; failures += o.failures
             for (k, v) in o.tears { tears[k, default: 0] += v }
         }
         var description: String {
             let t = tears.keys.sorted().map { "\($0) \(tears[$0] ?? 0)" }.joined(separator: ", ")
-            return "\(steps) steps, \(appends) acknowledged appends; faults: \(crashes) crashes (torn: \(t)), \(flips) bit flips, \(deletions) deletions, \(cuts) cut files; outcomes: \(tornTailsCut) unacknowledged tails cut, \(refusals) refusals with file and offset, \(repairs) repairs from the peer, \(harmless) faults with no effect"
+            return "\(steps) steps, \(appends) acknowledged appends; faults: \(crashes) crashes (torn: \(t)), \(flips) bit flips, \(deletions) deletions, \(cuts) cut files; outcomes: \(tornTailsCut) unacknowledged tails cut, \(refusals) refusals with file and offset, \(repairs) repairs from the peer, \(harmless) faults with no effect; \(failures) seeds broke the invariant"
         }
     }
 
@@ -196,6 +198,38 @@ struct StorageSimulation {
     /// Reopens the node on its disk and checks the invariant; repairs from the peer when refused.
     mutating func reopen(unacknowledged: [String]) throws {
         store.close()
+        // Sometimes the machine crashes again during recovery or during the repair: every
+        // write those make must be safe to lose or tear too.
+        var crashes = rng.next() % 3 == 0 ? 1 : 0
+        while true {
+            if crashes > 0 { disk.arm(crashAt: 1 + Int(rng.next() % 8)) }
+            do {
+                try openAndRepair(unacknowledged: unacknowledged)
+                break
+            } catch let e as LogError where e.code == .io && disk.crashed {
+                tally.crashes += 1
+                tally.tears["during recovery or repair", default: 0] += 1
+                trace.append("crash during recovery or repair: \(e)")
+                disk = disk.afterCrash(tear: rng.next() % 2 == 0, seed: rng.next(), kind: FaultyFileSystem.Tear.allCases[Int(rng.next() % 4)])
+                crashes -= 1
+            }
+        }
+        disk.arm(crashAt: Int.max)
+        var stored: [String] = []
+        try store.forEachEvent(origin: "north") { stored.append($0.id); return true }
+        guard stored.count >= acknowledged.count, Array(stored.prefix(acknowledged.count)) == acknowledged else {
+            throw Failure(description: "acknowledged events lost or changed: stored \(stored.count), acknowledged \(acknowledged.count)")
+        }
+        let extra = Array(stored.dropFirst(acknowledged.count))
+        guard Set(extra).isSubset(of: Set(unacknowledged)), Set(stored).count == stored.count else {
+            throw Failure(description: "events appeared that were never appended, or twice")
+        }
+        acknowledged = stored
+        try replicate()
+    }
+
+    /// Opens the node; when it refuses its log, repairs it from the peer.
+    mutating func openAndRepair(unacknowledged: [String]) throws {
         options.fileSystem = disk
         store = try LogStore.open(directory: "/d", options: options)
         if store.recoveryNotes.contains(where: { $0.contains("torn tail") }) { tally.tornTailsCut += 1 }
@@ -216,16 +250,5 @@ struct StorageSimulation {
         } else if unacknowledged.isEmpty && store.recoveryNotes.isEmpty {
             tally.harmless += 1
         }
-        var stored: [String] = []
-        try store.forEachEvent(origin: "north") { stored.append($0.id); return true }
-        guard stored.count >= acknowledged.count, Array(stored.prefix(acknowledged.count)) == acknowledged else {
-            throw Failure(description: "acknowledged events lost or changed: stored \(stored.count), acknowledged \(acknowledged.count)")
-        }
-        let extra = Array(stored.dropFirst(acknowledged.count))
-        guard Set(extra).isSubset(of: Set(unacknowledged)), Set(stored).count == stored.count else {
-            throw Failure(description: "events appeared that were never appended, or twice")
-        }
-        acknowledged = stored
-        try replicate()
     }
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Mutation check: applies one deliberate break at a time to a copy of the
+# sources and shows that the test suite catches it (the tests named beside
+# each break fail). Prints one line per break and the catch rate.
+# Usage: Scripts/mutation-check.sh [WORKDIR]   (default /tmp/journey-mutants)
+set -uo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="${1:-/tmp/journey-mutants}"
+rm -rf "$work" && mkdir -p "$work"
+# A copy of the tree with its build directory, so each mutant builds incrementally.
+rsync -a --exclude journey-demo --exclude journey-data "$repo/" "$work/"
+cd "$work"
+
+# Each break: file | text to replace | replacement | test filter that must fail.
+mutants=(
+  "Sources/JourneyLog/OriginLog+Recovery.swift|if let ack { return lastSeq >= ack.lastSeq }|if ack != nil { return true }|IntegrityTests.testDamageBeforeTheAcknowledgedPosition"
+  "Sources/JourneyLog/OriginLog+Recovery.swift|        try checkAcknowledged(lastFile: names.last.map { fs.join(directory, \$0) })||IntegrityTests.testADeletedOrCutSegment"
+  "Sources/JourneyLog/OriginLog+Recovery.swift|        guard block.verifyHash() else {|        guard block.verifyHash() == block.verifyHash() else {|IntegrityTests.testAReplicaBlockRewrittenOnARelay"
+  "Sources/JourneyLog/OriginLog.swift|            try AckRecord.write(ack, to: file, sync: sync)|            try AckRecord.write(ack, to: file, sync: false)|StorageSimulationTests"
+  "Sources/JourneyLog/LogStore+Replication.swift|            throw LogError(.corrupt, \"block of '\\(h.origin)' at seq \\(h.firstSeq) has a payload|            _ = LogError(.corrupt, \"block of '\\(h.origin)' at seq \\(h.firstSeq) has a payload|IntegrityTests.testABlockSignedByTheOriginButUndecodable"
+  "Sources/JourneyLog/LogStore.swift|        guard !fs.exists(keyPath), held.isEmpty else {|        guard true else {|IntegrityTests.testInitNeverOverwrites"
+  "Sources/JourneyProjections/ProjectionEngine.swift|            // A rebuild killed before its end left the secondary indexes dropped: put them back|            return applied; // mutant|IntegrityCommandTests.testAKilledRebuild"
+  "Sources/JourneyProjections/ProjectionEngine.swift|        let lock = heldLock == nil ? try ProjectionLock(path: path + \".lock\", waiting: { self.progress(\$0) }) : nil\n        if let lock {\n            heldLock = lock|        let lock: ProjectionLock? = nil\n        if let lock {\n            heldLock = lock|IntegrityCommandTests.testQueriesBesideARebuild"
+  "Sources/JourneyIngest/QueueLogFollower.swift|                importer.restore(customers: map)|                _ = map|ImportCommandTests.testFollowerRestartedAtEveryLineKeepsCustomers"
+  "Sources/JourneySync/SyncClient.swift|                    refused[origin] = \"\\(peer.name): \\(error)\"|                    throw SyncError(.rejected, \"\\(error)\")|SyncTests.testARefusedOriginDoesNotStopTheOthers"
+)
+
+caught=0
+total=0
+for m in "${mutants[@]}"; do
+  IFS='|' read -r file from to filter <<<"$m"
+  total=$((total + 1))
+  cp "$file" "$file.orig"
+  python3 - "$file" "$from" "$to" <<'PY'
+import sys
+path, old, new = sys.argv[1], sys.argv[2].replace("\\n", "\n"), sys.argv[3].replace("\\n", "\n")
+s = open(path).read()
+if old not in s:
+    print(f"mutation target not found in {path}: {old[:60]!r}")
+    sys.exit(2)
+open(path, "w").write(s.replace(old, new, 1))
+PY
+  if [ $? -ne 0 ]; then mv "$file.orig" "$file"; echo "SKIPPED  $filter"; continue; fi
+  if ! swift build --build-tests >/tmp/mutant-build.log 2>&1; then
+    echo "CAUGHT   (does not compile) $file: $filter"; caught=$((caught + 1))
+  elif swift test --skip-build --filter "$filter" >/tmp/mutant-test.log 2>&1; then
+    echo "MISSED   $file: ${from:0:70} → $filter passed"
+  else
+    echo "CAUGHT   $file: ${from:0:70} → $filter failed"; caught=$((caught + 1))
+  fi
+  mv "$file.orig" "$file"
+done
+echo "mutation check: $caught of $total breaks caught"
