@@ -23,6 +23,8 @@ public final class QueueLogFollower: @unchecked Sendable {
     public var pollMilliseconds = 200
     /// Stop after this many seconds without new data (nil: follow forever).
     public var idleExitSeconds: Double?
+    /// Stop once this returns true (checked between polls).
+    public var shouldStop: () -> Bool = { false }
     /// Called with each appended chunk's result.
     public var report: (ImportBatch, LogStore.AppendResult) -> Void = { _, _ in }
 
@@ -95,6 +97,7 @@ public final class QueueLogFollower: @unchecked Sendable {
             }
             if progressed { idleSince = now() }
             if let limit = idleExitSeconds, now() - idleSince >= limit { return }
+            if shouldStop() { return }
             if !progressed { usleep(UInt32(pollMilliseconds * 1000)) }
         }
     }

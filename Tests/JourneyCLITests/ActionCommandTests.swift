@@ -37,15 +37,15 @@ final class ActionCommandTests: XCTestCase {
         }
         // The window changes what counts as a repeat: a 48 h window finds fewer repeats than a 7-day one.
         func repeats(_ window: String) throws -> Int64 {
-            let o = try json(["insights", "repeats", "--data", dir, "--window", window])
+            let o = try json(["insights", "repeats", "--data", dir, "--window", window, "--dimension", "queue"])
             guard case .array(let rows)? = o["rows"] else { XCTFail("shape"); throw ShapeError() }
-            // The site rows count every repeat of the site once.
-            let sites = rows.compactMap { row -> JSONObject? in
-                guard case .object(let r) = row, r["dimension"]?.stringValue == "site" else { return nil }
+            // The queue rows (the same queues, whatever the window) count each queue's repeats.
+            let queues = rows.compactMap { row -> JSONObject? in
+                guard case .object(let r) = row, r["dimension"]?.stringValue == "queue" else { return nil }
                 return r
             }
-            XCTAssertFalse(sites.isEmpty, "a site row for window \(window)")
-            return try sites.reduce(0) { $0 + (try XCTUnwrap($1["repeats"]?.intValue, "a repeats column")) }
+            XCTAssertFalse(queues.isEmpty, "queue rows for window \(window)")
+            return try queues.reduce(0) { $0 + (try XCTUnwrap($1["repeats"]?.intValue, "a repeats column")) }
         }
         let short = try repeats("48h"), long = try repeats("168h")
         XCTAssertGreaterThan(short, 0)

@@ -58,7 +58,9 @@ final class CommandTests: XCTestCase {
         guard case .object(let root) = parsed, case .array(let origins)? = root["origins"], case .object(let o)? = origins.first else {
             return XCTFail("stats JSON has the wrong shape: \(stats.stdout)")
         }
-        XCTAssertEqual(o.members.map(\.key), ["site", "events", "lastSeq", "storedBytes", "rawBytes", "headHash"])
+        XCTAssertEqual(o.members.map(\.key), ["site", "events", "lastSeq", "storedBytes", "rawBytes", "headHash", "acknowledgedSeq", "damage"])
+        XCTAssertEqual(o["acknowledgedSeq"], .integer(3))
+        XCTAssertEqual(o["damage"], .null)
         XCTAssertEqual(o["events"], .integer(3))
         XCTAssertEqual(o["headHash"]?.stringValue?.count, 64)
 

@@ -83,6 +83,14 @@ final class AsteriskImporterTests: XCTestCase {
     }
 }
 
+/// A flag one thread sets and another reads.
+final class StopSwitch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var on = false
+    var isOn: Bool { lock.withLock { on } }
+    func turnOn() { lock.withLock { on = true } }
+}
+
 final class ImportCommandTests: XCTestCase {
     var dir = ""
     override func setUp() {
@@ -136,9 +144,11 @@ final class ImportCommandTests: XCTestCase {
         try lines[0..<8].joined().write(toFile: file, atomically: false, encoding: .utf8)
         let store = try LogStore.open(directory: dir)
         let follower = try QueueLogFollower(path: file, store: store)
-        follower.idleExitSeconds = 1.5
+        // No idle exit to race against: the test waits for each step's events, then stops the follower.
+        let stopFlag = StopSwitch()
+        follower.shouldStop = { stopFlag.isOn }
         follower.pollMilliseconds = 20
-        let done = expectation(description: "follower stops when idle")
+        let done = expectation(description: "follower stops when told")
         let box = ErrorBox()
         Thread.detachNewThread {
             do { try follower.run() } catch { box.error = error }
@@ -150,19 +160,35 @@ final class ImportCommandTests: XCTestCase {
             h.write(Data(text.utf8))
             try h.close()
         }
-        Thread.sleep(forTimeInterval: 0.3)
+        /// Waits (bounded) until the store holds every event of the first `n` lines.
+        func waitFor(lines n: Int) throws {
+            var importer = AsteriskQueueLog(site: "north")
+            let wanted = Set(importer.read(Array(lines[..<n].joined().utf8)).events.map(\.id))
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                if Set(try events().map(\.id)).isSuperset(of: wanted) { return }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            XCTFail("the follower did not store the events of the first \(n) lines")
+        }
+        try waitFor(lines: 8)
         // A line written in two pieces is read only once complete.
         let half = lines[8].count / 2
         try append(String(lines[8].prefix(half)), to: file)
-        Thread.sleep(forTimeInterval: 0.2)
+        Thread.sleep(forTimeInterval: 0.1)
+        var first8 = AsteriskQueueLog(site: "north")
+        XCTAssertEqual(try events().count, Set(first8.read(Array(lines[..<8].joined().utf8)).events.map(\.id)).count,
+                       "half a line is not read")
         try append(String(lines[8].dropFirst(half)) + lines[9..<16].joined(), to: file)
-        Thread.sleep(forTimeInterval: 0.3)
+        try waitFor(lines: 16)
         // Rotation: the old file is renamed (and still grows a little), a new one starts.
         try FileManager.default.moveItem(atPath: file, toPath: file + ".1")
         try append(String(lines[16]), to: file + ".1")
         try lines[17..<24].joined().write(toFile: file, atomically: false, encoding: .utf8)
-        Thread.sleep(forTimeInterval: 0.3)
+        try waitFor(lines: 24)
         try append(lines[24...].joined(), to: file)
+        try waitFor(lines: lines.count)
+        stopFlag.turnOn()
         wait(for: [done], timeout: 20)
         XCTAssertNil(box.error)
         var importer = AsteriskQueueLog(site: "north")

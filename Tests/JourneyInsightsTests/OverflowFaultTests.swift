@@ -6,17 +6,17 @@ import JourneyProjections
 import XCTest
 
 /// Acceptance on the overflow-fault scenario: technical calls at
-/// east overflow to any ready agent from day 14.
+/// east overflow to any ready agent from day 21.
 final class OverflowFaultTests: XCTestCase {
     var root = ""
     override func setUp() { root = NSTemporaryDirectory() + "journey-overflow-\(UUID().uuidString)" }
     override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
 
     func testRepeatsAndMixFindTheFaultAfterItsDayAndNotBefore() throws {
-        let f = try InsightsFixture(root: root, sites: ["east", "west"], seed: 3, days: 24,
-                                    scenarios: ["overflow-fault:site=east,queue=technical,day=14,after=30"])
+        let f = try InsightsFixture(root: root, sites: ["east", "west"], seed: 3, days: 31,
+                                    scenarios: ["overflow-fault:site=east,queue=technical,day=21,after=30"])
         var o = RepeatCauses.Options()
-        o.fromDay = InsightsFixture.day(14); o.toDay = InsightsFixture.day(20)
+        o.fromDay = InsightsFixture.day(21); o.toDay = InsightsFixture.day(27)
         let after = try RepeatCauses.report(f.engine, o)
         // Columns by name: a moved column fails here instead of making the checks below match nothing.
         let dim = try after.result.column("dimension"), site = try after.result.column("site"), value = try after.result.column("value")
@@ -30,7 +30,7 @@ final class OverflowFaultTests: XCTestCase {
                       "the overflow route is among the top three: \(after.result.rows.prefix(3))")
         XCTAssertTrue(after.findings[0].hasPrefix("east:"), after.findings[0])
         // Before it: no overflow route, and the queue is not singled out.
-        o.fromDay = InsightsFixture.day(7); o.toDay = InsightsFixture.day(13)
+        o.fromDay = InsightsFixture.day(14); o.toDay = InsightsFixture.day(20)
         let before = try RepeatCauses.report(f.engine, o)
         XCTAssertFalse(before.result.rows.isEmpty, "the report before the fault has rows to check")
         XCTAssertFalse(before.result.rows.contains { $0[dim] == "route" && $0[value] == "overflow" })
@@ -44,7 +44,7 @@ final class OverflowFaultTests: XCTestCase {
         let overflowHandled = try f.engine.read { db in
             try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
                 SELECT agent, CAST(TOTAL(COALESCE(route, '') = 'overflow') AS INTEGER) FROM contact WHERE site = 'east' AND agent IS NOT NULL AND day BETWEEN ? AND ? GROUP BY agent
-                """, arguments: [InsightsFixture.day(14), InsightsFixture.day(20)]).map { ($0[0] as String, $0[1] as Int) })
+                """, arguments: [InsightsFixture.day(21), InsightsFixture.day(27)]).map { ($0[0] as String, $0[1] as Int) })
         }
         let meanAll = Double(overflowHandled.values.reduce(0, +)) / Double(overflowHandled.count)
         let meanNamed = Double(named.map { overflowHandled[$0] ?? 0 }.reduce(0, +)) / Double(named.count)
@@ -53,15 +53,20 @@ final class OverflowFaultTests: XCTestCase {
 
         // The mix monitor flags the overflow route at east on the fault day or soon after, and not before.
         var m = MixMonitor.Options()
-        m.fromDay = InsightsFixture.day(14); m.toDay = InsightsFixture.day(16)
+        m.fromDay = InsightsFixture.day(21); m.toDay = InsightsFixture.day(23)
         let mix = try MixMonitor.report(f.engine, m)
         let mSite = try mix.result.column("site"), mDim = try mix.result.column("dimension")
         let mCat = try mix.result.column("category"), mFlag = try mix.result.column("flagged")
         XCTAssertTrue(mix.result.rows.contains { $0[mSite] == "east" && $0[mDim] == "route" && $0[mCat] == "overflow" && $0[mFlag] == .bool(true) }, "\(mix.findings)")
         XCTAssertTrue(mix.findings[0].contains("east") && mix.findings[0].contains("overflow"), mix.findings[0])
-        m.fromDay = InsightsFixture.day(7); m.toDay = InsightsFixture.day(13)
+        // Two weeks of same-weekday baseline (days 0–13) make the week before the fault testable.
+        // Every tested cell is listed (not only flagged ones), so the check below has rows to look at.
+        m.fromDay = InsightsFixture.day(14); m.toDay = InsightsFixture.day(20)
+        m.all = true
         let quiet = try MixMonitor.report(f.engine, m)
-        XCTAssertFalse(quiet.result.rows.isEmpty, "the quiet week has rows to check")
-        XCTAssertFalse(quiet.result.rows.contains { $0[mCat] == "overflow" }, "\(quiet.findings)")
+        XCTAssertFalse(quiet.result.rows.isEmpty, "the quiet week has tested cells")
+        XCTAssertFalse(quiet.result.rows.contains { $0[mCat] == "overflow" && $0[mFlag] == .bool(true) }, "\(quiet.findings)")
+        XCTAssertFalse(quiet.result.rows.contains { $0[mFlag] == .bool(true) && $0[mSite] == "east" && $0[mDim] == "route" },
+                       "no route shift at east before the fault: \(quiet.findings)")
     }
 }

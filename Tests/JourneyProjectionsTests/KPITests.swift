@@ -248,4 +248,20 @@ final class KPITests: XCTestCase {
         XCTAssertThrowsError(try KPIParameters.parse(#"{"intervalMinutes":20}"#))
         XCTAssertThrowsError(try KPIParameters.parse(#"{"slaSeconds":20}"#)) { XCTAssertTrue("\($0)".contains("slaSeconds")) }
     }
+
+    /// SL(T) counts a wait of exactly T as within: answered with wait ≤ T / (answered + abandoned).
+    /// Three calls in one interval wait 19, 20 and 21 s (T = 20): SL = 2/3.
+    func testServiceLevelCountsAWaitOfExactlyTAsWithin() throws {
+        var lines: [String] = []
+        for (i, wait) in [19, 20, 21].enumerated() {
+            lines += answered("s\(i)", customer: "k\(i)", agent: "a\(i)", enter: "09:0\(i):00", wait: wait, talk: 60)
+        }
+        let engine = try ProjectionEngine(path: dir + "-sl.sqlite")
+        try engine.catchUp(from: try store("a", lines))
+        let r = try engine.query(.intervals(ProjectionQuery.Filter()))
+        XCTAssertEqual(r.rows.count, 1)
+        let answeredColumn = try r.column("answered"), slColumn = try r.column("serviceLevel")
+        XCTAssertEqual(r.rows.first?[answeredColumn], .integer(3))
+        XCTAssertEqual(r.rows.first?[slColumn].doubleValue ?? -1, 2.0 / 3, accuracy: 1e-4, "waits of 19 and 20 s are within 20 s, 21 s is not")
+    }
 }

@@ -6,8 +6,12 @@ import JourneyModel
 
 /// A TCP proxy for tests that sits between a sync client and server and
 /// damages what the server sends back, chosen per connection by a seeded
-/// generator: pass it through, cut the connection at a random byte, stall
-/// mid-stream, truncate, duplicate a chunk, or flip a bit.
+/// generator: pass it through, reset the connection at a random byte (RST),
+/// stall mid-stream, end it cleanly early (FIN: a truncated response),
+/// duplicate a chunk, or flip a bit. The fault schedule (which fault, at
+/// which byte) is drawn from the seed in connection order; a fault is counted
+/// in ``faultsInjected`` only when the response reached its byte and it was
+/// applied.
 final class FaultProxy: @unchecked Sendable {
     enum Fault: CaseIterable { case pass, cut, stall, truncate, duplicate, flip }
 
@@ -16,7 +20,10 @@ final class FaultProxy: @unchecked Sendable {
     private var listener: Int32 = -1
     private let lock = NSLock()
     private var rng: SplitMix64
-    private(set) var faultsInjected: [Fault: Int] = [:]
+    private var applied: [Fault: Int] = [:]
+    /// Faults actually applied, by kind (`pass` counts connections passed through whole).
+    var faultsInjected: [Fault: Int] { lock.withLock { applied } }
+    func record(_ f: Fault) { lock.withLock { applied[f, default: 0] += 1 } }
     private var stopped = false
 
     init(upstreamPort: Int, seed: UInt64) throws {
@@ -49,14 +56,15 @@ final class FaultProxy: @unchecked Sendable {
             if client < 0 { return }
             let (fault, cutAt, seed) = lock.withLock { () -> (Fault, Int, UInt64) in
                 let f = Fault.allCases[Int(rng.next() % UInt64(Fault.allCases.count))]
-                faultsInjected[f, default: 0] += 1
-                return (f, Int(rng.next() % 40_000), rng.next())
+                return (f, Int(rng.next() % 12_000), rng.next())
             }
             let upstream = connectUpstream()
             guard upstream >= 0 else { close(client); continue }
             let pair = SocketPair(client, upstream)
-            Thread.detachNewThread { FaultProxy.pump(from: client, to: upstream, fault: .pass, cutAt: 0, seed: 0, pair: pair) }
-            Thread.detachNewThread { FaultProxy.pump(from: upstream, to: client, fault: fault, cutAt: cutAt, seed: seed, pair: pair) }
+            Thread.detachNewThread { FaultProxy.pump(from: client, to: upstream, fault: .pass, cutAt: 0, seed: 0, pair: pair) { _ in } }
+            Thread.detachNewThread { [self] in
+                FaultProxy.pump(from: upstream, to: client, fault: fault, cutAt: cutAt, seed: seed, pair: pair) { record($0) }
+            }
         }
     }
 
@@ -72,7 +80,8 @@ final class FaultProxy: @unchecked Sendable {
     }
 
     /// Copies bytes from `source` to `target`, damaging them as `fault` says once `cutAt` bytes have passed.
-    static func pump(from source: Int32, to target: Int32, fault: Fault, cutAt: Int, seed: UInt64, pair: SocketPair) {
+    static func pump(from source: Int32, to target: Int32, fault: Fault, cutAt: Int, seed: UInt64, pair: SocketPair,
+                     applied: (Fault) -> Void) {
         var rng = SplitMix64(seed: seed)
         var buffer = [UInt8](repeating: 0, count: 16_384)
         var passed = 0
@@ -86,15 +95,28 @@ final class FaultProxy: @unchecked Sendable {
         }
         while true {
             let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
+            if n <= 0 {
+                // The response ended before its fault's byte: it passed whole.
+                if !damaged { applied(.pass) }
+                return
+            }
             var chunk = Array(buffer[0..<n])
             if !damaged && passed + n > cutAt {
                 let at = max(0, cutAt - passed)
                 damaged = true
+                applied(fault)
                 switch fault {
                 case .pass: break
-                case .cut: chunk = Array(chunk[0..<at]); _ = send(target, chunk); return
-                case .truncate: _ = send(target, Array(chunk[0..<at])); return
+                case .cut:
+                    // Reset: SO_LINGER 0 makes close send RST, as a crashed peer or a middlebox would.
+                    _ = send(target, Array(chunk[0..<at]))
+                    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                    setsockopt(target, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                    return
+                case .truncate:
+                    // A clean early end (FIN) in the middle of the body.
+                    _ = send(target, Array(chunk[0..<at]))
+                    return
                 case .stall: usleep(UInt32(200_000 + rng.next() % 600_000))
                 case .duplicate: chunk = Array(chunk[0..<at]) + Array(chunk[0..<at]).suffix(512) + Array(chunk[at...])
                 case .flip: if at < chunk.count { chunk[at] ^= UInt8(1 << (rng.next() % 8)) }
