@@ -2,14 +2,15 @@
 # Mutation check: applies one deliberate break at a time to a copy of the
 # sources and shows that the test suite catches it (the tests named beside
 # each break fail). Prints one line per break and the catch rate.
-# Usage: Scripts/mutation-check.sh [WORKDIR]   (default /tmp/journey-mutants)
+# Usage: Scripts/mutation-check.sh
+# Works in place (a copied build directory would rebuild from scratch: Swift's
+# module cache records absolute paths): each break is undone before the next,
+# and on any exit. Do not edit the sources while it runs.
 set -uo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-work="${1:-/tmp/journey-mutants}"
-rm -rf "$work" && mkdir -p "$work"
-# A copy of the tree with its build directory, so each mutant builds incrementally.
-rsync -a --exclude journey-demo --exclude journey-data "$repo/" "$work/"
-cd "$work"
+cd "$(dirname "$0")/.."
+restore() { for f in $(find Sources -name '*.swift.orig'); do mv "$f" "${f%.orig}"; done; }
+trap restore EXIT
+restore
 
 # Each break: file | text to replace | replacement | test filter that must fail.
 mutants=(
@@ -20,7 +21,7 @@ mutants=(
   "Sources/JourneyLog/LogStore+Replication.swift|            throw LogError(.corrupt, \"block of '\\(h.origin)' at seq \\(h.firstSeq) has a payload|            _ = LogError(.corrupt, \"block of '\\(h.origin)' at seq \\(h.firstSeq) has a payload|IntegrityTests.testABlockSignedByTheOriginButUndecodable"
   "Sources/JourneyLog/LogStore.swift|        guard !fs.exists(keyPath), held.isEmpty else {|        guard true else {|IntegrityTests.testInitNeverOverwrites"
   "Sources/JourneyProjections/ProjectionEngine.swift|            // A rebuild killed before its end left the secondary indexes dropped: put them back|            return applied; // mutant|IntegrityCommandTests.testAKilledRebuild"
-  "Sources/JourneyProjections/ProjectionEngine.swift|        let lock = heldLock == nil ? try ProjectionLock(path: path + \".lock\", waiting: { self.progress(\$0) }) : nil\n        if let lock {\n            heldLock = lock|        let lock: ProjectionLock? = nil\n        if let lock {\n            heldLock = lock|IntegrityCommandTests.testQueriesBesideARebuild"
+  "Sources/JourneyProjections/ProjectionEngine.swift|        let lock = heldLock == nil ? try ProjectionLock(path: path + \".lock\", waiting: { self.progress(\$0) }) : nil\n        if let lock {\n            heldLock = lock|        let lock: ProjectionLock? = nil\n        if let lock {\n            heldLock = lock|OrderIndependenceTests.testTwoEnginesOnOneFileNeverApplyAnEventTwice"
   "Sources/JourneyIngest/QueueLogFollower.swift|                importer.restore(customers: map)|                _ = map|ImportCommandTests.testFollowerRestartedAtEveryLineKeepsCustomers"
   "Sources/JourneySync/SyncClient.swift|                    refused[origin] = \"\\(peer.name): \\(error)\"|                    throw SyncError(.rejected, \"\\(error)\")|SyncTests.testARefusedOriginDoesNotStopTheOthers"
 )

@@ -108,6 +108,8 @@ final class IntegrityCommandTests: XCTestCase {
         simulate(days: 4, contacts: 800)
         XCTAssertEqual(JourneyCLI.run(["rebuild", "--data", dir]).status, 0)
         let expected = JourneyCLI.run(["query", "sites", "--data", dir, "--json"])
+        let expectedAgents = JourneyCLI.run(["query", "agents", "--data", dir, "--json", "--limit", "1000"])
+        XCTAssertEqual(expectedAgents.status, 0, expectedAgents.stderr)
         func start(_ args: [String]) throws -> (Process, Pipe, Pipe) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
@@ -129,5 +131,9 @@ final class IntegrityCommandTests: XCTestCase {
             XCTAssertFalse(stderr.contains("locked"), stderr)
             if p !== rebuild.0 { XCTAssertEqual(stdout, expected.stdout) }
         }
+        // Afterwards the file holds each event once: nothing was applied twice by two processes.
+        XCTAssertEqual(JourneyCLI.run(["query", "sites", "--data", dir, "--json"]).stdout, expected.stdout)
+        XCTAssertEqual(JourneyCLI.run(["query", "agents", "--data", dir, "--json", "--limit", "1000"]).stdout, expectedAgents.stdout,
+                       "agent time is summed, so events applied twice would show here")
     }
 }

@@ -153,4 +153,22 @@ final class OrderIndependenceTests: XCTestCase {
         XCTAssertEqual(r.value("offered", row: s), .integer(1))
         XCTAssertEqual(r.value("abandoned", row: s), .integer(1), "EXITWITHTIMEOUT after 35 s leaves the queue unanswered")
     }
+
+    /// Two engines on one file (two processes, each with what it loaded at
+    /// open): the one that catches up second starts from what the first
+    /// committed, so no event is applied twice (agent time is summed, so a
+    /// double application would show in the dump).
+    func testTwoEnginesOnOneFileNeverApplyAnEventTwice() throws {
+        let store = try centres()[0]
+        let path = "\(root)/shared.sqlite"
+        let first = try ProjectionEngine(path: path)
+        let second = try ProjectionEngine(path: path)  // opened before the first caught up
+        XCTAssertGreaterThan(try first.catchUp(from: store), 0)
+        let once = try first.canonicalDump()
+        XCTAssertEqual(try second.catchUp(from: store), 0, "everything was already applied by the other engine")
+        XCTAssertEqual(try second.canonicalDump(), once)
+        let fresh = try ProjectionEngine(path: "\(root)/fresh.sqlite")
+        try fresh.catchUp(from: store)
+        XCTAssertEqual(try fresh.canonicalDump(), once)
+    }
 }
