@@ -9,9 +9,11 @@
 /// before it — or a log that ends before it (a deleted or cut segment) — is
 /// corruption, reported with file and offset and never truncated.
 ///
-/// The file `logs/<origin>/ack` (format v1) is exactly 512 bytes: two copies
-/// of two 128-byte slots, `[copy A slot 0, copy A slot 1, copy B slot 0,
-/// copy B slot 1]`. A record with counter `c` goes to slot `c % 2` of both
+/// The file `logs/<origin>/ack` (format v1) is exactly 16 KiB: four
+/// 128-byte slots, each at the start of its own 4 KiB page (so a write torn
+/// at the sector or page level damages one slot only), in the order
+/// `[copy A slot 0, copy A slot 1, copy B slot 0, copy B slot 1]`; the rest
+/// of each page is zeros. A record with counter `c` goes to slot `c % 2` of both
 /// copies, so a write torn by a crash leaves the other slot — the previous
 /// record — intact (older is safe: it claims less), and damage to one copy
 /// of the newest record (a flipped bit) leaves the other copy to read. Readers
@@ -39,8 +41,10 @@ struct AckRecord: Equatable, Sendable {
     static let magic: [UInt8] = Array("JACK".utf8)
     static let version: UInt16 = 1
     static let slotBytes = 128
-    /// Bytes of the whole file: two copies of two slots.
-    static let fileBytes = 4 * slotBytes
+    /// Distance between slots: one page each.
+    static let slotStride = 4096
+    /// Bytes of the whole file: two copies of two slots, a page each.
+    static let fileBytes = 4 * slotStride
 
     var counter: UInt64
     var lastSeq: UInt64
@@ -55,7 +59,7 @@ struct AckRecord: Equatable, Sendable {
     }
 
     /// Byte offset of the slot this record is written to in copy A (copy B is ``fileBytes``/2 further).
-    var slotOffset: UInt64 { UInt64(counter % 2) * UInt64(AckRecord.slotBytes) }
+    var slotOffset: UInt64 { UInt64(counter % 2) * UInt64(AckRecord.slotStride) }
 
     func encode() -> [UInt8] {
         var w = ByteWriter(capacity: AckRecord.slotBytes)
@@ -109,7 +113,7 @@ struct AckRecord: Equatable, Sendable {
                            file: path, offset: UInt64(min(bytes.count, fileBytes)))
         }
         let slots = (0..<4).compactMap { i -> AckRecord? in
-            parseSlot(bytes[(i * slotBytes)..<((i + 1) * slotBytes)])
+            parseSlot(bytes[(i * slotStride)..<(i * slotStride + slotBytes)])
         }
         guard let best = slots.max(by: { $0.counter < $1.counter }) else {
             throw LogError(.corrupt, "the acknowledgement record is damaged (no valid slot), so what was acknowledged is unknown; run `journey repair` to restore this origin from a peer",
@@ -128,9 +132,10 @@ struct AckRecord: Equatable, Sendable {
         let path = fs.join(directory, fileName)
         let file = try fs.open(path, create: true)
         var first = AckRecord.empty(origin: origin)
-        var copy = first.encode()
+        let pad = [UInt8](repeating: 0, count: slotStride - slotBytes)
+        var copy = first.encode() + pad
         first.counter = 1
-        copy += first.encode()
+        copy += first.encode() + pad
         if try file.size() > 0 { try file.truncate(to: 0) }
         try file.append(copy + copy)
         try file.sync()

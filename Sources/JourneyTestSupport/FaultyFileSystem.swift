@@ -17,6 +17,8 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     final class Node {
         var content: [UInt8] = []
         var durable: [UInt8] = []
+        /// The writes (offset, length) since the last sync, in order: what a crash can tear.
+        var pending: [(offset: Int, count: Int)] = []
         var nameDurable = false
         var mode: UInt32 = 0o644
     }
@@ -71,10 +73,25 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
+    /// Makes mutating call number `n` (counted from now on) fail with an I/O
+    /// error (as a full disk would) without a crash: the call changes nothing,
+    /// and later calls work again.
+    public func arm(failAt n: Int) {
+        lock.withLock {
+            faultPoint = 0
+            failAt = n
+        }
+    }
+    private var failAt: Int?
+
     /// Counts a mutating call and crashes it when it is the armed one.
     func point(_ what: String) throws {
         if readOnly { throw LogError(.io, "read-only file system (\(what))") }
         faultPoint += 1
+        if faultPoint == failAt {
+            failAt = nil
+            throw LogError(.io, "injected I/O error at fault point \(faultPoint) (\(what)): no space left on device")
+        }
         if crashed || faultPoint == crashAt {
             crashed = true
             throw LogError(.io, "injected crash at fault point \(faultPoint) (\(what))")
@@ -141,46 +158,51 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
 
     /// A file's bytes after a crash that tore its unsynced writes.
     static func torn(_ node: Node, tearBytes: Int?, kind: Tear, rng: inout SplitMix64) -> [UInt8] {
-        let old = node.durable, new = node.content
-        // The written range: from the first byte that differs to the last one (or the end of an append).
-        var start = 0
-        while start < min(old.count, new.count) && old[start] == new[start] { start += 1 }
-        var end = max(old.count, new.count)
-        if new.count <= old.count {
-            while end > start && old[end - 1] == new[end - 1] { end -= 1 }
-        }
-        guard start < end else { return old }
-        var out = old
+        let new = node.content
+        var out = node.durable
         if out.count < new.count { out += [UInt8](repeating: 0, count: new.count - out.count) }
-        let span = min(end, new.count) - start
-        let keep = tearBytes.map { min($0, span) } ?? Int(rng.next() % UInt64(span + 1))
-        for i in start..<(start + keep) { out[i] = new[i] }
-        // How far past the kept prefix the damaged part of the write reaches.
-        let reach = min(end, start + keep + Int(rng.next() % 4096))
-        switch kind {
-        case .prefix:
-            // Nothing after the kept prefix reached the disk: an append ends there; an overwrite keeps its old bytes.
-            out.removeLast(out.count - max(old.count, start + keep))
-        case .zeros:
-            for i in (start + keep)..<reach where i < old.count { out[i] = 0 }
-            out.removeLast(out.count - max(old.count, reach))
-        case .garbage:
-            for i in (start + keep)..<reach { out[i] = UInt8(truncatingIfNeeded: rng.next()) }
-            out.removeLast(out.count - max(old.count, reach))
-        case .pages:
-            // Each 4 KiB page of the written range independently reached the disk or not.
-            out = old
-            if out.count < new.count { out += [UInt8](repeating: 0, count: new.count - out.count) }
-            var page = start / 4096 * 4096
-            while page < end {
-                if rng.next() % 2 == 0 {
-                    for i in max(page, start)..<min(page + 4096, end) { out[i] = new[i] }
+        // How far the file reaches after the crash: its synced size, and whatever part of a write reached the disk.
+        var length = node.durable.count
+        var budget = tearBytes
+        for w in node.pending {
+            let end = min(w.offset + w.count, new.count)
+            guard w.offset < end else { continue }
+            let span = end - w.offset
+            var keep = budget.map { min($0, span) } ?? Int(rng.next() % UInt64(span + 1))
+            if let b = budget { budget = b - keep }
+            if kind == .pages && budget == nil { keep = 0 }
+            for i in w.offset..<(w.offset + keep) { out[i] = new[i] }
+            if keep > 0 { length = max(length, w.offset + keep) }
+            // The part of this write past the kept prefix.
+            let reach = min(end, w.offset + keep + Int(rng.next() % 4096))
+            switch kind {
+            case .prefix:
+                break
+            case .zeros:
+                for i in (w.offset + keep)..<reach { out[i] = 0 }
+                length = max(length, reach)
+            case .garbage:
+                for i in (w.offset + keep)..<reach { out[i] = UInt8(truncatingIfNeeded: rng.next()) }
+                length = max(length, reach)
+            case .pages:
+                // Each 4 KiB page the write touched reached the disk or not, in any order.
+                var page = w.offset / 4096 * 4096
+                while page < end {
+                    if rng.next() % 2 == 0 {
+                        let lo = max(page, w.offset), hi = min(page + 4096, end)
+                        for i in lo..<hi { out[i] = new[i] }
+                        length = max(length, hi)
+                    }
+                    page += 4096
                 }
-                page += 4096
             }
-            // An append's new size (metadata) may not have reached the disk either.
-            if new.count > old.count && rng.next() % 2 == 0 { out.removeLast(out.count - old.count) }
         }
+        // An append's new size may have reached the disk before its data (the gap reads as zeros).
+        if kind == .pages && new.count > length && rng.next() % 2 == 0 {
+            for i in length..<new.count where i >= node.durable.count && out[i] != new[i] { out[i] = 0 }
+            length = new.count
+        }
+        out.removeLast(out.count - max(length, 0))
         return out
     }
 
@@ -368,13 +390,19 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     func append(_ path: String, _ bytes: [UInt8]) throws(LogError) {
         lock.lock(); defer { lock.unlock() }
         do { try point("append \(bytes.count) bytes to \(path)") } catch { throw LogError.from(error) }
-        files[path]?.content.append(contentsOf: bytes)
+        if let n = files[path] {
+            n.pending.append((n.content.count, bytes.count))
+            n.content.append(contentsOf: bytes)
+        }
     }
 
     func sync(_ path: String) throws(LogError) {
         lock.lock(); defer { lock.unlock() }
         do { try point("sync \(path)") } catch { throw LogError.from(error) }
-        if let n = files[path] { n.durable = n.content }
+        if let n = files[path] {
+            n.durable = n.content
+            n.pending = []
+        }
     }
 
     func write(_ path: String, _ bytes: [UInt8], at offset: UInt64) throws(LogError) {
@@ -384,6 +412,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         let o = Int(offset)
         if n.content.count < o + bytes.count { n.content += [UInt8](repeating: 0, count: o + bytes.count - n.content.count) }
         n.content.replaceSubrange(o..<(o + bytes.count), with: bytes)
+        n.pending.append((o, bytes.count))
     }
 
     func truncate(_ path: String, to size: UInt64) throws(LogError) {
@@ -392,6 +421,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         if let n = files[path] {
             n.content.removeLast(n.content.count - Int(size))
             n.durable = n.content
+            n.pending = []
         }
     }
 }

@@ -258,4 +258,96 @@ final class LogStoreTests: XCTestCase {
         XCTAssertEqual(stored.map(\.seq), Array(1...8000))
         XCTAssertTrue(try LogVerifier(directory: dir, publicKeys: ["north": store.publicKey]).verify().isSound)
     }
+
+    /// A crash at every point of `init`: afterwards the directory is either
+    /// not yet a store (init runs again), or a store that opens, or a key
+    /// without a manifest that `adopt` turns into one — never a second key.
+    func testCrashAtEveryPointOfCreate() throws {
+        let probe = FaultyFileSystem()
+        probe.arm(crashAt: Int.max)
+        _ = try LogStore.create(directory: "/d", site: "north", options: options(probe))
+        let points = probe.faultPoints
+        XCTAssertGreaterThan(points, 4)
+        for crashAt in 1...points {
+            for tear in [false, true] {
+                let fs = FaultyFileSystem()
+                fs.arm(crashAt: crashAt)
+                XCTAssertThrowsError(try LogStore.create(directory: "/d", site: "north", options: options(fs)))
+                let disk = fs.afterCrash(tear: tear, seed: UInt64(crashAt))
+                let store: LogStore
+                if let opened = try? LogStore.open(directory: "/d", options: options(disk)) {
+                    store = opened
+                } else if disk.exists("/d/keys/site.ed25519") {
+                    store = try LogStore.adopt(directory: "/d", site: "north", options: options(disk))
+                } else {
+                    store = try LogStore.create(directory: "/d", site: "north", options: options(disk))
+                }
+                XCTAssertEqual(try store.append(traffic(10)).appended, 10, "crash at \(crashAt)")
+                XCTAssertTrue(store.damagedOrigins.isEmpty)
+            }
+        }
+    }
+
+    /// A crash at every point of storing replicated blocks: the replica
+    /// reopens undamaged with a prefix of the blocks, and pulling again
+    /// completes it.
+    func testCrashAtEveryPointOfReplication() throws {
+        let source = try LogStore.create(directory: "/s", site: "east", options: options(FaultyFileSystem()))
+        for start in stride(from: 0, to: 600, by: 100) {
+            _ = try source.append(Array(SyntheticTraffic(site: "east", seed: 3).events(count: 600)[start..<(start + 100)]))
+        }
+        let snap = try XCTUnwrap(source.snapshot(origin: "east"))
+        let blocks = try snap.blocks.indices.map { try snap.block(at: $0) }
+        let probe = FaultyFileSystem()
+        let probeStore = try LogStore.create(directory: "/d", site: "north", options: options(probe))
+        probe.arm(crashAt: Int.max)
+        for b in blocks { try probeStore.appendReplicated(b, publicKey: source.publicKey) }
+        for crashAt in 1...probe.faultPoints {
+            for tear in FaultyFileSystem.Tear.allCases {
+                let fs = FaultyFileSystem()
+                let replica = try LogStore.create(directory: "/d", site: "north", options: options(fs))
+                fs.arm(crashAt: crashAt)
+                for b in blocks { guard (try? replica.appendReplicated(b, publicKey: source.publicKey)) != nil else { break } }
+                var o = options(fs.afterCrash(tear: true, seed: UInt64(crashAt), kind: tear))
+                o.publicKeys = ["east": source.publicKey]
+                let reopened = try LogStore.open(directory: "/d", options: o)
+                XCTAssertTrue(reopened.damagedOrigins.isEmpty, "crash at \(crashAt) (\(tear)): \(reopened.damagedOrigins)")
+                let held = reopened.snapshot(origin: "east")?.lastSeq ?? 0
+                for b in blocks where b.header.firstSeq > held { try reopened.appendReplicated(b, publicKey: source.publicKey) }
+                XCTAssertEqual(reopened.snapshot(origin: "east")?.headHash, snap.headHash, "crash at \(crashAt) (\(tear))")
+            }
+        }
+    }
+
+    /// A write that fails without a crash (a full disk) poisons the store:
+    /// that append and every later one fail until it is reopened, and the
+    /// reopened store holds every acknowledged event.
+    func testAFailedWritePoisonsTheStoreUntilReopened() throws {
+        // The write and sync calls of the second append, counted on a clean run.
+        let probe = FaultyFileSystem()
+        let probeStore = try LogStore.create(directory: "/d", site: "north", options: options(probe))
+        _ = try probeStore.append(traffic(100))
+        probe.arm(crashAt: Int.max)
+        _ = try probeStore.append(Array(traffic(300)[100..<300]))
+        let points = probe.faultPoints
+        XCTAssertGreaterThanOrEqual(points, 5, "data write and sync, two record copies and their sync")
+        for failAt in 1...points {
+            let fs = FaultyFileSystem()
+            let store = try LogStore.create(directory: "/d", site: "north", options: options(fs))
+            let first = traffic(100)
+            _ = try store.append(first)
+            fs.arm(failAt: failAt)
+            let second = Array(traffic(300)[100..<300])
+            XCTAssertThrowsError(try store.append(second), "fail at \(failAt)")
+            XCTAssertThrowsError(try store.append(Array(traffic(400)[300..<400]))) { error in
+                XCTAssertEqual((error as? LogError)?.code, .poisoned, "fail at \(failAt): \(error)")
+            }
+            let reopened = try LogStore.open(directory: "/d", options: options(fs))
+            XCTAssertTrue(reopened.damagedOrigins.isEmpty, "fail at \(failAt): \(reopened.damagedOrigins)")
+            let held = try allEvents(reopened).map(\.id)
+            XCTAssertEqual(Array(held.prefix(100)), first.map(\.id), "fail at \(failAt)")
+            _ = try reopened.append(second)
+            XCTAssertEqual(try allEvents(reopened).count, 300)
+        }
+    }
 }
