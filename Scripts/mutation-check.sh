@@ -22,6 +22,9 @@ mutants=(
   "Sources/JourneyLog/LogStore.swift|        guard !fs.exists(keyPath), held.isEmpty else {|        guard true else {|IntegrityTests.testInitNeverOverwrites"
   "Sources/JourneyProjections/ProjectionEngine.swift|            // A rebuild killed before its end left the secondary indexes dropped: put them back|            return applied; // mutant|IntegrityCommandTests.testAKilledRebuild"
   "Sources/JourneyProjections/ProjectionEngine.swift|        let lock = heldLock == nil ? try ProjectionLock(path: path + \".lock\", waiting: { self.progress(\$0) }) : nil\n        if let lock {\n            heldLock = lock|        let lock: ProjectionLock? = nil\n        if let lock {\n            heldLock = lock|OrderIndependenceTests.testTwoEnginesOnOneFileNeverApplyAnEventTwice"
+  "Sources/JourneyProjections/ProjectionEngine+Derive.swift|answered_at IS NOT NULL AND wait_ms <= :sl|answered_at IS NOT NULL AND wait_ms < :sl|KPITests.testServiceLevelCountsAWaitOfExactlyTAsWithin"
+  "Sources/JourneyLog/OriginLog+Recovery.swift|            guard h.isSigned, SiteKey.verify(signature: h.signature, of: h.chainHash, publicKey: publicKey) else {|            guard h.isSigned else {|IntegrityTests.testAReplicaSignedByAnotherKeyIsRefusedAtOpen"
+  "Sources/JourneyLog/OriginLog.swift|            if sync { try out.segments[s].file.sync() }|            _ = sync|LogStoreTests.testCrashAtEveryFaultPoint"
   "Sources/JourneyIngest/QueueLogFollower.swift|                importer.restore(customers: map)|                _ = map|ImportCommandTests.testFollowerRestartedAtEveryLineKeepsCustomers"
   "Sources/JourneySync/SyncClient.swift|                    refused[origin] = \"\\(peer.name): \\(error)\"|                    throw SyncError(.rejected, \"\\(error)\")|SyncTests.testARefusedOriginDoesNotStopTheOthers"
 )

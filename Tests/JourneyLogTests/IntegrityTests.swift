@@ -222,6 +222,26 @@ final class IntegrityTests: XCTestCase {
         XCTAssertTrue(try LogVerifier(directory: "/d", fileSystem: rfs).verify().unverified.contains("north"))
     }
 
+    /// Blocks stored under an origin's name but signed by another key (taken
+    /// in while no key was pinned): once the real key is pinned, open refuses them.
+    func testAReplicaSignedByAnotherKeyIsRefusedAtOpen() throws {
+        let impostor = try LogStore.create(directory: "/i", site: "north", options: defaults(FaultyFileSystem()))
+        _ = try impostor.append(traffic(500))
+        let real = try LogStore.create(directory: "/r", site: "north", options: defaults(FaultyFileSystem()))
+        let rfs = FaultyFileSystem()
+        let relay = try LogStore.create(directory: "/d", site: "relay", options: defaults(rfs))
+        let snap = try XCTUnwrap(impostor.snapshot(origin: "north"))
+        for i in snap.blocks.indices { try relay.appendReplicated(try snap.block(at: i), publicKey: nil) }
+        relay.close()
+        var o = defaults(rfs)
+        o.publicKeys = ["north": real.publicKey]
+        let reopened = try LogStore.open(directory: "/d", options: o)
+        XCTAssertEqual(reopened.damagedOrigins["north"]?.code, .badSignature)
+        XCTAssertThrowsError(try events(reopened, "north"))
+        o.publicKeys = ["north": impostor.publicKey]
+        XCTAssertNil(try LogStore.openReadOnly(directory: "/d", options: o).damagedOrigins["north"], "the signer's own key verifies them")
+    }
+
     func testABlockSignedByTheOriginButUndecodableIsRefusedAtTheReceiver() throws {
         let key = SiteKey()
         let good = traffic(10, site: "east")
