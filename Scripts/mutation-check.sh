@@ -8,7 +8,9 @@
 # and on any exit. Do not edit the sources while it runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-restore() { for f in $(find Sources -name '*.swift.orig'); do mv "$f" "${f%.orig}"; done; }
+# Restore with a fresh mtime: mv keeps the old one, and the build would then
+# keep the mutant's object files as up to date.
+restore() { for f in $(find Sources -name '*.swift.orig'); do mv "$f" "${f%.orig}"; touch "${f%.orig}"; done; }
 trap restore EXIT
 restore
 
@@ -53,5 +55,8 @@ PY
     echo "CAUGHT   $file: ${from:0:70} → $filter failed"; caught=$((caught + 1))
   fi
   mv "$file.orig" "$file"
+  touch "$file"
 done
+# Leave a build of the real sources behind.
+swift build --build-tests >/tmp/mutant-build.log 2>&1
 echo "mutation check: $caught of $total breaks caught"
