@@ -38,6 +38,17 @@ final class IntegrityTests: XCTestCase {
         return (store, input)
     }
 
+    /// A closed store of 3,000 events in small segments (they roll), with its options and segment paths.
+    func rolledStore() throws -> (FaultyFileSystem, LogOptions, [Event], [String]) {
+        let fs = FaultyFileSystem()
+        var o = defaults(fs)
+        o.segmentBytesMax = 24 << 10
+        o.eventsPerBlock = 200
+        let (store, input) = try filledStore(fs, events: 3000, batch: 250, options: o)
+        store.close()
+        return (fs, o, input, fs.paths.filter { $0.hasSuffix(".seg") })
+    }
+
     // MARK: Item 1: damage inside the acknowledged part is refused, never cut
 
     /// The reproduction: with the default options every event sits in one
@@ -70,14 +81,7 @@ final class IntegrityTests: XCTestCase {
     /// segment — a bit flip, zeros, a cut — is refused; only bytes after the
     /// acknowledged position are ever cut.
     func testEveryDamagedByteOfAcknowledgedDataIsRefused() throws {
-        var o = defaults(FaultyFileSystem())
-        o.segmentBytesMax = 24 << 10
-        o.eventsPerBlock = 200
-        let fs = FaultyFileSystem()
-        o.fileSystem = fs
-        let (store, input) = try filledStore(fs, events: 3000, batch: 250, options: o)
-        store.close()
-        let segs = fs.paths.filter { $0.hasSuffix(".seg") }
+        let (fs, o, input, segs) = try rolledStore()
         XCTAssertGreaterThanOrEqual(segs.count, 3)
         var rng = SplitMix64(seed: 5)
         for trial in 0..<60 {
@@ -100,14 +104,7 @@ final class IntegrityTests: XCTestCase {
     // MARK: Item 3: a deleted or cut segment is noticed
 
     func testADeletedOrCutSegmentIsNoticedAndNewAppendsDoNotReuseItsSeqs() throws {
-        var o = defaults(FaultyFileSystem())
-        o.segmentBytesMax = 24 << 10
-        o.eventsPerBlock = 200
-        let fs = FaultyFileSystem()
-        o.fileSystem = fs
-        let (store, _) = try filledStore(fs, events: 3000, batch: 250, options: o)
-        store.close()
-        let segs = fs.paths.filter { $0.hasSuffix(".seg") }
+        let (fs, o, _, segs) = try rolledStore()
         for (what, damage) in [("first", { (d: FaultyFileSystem) in d.delete(segs[0]) }),
                                ("middle", { (d: FaultyFileSystem) in d.delete(segs[1]) }),
                                ("last", { (d: FaultyFileSystem) in d.delete(segs[segs.count - 1]) }),
