@@ -42,12 +42,18 @@ struct StoreOptions: ParsableArguments {
         return store
     }
 
-    /// The public keys pinned in `DATA/sync.json`; empty when there is none or it does not parse.
+    /// The public keys pinned in `DATA/sync.json`; empty when there is none.
+    /// One that cannot be read or parsed is reported: the other origins are
+    /// then opened without their signatures checked.
     func pinnedKeys() -> [String: [UInt8]] {
         let path = directory + "/sync.json"
-        guard FileManager.default.fileExists(atPath: path), let bytes = try? InputFile.read(path),
-              let config = try? SyncConfig.parse(String(decoding: bytes, as: UTF8.self)) else { return [:] }
-        return config.keys
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        do {
+            return try SyncConfig.parse(String(decoding: try InputFile.read(path), as: UTF8.self)).keys
+        } catch {
+            Console.error("journey: warning: \(path) could not be read (\(error)); replicas are opened without checking their signatures — fix it, then run `journey verify`")
+            return [:]
+        }
     }
 }
 

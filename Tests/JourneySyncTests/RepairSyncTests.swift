@@ -55,10 +55,7 @@ extension SyncTests {
 
     /// A peer behind us on another history of an origin is reported as a fork.
     func testAForkedPeerThatIsBehindIsReported() async throws {
-        let a = try await node("a", events: 1000, seed: 1)
-        let keys = ["a": a.store.publicKey]
-        let victim = try await node("victim", events: 0, seed: 0)
-        try await client(victim, keys: keys).pull(from: peer(a, as: "victim"))
+        let (a, victim, keys) = try await victimHoldingA()
         let forkDir = "\(root)/a-fork"
         try FileManager.default.copyItem(atPath: "\(root)/a", toPath: forkDir)
         try FileManager.default.removeItem(atPath: forkDir + "/journey.lock")

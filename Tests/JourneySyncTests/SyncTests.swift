@@ -199,11 +199,17 @@ final class SyncTests: XCTestCase {
         XCTAssertNil(victim.store.stats().first { $0.site == "a" }, "nothing of the altered log is stored")
     }
 
-    func testAForkedChainIsRefusedAsADivergence() async throws {
+    /// Node `a` with 1,000 events, and a `victim` node that has pulled them.
+    func victimHoldingA() async throws -> (a: Node, victim: Node, keys: [String: [UInt8]]) {
         let a = try await node("a", events: 1000, seed: 1)
         let keys = ["a": a.store.publicKey]
         let victim = try await node("victim", events: 0, seed: 0)
         try await client(victim, keys: keys).pull(from: peer(a, as: "victim"))
+        return (a, victim, keys)
+    }
+
+    func testAForkedChainIsRefusedAsADivergence() async throws {
+        let (a, victim, keys) = try await victimHoldingA()
         // A copy of a's store (same key) that goes its own way: a fork of a's history.
         let forkDir = "\(root)/a-fork"
         try FileManager.default.copyItem(atPath: "\(root)/a", toPath: forkDir)
