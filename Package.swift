@@ -2,6 +2,17 @@
 // JourneyStore: an event-sourced, multi-channel journey store for contact centres.
 import PackageDescription
 
+// Scripts/fuzz.sh sets JOURNEY_FUZZ_RUNTIME to libFuzzer's runtime without
+// main: this package's own modules are then built with coverage for libFuzzer
+// and AddressSanitizer, and journey-fuzz links that runtime. Dependencies
+// are built as usual, so a fuzz build reuses the normal build of them.
+let fuzzRuntime = Context.environment["JOURNEY_FUZZ_RUNTIME"].flatMap { $0.isEmpty ? nil : $0 }
+let fuzzing: [SwiftSetting] = fuzzRuntime == nil ? [] : [
+    .unsafeFlags(["-sanitize=address", "-sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp"]),
+]
+let fuzzDriver: [CSetting] = fuzzRuntime == nil ? [] : [.define("JOURNEY_LIBFUZZER")]
+let fuzzLink: [LinkerSetting] = fuzzRuntime.map { [.unsafeFlags(["-sanitize=address", "-Xlinker", $0, "-lstdc++"])] } ?? []
+
 let package = Package(
     name: "JourneyStore",
     platforms: [.macOS(.v14)],
@@ -25,7 +36,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // CRC-32C (Castagnoli) with the SSE4.2 instruction when the CPU has it, a table otherwise.
         .target(name: "CJourneyCRC", path: "Sources/CJourneyCRC"),
-        .target(name: "JourneyModel", path: "Sources/JourneyModel"),
+        .target(name: "JourneyModel", path: "Sources/JourneyModel", swiftSettings: fuzzing),
         .target(
             name: "JourneyLog",
             dependencies: [
@@ -33,12 +44,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/JourneyLog"
+            path: "Sources/JourneyLog", swiftSettings: fuzzing
         ),
         .target(
             name: "JourneyProjections",
             dependencies: ["JourneyModel", "JourneyLog", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Sources/JourneyProjections"
+            path: "Sources/JourneyProjections", swiftSettings: fuzzing
         ),
         .target(
             name: "JourneySync",
@@ -52,15 +63,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/JourneySync"
+            path: "Sources/JourneySync", swiftSettings: fuzzing
         ),
-        .target(name: "JourneyStaffing", dependencies: ["JourneyModel", "JourneyLog", "JourneyProjections"], path: "Sources/JourneyStaffing"),
+        .target(name: "JourneyStaffing", dependencies: ["JourneyModel", "JourneyLog", "JourneyProjections"], path: "Sources/JourneyStaffing", swiftSettings: fuzzing),
         .target(
             name: "JourneyInsights",
             dependencies: ["JourneyModel", "JourneyProjections", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/JourneyInsights"
         ),
-        .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest"),
+        .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest", swiftSettings: fuzzing),
         .target(
             name: "JourneyBench",
             dependencies: [
@@ -79,9 +90,22 @@ let package = Package(
             path: "Sources/JourneyCLI"
         ),
         .executableTarget(name: "journey", dependencies: ["JourneyCLI"], path: "Sources/journey"),
+        // Fuzzing: the targets (a library the tests replay), libFuzzer's driver or a replaying
+        // stand-in, and the executable Scripts/fuzz.sh builds with coverage and AddressSanitizer.
+        .target(name: "CFuzzDriver", path: "Sources/CFuzzDriver", cSettings: fuzzDriver),
+        .target(
+            name: "JourneyFuzz",
+            dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneyStaffing", "JourneySync"],
+            path: "Sources/JourneyFuzz", swiftSettings: fuzzing
+        ),
+        .executableTarget(
+            name: "journey-fuzz", dependencies: ["JourneyFuzz", "CFuzzDriver"], path: "Sources/journey-fuzz",
+            swiftSettings: fuzzing, linkerSettings: fuzzLink
+        ),
         // Test support: a fault-injecting in-memory file system and seeded generators.
         .target(name: "JourneyTestSupport", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyTestSupport"),
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], path: "Tests/JourneyModelTests"),
+        .testTarget(name: "JourneyFuzzTests", dependencies: ["JourneyFuzz"], path: "Tests/JourneyFuzzTests"),
         .testTarget(
             name: "JourneyLogTests",
             dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneyTestSupport"],
@@ -99,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneySyncTests",
-            dependencies: ["JourneySync", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyProjections"],
+            dependencies: ["JourneySync", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyProjections", "JourneyTestSupport"],
             path: "Tests/JourneySyncTests"
         ),
         .testTarget(
@@ -114,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyCLITests",
-            dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog", "JourneyProjections"],
+            dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog", "JourneyProjections", "JourneyTestSupport"],
             path: "Tests/JourneyCLITests"
         ),
     ]

@@ -44,9 +44,14 @@ struct AppendCommand: ParsableCommand {
             if problems.count > 1000 { Console.error("journey: … and \(problems.count - 1000) more") }
             throw CLIError(ExitStatus.badInput, "\(problems.count) bad line(s); nothing was stored")
         }
+        var events = checked.events
+        for i in events.indices where events[i].id.isEmpty { events[i].id = DerivedID.make(for: events[i]) }
+        if let (j, i) = Event.firstConflictingDuplicate(events) {
+            throw CLIError(ExitStatus.badInput, "lines \(checked.lines[j]) and \(checked.lines[i]) both have the id '\(ModelError.excerpt(events[i].id))' but differ; an id names one fact, so give each its own; nothing was stored")
+        }
         var total = LogStore.AppendResult()
         var chunk: [Event] = []
-        chunk.reserveCapacity(min(chunkEvents, checked.events.count))
+        chunk.reserveCapacity(min(chunkEvents, events.count))
         func flush() throws {
             guard !chunk.isEmpty else { return }
             let r = try store.append(chunk)
@@ -56,8 +61,7 @@ struct AppendCommand: ParsableCommand {
             total.lastSeq = r.lastSeq ?? total.lastSeq
             chunk.removeAll(keepingCapacity: true)
         }
-        for var e in checked.events {
-            if e.id.isEmpty { e.id = DerivedID.make(for: e) }
+        for e in events {
             chunk.append(e)
             if chunk.count == chunkEvents { try flush() }
         }

@@ -1,8 +1,10 @@
 import ArgumentParser
 import JourneyLog
+import JourneyIngest
 import JourneyInsights
 import JourneyModel
 import JourneyStaffing
+import JourneySync
 
 /// The exit codes of `journey`, one meaning each, so scripts can act on them.
 ///
@@ -11,7 +13,7 @@ import JourneyStaffing
 /// | 0 | success |
 /// | 1 | an unexpected failure (I/O, a bug) |
 /// | 3 | bad input: events or files that fail validation; nothing was stored |
-/// | 4 | the store is damaged: `verify` found a problem, or open refused |
+/// | 4 | the store is damaged (`verify` found a problem, or open refused), or a peer sent data that was refused |
 /// | 5 | no store at `--data` (or one already exists for `init`) |
 /// | 64 | bad command-line usage |
 public enum ExitStatus {
@@ -40,6 +42,14 @@ public enum ExitStatus {
             default: return ExitCode(failure)
             }
         }
+        if let e = error as? SyncError {
+            Console.error("journey: \(e.message)")
+            return ExitCode(status(of: e))
+        }
+        if let e = error as? IngestError {
+            Console.error("journey: \(e)")
+            return ExitCode(badInput)
+        }
         if let e = error as? ModelError {
             Console.error("journey: \(e)")
             return ExitCode(badInput)
@@ -50,6 +60,20 @@ public enum ExitStatus {
         }
         Console.error("journey: \(error)")
         return ExitCode(failure)
+    }
+}
+
+extension ExitStatus {
+    /// The exit status of a replication failure: data a peer sent that was
+    /// refused (bad frames, bad blocks, a malformed answer) is 4, like a
+    /// damaged store; a bad config is 3; the network or the peer's refusal to
+    /// talk is 1.
+    static func status(of e: SyncError) -> Int32 {
+        switch e.code {
+        case .rejected, .protocolViolation: return damaged
+        case .config: return badInput
+        case .transport, .unauthorized, .forbidden: return failure
+        }
     }
 }
 

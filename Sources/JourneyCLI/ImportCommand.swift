@@ -54,7 +54,7 @@ struct ImportCommand: ParsableCommand {
                 Console.line("imported: appended \(r.appended), duplicates \(r.duplicates)")
                 return
             }
-            let batch: ImportBatch
+            var batch: ImportBatch
             switch format {
             case .asterisk:
                 var importer = AsteriskQueueLog(site: s.site)
@@ -67,6 +67,7 @@ struct ImportCommand: ParsableCommand {
             case .jsonl:
                 return
             }
+            batch.refuseConflictingDuplicates()
             guard batch.errors.isEmpty else {
                 for e in batch.errors.prefix(1000) { Console.error("journey: \(e)") }
                 throw CLIError(ExitStatus.badInput, "\(batch.errors.count) malformed line(s) or record(s); nothing was stored")

@@ -28,9 +28,21 @@ struct ErlangCommand: ParsableCommand {
     func validate() throws {
         guard calls > 0, period > 0, aht > 0 else { throw ValidationError("--calls, --period and --aht must be positive") }
         guard target > 0, target < 1 else { throw ValidationError("--target must be between 0 and 1 (e.g. 0.8)") }
-        guard within >= 0, maxOccupancy > 0, maxOccupancy <= 1 else { throw ValidationError("--within ≥ 0 and 0 < --max-occupancy ≤ 1") }
+        let b = ErlangC.Bounds.self
+        guard within >= 0, within <= b.withinSecondsMax, maxOccupancy >= b.occupancyMin, maxOccupancy <= 1 else {
+            throw ValidationError("--within must be 0–\(Int(b.withinSecondsMax)) s and --max-occupancy \(b.occupancyMin)–1")
+        }
         guard shrinkage >= 0, shrinkage < 1 else { throw ValidationError("--shrinkage must be in [0, 1)") }
-        if let patience, patience <= 0 { throw ValidationError("--patience must be positive") }
+        if let patience, !b.patienceSeconds.contains(patience) {
+            throw ValidationError("--patience must be \(Int(b.patienceSeconds.lowerBound))–\(Int(b.patienceSeconds.upperBound)) seconds")
+        }
+        guard aht >= b.ahtSecondsMin, aht <= Double(Limits.durationMsMax / 1000) else {
+            throw ValidationError("--aht must be \(Int(b.ahtSecondsMin))–\(Limits.durationMsMax / 1000) seconds")
+        }
+        let load = calls * aht / (period * 60)
+        guard load.isFinite, load <= b.loadMax else {
+            throw ValidationError("--calls × --aht over --period is \(load) erlangs; the calculator plans up to \(Int(b.loadMax))")
+        }
     }
 
     func run() throws {

@@ -165,7 +165,7 @@ struct SyncCommand: ParsableCommand {
                 }
             }
             if let failed {
-                let code = (failed as? SyncError).map { $0.code == .rejected ? ExitStatus.damaged : ExitStatus.failure } ?? ExitStatus.failure
+                let code = (failed as? SyncError).map(ExitStatus.status(of:)) ?? ExitStatus.failure
                 throw CLIError(code, "some peers could not be synced; see above")
             }
         } catch { throw ExitStatus.report(error) }

@@ -87,7 +87,7 @@ public struct AmazonConnectRecords: Sendable {
         for id in order {
             guard let (n, r, _) = newest[id] else { continue }
             do {
-                batch.events += try expand(r, contactID: id, line: n)
+                batch.add(try expand(r, contactID: id, line: n), line: n)
             } catch let e as IngestError {
                 if e.message.hasPrefix("skip: ") {
                     batch.skipped.append((n, String(e.message.dropFirst(6))))
@@ -105,9 +105,17 @@ public struct AmazonConnectRecords: Sendable {
         func time(_ o: JSONObject?, _ key: String) throws -> Timestamp? {
             guard let v = o?[key], v != .null else { return nil }
             guard let s = v.stringValue, let t = Timestamp(rfc3339: s) else {
-                throw IngestError(line: line, "\(key) of contact \(contactID) is not an ISO 8601 time: \(JSONWriter.string(v))")
+                throw IngestError(line: line, "\(key) of contact \(contactID) is not an ISO 8601 time: \(ModelError.excerpt(v))")
             }
             return t
+        }
+        /// Milliseconds of a duration in seconds; nil when absent. Out-of-range values are reported, not trapped on.
+        func seconds(_ o: JSONObject?, _ key: String) throws -> JSONValue? {
+            guard let v = o?[key], v != .null else { return nil }
+            guard let d = v.doubleValue, let ms = Limits.milliseconds(seconds: d), ms >= 0, ms <= Limits.durationMsMax else {
+                throw IngestError(line: line, "\(key) of contact \(contactID) must be seconds from 0 to \(Limits.durationMsMax / 1000) (7 days), found \(ModelError.excerpt(v))")
+            }
+            return .integer(ms)
         }
         func object(_ key: String) -> JSONObject? {
             if case .object(let o)? = r[key] { return o }
@@ -169,13 +177,13 @@ public struct AmazonConnectRecords: Sendable {
             default: data["by"] = "unknown"
             }
             if let holds = agentObj?["NumberOfHolds"]?.intValue { data["holdCount"] = .integer(holds) }
-            if let hold = agentObj?["CustomerHoldDuration"]?.doubleValue { data["holdMs"] = .integer(Int64(hold * 1000)) }
-            if let talk = agentObj?["AgentInteractionDuration"]?.doubleValue { data["talkMs"] = .integer(Int64(talk * 1000)) }
+            if let hold = try seconds(agentObj, "CustomerHoldDuration") { data["holdMs"] = hold }
+            if let talk = try seconds(agentObj, "AgentInteractionDuration") { data["talkMs"] = talk }
             out.append(event("ended", .contactEnded, ended, data, agent: agent, queue: queue))
         }
         if let acwEnd = try time(agentObj, "AfterContactWorkEndTimestamp") {
             var data: JSONObject = ["disposition": "unknown"]
-            if let d = agentObj?["AfterContactWorkDuration"]?.doubleValue { data["acwMs"] = .integer(Int64(d * 1000)) }
+            if let d = try seconds(agentObj, "AfterContactWorkDuration") { data["acwMs"] = d }
             else if let s = try time(agentObj, "AfterContactWorkStartTimestamp") { data["acwMs"] = .integer(acwEnd.ms - s.ms) }
             out.append(event("wrapup", .wrapupDone, acwEnd, data, agent: agent, queue: queue))
         }

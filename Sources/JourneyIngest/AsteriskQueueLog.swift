@@ -57,7 +57,7 @@ public struct AsteriskQueueLog: Sendable {
             if line.trimmingSpaces.isEmpty { continue }
             batch.inputCount += 1
             do {
-                batch.events += try map(line: line, number: n)
+                batch.add(try map(line: line, number: n), line: n)
             } catch let e as IngestError {
                 batch.errors.append(e)
             } catch {
@@ -73,10 +73,10 @@ public struct AsteriskQueueLog: Sendable {
         guard f.count >= 5 else {
             throw IngestError(line: number, "a queue_log line needs at least epoch|callid|queue|agent|VERB, found \(f.count) field(s)")
         }
-        guard let epoch = Double(f[0]), epoch > 0 else {
-            throw IngestError(line: number, "the first field must be a Unix time in seconds, found '\(f[0])'")
+        guard let epoch = Double(f[0]), epoch > 0, let epochMs = Limits.milliseconds(seconds: epoch), Limits.contains(Timestamp(ms: epochMs)) else {
+            throw IngestError(line: number, "the first field must be a Unix time in seconds within the years 1970–9999, found '\(ModelError.excerpt(f[0]))'")
         }
-        let at = Timestamp(ms: Int64((epoch * 1000).rounded()))
+        let at = Timestamp(ms: epochMs)
         let callid = f[1], queue = f[2], agentField = f[3], verb = f[4].uppercased()
         let d = Array(f.dropFirst(5))
         let agent = agentField.isEmpty || agentField == "NONE" ? nil : agentField
@@ -89,15 +89,15 @@ public struct AsteriskQueueLog: Sendable {
 
         func ms(_ i: Int) throws -> JSONValue? {
             guard i < d.count, !d[i].isEmpty else { return nil }
-            guard let v = Double(d[i]) else {
-                throw IngestError(line: number, "\(verb) data field \(i + 1) must be a number of seconds, found '\(d[i])'")
+            guard let v = Double(d[i]), let ms = Limits.milliseconds(seconds: v), ms >= 0, ms <= Limits.durationMsMax else {
+                throw IngestError(line: number, "\(ModelError.excerpt(verb)) data field \(i + 1) must be seconds from 0 to \(Limits.durationMsMax / 1000) (7 days), found '\(ModelError.excerpt(d[i]))'")
             }
-            return .integer(Int64((v * 1000).rounded()))
+            return .integer(ms)
         }
         func rawMs(_ i: Int) throws -> JSONValue? {
             guard i < d.count, !d[i].isEmpty else { return nil }
             guard let v = Int64(d[i]) else {
-                throw IngestError(line: number, "\(verb) data field \(i + 1) must be milliseconds, found '\(d[i])'")
+                throw IngestError(line: number, "\(ModelError.excerpt(verb)) data field \(i + 1) must be milliseconds, found '\(ModelError.excerpt(d[i]))'")
             }
             return .integer(v)
         }

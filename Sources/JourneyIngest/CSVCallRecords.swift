@@ -33,14 +33,14 @@ public struct CSVCallRecords: Sendable {
         if let d = map.dateColumn { needed.append(d) }
         let missing = needed.filter { index[$0] == nil }.sorted()
         guard missing.isEmpty else {
-            batch.errors.append(IngestError(line: header.line, "the header lacks the column(s) \(missing.joined(separator: ", ")) named in the column map; it has: \(header.fields.joined(separator: ", "))"))
+            batch.errors.append(IngestError(line: header.line, "the header lacks the column(s) \(missing.joined(separator: ", ")) named in the column map; it has: \(ModelError.excerpt(header.fields.joined(separator: ", ")))"))
             return batch
         }
         for row in rows.dropFirst() {
             batch.inputCount += 1
             do {
                 switch try map(row.fields, line: row.line, index: index, header: header.fields) {
-                case .events(let e): batch.events += e
+                case .events(let e): batch.add(e, line: row.line)
                 case .skip(let why): batch.skipped.append((row.line, why))
                 }
             } catch let e as IngestError {
@@ -66,21 +66,21 @@ public struct CSVCallRecords: Sendable {
         var day: Int?
         if let dateColumn = map.dateColumn, let i = index[dateColumn] {
             guard let d = map.day(fields[i]) else {
-                throw IngestError(line: line, "column \(dateColumn): '\(fields[i])' is not a date in \(map.dateFormat ?? "")")
+                throw IngestError(line: line, "column \(dateColumn): '\(ModelError.excerpt(fields[i]))' is not a date in \(map.dateFormat ?? "")")
             }
             day = d
         }
         func time(_ role: String) throws -> Timestamp? {
             guard let text = cell(role) else { return nil }
             guard let t = map.time(text, day: day) else {
-                throw IngestError(line: line, "column \(map.columns[role] ?? role): '\(text)' is not a time (H:mm:ss\(day == nil ? " or RFC 3339" : ""))")
+                throw IngestError(line: line, "column \(map.columns[role] ?? role): '\(ModelError.excerpt(text))' is not a time (H:mm:ss\(day == nil ? " or RFC 3339" : ""))")
             }
             return t
         }
         guard let contact = cell("contact") else { throw IngestError(line: line, "column \(map.columns["contact"] ?? "contact") is empty") }
         let outcomeText = cell("outcome") ?? ""
         guard let outcome = map.outcomes[outcomeText] ?? CSVColumnMap.Outcome(rawValue: outcomeText.lowercased()) else {
-            throw IngestError(line: line, "outcome '\(outcomeText)' is not in the column map's 'outcomes'")
+            throw IngestError(line: line, "outcome '\(ModelError.excerpt(outcomeText))' is not in the column map's 'outcomes'")
         }
         if outcome == .skip { return .skip("outcome \(outcomeText) is mapped to skip") }
         let ivrStart = try time("ivrStart"), ivrEnd = try time("ivrEnd")

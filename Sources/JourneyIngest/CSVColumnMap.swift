@@ -118,7 +118,8 @@ public struct CSVColumnMap: Sendable {
         if t.isEmpty || t == "0:00:00" || t == "00:00:00" { return .some(nil) }
         guard let day else { return Timestamp(rfc3339: t).map { .some($0) } }
         let parts = t.split(separator: ":")
-        guard parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), let s = Double(parts[2]), h < 48, m < 60, s < 61 else { return nil }
+        guard parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), let s = Double(parts[2]),
+              (0..<48).contains(h), (0..<60).contains(m), s.isFinite, s >= 0, s < 61 else { return nil }
         let ms = Int64(day) * 86_400_000 + Int64(h * 3600 + m * 60) * 1000 + Int64(s * 1000) - Int64(utcOffsetMinutes) * 60_000
         return .some(Timestamp(ms: ms))
     }

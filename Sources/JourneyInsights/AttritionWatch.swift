@@ -48,7 +48,9 @@ public enum AttritionWatch {
     ]
 
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
-        guard options.recentDays >= 1, options.baselineDays >= 7 else { throw InsightsError("--recent-days must be ≥ 1 and --baseline-days ≥ 7") }
+        guard (1...3660).contains(options.recentDays), (7...3660).contains(options.baselineDays) else {
+            throw InsightsError("--recent-days must be 1–3660 and --baseline-days 7–3660")
+        }
         let asOf = options.asOfDay ?? (engine.dataHorizon.ms / 86_400_000 - 1)
         let recentFrom = asOf - Int64(options.recentDays) + 1
         let baseFrom = recentFrom - Int64(options.baselineDays)
@@ -92,7 +94,7 @@ public enum AttritionWatch {
             // A recent rate from few contacts is noisy: it is shrunk towards the agent's own baseline
             // by `prior` pseudo-contacts before the change is measured (the reason shows the raw figures).
             func shrunk(_ sum: Double, _ n: Double, toward x: Double, prior: Double) -> Double { (sum + prior * x) / (n + prior) }
-            if let x = b.aht, let y = r.aht {
+            if let x = b.aht, let y = r.aht, x > 0 {
                 c["aht"] = shrunk(r.handleMs / 1000, r.handled, toward: x, prior: 30) / x - 1
                 t["aht"] = "AHT \(Int(y)) s vs \(Int(x)) s (\(y >= x ? "+" : "")\(Int(((y / x - 1) * 100).rounded())) %)"
             }
@@ -135,7 +137,7 @@ public enum AttritionWatch {
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.agent < $1.agent }
         var rows: [[JSONValue]] = []
-        for (i, s) in scored.prefix(options.limit).enumerated() {
+        for (i, s) in scored.prefix(max(0, options.limit)).enumerated() {
             rows.append([.integer(Int64(i + 1)), .string(s.agent), Value.text(info[s.agent]?.site), Value.text(info[s.agent]?.team),
                          Value.number(s.score, 1), .bool(isFlagged(s))]
                         + signals.map { Value.number(s.z[$0.name], 1) } + [.string(s.reasons.joined(separator: "; "))])

@@ -37,7 +37,7 @@ public enum MixMonitor {
     struct Cell: Hashable { var site: String; var day: Int64; var dimension: String; var category: String }
 
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
-        guard options.weeks >= 1, options.alpha > 0, options.alpha < 1 else { throw InsightsError("--weeks must be ≥ 1 and --alpha in (0, 1)") }
+        guard (1...52).contains(options.weeks), options.alpha > 0, options.alpha < 1 else { throw InsightsError("--weeks must be 1–52 and --alpha in (0, 1)") }
         let to = options.toDay ?? (engine.dataHorizon.ms / 86_400_000 - 1)
         let from = options.fromDay ?? to
         guard from <= to else { throw InsightsError("--from is after --to") }
@@ -69,8 +69,11 @@ public enum MixMonitor {
         var rows: [[JSONValue]] = []
         var flagged: [(z: Double, text: String)] = []
         var tested = 0
+        // Only days with contacts can be tested: walking them, not the calendar, keeps the work
+        // bounded by the data however wide --from … --to is.
+        let days = Set(totals.keys.map(\.day)).filter { $0 >= from && $0 <= to }.sorted()
         for site in sites {
-            for day in from...to {
+            for day in days {
                 // The baseline: same weekday, earlier weeks, with data.
                 let baseDays = (1...options.weeks).map { day - 7 * Int64($0) }.filter {
                     (totals[Cell(site: site, day: $0, dimension: "channel", category: "")] ?? 0) > 0

@@ -85,7 +85,7 @@ public enum RepeatCauses {
         ranked.sort { a, b in a.3 != b.3 ? a.3 > b.3 : (a.0.dimension, a.0.site, a.0.value) < (b.0.dimension, b.0.site, b.0.value) }
         var findings: [String] = []
         let days = "\(Timestamp.dateString(day: from))…\(Timestamp.dateString(day: to))"
-        for (i, (key, t, siteRate, excess, reference)) in ranked.prefix(options.limit).enumerated() {
+        for (i, (key, t, siteRate, excess, reference)) in ranked.prefix(max(0, options.limit)).enumerated() {
             let rate = Double(t.repeats) / Double(t.contacts)
             let z = (rate - reference) / max(1e-9, reference * (1 - reference) / Double(t.contacts)).squareRoot()
             let prev = previous.causes[key]

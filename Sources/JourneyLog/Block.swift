@@ -154,6 +154,15 @@ public struct Block: Sendable {
 }
 
 extension Block {
+    /// Decodes an inflated payload of `count` events — what ``events()`` does
+    /// after inflating — from bytes given directly: the entry the payload
+    /// decoder's fuzz target drives, since deflate and the CRC would keep
+    /// random bytes from ever reaching it. Any bytes give events or a thrown
+    /// ``LogError``, never a trap.
+    public static func decodePayload(_ raw: [UInt8], origin: String, firstSeq: UInt64, count: Int, minAt: Int64) throws -> [Event] {
+        try raw.withUnsafeBytes { try BlockPayload.decode($0, origin: origin, firstSeq: firstSeq, count: count, minAt: minAt) }
+    }
+
     /// Calls `body` with each event's seq and id, decoding nothing else.
     func forEachID(_ body: (UInt64, String) -> Void) throws {
         let raw = try inflated()

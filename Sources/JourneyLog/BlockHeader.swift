@@ -35,6 +35,8 @@ public struct BlockHeader: Sendable, Hashable {
     /// Most events in one block.
     public static let eventsMax = 1 << 16
     public static let flagSigned: UInt16 = 1
+    /// Largest seq any event can have: seqs are stored as 64-bit signed integers elsewhere.
+    public static let seqMax = UInt64(Int64.max)
 
     public var flags: UInt16
     public var firstSeq: UInt64
@@ -100,7 +102,8 @@ public struct BlockHeader: Sendable, Hashable {
             let chain = Array(try r.bytes(32))
             let signature = Array(try r.bytes(64))
             let originCount = Int(try r.u8())
-            guard firstSeq >= 1, count >= 1, count <= UInt32(eventsMax), raw <= UInt32(rawBytesMax),
+            // Seqs stay within Int64 (SQLite and JSON integers): a header claiming more is damage.
+            guard firstSeq >= 1, firstSeq <= seqMax - UInt64(eventsMax), count >= 1, count <= UInt32(eventsMax), raw <= UInt32(rawBytesMax),
                   compressed >= 1, compressed <= UInt32(compressedBytesMax), minAt <= maxAt,
                   originCount >= 1, originCount <= 32, flags & ~flagSigned == 0
             else { throw LogError(.corrupt, "block header fields are out of range") }

@@ -32,9 +32,16 @@ extension LogStore {
         // would stop every read of this origin at every centre that stored it.
         do {
             let events = try block.events()
-            guard events.count == Int(h.count) else { throw LogError(.corrupt, "it decodes to \(events.count) events, not \(h.count)") }
+            guard events.count == Int(h.count) else { throw LogError(.corrupt, "its payload decodes to \(events.count) events, not \(h.count)") }
+            // A block the origin signed can also carry an event no store accepts (a time outside the
+            // years 0001–9999, a duration beyond the limit): refused like a bad block, so it spreads no further.
+            for e in events {
+                do throws(ModelError) { try e.validate() } catch {
+                    throw LogError(.corrupt, "event seq \(e.seq) is invalid: \(error)")
+                }
+            }
         } catch {
-            throw LogError(.corrupt, "block of '\(h.origin)' at seq \(h.firstSeq) has a payload that does not decode (\(LogError.from(error).message)); refused, nothing stored")
+            throw LogError(.corrupt, "block of '\(h.origin)' at seq \(h.firstSeq) is refused, nothing stored: \(LogError.from(error).message)")
         }
         monitor.lock()
         defer { monitor.unlock() }

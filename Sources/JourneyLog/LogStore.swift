@@ -267,10 +267,15 @@ public final class LogStore: @unchecked Sendable {
             guard e.site == site else {
                 throw LogError(.invalidEvent, "event \(i + 1) belongs to site '\(e.site)', but this store appends for '\(site)'; other sites' events arrive by sync")
             }
-            guard !e.id.isEmpty else { throw LogError(.invalidEvent, "event \(i + 1) has no id") }
+            do throws(ModelError) { try e.validate() } catch {
+                throw LogError(.invalidEvent, "event \(i + 1) (id '\(ModelError.excerpt(e.id))'): \(error); nothing was stored")
+            }
         }
         // Hash outside the lock: appenders do it in parallel.
         let hashes = input.map { Checksum.fnv1a64($0.id) }
+        if let (j, i) = Event.firstConflictingDuplicate(input) {
+            throw LogError(.invalidEvent, "events \(j + 1) and \(i + 1) both have the id '\(ModelError.excerpt(input[i].id))' but differ; an id names one fact, so give each its own; nothing was stored")
+        }
         monitor.lock()
         defer { monitor.unlock() }
         if let poisoned { throw poisoned }

@@ -31,7 +31,7 @@ public enum EventCodec {
         JSONWriter.writeString(event.site, into: &out)
         if event.seq > 0 {
             out.append(contentsOf: #","seq":"#.utf8)
-            JSONWriter.writeInteger(Int64(event.seq), into: &out)
+            out.append(contentsOf: String(event.seq).utf8)
         }
         out.append(contentsOf: #","id":"#.utf8)
         JSONWriter.writeString(event.id, into: &out)
@@ -159,25 +159,20 @@ public enum EventCodec {
         if site == nil { site = options.defaultSite }
         guard let site else { throw ModelError(.missingField, field: "site", "is required (the origin site id)") }
         guard SiteID.isValid(site) else {
-            throw ModelError(.invalidField, field: "site", "'\(site)' is not a site id: use 1–32 of a-z, 0-9 and -")
+            throw ModelError(.invalidField, field: "site", "'\(ModelError.excerpt(site))' is not a site id: use 1–32 of a-z, 0-9 and -")
         }
         if let required = options.requiredSite, site != required {
-            throw ModelError(.invalidField, field: "site", "'\(site)' is not this store's site '\(required)'; other sites' events arrive by sync")
+            throw ModelError(.invalidField, field: "site", "'\(ModelError.excerpt(site))' is not this store's site '\(required)'; other sites' events arrive by sync")
         }
         guard let kind else { throw ModelError(.missingField, field: "kind", "is required") }
         guard let at else { throw ModelError(.missingField, field: "at", "is required (an RFC 3339 time)") }
         if id == nil && !options.allowMissingID {
             throw ModelError(.missingField, field: "id", "is required (a source record id unique within the site)")
         }
-        if kind.isContactLifecycle {
-            guard contact != nil else { throw ModelError(.missingField, field: "contact", "is required for \(kind.rawValue)") }
-            guard channel != nil else { throw ModelError(.missingField, field: "channel", "is required for \(kind.rawValue)") }
-        }
-        if kind.isWorkforce, agent == nil {
-            throw ModelError(.missingField, field: "agent", "is required for \(kind.rawValue)")
-        }
-        return Event(site: site, seq: seq, id: id ?? "", at: at, kind: kind, contact: contact, customer: customer,
-                     channel: channel, queue: queue, agent: agent, data: data, extra: extra)
+        let event = Event(site: site, seq: seq, id: id ?? "", at: at, kind: kind, contact: contact, customer: customer,
+                          channel: channel, queue: queue, agent: agent, data: data, extra: extra)
+        try event.validate(requireID: !options.allowMissingID)
+        return event
     }
 
     private static func text(_ m: JSONObject.Member, required: Bool = false) throws(ModelError) -> String? {
@@ -199,6 +194,8 @@ public enum EventCodec {
     public struct LinesResult: Sendable {
         /// Events of the good lines, in input order.
         public var events: [Event]
+        /// The 1-based input line of each event in ``events``.
+        public var lines: [Int]
         /// Every bad line, with its 1-based number.
         public var errors: [ModelError]
         /// Blank lines skipped.
@@ -208,7 +205,7 @@ public enum EventCodec {
     /// Decodes every line of a JSONL input, collecting every error instead of
     /// stopping at the first: a batch import must report all bad lines.
     public static func decodeLines(_ bytes: [UInt8], options: DecodeOptions = .init()) -> LinesResult {
-        var result = LinesResult(events: [], errors: [], blankLines: 0)
+        var result = LinesResult(events: [], lines: [], errors: [], blankLines: 0)
         bytes.withUnsafeBufferPointer { buf in
             var start = 0
             var lineNumber = 0
@@ -224,6 +221,7 @@ public enum EventCodec {
                 } else {
                     do throws(ModelError) {
                         result.events.append(try decode(line, options: options))
+                        result.lines.append(lineNumber)
                     } catch {
                         result.errors.append(error.at(line: lineNumber))
                     }

@@ -36,4 +36,21 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         e.line = line
         return e
     }
+
+    /// Longest piece of input quoted in a message, in characters: a message
+    /// must stay readable when the input is a 10 MB line.
+    public static let excerptCharactersMax = 80
+
+    /// `text` cut to ``excerptCharactersMax`` characters, with how much was left out.
+    public static func excerpt(_ text: String) -> String {
+        guard text.count > excerptCharactersMax else { return text }
+        return String(text.prefix(excerptCharactersMax)) + "… (\(text.utf8.count) bytes in all)"
+    }
+
+    /// The JSON text of `value`, cut like ``excerpt(_:)-(String)``.
+    public static func excerpt(_ value: JSONValue) -> String {
+        var out: [UInt8] = []
+        JSONWriter.write(value, into: &out)
+        return excerpt(String(decoding: out, as: UTF8.self))
+    }
 }

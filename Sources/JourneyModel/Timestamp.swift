@@ -83,7 +83,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the canonical text to `out`.
+    /// Appends the canonical text to `out`. Total: any `ms` gives text, and
+    /// within ``Limits/timeMin`` … ``Limits/timeMax`` the text parses back to `ms`.
     public func write(into out: inout [UInt8]) {
         let (daysPart, msOfDay) = ms.quotientAndRemainder(dividingBy: 86_400_000)
         var days = daysPart
@@ -96,7 +97,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             var v = v
             while div > 0 { out.append(UInt8(v / div) + 0x30); v %= div; div /= 10 }
         }
-        put(y, 4); out.append(UInt8(ascii: "-")); put(m, 2); out.append(UInt8(ascii: "-")); put(d, 2)
+        if (1...9999).contains(y) {
+            put(y, 4)
+        } else {
+            // Outside RFC 3339's years (only events stored before validation existed): the
+            // plain decimal year, which no parser accepts back, instead of a wrong date.
+            out.append(contentsOf: String(y).utf8)
+        }
+        out.append(UInt8(ascii: "-")); put(m, 2); out.append(UInt8(ascii: "-")); put(d, 2)
         out.append(UInt8(ascii: "T"))
         let secOfDay = Int(msDay / 1000)
         put(secOfDay / 3600, 2); out.append(UInt8(ascii: ":"))

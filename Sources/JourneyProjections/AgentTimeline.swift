@@ -16,7 +16,9 @@ struct AgentTimeline {
 
     /// Moves to `next` at `at`, reporting the closed period to `add`.
     mutating func transition(to next: State, at: Int64, add: (State, Int64, Int64) -> Void) {
-        if let since, at > since, state != .offline { add(state, since, at) }
+        // A state with no event for longer than the longest duration counts for that long
+        // (an agent who never logged out): the work is bounded by the events, not by the gap.
+        if let since, at > since, state != .offline { add(state, since, since + min(at - since, Limits.durationMsMax)) }
         if let since, at < since { return }  // out of order within the agent's own stream: ignore the step back
         state = next
         since = at

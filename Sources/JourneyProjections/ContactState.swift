@@ -2,7 +2,9 @@ import JourneyModel
 
 /// A contact being projected: its row and its queue visits, as events of
 /// its origin arrive in seq order. Each event kind sets specific fields, so
-/// the result depends only on the contact's own events.
+/// the result depends only on the contact's own events. Every duration kept
+/// is within 0 … ``Limits/durationMsMax`` (a stored value outside is ignored,
+/// a derived one is clamped), so no sum over them can overflow.
 struct ContactState {
     struct Visit {
         var n: Int
@@ -69,24 +71,24 @@ struct ContactState {
             var i = waitingVisit
             if i == nil {
                 // Answered without a queue entry on record: the visit starts when its wait began.
-                let wait = e.data["waitMs"]?.intValue ?? 0
+                let wait = Limits.duration(e.data["waitMs"]) ?? 0
                 visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel, enteredAt: at - wait))
                 i = visits.count - 1
             }
             guard let v = i else { return }
             visits[v].answeredAt = at
             visits[v].agent = e.agent
-            visits[v].waitMs = e.data["waitMs"]?.intValue ?? (at - visits[v].enteredAt)
+            visits[v].waitMs = Limits.duration(e.data["waitMs"]) ?? Limits.clampDuration(at - visits[v].enteredAt)
             visits[v].route = e.data["route"]?.stringValue
         case .queueAbandoned:
             guard let v = waitingVisit else { return }
             visits[v].abandonedAt = at
-            visits[v].waitMs = e.data["waitMs"]?.intValue ?? (at - visits[v].enteredAt)
+            visits[v].waitMs = Limits.duration(e.data["waitMs"]) ?? Limits.clampDuration(at - visits[v].enteredAt)
         case .contactHeld:
             if let v = talkingVisit { visits[v].heldSince = at }
         case .contactResumed:
             if let v = talkingVisit, let since = visits[v].heldSince {
-                visits[v].holdMs += max(0, at - since)
+                visits[v].holdMs = Limits.clampDuration(visits[v].holdMs + Limits.clampDuration(at - since))
                 visits[v].heldSince = nil
             }
         case .contactTransferred:
@@ -99,7 +101,7 @@ struct ContactState {
             let v = visits.lastIndex { $0.answeredAt != nil && ($0.agent == e.agent || e.agent == nil) && !$0.transferred }
                 ?? visits.lastIndex { $0.answeredAt != nil }
             if let v {
-                visits[v].acwMs = e.data["acwMs"]?.intValue
+                visits[v].acwMs = Limits.duration(e.data["acwMs"])
                 if let r = e.data["resolved"]?.boolValue { visits[v].resolved = r }
             }
             if let r = e.data["resolved"]?.boolValue { resolved = r }
@@ -118,7 +120,7 @@ struct ContactState {
 
     mutating func close(_ v: Int, at: Int64, transferred: Bool) {
         if let since = visits[v].heldSince {
-            visits[v].holdMs += max(0, at - since)
+            visits[v].holdMs = Limits.clampDuration(visits[v].holdMs + Limits.clampDuration(at - since))
             visits[v].heldSince = nil
         }
         visits[v].endedAt = at

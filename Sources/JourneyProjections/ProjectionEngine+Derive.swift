@@ -1,4 +1,5 @@
 import GRDB
+import JourneyModel
 
 extension ProjectionEngine {
     /// Recomputes the derived rows of every dirty customer and day, then
@@ -58,7 +59,7 @@ extension ProjectionEngine {
                        TOTAL(logged), TOTAL(ready), TOTAL(busy), TOTAL(notready), TOTAL(missed)
                 FROM (
                   SELECT v.agent AS agent, v.day AS day, v.site AS site, 1 AS handled,
-                         MAX(0, COALESCE(v.ended_at, v.answered_at) - v.answered_at - v.hold_ms) AS talk, v.hold_ms AS hold,
+                         MIN(:dmax, MAX(0, COALESCE(v.ended_at, v.answered_at) - v.answered_at - v.hold_ms)) AS talk, v.hold_ms AS hold,
                          COALESCE(v.acw_ms, 0) AS acw, v.transferred AS transferred, COALESCE(v.resolved, 0) AS resolved,
                          (v.transferred = 0 AND v.ended_at IS NOT NULL) AS closed,
                          (v.transferred = 0 AND c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w) AS repeated,
@@ -72,7 +73,7 @@ extension ProjectionEngine {
                   SELECT agent, day, site, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, logged_ms, ready_ms, busy_ms, notready_ms, missed
                   FROM agent_time WHERE \(days)
                 ) x GROUP BY x.agent, x.day
-                """, arguments: ["w": w, "horizon": horizon])
+                """, arguments: ["w": w, "horizon": horizon, "dmax": Limits.durationMsMax])
 
             // Site × queue × interval, each visit counted in the interval it entered the queue.
             try db.execute(sql: "DELETE FROM interval_stat WHERE \(days)")
@@ -86,9 +87,9 @@ extension ProjectionEngine {
                        TOTAL(answered_at IS NOT NULL AND wait_ms <= :sl),
                        TOTAL(CASE WHEN answered_at IS NOT NULL THEN wait_ms ELSE 0 END),
                        TOTAL(answered_at IS NOT NULL AND ended_at IS NOT NULL),
-                       TOTAL(CASE WHEN answered_at IS NOT NULL AND ended_at IS NOT NULL THEN ended_at - answered_at + COALESCE(acw_ms, 0) ELSE 0 END)
+                       TOTAL(CASE WHEN answered_at IS NOT NULL AND ended_at IS NOT NULL THEN MIN(:dmax, MAX(0, ended_at - answered_at)) + COALESCE(acw_ms, 0) ELSE 0 END)
                 FROM visit WHERE \(days) GROUP BY site, queue, interval_start
-                """, arguments: ["short": short, "sl": sl])
+                """, arguments: ["short": short, "sl": sl, "dmax": Limits.durationMsMax])
             try db.execute(sql: """
                 UPDATE interval_stat SET
                   logged_agents = COALESCE((SELECT TOTAL(t.logged_ms) FROM agent_time t JOIN agent_skill s ON s.agent = t.agent

@@ -105,10 +105,12 @@ extension ProjectionEngine {
                                arguments: [a.site, Int64(a.seq), a.kind.rawValue, a.at.ms, a.agent, String(decoding: data, as: UTF8.self)])
             }
             // Contacts whose repeat window closed between the old and new horizon change their FCR status.
-            if horizon > oldHorizon {
-                var d = floorDiv(oldHorizon - parameters.repeatWindowMs, 86_400_000) - 1
+            // Only days that hold contacts can change, so they are looked up rather than walked:
+            // the work is bounded by the data, however far the horizon jumped.
+            if horizon > oldHorizon && !bulk {
+                let first = floorDiv(oldHorizon - parameters.repeatWindowMs, 86_400_000) - 1
                 let last = floorDiv(horizon - parameters.repeatWindowMs, 86_400_000) + 1
-                while d <= last { days.insert(d); d += 1 }
+                days.formUnion(try Int64.fetchAll(db, sql: "SELECT DISTINCT day FROM contact WHERE day BETWEEN ? AND ?", arguments: [first, last]))
             }
             // In bulk mode every key is already dirty ('dirty_all').
             if !bulk {

@@ -234,10 +234,13 @@ public final class ProjectionEngine {
             crashAfterEvents = n - 1
         }
         pending += 1
+        checkpoints[e.site] = e.seq
+        // Stores validate times since format 2 (``Event/validate()``); an older log can still hold
+        // one outside the years 0001–9999, which no figure can use: it is passed over, not applied.
+        guard Limits.contains(e.at) else { return }
         // Actions are stamped when they were decided (now), not when the contacts happened:
         // they do not move the data horizon ("end of data").
         if !e.kind.isAction { horizon = max(horizon, e.at.ms) }
-        checkpoints[e.site] = e.seq
         if let c = e.contact, e.kind.isContactLifecycle || e.kind == .agentMissed {
             let key = ContactKey(site: e.site, contact: c)
             var state = try contacts[key] ?? loadContact(key)

@@ -30,6 +30,23 @@ public struct ErlangC: Sendable {
         self.ahtSeconds = ahtSeconds
     }
 
+    /// The bounds of what can be planned, in one place: the calculations take
+    /// time in proportion to the agents needed and the jumps within the
+    /// threshold, so values past these are refused where they are given
+    /// (command options, forecast files, recorded plans, measured history).
+    public enum Bounds {
+        /// Largest offered load of one queue and interval, in erlangs.
+        public static let loadMax = 10_000.0
+        /// Handle times shorter than this are not real contacts, in seconds.
+        public static let ahtSecondsMin = 1.0
+        /// Longest service-level threshold, in seconds.
+        public static let withinSecondsMax = 3_600.0
+        /// Lowest occupancy cap (agents at most ten times the load).
+        public static let occupancyMin = 0.1
+        /// Shortest and longest mean patience, in seconds.
+        public static let patienceSeconds: ClosedRange<Double> = 1...86_400
+    }
+
     /// Offered load in erlangs.
     public var load: Double { callsPerPeriod * ahtSeconds / periodSeconds }
 
@@ -67,7 +84,9 @@ public struct ErlangC: Sendable {
 
     /// The fewest agents meeting the service level and the occupancy cap.
     public func agents(serviceLevel target: Double, withinSeconds seconds: Double, maxOccupancy: Double = 1) -> Int {
+        // Within the bounds (load ≤ Bounds.loadMax, cap ≥ Bounds.occupancyMin) n stays below 100,001.
         var n = max(1, Int(load.rounded(.down)) + 1)
+        n = max(n, Int((load / maxOccupancy).rounded(.up)))
         while occupancy(n) > maxOccupancy { n += 1 }
         while serviceLevel(n, withinSeconds: seconds) < target { n += 1 }
         return n

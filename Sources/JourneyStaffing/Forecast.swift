@@ -42,8 +42,8 @@ public struct Forecast: Sendable, Equatable {
             guard SiteID.isValid(f[0]) else { throw StaffingError("forecast line \(i + 1): '\(f[0])' is not a site id") }
             guard !f[1].isEmpty else { throw StaffingError("forecast line \(i + 1): the queue is empty") }
             guard let minute = Self.minute(f[2]) else { throw StaffingError("forecast line \(i + 1): start '\(f[2])' is not a time HH:MM") }
-            guard let calls = Double(f[3]), calls.isFinite, calls >= 0 else {
-                throw StaffingError("forecast line \(i + 1): calls '\(f[3])' must be a number ≥ 0")
+            guard let calls = Double(f[3]), Self.callsRange.contains(calls) else {
+                throw StaffingError("forecast line \(i + 1): calls '\(ModelError.excerpt(f[3]))' must be a number from 0 to \(Int(Self.callsRange.upperBound))")
             }
             guard seen.insert("\(f[0]),\(f[1]),\(minute)").inserted else {
                 throw StaffingError("forecast line \(i + 1): \(f[0]) \(f[1]) \(f[2]) is listed twice")
@@ -65,12 +65,17 @@ public struct Forecast: Sendable, Equatable {
         .array(rows.map { .array([.string($0.site), .string($0.queue), .string(clock($0.startMinute)), decimal($0.calls, 4)]) })
     }
 
+    /// Calls one interval of one queue may be forecast: the staffing
+    /// calculations take time and memory in proportion to the agents needed,
+    /// so an absurd figure is refused instead of worked on for hours.
+    public static let callsRange: ClosedRange<Double> = 0...100_000
+
     /// Reads a forecast recorded by ``json``.
     public static func parse(recorded v: JSONValue) throws -> Forecast {
         guard case .array(let items) = v else { throw StaffingError("the recorded forecast is not a list") }
         return Forecast(rows: try items.map { item in
             guard case .array(let f) = item, f.count == 4, let site = f[0].stringValue, let queue = f[1].stringValue,
-                  let start = f[2].stringValue.flatMap(minute), let calls = f[3].doubleValue else {
+                  let start = f[2].stringValue.flatMap(minute), let calls = f[3].doubleValue, callsRange.contains(calls) else {
                 throw StaffingError("a recorded forecast row is not [site, queue, \"HH:MM\", calls]")
             }
             return Row(site: site, queue: queue, startMinute: start, calls: calls)

@@ -62,8 +62,12 @@ public struct PlanParameters: Sendable, Equatable {
         guard [15, 30, 60].contains(intervalMinutes) else { throw StaffingError("--interval must be 15, 30 or 60 minutes") }
         guard (1...52).contains(weeks) else { throw StaffingError("--weeks must be 1–52") }
         guard target > 0, target < 1 else { throw StaffingError("--target must be between 0 and 1 (e.g. 0.8)") }
-        guard withinSeconds >= 0 else { throw StaffingError("--within must be ≥ 0 seconds") }
-        guard maxOccupancy > 0, maxOccupancy <= 1 else { throw StaffingError("--max-occupancy must be in (0, 1]") }
+        guard withinSeconds >= 0, withinSeconds <= ErlangC.Bounds.withinSecondsMax else {
+            throw StaffingError("--within must be 0–\(Int(ErlangC.Bounds.withinSecondsMax)) seconds")
+        }
+        guard maxOccupancy >= ErlangC.Bounds.occupancyMin, maxOccupancy <= 1 else {
+            throw StaffingError("--max-occupancy must be in [\(ErlangC.Bounds.occupancyMin), 1]")
+        }
         if let s = shrinkage, !(s >= 0 && s < 1) { throw StaffingError("--shrinkage must be in [0, 1)") }
         guard maxLendShare >= 0, maxLendShare <= 1 else { throw StaffingError("--max-lend-share must be in [0, 1]") }
         guard minAbandonsForPatience >= 1 else { throw StaffingError("minAbandonsForPatience must be at least 1") }

@@ -1,3 +1,4 @@
+import JourneyModel
 import JourneyProjections
 
 /// Computes a cross-site staffing plan from a ``StaffingHistory``
@@ -93,12 +94,17 @@ public struct StaffingPlanner: Sendable {
         var requirements: [StaffingPlan.Requirement] = []
         var needed: [Int64: [QueueKey: Int]] = [:]
         for key in demand.keys.sorted() {
-            let handle = try aht(key)
+            // Measured figures are held within what can be planned (ErlangC.Bounds).
+            let handle = max(try aht(key), ErlangC.Bounds.ahtSecondsMin)
             let patience: Double? = handling[key].flatMap { q in
                 q.abandoned >= Int64(parameters.minAbandonsForPatience) ? Double(q.exposureMs) / Double(q.abandoned) / 1000 : nil
-            }
+            }.map { min(max($0, ErlangC.Bounds.patienceSeconds.lowerBound), ErlangC.Bounds.patienceSeconds.upperBound) }
             for (slot, calls) in (demand[key] ?? [:]).sorted(by: { $0.key < $1.key }) where calls > 0 {
                 let period = Double(slotMs) / 1000
+                let load = calls * handle / period
+                guard load <= ErlangC.Bounds.loadMax else {
+                    throw StaffingError("\(key.site) \(key.queue) at \(Timestamp(ms: start(key.site, slot)).rfc3339): \(Int(calls)) calls of \(Int(handle)) s is \(Int(load)) erlangs; plans go up to \(Int(ErlangC.Bounds.loadMax)) per queue and interval — check the forecast or the handle times")
+                }
                 let agents: Int
                 if let patience {
                     agents = ErlangA(callsPerPeriod: calls, periodSeconds: period, ahtSeconds: handle, patienceSeconds: patience)

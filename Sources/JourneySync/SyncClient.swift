@@ -102,7 +102,7 @@ public final class SyncClient: Sendable {
             let mine = try local.chainHash(endingAt: h.lastSeq).map { Checksum.hex($0) }
             if mine != h.headHash {
                 logger.critical("divergence", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(h.origin)", "log.seq": "\(h.lastSeq)"])
-                forks[h.origin] = "\(peer.name) holds a fork of '\(h.origin)': at seq \(h.lastSeq) its head is \(h.headHash), ours is \(mine ?? "not a block boundary")\(h.lastSeq < local.lastSeq ? " (the peer is behind us on another history)" : ""); refusing to merge — find which history is genuine before syncing this origin again"
+                forks[h.origin] = "\(peer.name) holds a fork of '\(h.origin)': at seq \(h.lastSeq) its head is \(ModelError.excerpt(h.headHash)), ours is \(mine ?? "not a block boundary")\(h.lastSeq < local.lastSeq ? " (the peer is behind us on another history)" : ""); refusing to merge — find which history is genuine before syncing this origin again"
             }
         }
         return forks
@@ -132,15 +132,20 @@ public final class SyncClient: Sendable {
 
     /// A peer's heads: per origin, last seq and head hash.
     public func heads(of peer: SyncConfig.Peer) async throws -> [(origin: String, lastSeq: UInt64, headHash: String)] {
-        let body = try await get("\(peer.url)/v1/heads", peer: peer, timeoutSeconds: 10)
+        try Self.parseHeads(try await get("\(peer.url)/v1/heads", peer: peer, timeoutSeconds: 10), peer: peer.name)
+    }
+
+    /// Parses a `/v1/heads` body. Whatever `peer` sent, the result is its
+    /// heads or a ``SyncError`` (`protocol`), never a trap.
+    public static func parseHeads(_ body: [UInt8], peer: String) throws -> [(origin: String, lastSeq: UInt64, headHash: String)] {
         guard case .object(let o) = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
               case .array(let origins)? = o["origins"] else {
-            throw SyncError(.protocolViolation, "\(peer.name): /v1/heads did not return the expected JSON")
+            throw SyncError(.protocolViolation, "\(peer): /v1/heads did not return the expected JSON")
         }
         return try origins.map { v in
             guard case .object(let h) = v, let origin = h["origin"]?.stringValue, SiteID.isValid(origin),
                   let seq = h["lastSeq"]?.intValue, let lastSeq = UInt64(exactly: seq) else {
-                throw SyncError(.protocolViolation, "\(peer.name): /v1/heads holds an entry without a valid origin and a non-negative lastSeq")
+                throw SyncError(.protocolViolation, "\(peer): /v1/heads holds an entry without a valid origin and a non-negative lastSeq")
             }
             return (origin, lastSeq, h["headHash"]?.stringValue ?? "")
         }

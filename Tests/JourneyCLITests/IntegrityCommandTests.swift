@@ -15,14 +15,7 @@ final class IntegrityCommandTests: XCTestCase {
     override func setUp() { dir = NSTemporaryDirectory() + "journey-cli-integrity-\(UUID().uuidString)" }
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
-    /// The path of the built `journey` executable.
-    func journeyBinary() throws -> String {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for candidate in [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("journey").path,
-                          repo.appendingPathComponent(".build/debug/journey").path]
-        where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        throw XCTSkip("the journey executable was not built next to the tests")
-    }
+    func journeyBinary() throws -> String { try Subprocess.binary() }
 
     func simulate(days: Int = 3, contacts: Int = 500) {
         XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)

@@ -239,6 +239,39 @@ final class IntegrityTests: XCTestCase {
         XCTAssertNil(try LogStore.openReadOnly(directory: "/d", options: o).damagedOrigins["north"], "the signer's own key verifies them")
     }
 
+    /// A peer running an older version (or a hostile one holding the origin's
+    /// key) can sign a block whose events no store accepts now: a time outside
+    /// the years 0001–9999, a duration past the limit. It is refused like a bad
+    /// block, so it spreads no further.
+    func testABlockSignedByTheOriginWithAnOutOfRangeEventIsRefusedAtTheReceiver() throws {
+        let key = SiteKey()
+        for poison in ["time", "wait"] {
+            var events = traffic(10, site: "east")
+            if poison == "time" { events[4].at = Timestamp(ms: Limits.timeMax.ms + 60_000) }
+            else { events[4].data["waitMs"] = .integer(Int64.max) }
+            let c = try Block.compress(events[...], level: 1)
+            let block = try Block.seal(compressed: c, origin: "east", firstSeq: 1, previousHash: [UInt8](repeating: 0, count: 32), key: key)
+            let store = try LogStore.create(directory: "/d-\(poison)", site: "north", options: defaults(FaultyFileSystem()))
+            XCTAssertThrowsError(try store.appendReplicated(block, publicKey: key.publicKey), poison) { error in
+                XCTAssertEqual((error as? LogError)?.code, .corrupt)
+                XCTAssertTrue("\(error)".contains(poison == "time" ? "field 'at'" : "data.waitMs"), "\(error)")
+            }
+            XCTAssertEqual(store.snapshot(origin: "east")?.lastSeq ?? 0, 0, "nothing stored")
+        }
+    }
+
+    /// Appending checks the same bounds, whoever built the events.
+    func testAppendRefusesEventsOutsideTheBoundsAndStoresNothing() throws {
+        let store = try LogStore.create(directory: "/d", site: "north", options: defaults(FaultyFileSystem()))
+        var events = traffic(10)
+        events[7].at = Timestamp(ms: Limits.timeMin.ms - 1)
+        XCTAssertThrowsError(try store.append(events)) { error in
+            XCTAssertEqual((error as? LogError)?.code, .invalidEvent)
+            XCTAssertTrue("\(error)".contains("event 8"), "\(error)")
+        }
+        XCTAssertEqual(store.snapshot(origin: "north")?.lastSeq ?? 0, 0)
+    }
+
     func testABlockSignedByTheOriginButUndecodableIsRefusedAtTheReceiver() throws {
         let key = SiteKey()
         let good = traffic(10, site: "east")
@@ -251,7 +284,7 @@ final class IntegrityTests: XCTestCase {
         let store = try LogStore.create(directory: "/d", site: "north", options: defaults(FaultyFileSystem()))
         XCTAssertThrowsError(try store.appendReplicated(block, publicKey: key.publicKey)) { error in
             XCTAssertEqual((error as? LogError)?.code, .corrupt)
-            XCTAssertTrue("\(error)".contains("does not decode"), "\(error)")
+            XCTAssertTrue("\(error)".contains("is refused, nothing stored: block payload is truncated or malformed"), "\(error)")
         }
         XCTAssertEqual(store.snapshot(origin: "east")?.lastSeq ?? 0, 0, "nothing stored")
         XCTAssertNoThrow(try store.forEachMergedEvent { _ in true })

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import JourneyModel
+import JourneyTestSupport
 
 /// A TCP proxy for tests that sits between a sync client and server and
 /// damages what the server sends back, chosen per connection by a seeded
@@ -16,8 +17,7 @@ final class FaultProxy: @unchecked Sendable {
     enum Fault: CaseIterable { case pass, cut, stall, truncate, duplicate, flip }
 
     let upstreamPort: UInt16
-    private(set) var port: UInt16 = 0
-    private var listener: Int32 = -1
+    private var server: LoopbackServer?
     private let lock = NSLock()
     private var rng: SplitMix64
     private var applied: [Fault: Int] = [:]
@@ -29,55 +29,36 @@ final class FaultProxy: @unchecked Sendable {
     init(upstreamPort: Int, seed: UInt64) throws {
         self.upstreamPort = UInt16(upstreamPort)
         rng = SplitMix64(seed: seed)
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0, listen(listener, 64) == 0 else { throw NSError(domain: "proxy", code: 1) }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) } }
-        port = UInt16(bigEndian: addr.sin_port)
-        Thread.detachNewThread { [self] in acceptLoop() }
+        let box = Unowned()
+        server = try LoopbackServer { client in box.proxy?.accepted(client) }
+        box.proxy = self
     }
+
+    var port: UInt16 { server?.port ?? 0 }
 
     func stop() {
         lock.withLock { stopped = true }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        server?.stop()
     }
 
-    private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 { return }
-            let (fault, cutAt, seed) = lock.withLock { () -> (Fault, Int, UInt64) in
-                let f = Fault.allCases[Int(rng.next() % UInt64(Fault.allCases.count))]
-                return (f, Int(rng.next() % 12_000), rng.next())
-            }
-            let upstream = connectUpstream()
-            guard upstream >= 0 else { close(client); continue }
-            let pair = SocketPair(client, upstream)
-            Thread.detachNewThread { FaultProxy.pump(from: client, to: upstream, fault: .pass, cutAt: 0, seed: 0, pair: pair) { _ in } }
-            Thread.detachNewThread { [self] in
-                FaultProxy.pump(from: upstream, to: client, fault: fault, cutAt: cutAt, seed: seed, pair: pair) { record($0) }
-            }
+    /// The proxy, for the server's accept thread (set once the proxy exists).
+    private final class Unowned: @unchecked Sendable { weak var proxy: FaultProxy? }
+
+    private func accepted(_ client: Int32) {
+        let (fault, cutAt, seed) = lock.withLock { () -> (Fault, Int, UInt64) in
+            let f = Fault.allCases[Int(rng.next() % UInt64(Fault.allCases.count))]
+            return (f, Int(rng.next() % 12_000), rng.next())
+        }
+        let upstream = connectUpstream()
+        guard upstream >= 0 else { close(client); return }
+        let pair = SocketPair(client, upstream)
+        Thread.detachNewThread { FaultProxy.pump(from: client, to: upstream, fault: .pass, cutAt: 0, seed: 0, pair: pair) { _ in } }
+        Thread.detachNewThread { [self] in
+            FaultProxy.pump(from: upstream, to: client, fault: fault, cutAt: cutAt, seed: seed, pair: pair) { record($0) }
         }
     }
 
-    private func connectUpstream() -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = upstreamPort.bigEndian
-        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        if ok != 0 { close(fd); return -1 }
-        return fd
-    }
+    private func connectUpstream() -> Int32 { Loopback.connect(port: upstreamPort) }
 
     /// Copies bytes from `source` to `target`, damaging them as `fault` says once `cutAt` bytes have passed.
     static func pump(from source: Int32, to target: Int32, fault: Fault, cutAt: Int, seed: UInt64, pair: SocketPair,

@@ -1,0 +1,131 @@
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+import JourneyProjections
+import JourneyStaffing
+import JourneySync
+
+/// One decoder of untrusted bytes and the properties it must keep on any
+/// input: never trap, and whatever it accepts must survive the round trip
+/// it promises. `journey-fuzz NAME` runs one under libFuzzer; the test suite
+/// replays each target's committed corpus and every crasher ever found.
+///
+/// A broken property stops the process (`fatalError`), which is how libFuzzer
+/// learns of a finding; on accepted inputs only.
+public struct FuzzTarget: Sendable {
+    /// Name on the command line and folder name under `Fuzz/corpus/` and `Fuzz/regressions/`.
+    public var name: String
+    /// What it decodes, for `journey-fuzz --list`.
+    public var summary: String
+    /// Runs the decoder on one input.
+    public var run: @Sendable ([UInt8]) -> Void
+
+    /// Every target.
+    public static let all: [FuzzTarget] = [
+        FuzzTarget(name: "json", summary: "JSON parser and writer: what parses is written back and parses to the same value", run: json),
+        FuzzTarget(name: "event", summary: "canonical JSONL event line: what decodes is valid and round-trips exactly", run: event),
+        FuzzTarget(name: "payload", summary: "block payload columns (inflated), for any event count", run: payload),
+        FuzzTarget(name: "block", summary: "stored block (header, deflate, payload) with its CRC made right", run: block),
+        FuzzTarget(name: "frames", summary: "a /v1/blocks response body from a peer", run: frames),
+        FuzzTarget(name: "heads", summary: "a /v1/heads response body from a peer", run: heads),
+        FuzzTarget(name: "asterisk", summary: "Asterisk queue_log importer: every event made is valid and round-trips", run: asterisk),
+        FuzzTarget(name: "connect", summary: "Amazon Connect contact-record importer", run: connect),
+        FuzzTarget(name: "csv", summary: "one-row-per-call CSV importer with a fixed column map", run: csv),
+        FuzzTarget(name: "csvmap", summary: "CSV column map parser", run: csvMap),
+        FuzzTarget(name: "syncconfig", summary: "sync.json parser", run: syncConfig),
+        FuzzTarget(name: "kpi", summary: "kpi.json parser", run: kpi),
+        FuzzTarget(name: "forecast", summary: "staffing forecast CSV parser", run: forecast),
+    ]
+
+    /// The target called `name`.
+    public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+
+    // MARK: Bodies
+
+    static func json(_ bytes: [UInt8]) {
+        guard let value = try? bytes.withUnsafeBufferPointer({ try JSONParser.parse($0) }) else { return }
+        var out: [UInt8] = []
+        JSONWriter.write(value, into: &out)
+        guard let again = try? out.withUnsafeBufferPointer({ try JSONParser.parse($0) }) else {
+            fatalError("the writer's output does not parse: \(String(decoding: out.prefix(200), as: UTF8.self))")
+        }
+        guard again == value else { fatalError("the writer's output parses to another value") }
+    }
+
+    static func event(_ bytes: [UInt8]) {
+        guard let e = try? bytes.withUnsafeBufferPointer({ try EventCodec.decode($0) }) else { return }
+        roundTrip(e)
+    }
+
+    static func payload(_ bytes: [UInt8]) {
+        guard let count = bytes.first else { return }
+        // The decoder must refuse or decode, whatever the claimed count and bytes.
+        _ = try? Block.decodePayload(Array(bytes.dropFirst()), origin: "fuzz", firstSeq: 1, count: Int(count), minAt: 0)
+    }
+
+    static func block(_ bytes: [UInt8]) {
+        var whole = bytes
+        let crc = Checksum.crc32c(whole)
+        withUnsafeBytes(of: crc.littleEndian) { whole.append(contentsOf: $0) }
+        guard let b = try? Block(parsing: whole) else { return }
+        _ = b.verifyHash()
+        _ = try? b.events()
+    }
+
+    static func frames(_ bytes: [UInt8]) {
+        guard let blocks = try? BlockFrames.parse(bytes) else { return }
+        for b in blocks { _ = try? b.events() }
+    }
+
+    static func heads(_ bytes: [UInt8]) {
+        _ = try? SyncClient.parseHeads(bytes, peer: "fuzz")
+    }
+
+    static func asterisk(_ bytes: [UInt8]) {
+        var importer = AsteriskQueueLog(site: "north")
+        imported(importer.read(bytes))
+    }
+
+    static func connect(_ bytes: [UInt8]) {
+        imported(AmazonConnectRecords(site: "north").read(bytes))
+    }
+
+    /// A column map with every role, the layout of one-row-per-call exports.
+    static let csvColumnMap: CSVColumnMap? = try? CSVColumnMap.parse(Array("""
+        {"format":"journeystore-csv-map","version":1,"separator":",","channel":"voice","utcOffset":"+02:00",
+         "date":{"column":"date","format":"yyMMdd"},
+         "columns":{"contact":"id","customer":"cust","priority":"prio","queue":"q","agent":"ag","ivrStart":"v0","ivrEnd":"v1",
+                    "queueStart":"q0","queueEnd":"q1","serviceStart":"s0","serviceEnd":"s1","outcome":"out"},
+         "outcomes":{"AGENT":"answered","HANG":"abandoned","PHANTOM":"skip"}}
+        """.utf8))
+
+    static func csv(_ bytes: [UInt8]) {
+        guard let map = csvColumnMap else { fatalError("the fixed column map does not parse") }
+        imported(CSVCallRecords(site: "north", map: map).read(bytes))
+    }
+
+    static func csvMap(_ bytes: [UInt8]) { _ = try? CSVColumnMap.parse(bytes) }
+
+    static func syncConfig(_ bytes: [UInt8]) { _ = try? SyncConfig.parse(String(decoding: bytes, as: UTF8.self)) }
+
+    static func kpi(_ bytes: [UInt8]) { _ = try? KPIParameters.parse(String(decoding: bytes, as: UTF8.self)) }
+
+    static func forecast(_ bytes: [UInt8]) { _ = try? Forecast.parse(csv: String(decoding: bytes, as: UTF8.self)) }
+
+    // MARK: Properties
+
+    /// What an importer made is what a store accepts, and survives the canonical round trip.
+    static func imported(_ batch: ImportBatch) {
+        for e in batch.events {
+            do { try e.validate() } catch { fatalError("an importer made an event no store accepts: \(error)") }
+            roundTrip(e)
+        }
+    }
+
+    /// An accepted event encodes to a line that decodes to the same event.
+    static func roundTrip(_ e: Event) {
+        let line = EventCodec.encode(e)
+        guard let back = try? EventCodec.decode(line) else { fatalError("an accepted event's canonical line does not decode: \(line.prefix(300))") }
+        guard back == e else { fatalError("an accepted event changes in the round trip: \(line.prefix(300))") }
+    }
+}

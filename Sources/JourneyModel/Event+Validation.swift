@@ -1,0 +1,91 @@
+extension Event {
+    /// Checks everything a store requires of an event before it is stored,
+    /// whoever built it: the envelope (site, id, kind, keys, the fields its
+    /// kind needs), the time within ``Limits/timeMin`` … ``Limits/timeMax``,
+    /// and every duration in `data` (``Limits/durationFields``) a whole number
+    /// of milliseconds within 0 … ``Limits/durationMsMax``.
+    ///
+    /// `journey append`, every importer and the replication receiver call
+    /// this, so they refuse the same events with the same message; the error
+    /// names the field (`data.waitMs` for a field of `data`).
+    /// - Parameter requireID: false while an importer has yet to derive the id.
+    public func validate(requireID: Bool = true) throws(ModelError) {
+        guard SiteID.isValid(site) else {
+            throw ModelError(.invalidField, field: "site", "'\(ModelError.excerpt(site))' is not a site id: use 1–32 of a-z, 0-9 and -")
+        }
+        guard !id.isEmpty || !requireID else { throw ModelError(.missingField, field: "id", "is required (a source record id unique within the site)") }
+        for (name, value) in [("id", id.isEmpty ? nil : id), ("contact", contact), ("customer", customer), ("queue", queue), ("agent", agent)] {
+            guard let value else { continue }
+            guard !value.isEmpty else { throw ModelError(.invalidField, field: name, "must not be empty") }
+            guard value.utf8.count <= Event.keyBytesMax else {
+                throw ModelError(.invalidField, field: name, "is \(value.utf8.count) bytes long; the limit is \(Event.keyBytesMax) bytes")
+            }
+        }
+        guard kind.isWellFormed else {
+            throw ModelError(.invalidField, field: "kind", "'\(ModelError.excerpt(kind.rawValue))' is not a dotted lower-case kind such as contact.started")
+        }
+        guard Limits.contains(at) else {
+            throw ModelError(.invalidField, field: "at", "\(at.ms) ms since 1970 is outside the years 0001–9999 a time may have")
+        }
+        if kind.isContactLifecycle {
+            guard contact != nil else { throw ModelError(.missingField, field: "contact", "is required for \(kind.rawValue)") }
+            guard channel != nil else { throw ModelError(.missingField, field: "channel", "is required for \(kind.rawValue)") }
+        }
+        if kind.isWorkforce, agent == nil {
+            throw ModelError(.missingField, field: "agent", "is required for \(kind.rawValue)")
+        }
+        if encodedBytesUpperBound > Event.encodedBytesMax {
+            var out: [UInt8] = []
+            EventCodec.encode(self, into: &out)
+            guard out.count <= Event.encodedBytesMax else {
+                throw ModelError(.tooLarge, "event is \(out.count) bytes; the limit is \(Event.encodedBytesMax) bytes — move bulky detail out of the event")
+            }
+        }
+        for name in Limits.durationFields {
+            guard let v = data[name], v != .null else { continue }
+            guard let ms = v.intValue, ms >= 0, ms <= Limits.durationMsMax else {
+                throw ModelError(.invalidField, field: "data.\(name)",
+                                 "must be whole milliseconds from 0 to \(Limits.durationMsMax) (7 days), found \(ModelError.excerpt(v))")
+            }
+        }
+    }
+
+    /// The first two events of `events` that share an id but differ, by
+    /// index, or nil. An id names one fact: the same event twice is a retry
+    /// (a duplicate), but two different events under one id would lose one of
+    /// them, so a batch with such a pair is refused as a whole.
+    public static func firstConflictingDuplicate(_ events: [Event]) -> (first: Int, second: Int)? {
+        guard events.count > 1 else { return nil }
+        var first: [String: Int] = [:]
+        first.reserveCapacity(events.count)
+        for i in events.indices {
+            if let j = first[events[i].id] {
+                if events[j] != events[i] { return (j, i) }
+            } else {
+                first[events[i].id] = i
+            }
+        }
+        return nil
+    }
+
+    /// At least the length of the canonical line, found without writing it
+    /// (a string escapes to at most 6 bytes per byte): an event under the
+    /// limit by this bound needs no encoding to be checked.
+    var encodedBytesUpperBound: Int {
+        func bound(_ s: String) -> Int { 2 + 6 * s.utf8.count }
+        func bound(_ v: JSONValue) -> Int {
+            switch v {
+            case .null, .bool: return 5
+            case .integer: return 20
+            case .number(let s): return s.utf8.count
+            case .string(let s): return bound(s)
+            case .array(let a): return a.reduce(2) { $0 + 1 + bound($1) }
+            case .object(let o): return bound(o)
+            }
+        }
+        func bound(_ o: JSONObject) -> Int { o.members.reduce(2) { $0 + 2 + bound($1.key) + bound($1.value) } }
+        var n = 140 + bound(site) + bound(id) + bound(kind.rawValue) + bound(data) + bound(extra)
+        for key in [contact, customer, queue, agent] { if let key { n += 12 + bound(key) } }
+        return n
+    }
+}
