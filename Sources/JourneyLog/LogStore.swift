@@ -273,7 +273,7 @@ public final class LogStore: @unchecked Sendable {
         }
         // Hash outside the lock: appenders do it in parallel.
         let hashes = input.map { Checksum.fnv1a64($0.id) }
-        if let (j, i) = Event.firstConflictingDuplicate(input) {
+        if let (j, i) = Event.firstConflictingDuplicate(input, idHashes: hashes) {
             throw LogError(.invalidEvent, "events \(j + 1) and \(i + 1) both have the id '\(ModelError.excerpt(input[i].id))' but differ; an id names one fact, so give each its own; nothing was stored")
         }
         monitor.lock()

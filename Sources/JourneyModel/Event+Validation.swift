@@ -14,13 +14,20 @@ extension Event {
             throw ModelError(.invalidField, field: "site", "'\(ModelError.excerpt(site))' is not a site id: use 1–32 of a-z, 0-9 and -")
         }
         guard !id.isEmpty || !requireID else { throw ModelError(.missingField, field: "id", "is required (a source record id unique within the site)") }
-        for (name, value) in [("id", id.isEmpty ? nil : id), ("contact", contact), ("customer", customer), ("queue", queue), ("agent", agent)] {
-            guard let value else { continue }
-            guard !value.isEmpty else { throw ModelError(.invalidField, field: name, "must not be empty") }
-            guard value.utf8.count <= Event.keyBytesMax else {
-                throw ModelError(.invalidField, field: name, "is \(value.utf8.count) bytes long; the limit is \(Event.keyBytesMax) bytes")
+        // One check per key field, without building a collection per event (append runs this per event).
+        func key(_ name: StaticString, _ value: String?) throws(ModelError) {
+            guard let value else { return }
+            let bytes = value.utf8.count
+            guard bytes > 0 else { throw ModelError(.invalidField, field: "\(name)", "must not be empty") }
+            guard bytes <= Event.keyBytesMax else {
+                throw ModelError(.invalidField, field: "\(name)", "is \(bytes) bytes long; the limit is \(Event.keyBytesMax) bytes")
             }
         }
+        try key("id", id.isEmpty ? nil : id)
+        try key("contact", contact)
+        try key("customer", customer)
+        try key("queue", queue)
+        try key("agent", agent)
         guard kind.isWellFormed else {
             throw ModelError(.invalidField, field: "kind", "'\(ModelError.excerpt(kind.rawValue))' is not a dotted lower-case kind such as contact.started")
         }
@@ -41,11 +48,10 @@ extension Event {
                 throw ModelError(.tooLarge, "event is \(out.count) bytes; the limit is \(Event.encodedBytesMax) bytes — move bulky detail out of the event")
             }
         }
-        for name in Limits.durationFields {
-            guard let v = data[name], v != .null else { continue }
-            guard let ms = v.intValue, ms >= 0, ms <= Limits.durationMsMax else {
-                throw ModelError(.invalidField, field: "data.\(name)",
-                                 "must be whole milliseconds from 0 to \(Limits.durationMsMax) (7 days), found \(ModelError.excerpt(v))")
+        for m in data.members where Limits.isDurationField(m.key) && m.value != .null {
+            guard let ms = m.value.intValue, ms >= 0, ms <= Limits.durationMsMax else {
+                throw ModelError(.invalidField, field: "data.\(m.key)",
+                                 "must be whole milliseconds from 0 to \(Limits.durationMsMax) (7 days), found \(ModelError.excerpt(m.value))")
             }
         }
     }
@@ -54,8 +60,26 @@ extension Event {
     /// index, or nil. An id names one fact: the same event twice is a retry
     /// (a duplicate), but two different events under one id would lose one of
     /// them, so a batch with such a pair is refused as a whole.
-    public static func firstConflictingDuplicate(_ events: [Event]) -> (first: Int, second: Int)? {
+    ///
+    /// - Parameter idHashes: a hash of each event's id, when the caller has
+    ///   them (the store does): ids are then compared only on equal hashes.
+    public static func firstConflictingDuplicate(_ events: [Event], idHashes: [UInt64]? = nil) -> (first: Int, second: Int)? {
         guard events.count > 1 else { return nil }
+        if let idHashes, idHashes.count == events.count {
+            var first: [UInt64: Int] = [:]
+            first.reserveCapacity(events.count)
+            var collision = false
+            for i in events.indices {
+                if let j = first[idHashes[i]] {
+                    if events[j].id != events[i].id { collision = true; break }
+                    if events[j] != events[i] { return (j, i) }
+                } else {
+                    first[idHashes[i]] = i
+                }
+            }
+            if !collision { return nil }
+            // Two different ids with one hash: settle it by the ids themselves.
+        }
         var first: [String: Int] = [:]
         first.reserveCapacity(events.count)
         for i in events.indices {
@@ -84,8 +108,8 @@ extension Event {
             }
         }
         func bound(_ o: JSONObject) -> Int { o.members.reduce(2) { $0 + 2 + bound($1.key) + bound($1.value) } }
-        var n = 140 + bound(site) + bound(id) + bound(kind.rawValue) + bound(data) + bound(extra)
-        for key in [contact, customer, queue, agent] { if let key { n += 12 + bound(key) } }
-        return n
+        func optional(_ key: String?) -> Int { key.map { 12 + bound($0) } ?? 0 }
+        return 140 + bound(site) + bound(id) + bound(kind.rawValue) + bound(data) + bound(extra)
+            + optional(contact) + optional(customer) + optional(queue) + optional(agent)
     }
 }

@@ -22,6 +22,9 @@ public enum Limits {
     /// from 0 to ``durationMsMax`` when present.
     public static let durationFields: [String] = ["waitMs", "ringMs", "talkMs", "holdMs", "acwMs"]
 
+    /// True when `name` is one of ``durationFields``.
+    @inline(__always) public static func isDurationField(_ name: String) -> Bool { durationFields.contains(name) }
+
     /// True when `t` lies within ``timeMin`` … ``timeMax``.
     @inline(__always) public static func contains(_ t: Timestamp) -> Bool { t.ms >= timeMin.ms && t.ms <= timeMax.ms }
 

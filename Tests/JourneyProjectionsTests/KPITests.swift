@@ -264,4 +264,106 @@ final class KPITests: XCTestCase {
         XCTAssertEqual(r.rows.first?[answeredColumn], .integer(3))
         XCTAssertEqual(r.rows.first?[slColumn].doubleValue ?? -1, 2.0 / 3, accuracy: 1e-4, "waits of 19 and 20 s are within 20 s, 21 s is not")
     }
+
+    /// Every contact outcome of docs/kpi-definitions.md, each from its own case.
+    func testEveryContactOutcome() throws {
+        var lines = answered("answered", customer: "k1", agent: "a1", enter: "08:00:00", wait: 5, talk: 60)
+        // Answered, then transferred, and nothing answered it again → transferred.
+        lines += [e("contact.started", t("08:10:00"), contact: "xfer", customer: "k2"),
+                  e("queue.entered", t("08:10:00"), contact: "xfer", customer: "k2", queue: "billing"),
+                  e("contact.answered", t("08:10:05"), contact: "xfer", customer: "k2", queue: "billing", agent: "a1", data: #"{"waitMs":5000}"#),
+                  e("contact.transferred", t("08:12:00"), contact: "xfer", customer: "k2", queue: "billing", agent: "a1", data: #"{"mode":"blind"}"#)]
+        // Transferred, then answered again in the next queue → answered.
+        lines += [e("contact.started", t("08:20:00"), contact: "again", customer: "k3"),
+                  e("queue.entered", t("08:20:00"), contact: "again", customer: "k3", queue: "billing"),
+                  e("contact.answered", t("08:20:05"), contact: "again", customer: "k3", queue: "billing", agent: "a1", data: #"{"waitMs":5000}"#),
+                  e("contact.transferred", t("08:21:00"), contact: "again", customer: "k3", queue: "billing", agent: "a1"),
+                  e("queue.entered", t("08:21:00"), contact: "again", customer: "k3", queue: "tech"),
+                  e("contact.answered", t("08:21:30"), contact: "again", customer: "k3", queue: "tech", agent: "a2", data: #"{"waitMs":30000}"#),
+                  e("contact.ended", t("08:25:00"), contact: "again", customer: "k3", queue: "tech", agent: "a2")]
+        // Ended without queueing (an IVR hang-up) → ended; queued with nothing after → open; self-served → selfserved.
+        lines += [e("contact.started", t("08:30:00"), contact: "ivr", customer: "k4", channel: "ivr"),
+                  e("contact.ended", t("08:31:00"), contact: "ivr", customer: "k4", channel: "ivr", data: #"{"by":"customer"}"#),
+                  e("contact.started", t("08:40:00"), contact: "waiting", customer: "k5"),
+                  e("queue.entered", t("08:40:00"), contact: "waiting", customer: "k5", queue: "billing"),
+                  e("contact.started", t("08:50:00"), contact: "self", customer: "k6", channel: "app"),
+                  e("contact.selfserved", t("08:52:00"), contact: "self", customer: "k6", channel: "app"),
+                  e("contact.ended", t("08:52:01"), contact: "self", customer: "k6", channel: "app")]
+        let engine = try ProjectionEngine(path: dir + "-outcomes.sqlite")
+        try engine.catchUp(from: try store("a", lines))
+        var f = ProjectionQuery.Filter()
+        f.limit = 100
+        let r = try engine.query(.contacts(f))
+        let contact = try r.column("contact"), outcome = try r.column("outcome")
+        let outcomes = Dictionary(uniqueKeysWithValues: r.rows.map { ($0[contact].stringValue ?? "", $0[outcome].stringValue ?? "") })
+        XCTAssertEqual(outcomes, ["answered": "answered", "xfer": "transferred", "again": "answered", "ivr": "ended",
+                                  "waiting": "open", "self": "selfserved"])
+    }
+
+    /// `repeatOf` names the latest earlier contact that ended within W, not the first;
+    /// customer health = 100 − penalty × recency, with the penalty of docs/kpi-definitions.md.
+    func testRepeatOfIsTheLatestAndCustomerHealthFollowsItsFormula() throws {
+        // k9: r1 ends 08:01:30 (unresolved), r2 ends 09:01:30, r3 starts 10:00 → r2 repeats r1, r3 repeats r2 (not r1).
+        var lines = answered("r1", customer: "k9", agent: "a1", enter: "08:00:00", wait: 5, talk: 60, acw: 30, resolved: false)
+        lines += answered("r2", customer: "k9", agent: "a1", enter: "09:00:00", wait: 5, talk: 60)
+        lines += answered("r3", customer: "k9", agent: "a2", enter: "10:00:00", wait: 5, talk: 60)
+        let s = try store("a", lines)
+        let engine = try ProjectionEngine(path: dir + "-health.sqlite")
+        try engine.catchUp(from: s)
+        let journey = try engine.query(.journey(customer: "k9"))
+        let contact = try journey.column("contact"), repeatOf = try journey.column("repeatOf")
+        let links = Dictionary(uniqueKeysWithValues: journey.rows.map { ($0[contact].stringValue ?? "", $0[repeatOf]) })
+        XCTAssertEqual(links, ["r1": .null, "r2": .string("r1"), "r3": .string("r2")])
+        // Penalty = 12 × 2 repeats + 8 × 1 unresolved + 25 × 0 (no surveys) = 32; last contact today → recency 1.
+        var customers = try engine.query(.customers(minRepeats: 0, limit: 10))
+        let health = try customers.column("health")
+        XCTAssertEqual(customers.rows.first?[health].doubleValue, 68)
+        // 45 days later another customer calls: the horizon moves, k9's recency is 0.5 → 100 − 16 = 84.
+        _ = try s.append(try answered("late", customer: "k10", agent: "a1", enter: "08:00:00", wait: 5, talk: 60, day: 45)
+            .map { try EventCodec.decode($0, options: .init(defaultSite: "a")) })
+        try engine.catchUp(from: s)
+        customers = try engine.query(.customers(minRepeats: 1, limit: 10))
+        XCTAssertEqual(customers.rows.first?[health].doubleValue, 84)
+    }
+
+    /// Containment: a self-served session is contained only when the customer's next
+    /// contact starts *after* the window (default 24 h) following the session's end.
+    func testContainmentWindowBoundary() throws {
+        var lines: [String] = []
+        for (i, gap) in [86_400, 86_401].enumerated() {
+            let k = "w\(i)"
+            lines += [e("contact.started", t("08:00:00"), contact: "s\(i)", customer: k, channel: "web"),
+                      e("contact.selfserved", t("08:01:00"), contact: "s\(i)", customer: k, channel: "web"),
+                      e("contact.ended", t("08:01:00"), contact: "s\(i)", customer: k, channel: "web")]
+            // An answered call starting `gap` seconds after the session ended (its start is 20 s before queue entry).
+            lines += answered("v\(i)", customer: k, agent: "a1", enter: gap == 86_400 ? "08:01:20" : "08:01:21", wait: 5, talk: 60, day: 1)
+        }
+        let engine = try ProjectionEngine(path: dir + "-containment.sqlite")
+        try engine.catchUp(from: try store("a", lines))
+        // The follow-up calls are voice: not sessions themselves.
+        let sites = try engine.query(.sites(ProjectionQuery.Filter()))
+        XCTAssertEqual(sites.value("selfServiceSessions", row: 0), .integer(2))
+        XCTAssertEqual(sites.value("containment", row: 0)?.doubleValue ?? -1, 0.5, accuracy: 1e-9,
+                       "a call exactly 24 h later is within the window; one a second later is not")
+    }
+
+    /// Logged-in and ready agents per interval count the agent-time of agents skilled for the queue.
+    func testLoggedInAndReadyAgentsCountSkilledAgentTime() throws {
+        // a1 (skilled for billing): logged in 08:00–08:30, ready 08:15–08:30 → 1 logged in, 0.5 ready in 08:00–08:30.
+        // a2 (skilled for tech only) logged in all the time: not counted for billing.
+        var lines = [e("agent.assigned", t("07:00:00"), agent: "a1", data: #"{"site":"a","team":"t1","skills":["billing"]}"#),
+                     e("agent.assigned", t("07:00:00"), agent: "a2", data: #"{"site":"a","team":"t1","skills":["tech"]}"#),
+                     e("agent.login", t("08:00:00"), agent: "a1"), e("agent.login", t("08:00:00"), agent: "a2"),
+                     e("agent.ready", t("08:15:00"), agent: "a1"), e("agent.ready", t("08:00:00"), agent: "a2"),
+                     e("agent.logout", t("08:30:00"), agent: "a1"), e("agent.logout", t("08:30:00"), agent: "a2")]
+        lines += answered("q1", customer: "k1", agent: "a3", enter: "08:05:00", wait: 5, talk: 60)
+        let engine = try ProjectionEngine(path: dir + "-staffed.sqlite")
+        try engine.catchUp(from: try store("a", lines))
+        var f = ProjectionQuery.Filter()
+        f.queue = "billing"
+        let r = try engine.query(.intervals(f))
+        XCTAssertEqual(r.rows.count, 1)
+        XCTAssertEqual(r.value("loggedAgents", row: 0)?.doubleValue ?? -1, 1, accuracy: 1e-9)
+        XCTAssertEqual(r.value("readyAgents", row: 0)?.doubleValue ?? -1, 0.5, accuracy: 1e-9)
+    }
 }

@@ -131,7 +131,11 @@ final class StaffingPlanTests: XCTestCase {
     func testForecastFileErrorsNameTheLine() {
         XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start\nnorth,billing,09:00")) { XCTAssertTrue("\($0)".contains("line 1")) }
         XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,9h,3")) { XCTAssertTrue("\($0)".contains("line 2")) }
-        XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,09:00,-1")) { XCTAssertTrue("\($0)".contains("≥ 0")) }
+        for bad in ["-1", "1e300", "inf", "nan", "100001"] {
+            XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,09:00,\(bad)"), bad) {
+                XCTAssertTrue("\($0)".contains("from 0 to 100000"), "\($0)")
+            }
+        }
         XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,09:00,1\nnorth,billing,09:00,2")) { XCTAssertTrue("\($0)".contains("twice")) }
         XCTAssertEqual(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,09:30,4.5\n").rows,
                        [Forecast.Row(site: "north", queue: "billing", startMinute: 570, calls: 4.5)])
