@@ -2,7 +2,7 @@
 # Mutation check: applies one deliberate break at a time to a copy of the
 # sources and shows that the test suite catches it (the tests named beside
 # each break fail). Prints one line per break and the catch rate.
-# Usage: Scripts/mutation-check.sh
+# Usage: Scripts/mutation-check.sh [FILTER-REGEX]
 # Works in place (a copied build directory would rebuild from scratch: Swift's
 # module cache records absolute paths): each break is undone before the next,
 # and on any exit. Do not edit the sources while it runs.
@@ -20,7 +20,7 @@ mutants=(
   "Sources/JourneyLog/OriginLog+Recovery.swift|        try checkAcknowledged(lastFile: names.last.map { fs.join(directory, \$0) })||IntegrityTests.testADeletedOrCutSegment"
   "Sources/JourneyLog/OriginLog+Recovery.swift|        guard block.verifyHash() else {|        guard block.verifyHash() == block.verifyHash() else {|IntegrityTests.testAReplicaBlockRewrittenOnARelay"
   "Sources/JourneyLog/OriginLog.swift|            try AckRecord.write(ack, to: file, sync: sync)|            try AckRecord.write(ack, to: file, sync: false)|StorageSimulationTests"
-  "Sources/JourneyLog/LogStore+Replication.swift|            throw LogError(.corrupt, \"block of '\\(h.origin)' at seq \\(h.firstSeq) has a payload|            _ = LogError(.corrupt, \"block of '\\(h.origin)' at seq \\(h.firstSeq) has a payload|IntegrityTests.testABlockSignedByTheOriginButUndecodable"
+  "Sources/JourneyLog/LogStore+Replication.swift|            throw LogError(.corrupt, \"block of '\\(h.origin)' at seq \\(h.firstSeq) is refused|            _ = LogError(.corrupt, \"block of '\\(h.origin)' at seq \\(h.firstSeq) is refused|IntegrityTests.testABlockSignedByTheOriginButUndecodable"
   "Sources/JourneyLog/LogStore.swift|        guard !fs.exists(keyPath), held.isEmpty else {|        guard true else {|IntegrityTests.testInitNeverOverwrites"
   "Sources/JourneyProjections/ProjectionEngine.swift|            // A rebuild killed before its end left the secondary indexes dropped: put them back|            return applied; // mutant|IntegrityCommandTests.testAKilledRebuild"
   "Sources/JourneyProjections/ProjectionEngine.swift|        let lock = heldLock == nil ? try ProjectionLock(path: path + \".lock\", waiting: { self.progress(\$0) }) : nil\n        if let lock {\n            heldLock = lock|        let lock: ProjectionLock? = nil\n        if let lock {\n            heldLock = lock|OrderIndependenceTests.testTwoEnginesOnOneFileNeverApplyAnEventTwice"
@@ -28,13 +28,27 @@ mutants=(
   "Sources/JourneyLog/OriginLog+Recovery.swift|            guard h.isSigned, SiteKey.verify(signature: h.signature, of: h.chainHash, publicKey: publicKey) else {|            guard h.isSigned else {|IntegrityTests.testAReplicaSignedByAnotherKeyIsRefusedAtOpen"
   "Sources/JourneyLog/OriginLog.swift|            if sync { try out.segments[s].file.sync() }|            _ = sync|LogStoreTests.testCrashAtEveryFaultPoint"
   "Sources/JourneyIngest/QueueLogFollower.swift|                importer.restore(customers: map)|                _ = map|ImportCommandTests.testFollowerRestartedAtEveryLineKeepsCustomers"
+  "Sources/JourneyModel/Event+Validation.swift|        guard Limits.contains(at) else {|        guard true else {|BoundsTests.testTimesPushedOutOfRangeByTheirOffsetAreRefusedByName"
+  "Sources/JourneyModel/Event+Validation.swift|ms >= 0, ms <= Limits.durationMsMax else {|ms >= 0 else {|HostileInputTests.testDurationsBeyondTheLimitAreRefused"
+  "Sources/JourneyModel/Event+Validation.swift|            if let j = first[events[i].id] {\n                if events[j] != events[i] { return (j, i) }|            if let j = first[events[i].id] {\n                if false { return (j, i) }|HostileInputTests.testOneIDForTwoDifferentEventsInABatchIsRefusedNotDropped"
+  "Sources/JourneyLog/LogStore+Replication.swift|                do throws(ModelError) { try e.validate() } catch {|                do throws(ModelError) { _ = e } catch {|IntegrityTests.testABlockSignedByTheOriginWithAnOutOfRangeEvent"
+  "Sources/JourneyProjections/ProjectionEngine+Derive.swift|THEN MIN(:dmax, MAX(0, ended_at - answered_at)) + COALESCE|THEN MAX(0, ended_at - answered_at) + COALESCE|HostileInputTests.testDerivedDurationsAreBoundedSoNoSumOverflows"
+  "Sources/JourneyCLI/ExitStatus.swift|        case .rejected, .protocolViolation: return damaged|        case .rejected: return damaged\n        case .protocolViolation: return failure|HostileInputTests.testAHostilePeerCannotCrashOrHangTheNodeThatSyncsFromIt"
+  "Sources/JourneyProjections/ProjectionEngine+Derive.swift|(next_start IS NULL OR next_start > ended_at + :window)|(next_start IS NULL OR next_start >= ended_at + :window)|KPITests.testContainmentWindowBoundary"
+  "Sources/JourneyProjections/ProjectionEngine+Derive.swift|ORDER BY c2.ended_at DESC, c2.site, c2.contact LIMIT 1|ORDER BY c2.ended_at ASC, c2.site, c2.contact LIMIT 1|KPITests.testRepeatOfIsTheLatest"
+  "Sources/JourneyProjections/ContactState.swift|? \"transferred\" : \"answered\"|? \"answered\" : \"answered\"|KPITests.testEveryContactOutcome"
+  "Sources/JourneyProjections/ProjectionQuery.swift|let recency = age <= 30 * 86_400_000 ? 1.0 : age <= 90 * 86_400_000 ? 0.5 : 0.25|let recency = 1.0|KPITests.testRepeatOfIsTheLatestAndCustomerHealth"
+  "Sources/JourneyLog/BlockHeader.swift|firstSeq <= seqMax - UInt64(eventsMax), count >= 1|count >= 1|FuzzReplayTests"
   "Sources/JourneySync/SyncClient.swift|                    refused[origin] = \"\\(peer.name): \\(error)\"|                    throw SyncError(.rejected, \"\\(error)\")|SyncTests.testARefusedOriginDoesNotStopTheOthers"
 )
 
+# An optional argument keeps only the breaks whose test filter matches it (grep -E).
+only=${1:-}
 caught=0
 total=0
 for m in "${mutants[@]}"; do
   IFS='|' read -r file from to filter <<<"$m"
+  if [ -n "$only" ] && ! grep -Eq "$only" <<<"$filter"; then continue; fi
   total=$((total + 1))
   cp "$file" "$file.orig"
   python3 - "$file" "$from" "$to" <<'PY'
