@@ -38,6 +38,8 @@ mutants=(
   "Sources/JourneyProjections/ProjectionEngine+Derive.swift|ORDER BY c2.ended_at DESC, c2.site, c2.contact LIMIT 1|ORDER BY c2.ended_at ASC, c2.site, c2.contact LIMIT 1|KPITests.testRepeatOfIsTheLatest"
   "Sources/JourneyProjections/ContactState.swift|? \"transferred\" : \"answered\"|? \"answered\" : \"answered\"|KPITests.testEveryContactOutcome"
   "Sources/JourneyProjections/ProjectionQuery.swift|let recency = age <= 30 * 86_400_000 ? 1.0 : age <= 90 * 86_400_000 ? 0.5 : 0.25|let recency = 1.0|KPITests.testRepeatOfIsTheLatestAndCustomerHealth"
+  "Sources/JourneyProjections/ProjectionQuery.swift|        return (sxx > 0 ? sxy / sxx : nil, variance.squareRoot())|        return (sxx > 0 ? -sxy / sxx : nil, variance.squareRoot())|KPITests.testTeamTrendAndStability"
+  "Sources/JourneyProjections/ProjectionQuery.swift|(\$1.1 - my) * (\$1.1 - my) } / (n - 1)|(\$1.1 - my) * (\$1.1 - my) } / n|KPITests.testTeamTrendAndStability"
   "Sources/JourneyLog/BlockHeader.swift|firstSeq <= seqMax - UInt64(eventsMax), count >= 1|count >= 1|FuzzReplayTests"
   "Sources/JourneySync/SyncClient.swift|                    refused[origin] = \"\\(peer.name): \\(error)\"|                    throw SyncError(.rejected, \"\\(error)\")|SyncTests.testARefusedOriginDoesNotStopTheOthers"
 )

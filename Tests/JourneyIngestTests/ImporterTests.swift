@@ -306,6 +306,21 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(stored.first { $0.contact == "33121" }?.customer, stored.first { $0.contact == "33116" }?.customer)
     }
 
+    /// Importing the same CSV again stores nothing new: every event id is
+    /// derived from the row, so the second run counts them all as duplicates.
+    func testCSVReimportIsIdempotent() throws {
+        let map = repoRoot.appendingPathComponent("config/csv-maps/one-row-per-call.json").path
+        let csv = fixtures.appendingPathComponent("import/calls.csv").path
+        let first = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, csv])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let before = try events()
+        XCTAssertFalse(before.isEmpty)
+        let second = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, csv])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("appended 0 event(s), duplicates \(before.count)"), second.stdout)
+        XCTAssertEqual(try events().count, before.count, "nothing stored twice")
+    }
+
     func testCSVMapErrorsNameWhatToFix() throws {
         let csv = fixtures.appendingPathComponent("import/calls.csv").path
         func tryMap(_ json: String) throws -> JourneyCLI.Outcome {

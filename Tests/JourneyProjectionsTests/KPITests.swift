@@ -366,4 +366,33 @@ final class KPITests: XCTestCase {
         XCTAssertEqual(r.value("loggedAgents", row: 0)?.doubleValue ?? -1, 1, accuracy: 1e-9)
         XCTAssertEqual(r.value("readyAgents", row: 0)?.doubleValue ?? -1, 0.5, accuracy: 1e-9)
     }
+
+    /// Team trend and stability: the least-squares slope of weekly FCR and its
+    /// (sample) standard deviation. Team t1 closes two contacts each Monday for
+    /// three weeks; one of week 2's and one of week 3's are repeated (the repeats
+    /// are handled by t2): weekly FCR 1, 0.5, 0.5 → slope −0.25 per week,
+    /// SD = √(((1/3)² + (1/6)² + (1/6)²) / 2) = √(1/12) ≈ 0.2887, FCR 4/6.
+    func testTeamTrendAndStabilityFromWeeklyFCR() throws {
+        var lines = [e("agent.assigned", t("07:00:00"), agent: "a1", data: #"{"site":"a","team":"t1","skills":["billing"]}"#),
+                     e("agent.assigned", t("07:00:00"), agent: "a2", data: #"{"site":"a","team":"t2","skills":["billing"]}"#)]
+        for week in 0..<3 {
+            for j in 0..<2 {
+                lines += answered("w\(week)c\(j)", customer: "k\(week)-\(j)", agent: "a1", enter: "08:0\(j):00", wait: 5, talk: 60, day: 7 * week)
+            }
+            if week > 0 {
+                lines += answered("r\(week)", customer: "k\(week)-0", agent: "a2", enter: "10:00:00", wait: 5, talk: 60, day: 7 * week)
+            }
+        }
+        // A later contact moves the horizon past every window.
+        lines += answered("late", customer: "k-late", agent: "a2", enter: "08:00:00", wait: 5, talk: 60, day: 35)
+        let engine = try ProjectionEngine(path: dir + "-teams.sqlite")
+        try engine.catchUp(from: try store("a", lines))
+        let r = try engine.query(.teams(ProjectionQuery.Filter()))
+        let team = try r.column("team")
+        let t1 = try XCTUnwrap(r.rows.firstIndex { $0[team] == .string("t1") })
+        XCTAssertEqual(r.rows[t1][try r.column("weeks")], .integer(3))
+        XCTAssertEqual(r.rows[t1][try r.column("fcr")].doubleValue ?? -1, 4.0 / 6, accuracy: 1e-3)
+        XCTAssertEqual(r.rows[t1][try r.column("fcrTrendPerWeek")].doubleValue ?? 0, -0.25, accuracy: 1e-3)
+        XCTAssertEqual(r.rows[t1][try r.column("fcrStability")].doubleValue ?? -1, (1.0 / 12).squareRoot(), accuracy: 1e-3)
+    }
 }
