@@ -82,6 +82,32 @@ final class ActionCommandTests: XCTestCase {
         XCTAssertEqual(audit.status, 0, audit.stdout + audit.stderr)
         XCTAssertTrue(audit.stdout.contains("identical"), audit.stdout)
         XCTAssertEqual(JourneyCLI.run(["audit", "plan", "plan-2026-01-01-000000000000", "--data", dir]).status, 3)
+        // kpi.json changing after the plan was recorded does not change the audit: it replays with the
+        // KPI parameters the plan recorded (a longer short-abandon threshold changes the measured patience).
+        try #"{"intervalMinutes":15,"shortAbandonSeconds":10}"#.write(toFile: dir + "/kpi.json", atomically: true, encoding: .utf8)
+        let afterKPI = JourneyCLI.run(["audit", "plan", id, "--data", dir])
+        XCTAssertEqual(afterKPI.status, 0, afterKPI.stdout + afterKPI.stderr)
+        XCTAssertTrue(afterKPI.stdout.contains("identical"), afterKPI.stdout)
+        // A recorded plan whose figures were edited (appended under a new id) is reported with the
+        // field that differs, exit 1.
+        let cat = JourneyCLI.run(["cat", "--data", dir])
+        guard let line = cat.stdout.split(separator: "\n").first(where: { $0.contains(#""kind":"staffing.planned""#) && $0.contains(#""id":"\#(id)""#) })
+        else { throw ShapeError() }
+        var edited = try EventCodec.decode(String(line))
+        edited.seq = 0
+        edited.id = id + "-edited"
+        edited.data["plan"] = .string(edited.id)
+        guard case .object(var totals)? = edited.data["totals"] else { throw ShapeError() }
+        totals["lent"] = .integer((totals["lent"]?.intValue ?? 0) + 1000)
+        edited.data["totals"] = .object(totals)
+        let file = dir + "-edited.jsonl"
+        try (EventCodec.encode(edited) + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        XCTAssertEqual(JourneyCLI.run(["append", "--data", dir, file]).status, 0)
+        let tampered = JourneyCLI.run(["audit", "plan", edited.id, "--data", dir])
+        XCTAssertEqual(tampered.status, 1, tampered.stdout + tampered.stderr)
+        XCTAssertTrue(tampered.stdout.contains("totals"), tampered.stdout)
+        XCTAssertFalse(tampered.stdout.contains("identical"), tampered.stdout)
         // A plan with more history than exists is refused with a reason.
         let early = JourneyCLI.run(["staffing", "plan", "--data", dir, "--date", "2026-03-03"])
         XCTAssertEqual(early.status, 3)
