@@ -82,8 +82,8 @@ final class ActionCommandTests: XCTestCase {
         XCTAssertEqual(audit.status, 0, audit.stdout + audit.stderr)
         XCTAssertTrue(audit.stdout.contains("identical"), audit.stdout)
         XCTAssertEqual(JourneyCLI.run(["audit", "plan", "plan-2026-01-01-000000000000", "--data", dir]).status, 3)
-        // kpi.json changing after the plan was recorded does not change the audit: it replays with the
-        // KPI parameters the plan recorded (a longer short-abandon threshold changes the measured patience).
+        // kpi.json changing after the plan was recorded leaves the audit identical: it replays with the
+        // KPI parameters the plan recorded.
         try #"{"intervalMinutes":15,"shortAbandonSeconds":10}"#.write(toFile: dir + "/kpi.json", atomically: true, encoding: .utf8)
         let afterKPI = JourneyCLI.run(["audit", "plan", id, "--data", dir])
         XCTAssertEqual(afterKPI.status, 0, afterKPI.stdout + afterKPI.stderr)
