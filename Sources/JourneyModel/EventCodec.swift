@@ -158,12 +158,6 @@ public enum EventCodec {
         }
         if site == nil { site = options.defaultSite }
         guard let site else { throw ModelError(.missingField, field: "site", "is required (the origin site id)") }
-        guard SiteID.isValid(site) else {
-            throw ModelError(.invalidField, field: "site", "'\(ModelError.excerpt(site))' is not a site id: use 1–32 of a-z, 0-9 and -")
-        }
-        if let required = options.requiredSite, site != required {
-            throw ModelError(.invalidField, field: "site", "'\(ModelError.excerpt(site))' is not this store's site '\(required)'; other sites' events arrive by sync")
-        }
         guard let kind else { throw ModelError(.missingField, field: "kind", "is required") }
         guard let at else { throw ModelError(.missingField, field: "at", "is required (an RFC 3339 time)") }
         if id == nil && !options.allowMissingID {
@@ -172,6 +166,9 @@ public enum EventCodec {
         let event = Event(site: site, seq: seq, id: id ?? "", at: at, kind: kind, contact: contact, customer: customer,
                           channel: channel, queue: queue, agent: agent, data: data, extra: extra)
         try event.validate(requireID: !options.allowMissingID)
+        if let required = options.requiredSite, site != required {
+            throw ModelError(.invalidField, field: "site", "'\(site)' is not this store's site '\(required)'; other sites' events arrive by sync")
+        }
         return event
     }
 
