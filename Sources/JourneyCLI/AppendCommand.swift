@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JourneyIngest
 import JourneyLog
 import JourneyModel
 
@@ -10,11 +11,16 @@ struct AppendCommand: ParsableCommand {
         discussion: """
         Events without `site` get the store's site; `seq` is assigned; an event without `id` gets one \
         derived from its content. Every line is validated first: if any line is bad, every bad line is \
-        reported with its number and reason, nothing is stored, and the exit code is 3. Events whose id \
-        the log already holds are counted as duplicates and not stored again.
+        reported with its number and reason, nothing is stored, and the exit code is 3 — unless \
+        --rejects FILE is given: then the bad lines go to FILE (one JSON object each, with the line \
+        as it was and its reason) and the good ones are stored. Events whose id the log already holds \
+        are counted as duplicates and not stored again.
         """)
 
     @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("Store the valid lines and write each bad one, with its reason, to this file.", valueName: "file"))
+    var rejects: String?
 
     @Argument(help: ArgumentHelp("JSONL file to append, or - for standard input.", valueName: "file"))
     var file: String
@@ -26,7 +32,7 @@ struct AppendCommand: ParsableCommand {
         do {
             let s = try store.open()
             let bytes = try InputFile.read(file)
-            let result = try Self.append(bytes, to: s)
+            let result = try Self.append(bytes, to: s, rejects: try rejects.map(RejectsSink.init(path:)))
             Console.line("appended \(result.appended), duplicates \(result.duplicates)" +
                          (result.lastSeq.map { ", last seq \($0)" } ?? ""))
         } catch {
@@ -34,21 +40,41 @@ struct AppendCommand: ParsableCommand {
         }
     }
 
-    /// Validates every line, then appends in chunks. Shared with `import --format jsonl`.
-    static func append(_ bytes: [UInt8], to store: LogStore) throws -> LogStore.AppendResult {
+    /// Validates every line, then appends in chunks; with `rejects`, bad
+    /// lines are written there and the rest stored. Shared with `import --format jsonl`.
+    static func append(_ bytes: [UInt8], to store: LogStore, rejects: RejectsSink? = nil) throws -> LogStore.AppendResult {
         let options = EventCodec.DecodeOptions(defaultSite: store.site, allowMissingID: true, requiredSite: store.site)
         let checked = EventCodec.decodeLines(bytes, options: options)
-        let problems = checked.errors.map(\.description)
-        guard problems.isEmpty else {
-            for p in problems.prefix(1000) { Console.error("journey: \(p)") }
-            if problems.count > 1000 { Console.error("journey: … and \(problems.count - 1000) more") }
-            throw CLIError(ExitStatus.badInput, "\(problems.count) bad line(s); nothing was stored")
+        var batch = ImportBatch()
+        batch.events = checked.events
+        batch.lines = checked.lines
+        for i in batch.events.indices where batch.events[i].id.isEmpty { batch.events[i].id = DerivedID.make(for: batch.events[i]) }
+        batch.errors = checked.errors.map { e in
+            var unlined = e
+            unlined.line = nil
+            return IngestError(line: e.line, .invalidEvent, unlined.description)
         }
-        var events = checked.events
-        for i in events.indices where events[i].id.isEmpty { events[i].id = DerivedID.make(for: events[i]) }
-        if let (j, i) = Event.firstConflictingDuplicate(events) {
-            throw CLIError(ExitStatus.badInput, "lines \(checked.lines[j]) and \(checked.lines[i]) both have the id '\(ModelError.excerpt(events[i].id))' but differ; an id names one fact, so give each its own; nothing was stored")
+        batch.refuseConflictingDuplicates()
+        var rejected: [IngestError] = []
+        if let rejects, batch.wholeInputErrors.isEmpty {
+            rejected = batch.setAsideErrors()
+            try rejects.write(Rejects.lines(bytes, firstLine: 1, rejected: rejected))
         }
+        guard batch.errors.isEmpty else {
+            for p in batch.errors.prefix(1000) { Console.error("journey: \(p)") }
+            if batch.errors.count > 1000 { Console.error("journey: … and \(batch.errors.count - 1000) more") }
+            throw CLIError(ExitStatus.badInput, "\(batch.errors.count) bad line(s); nothing was stored (with --rejects FILE the good lines are stored and these written to FILE)")
+        }
+        let total = try appendInChunks(batch.events, to: store)
+        if let rejects, !rejected.isEmpty {
+            Console.line("rejected \(rejected.count) line(s) into \(rejects.path): " + Rejects.counts(rejected).map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))
+        }
+        return total
+    }
+
+    /// Appends `events` in chunks of ``chunkEvents``: bounded memory per
+    /// call, large blocks. Shared by `append` and every importer.
+    static func appendInChunks(_ events: [Event], to store: LogStore) throws -> LogStore.AppendResult {
         var total = LogStore.AppendResult()
         var chunk: [Event] = []
         chunk.reserveCapacity(min(chunkEvents, events.count))
@@ -57,6 +83,10 @@ struct AppendCommand: ParsableCommand {
             let r = try store.append(chunk)
             total.appended += r.appended
             total.duplicates += r.duplicates
+            total.duplicatesByKind.merge(r.duplicatesByKind, uniquingKeysWith: +)
+            if total.duplicateIDs.count < LogStore.AppendResult.duplicateIDsMax {
+                total.duplicateIDs += r.duplicateIDs.prefix(LogStore.AppendResult.duplicateIDsMax - total.duplicateIDs.count)
+            }
             if total.firstSeq == nil { total.firstSeq = r.firstSeq }
             total.lastSeq = r.lastSeq ?? total.lastSeq
             chunk.removeAll(keepingCapacity: true)

@@ -38,7 +38,7 @@ public enum ExitStatus {
             switch e.code {
             case .corrupt, .divergence, .badSignature: return ExitCode(damaged)
             case .notAStore, .alreadyExists: return ExitCode(noStore)
-            case .invalidEvent: return ExitCode(badInput)
+            case .invalidEvent, .missingKey: return ExitCode(badInput)
             default: return ExitCode(failure)
             }
         }

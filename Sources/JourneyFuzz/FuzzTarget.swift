@@ -82,26 +82,34 @@ public struct FuzzTarget: Sendable {
     }
 
     static func asterisk(_ bytes: [UInt8]) {
-        var importer = AsteriskQueueLog(site: "north")
+        var importer = AsteriskQueueLog(site: "north", pseudonyms: pseudonyms)
         imported(importer.read(bytes))
     }
 
     static func connect(_ bytes: [UInt8]) {
-        imported(AmazonConnectRecords(site: "north").read(bytes))
+        imported(AmazonConnectRecords(site: "north", pseudonyms: pseudonyms).read(bytes))
     }
 
-    /// A column map with every role, the layout of one-row-per-call exports.
+    /// A fixed pseudonym key: the fuzzer exercises the hashing, not key handling.
+    static let pseudonyms: Pseudonyms = {
+        guard let p = try? Pseudonyms(key: [UInt8](repeating: 7, count: Pseudonyms.keyBytes)) else { fatalError("a 32-byte key is a key") }
+        return p
+    }()
+
+    /// A column map with every role, the layout of one-row-per-call exports:
+    /// a key of two columns, none-values, a DST zone, the separator detected.
     static let csvColumnMap: CSVColumnMap? = try? CSVColumnMap.parse(Array("""
-        {"format":"journeystore-csv-map","version":1,"separator":",","channel":"voice","utcOffset":"+02:00",
+        {"format":"journeystore-csv-map","version":2,"separator":"auto","channel":"voice","timeZone":"Asia/Jerusalem",
          "date":{"column":"date","format":"yyMMdd"},
-         "columns":{"contact":"id","customer":"cust","priority":"prio","queue":"q","agent":"ag","ivrStart":"v0","ivrEnd":"v1",
+         "columns":{"contact":["date","id"],"customer":"cust","priority":"prio","queue":"q","agent":"ag","ivrStart":"v0","ivrEnd":"v1",
                     "queueStart":"q0","queueEnd":"q1","serviceStart":"s0","serviceEnd":"s1","outcome":"out"},
+         "none":{"ag":["NO_SERVER"],"cust":["0"]},
          "outcomes":{"AGENT":"answered","HANG":"abandoned","PHANTOM":"skip"}}
         """.utf8))
 
     static func csv(_ bytes: [UInt8]) {
         guard let map = csvColumnMap else { fatalError("the fixed column map does not parse") }
-        imported(CSVCallRecords(site: "north", map: map).read(bytes))
+        imported(CSVCallRecords(site: "north", map: map, pseudonyms: pseudonyms).read(bytes))
     }
 
     static func csvMap(_ bytes: [UInt8]) { _ = try? CSVColumnMap.parse(bytes) }

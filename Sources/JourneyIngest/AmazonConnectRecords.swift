@@ -1,3 +1,4 @@
+import JourneyLog
 import JourneyModel
 
 /// Imports Amazon Connect contact trace records (CTRs): JSON objects, one per
@@ -21,11 +22,17 @@ import JourneyModel
 /// event's role (`ac-<ContactId>-answered`), so a re-delivered record adds
 /// only events an earlier version did not have and never duplicates one.
 /// `InitialContactId` and `PreviousContactId` are kept as journey links.
-/// The whole record is kept under `data.record` of `contact.started`.
+/// The record is kept under `data.record` of `contact.started`, less the
+/// caller's address (`CustomerEndpoint.Address`), which is never stored: it
+/// becomes a keyed-hash customer key (see ``Pseudonyms``).
 public struct AmazonConnectRecords: Sendable {
     public var site: String
+    public var pseudonyms: Pseudonyms
 
-    public init(site: String) { self.site = site }
+    public init(site: String, pseudonyms: Pseudonyms) {
+        self.site = site
+        self.pseudonyms = pseudonyms
+    }
 
     public func read(_ bytes: [UInt8]) -> ImportBatch {
         var batch = ImportBatch()
@@ -136,7 +143,7 @@ public struct AmazonConnectRecords: Sendable {
         let queueObj = object("Queue"), agentObj = object("Agent")
         let queue = queueObj?["Name"]?.stringValue
         let agent = agentObj?["Username"]?.stringValue ?? agentObj?["ARN"]?.stringValue
-        let customer = object("CustomerEndpoint")?["Address"]?.stringValue.flatMap(CustomerKey.from)
+        let customer = object("CustomerEndpoint")?["Address"]?.stringValue.flatMap(pseudonyms.customerKey)
         let method = (r["InitiationMethod"]?.stringValue ?? "INBOUND").lowercased()
         func event(_ role: String, _ kind: EventKind, _ at: Timestamp, _ data: JSONObject, agent: String? = nil, queue: String? = nil) -> Event {
             Event(site: site, id: "ac-\(contactID)-\(role)", at: at, kind: kind, contact: contactID, customer: customer,
@@ -146,7 +153,14 @@ public struct AmazonConnectRecords: Sendable {
         var startData: JSONObject = ["direction": .string(method == "outbound" ? "outbound" : "inbound"), "initiation": .string(method)]
         if let p = r["PreviousContactId"]?.stringValue { startData["previousContact"] = .string(p) }
         if let i = r["InitialContactId"]?.stringValue, i != contactID { startData["initialContact"] = .string(i) }
-        startData["record"] = .object(r)
+        // Every CustomerEndpoint member loses every Address member (a record may repeat keys).
+        var kept = r
+        kept.members = r.members.map { m in
+            guard m.key == "CustomerEndpoint", case .object(var endpoint) = m.value else { return m }
+            endpoint.members.removeAll { $0.key == "Address" }
+            return JSONObject.Member(m.key, .object(endpoint))
+        }
+        startData["record"] = .object(kept)
         out.append(event("started", .contactStarted, started, startData))
         let enqueued = try time(queueObj, "EnqueueTimestamp")
         if let enqueued { out.append(event("queued", .queueEntered, enqueued, [:], queue: queue)) }

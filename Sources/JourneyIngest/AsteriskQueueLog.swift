@@ -1,3 +1,4 @@
+import JourneyLog
 import JourneyModel
 
 /// Imports an Asterisk `queue_log`: one line per event,
@@ -9,7 +10,8 @@ import JourneyModel
 ///
 /// | verb | data | events |
 /// |---|---|---|
-/// | ENTERQUEUE | url, callerid | `contact.started` (once per call) + `queue.entered`; caller id → customer key |
+/// | ENTERQUEUE | url, callerid | `contact.started` (once per call) + `queue.entered`; caller id → pseudonymous customer key |
+/// | FULL / JOINEMPTY / JOINUNAVAIL / CLOSED | — | `contact.started` (once per call) + `queue.refused` {reason} |
 /// | CONNECT | holdtime, bridged uniqueid, ringtime | `contact.answered` {waitMs, ringMs} |
 /// | COMPLETECALLER / COMPLETEAGENT | holdtime, calltime, origposition | `contact.ended` {by, waitMs, talkMs} |
 /// | ABANDON | position, origposition, waittime | `queue.abandoned` {waitMs, exit: abandon} + `contact.ended` |
@@ -25,13 +27,21 @@ import JourneyModel
 /// | QUEUESTART / CONFIGRELOAD | — | `pbx.system` {verb} |
 /// | any other verb | — | `asterisk.unmapped` {verb, callid, fields} |
 ///
-/// Every event keeps the raw data fields in `data.raw`, and its id is derived
+/// Every event keeps the raw data fields in `data.raw` (less the caller id,
+/// which is never stored: it becomes a keyed-hash customer key, see
+/// ``Pseudonyms``), and its id is derived
 /// from the source line (`aq-…`), so importing the same file twice, or a file
 /// that grew, appends only the new lines. `contact.started` is keyed by the
 /// call id (and emitted once per import), so a call that re-enters a queue
 /// after a transfer starts once.
+///
+/// A call's queue events (CONNECT, ABANDON, EXIT…) whose ENTERQUEUE is not
+/// in this input (it was in an earlier, rotated file) are stored as they
+/// are, counted as orphans in ``ImportBatch/notes``, and join their call
+/// in the projections when the earlier part is imported.
 public struct AsteriskQueueLog: Sendable {
     public var site: String
+    public var pseudonyms: Pseudonyms
     /// Customer key of each call seen so far (from its ENTERQUEUE), so the
     /// call's later events carry it too. Kept across chunks when following,
     /// and saved with the follower's cursor across restarts.
@@ -43,13 +53,24 @@ public struct AsteriskQueueLog: Sendable {
     }
     /// Calls whose `contact.started` this importer has emitted.
     var started: Set<String> = []
+    /// Queue events seen for calls whose ENTERQUEUE this importer has not seen.
+    public internal(set) var orphanEvents = 0
 
-    public init(site: String) { self.site = site }
+    public init(site: String, pseudonyms: Pseudonyms) {
+        self.site = site
+        self.pseudonyms = pseudonyms
+    }
+
+    /// Verbs of a call that needs to have entered a queue first.
+    static let queueVerbs: Set<String> = ["CONNECT", "ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "COMPLETECALLER", "COMPLETEAGENT"]
+    /// Verbs of a call the queue did not take, and their `queue.refused` reason.
+    static let refusals: [String: String] = ["FULL": "full", "JOINEMPTY": "no-agents", "JOINUNAVAIL": "no-agents-available", "CLOSED": "closed"]
 
     /// Maps a whole input.
     public mutating func read(_ bytes: [UInt8], firstLineNumber: Int = 1) -> ImportBatch {
         var batch = ImportBatch()
         var n = firstLineNumber - 1
+        var orphans = 0
         for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
             n += 1
             var line = String(decoding: raw, as: UTF8.self)
@@ -57,12 +78,18 @@ public struct AsteriskQueueLog: Sendable {
             if line.trimmingSpaces.isEmpty { continue }
             batch.inputCount += 1
             do {
-                batch.add(try map(line: line, number: n), line: n)
+                let before = orphanEvents
+                let made = try map(line: line, number: n)
+                orphans += orphanEvents - before
+                batch.add(made, line: n)
             } catch let e as IngestError {
                 batch.errors.append(e)
             } catch {
                 batch.errors.append(IngestError(line: n, "\(error)"))
             }
+        }
+        if orphans > 0 {
+            batch.notes.append("\(orphans) queue event(s) of calls whose ENTERQUEUE is not in this input (an earlier file?): stored, and joined to their call when that part is imported")
         }
         return batch
     }
@@ -82,10 +109,14 @@ public struct AsteriskQueueLog: Sendable {
         let agent = agentField.isEmpty || agentField == "NONE" ? nil : agentField
         let queueName = queue.isEmpty || queue == "NONE" ? nil : queue
         let contact = callid.isEmpty || callid == "NONE" ? nil : callid
-        let lineID = CustomerKey.sourceID("aq-", line)
-        let raw = JSONValue.array(d.map { .string($0) })
-        if verb == "ENTERQUEUE", let contact, d.count > 1, let key = CustomerKey.from(d[1]) { customers[contact] = key }
+        // The id comes from the line as stored (without the caller id), so it
+        // cannot be used to test guesses of the caller's number.
+        let lineID = SourceID.make("aq-", verb == "ENTERQUEUE" && f.count > 6 ? (f.prefix(6) + [""] + f.dropFirst(7)).joined(separator: "|") : line)
+        // The caller id (ENTERQUEUE's second data field) is never stored.
+        let raw = JSONValue.array(d.enumerated().map { i, v in .string(verb == "ENTERQUEUE" && i == 1 ? "" : v) })
+        if verb == "ENTERQUEUE", let contact, d.count > 1, let key = pseudonyms.customerKey(d[1]) { customers[contact] = key }
         let callCustomer = contact.flatMap { customers[$0] }
+        if Self.queueVerbs.contains(verb), let contact, !started.contains(contact), customers[contact] == nil { orphanEvents += 1 }
 
         func ms(_ i: Int) throws -> JSONValue? {
             guard i < d.count, !d[i].isEmpty else { return nil }
@@ -123,13 +154,18 @@ public struct AsteriskQueueLog: Sendable {
 
         switch verb {
         case "ENTERQUEUE":
-            let customer = d.count > 1 ? CustomerKey.from(d[1]) : nil
+            let customer = d.count > 1 ? pseudonyms.customerKey(d[1]) : nil
             var started: JSONObject = ["direction": "inbound", "initiation": "customer"]
             if let url = d.first, !url.isEmpty { started["url"] = .string(url) }
             guard let contact else { throw IngestError(line: number, "ENTERQUEUE needs a call id in field 2") }
             let entered = try event(.queueEntered, [:], suffix: "-1", customer: customer)
             guard self.started.insert(contact).inserted else { return [entered] }
             return [try event(.contactStarted, started, id: "aq-start-" + contact, customer: customer), entered]
+        case let v where Self.refusals[v] != nil:
+            guard let contact else { throw IngestError(line: number, "\(verb) needs a call id in field 2") }
+            let refused = try event(.queueRefused, ["reason": .string(Self.refusals[v] ?? "refused")], suffix: "-1")
+            guard self.started.insert(contact).inserted else { return [refused] }
+            return [try event(.contactStarted, ["direction": "inbound", "initiation": "customer"], id: "aq-start-" + contact), refused]
         case "CONNECT":
             var data: JSONObject = [:]
             if let w = try ms(0) { data["waitMs"] = w }

@@ -1,40 +1,62 @@
+import JourneyLog
 import JourneyModel
 
 /// How a call-record CSV maps to events: which column holds what, how its
-/// dates and times are written, and what its outcome codes mean. Read from a
-/// small JSON file (see `config/csv-maps/` and docs/importers.md):
+/// dates and times are written, which values mean "none", and what its
+/// outcome codes mean. Read from a small JSON file (see `config/csv-maps/`
+/// and docs/importers.md):
 ///
 /// ```json
-/// {"format": "journeystore-csv-map", "version": 1,
-///  "separator": ",", "channel": "voice", "utcOffset": "+00:00",
+/// {"format": "journeystore-csv-map", "version": 2,
+///  "separator": "auto", "channel": "voice",
 ///  "date": {"column": "date", "format": "yyMMdd"},
-///  "columns": {"contact": "call_id", "customer": "customer_id", "queue": "type",
-///              "agent": "server", "priority": "priority",
+///  "columns": {"contact": ["date", "vru+line", "call_id"], "customer": "customer_id",
+///              "queue": "type", "agent": "server", "priority": "priority",
 ///              "ivrStart": "vru_entry", "ivrEnd": "vru_exit",
 ///              "queueStart": "q_start", "queueEnd": "q_exit",
 ///              "serviceStart": "ser_start", "serviceEnd": "ser_exit", "outcome": "outcome"},
+///  "none": {"server": ["NO_SERVER"], "customer_id": ["0"]},
 ///  "outcomes": {"AGENT": "answered", "HANG": "abandoned", "PHANTOM": "skip"}}
 /// ```
 ///
 /// With a `date` entry, time columns hold a time of day (`H:mm:ss`) on that
-/// date; without one they hold full RFC 3339 times. A time of `0:00:00` (or an
-/// empty cell) means the call never reached that stage.
+/// date, in the site's time zone (or the map's `timeZone`); without one they
+/// hold full RFC 3339 times. A time of `0:00:00` (or an empty cell) means
+/// the call never reached that stage. Version 1 maps (one contact column,
+/// `utcOffset`, customer `0` meaning none) are still read.
 public struct CSVColumnMap: Sendable {
     public enum Outcome: String, Sendable { case answered, abandoned, selfserved, skip }
 
-    public var separator: UInt8
+    public var version: Int
+    /// The separator byte; nil means "detect from the header" (`"auto"`).
+    public var separator: UInt8?
     public var channel: Channel
-    public var utcOffsetMinutes: Int
+    /// The zone the map's local times are in; nil means the site's zone.
+    public var timeZone: SiteTimeZone?
     public var dateColumn: String?
     public var dateFormat: String?
-    /// Role → column name. Roles: contact, customer, queue, agent, priority,
-    /// ivrStart, ivrEnd, queueStart, queueEnd, serviceStart, serviceEnd, outcome.
+    /// Role → column name, for every role but `contact`. Roles: customer,
+    /// queue, agent, priority, ivrStart, ivrEnd, queueStart, queueEnd,
+    /// serviceStart, serviceEnd, outcome.
     public var columns: [String: String]
+    /// The columns whose values together name one contact.
+    public var contactColumns: [String]
+    /// Column → values that mean "none" in it.
+    public var none: [String: Set<String>]
     public var outcomes: [String: Outcome]
 
     static let roles = ["contact", "customer", "queue", "agent", "priority", "ivrStart", "ivrEnd",
                         "queueStart", "queueEnd", "serviceStart", "serviceEnd", "outcome"]
-    static let requiredRoles = ["contact", "outcome"]
+    /// Time roles in the order a call passes them.
+    static let timeRoles = ["ivrStart", "ivrEnd", "queueStart", "queueEnd", "serviceStart", "serviceEnd"]
+    static let dateFormats = ["yyMMdd", "yyyyMMdd", "yyyy-MM-dd", "dd/MM/yyyy", "MM/dd/yyyy"]
+
+    /// Every column the map names.
+    var namedColumns: [String] {
+        var all = Array(columns.values) + contactColumns
+        if let dateColumn { all.append(dateColumn) }
+        return Array(Set(all)).sorted()
+    }
 
     /// Parses a map file; every problem names the key at fault.
     public static func parse(_ bytes: [UInt8]) throws -> CSVColumnMap {
@@ -45,35 +67,73 @@ public struct CSVColumnMap: Sendable {
         guard case .object(let o) = value, o["format"]?.stringValue == "journeystore-csv-map" else {
             throw IngestError("the column map must be a JSON object with \"format\": \"journeystore-csv-map\"")
         }
-        guard o["version"]?.intValue == 1 else { throw IngestError("column map 'version' must be 1") }
+        guard let version = o["version"]?.intValue, version == 1 || version == 2 else {
+            throw IngestError("column map 'version' must be 1 or 2")
+        }
         let separatorText = o["separator"]?.stringValue ?? ","
-        guard separatorText.utf8.count == 1, let separator = separatorText.utf8.first else {
-            throw IngestError("column map 'separator' must be one character")
+        var separator: UInt8?
+        if separatorText == "auto" && version >= 2 {
+            separator = nil
+        } else {
+            guard separatorText.utf8.count == 1, let s = separatorText.utf8.first, s != 0x22, s != 0x0A, s != 0x0D else {
+                throw IngestError("column map 'separator' must be one character other than a quote or line break\(version >= 2 ? ", or \"auto\"" : "")")
+            }
+            separator = s
         }
         let channelText = o["channel"]?.stringValue ?? "voice"
-        guard let channel = Channel(rawValue: channelText) else { throw IngestError("column map 'channel': unknown channel '\(channelText)'") }
-        var offset = 0
+        guard let channel = Channel(rawValue: channelText) else { throw IngestError("column map 'channel': unknown channel '\(ModelError.excerpt(channelText))'") }
+        var timeZone: SiteTimeZone?
         if let text = o["utcOffset"]?.stringValue {
-            guard let t = Timestamp(rfc3339: "2000-01-01T00:00:00" + text) else {
-                throw IngestError("column map 'utcOffset' must look like +02:00 or -05:00")
+            guard let t = Timestamp(rfc3339: "2000-01-01T00:00:00" + text), let base = Timestamp(rfc3339: "2000-01-01T00:00:00Z"),
+                  let zone = SiteTimeZone(fixedMinutes: Int((base.ms - t.ms) / 60_000)) else {
+                throw IngestError("column map 'utcOffset' must look like +02:00 or -05:00 (better: name the zone with 'timeZone', e.g. \"Asia/Jerusalem\")")
             }
-            offset = Int((Timestamp(rfc3339: "2000-01-01T00:00:00Z")?.ms ?? 0) - t.ms) / 60_000
+            timeZone = zone
+        }
+        if let name = o["timeZone"]?.stringValue {
+            guard timeZone == nil else { throw IngestError("column map: give 'timeZone' or 'utcOffset', not both") }
+            guard let zone = SiteTimeZone(identifier: name) else {
+                throw IngestError("column map 'timeZone': '\(ModelError.excerpt(name))' is not an IANA time-zone name such as Europe/London or Asia/Jerusalem")
+            }
+            timeZone = zone
         }
         guard case .object(let cols)? = o["columns"] else { throw IngestError("column map needs a 'columns' object") }
         var columns: [String: String] = [:]
+        var contactColumns: [String] = []
         for m in cols.members {
             guard roles.contains(m.key) else {
-                throw IngestError("column map 'columns': unknown role '\(m.key)'; roles are \(roles.joined(separator: ", "))")
+                throw IngestError("column map 'columns': unknown role '\(ModelError.excerpt(m.key))'; roles are \(roles.joined(separator: ", "))")
             }
-            guard let name = m.value.stringValue, !name.isEmpty else { throw IngestError("column map 'columns.\(m.key)' must be a column name") }
-            columns[m.key] = name
+            if m.key == "contact", case .array(let parts) = m.value, version >= 2 {
+                contactColumns = parts.compactMap { $0.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
+                guard !parts.isEmpty, contactColumns.count == parts.count, Set(contactColumns).count == parts.count else {
+                    throw IngestError("column map 'columns.contact' must be a column name or a list of distinct column names")
+                }
+                continue
+            }
+            guard let name = m.value.stringValue, !name.isEmpty else {
+                throw IngestError("column map 'columns.\(m.key)' must be a column name\(m.key == "contact" && version >= 2 ? " or a list of them" : "")")
+            }
+            if m.key == "contact" { contactColumns = [name] } else { columns[m.key] = name }
         }
-        for r in requiredRoles where columns[r] == nil { throw IngestError("column map 'columns' needs the role '\(r)'") }
+        guard !contactColumns.isEmpty else { throw IngestError("column map 'columns' needs the role 'contact'") }
+        guard columns["outcome"] != nil else { throw IngestError("column map 'columns' needs the role 'outcome'") }
+        var none: [String: Set<String>] = [:]
+        if version == 1, let c = columns["customer"] { none[c] = ["0"] }
+        if let v = o["none"] {
+            guard version >= 2, case .object(let n) = v else { throw IngestError("column map 'none' must be an object of column → list of values (version 2)") }
+            for m in n.members {
+                guard case .array(let values) = m.value, values.allSatisfy({ $0.stringValue != nil }) else {
+                    throw IngestError("column map 'none.\(ModelError.excerpt(m.key))' must be a list of strings")
+                }
+                none[m.key, default: []].formUnion(values.compactMap(\.stringValue))
+            }
+        }
         var outcomes: [String: Outcome] = [:]
         if case .object(let outs)? = o["outcomes"] {
             for m in outs.members {
                 guard let v = m.value.stringValue, let oc = Outcome(rawValue: v) else {
-                    throw IngestError("column map 'outcomes.\(m.key)' must be answered, abandoned, selfserved or skip")
+                    throw IngestError("column map 'outcomes.\(ModelError.excerpt(m.key))' must be answered, abandoned, selfserved or skip")
                 }
                 outcomes[m.key] = oc
             }
@@ -82,12 +142,23 @@ public struct CSVColumnMap: Sendable {
         if case .object(let d)? = o["date"] {
             dateColumn = d["column"]?.stringValue
             dateFormat = d["format"]?.stringValue ?? "yyyy-MM-dd"
-            guard dateColumn != nil, ["yyMMdd", "yyyyMMdd", "yyyy-MM-dd", "dd/MM/yyyy"].contains(dateFormat ?? "") else {
-                throw IngestError("column map 'date' needs a 'column' and a 'format' of yyMMdd, yyyyMMdd, yyyy-MM-dd or dd/MM/yyyy")
+            guard dateColumn != nil, dateFormats.contains(dateFormat ?? "") else {
+                throw IngestError("column map 'date' needs a 'column' and a 'format' of \(dateFormats.joined(separator: ", "))")
             }
         }
-        return CSVColumnMap(separator: separator, channel: channel, utcOffsetMinutes: offset, dateColumn: dateColumn,
-                            dateFormat: dateFormat, columns: columns, outcomes: outcomes)
+        return CSVColumnMap(version: Int(version), separator: separator, channel: channel, timeZone: timeZone, dateColumn: dateColumn,
+                            dateFormat: dateFormat, columns: columns, contactColumns: contactColumns, none: none, outcomes: outcomes)
+    }
+
+    /// The separator of a file whose first line is `header`: the map's, or
+    /// with `"auto"` whichever of tab, comma, semicolon and bar the header
+    /// holds most of.
+    func separator(forHeader header: some Collection<UInt8>) -> UInt8 {
+        if let separator { return separator }
+        let candidates: [UInt8] = [0x09, 0x2C, 0x3B, 0x7C]
+        let counts = candidates.map { c in header.reduce(0) { $0 + ($1 == c ? 1 : 0) } }
+        let best = counts.indices.max { counts[$0] < counts[$1] } ?? 1
+        return counts[best] > 0 ? candidates[best] : 0x2C
     }
 
     /// Day number (days since 1970-01-01) of a date cell.
@@ -106,22 +177,29 @@ public struct CSVColumnMap: Sendable {
         case "dd/MM/yyyy":
             guard digits.count == 8 else { return nil }
             (y, m, d) = (n(digits.suffix(4)), n(digits.dropFirst(2).prefix(2)), n(digits.prefix(2)))
+        case "MM/dd/yyyy":
+            guard digits.count == 8 else { return nil }
+            (y, m, d) = (n(digits.suffix(4)), n(digits.prefix(2)), n(digits.dropFirst(2).prefix(2)))
         default: return nil
         }
-        guard let y, let m, let d, (1...12).contains(m), (1...31).contains(d) else { return nil }
+        guard let y, let m, let d, (1...12).contains(m), (1...Timestamp.daysInMonth(year: y, month: m)).contains(d) else { return nil }
         return Timestamp.daysFromCivil(year: y, month: m, day: d)
     }
 
-    /// A time cell on `day` (or a full RFC 3339 time when there is no date column); nil for an empty or zero time.
-    func time(_ text: String, day: Int?) -> Timestamp?? {
-        let t = text.trimmingCharacters(in: " ")
-        if t.isEmpty || t == "0:00:00" || t == "00:00:00" { return .some(nil) }
-        guard let day else { return Timestamp(rfc3339: t).map { .some($0) } }
-        let parts = t.split(separator: ":")
-        guard parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), let s = Double(parts[2]),
+    /// Whether a time cell means "this stage was not reached": empty or zero.
+    static func isNoTime(_ text: String) -> Bool {
+        text.isEmpty || text == "0:00:00" || text == "00:00:00" || text == "0"
+    }
+
+    /// Milliseconds since local midnight of an `H:mm:ss[.fff]` cell; nil when
+    /// it is not one. Hours 24–47 (written by some systems for the small hours
+    /// after a day's midnight) count into the next day.
+    static func timeOfDayMs(_ text: String) -> Int64? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count <= 2, parts[1].count == 2,
+              let h = Int64(parts[0]), let m = Int64(parts[1]), let s = Double(parts[2]),
               (0..<48).contains(h), (0..<60).contains(m), s.isFinite, s >= 0, s < 61 else { return nil }
-        let ms = Int64(day) * 86_400_000 + Int64(h * 3600 + m * 60) * 1000 + Int64(s * 1000) - Int64(utcOffsetMinutes) * 60_000
-        return .some(Timestamp(ms: ms))
+        return (h * 3600 + m * 60) * 1000 + Int64((s * 1000).rounded())
     }
 }
 

@@ -1,19 +1,26 @@
+import JourneyLog
 import JourneyModel
 
 /// What an importer made of its input: the events to append, the input it
-/// deliberately skipped (with why), and the malformed input that stops the
-/// import. An importer never drops input silently: every line or record ends
-/// up as events, as a skip with a reason, or as an error.
+/// deliberately skipped (with why), and the malformed input. An importer
+/// never drops input silently: every line or record ends up as events, as a
+/// skip with a reason, or as an error. A line is stored whole or not at all:
+/// ``setAsideErrors()`` removes every event of a line that has an error.
 public struct ImportBatch: Sendable {
     public var events: [Event] = []
     /// The input line (or record) each event of ``events`` was made of.
     public var lines: [Int] = []
     /// Input not imported on purpose: (line or record number, reason).
     public var skipped: [(Int, String)] = []
-    /// Malformed input; when not empty, nothing may be stored.
+    /// Malformed input; when not empty, nothing may be stored unless the
+    /// caller sets these lines aside (``setAsideErrors()``).
     public var errors: [IngestError] = []
     /// Lines or records read.
     public var inputCount = 0
+    /// Notes for the report that are not errors (e.g. orphan events).
+    public var notes: [String] = []
+    /// Whether ``refuseConflictingDuplicates()`` ran (it runs once).
+    private var conflictsChecked = false
 
     public init() {}
 
@@ -28,19 +35,72 @@ public struct ImportBatch: Sendable {
                 events.append(e)
                 lines.append(line)
             } catch {
-                errors.append(IngestError(line: line, "\(error)"))
+                errors.append(IngestError(line: line, .invalidEvent, "\(error)"))
             }
         }
     }
 
-    /// Reports two different events made with one id (see
-    /// ``Event/firstConflictingDuplicate(_:)``) as an error of both lines.
+    /// Reports every line that makes an event with an id another line gave
+    /// to a different event: an id names one fact, so neither line can be
+    /// trusted, and both are named. Lines that repeat the same fact are
+    /// duplicates, not conflicts.
     public mutating func refuseConflictingDuplicates() {
-        guard let (j, i) = Event.firstConflictingDuplicate(events) else { return }
-        errors.append(IngestError(line: lines[i], "makes an event with the id '\(ModelError.excerpt(events[i].id))' that line \(lines[j]) already gave to a different event; an id names one fact, so nothing was stored"))
+        guard !conflictsChecked else { return }
+        conflictsChecked = true
+        guard Event.firstConflictingDuplicate(events) != nil else { return }
+        var first: [String: Int] = [:]
+        var conflicting: [Int: (other: Int, id: String)] = [:]  // line → the other line it conflicts with, and the id
+        for i in events.indices {
+            if let j = first[events[i].id] {
+                if events[j] != events[i], lines[j] != lines[i] {
+                    conflicting[lines[i]] = conflicting[lines[i]] ?? (lines[j], events[i].id)
+                    conflicting[lines[j]] = conflicting[lines[j]] ?? (lines[i], events[i].id)
+                }
+            } else {
+                first[events[i].id] = i
+            }
+        }
+        for (line, c) in conflicting.sorted(by: { $0.key < $1.key }) {
+            errors.append(IngestError(line: line, .conflictingKey,
+                                      "lines \(min(line, c.other)) and \(max(line, c.other)) give the id '\(ModelError.excerpt(c.id))' to different content; an id names one fact, so neither is stored. Give each its own id (for a CSV, make the map's contact key name each contact: it may be several columns)"))
+        }
     }
 
-    /// Events per kind, for the import report.
+    /// Errors that name no line (a missing header column, unreadable input):
+    /// these stop an import even with `--rejects`.
+    public var wholeInputErrors: [IngestError] { errors.filter { $0.line == nil } }
+
+    /// Removes every event of a line with an error and returns the first
+    /// error of each such line, in line order, for the rejects file.
+    public mutating func setAsideErrors() -> [IngestError] {
+        var byLine: [Int: IngestError] = [:]
+        for e in errors { if let l = e.line, byLine[l] == nil { byLine[l] = e } }
+        guard !byLine.isEmpty else { return [] }
+        var keptEvents: [Event] = [], keptLines: [Int] = []
+        keptEvents.reserveCapacity(events.count)
+        keptLines.reserveCapacity(events.count)
+        for i in events.indices where byLine[lines[i]] == nil {
+            keptEvents.append(events[i])
+            keptLines.append(lines[i])
+        }
+        events = keptEvents
+        lines = keptLines
+        errors = errors.filter { $0.line == nil }
+        return byLine.keys.sorted().compactMap { byLine[$0] }
+    }
+
+    /// Events per kind made of the input, less those the store already held
+    /// (`result` of appending them): what this import actually stored.
+    public func storedByKind(_ result: LogStore.AppendResult) -> [(kind: EventKind, stored: Int, held: Int)] {
+        var counts: [EventKind: Int] = [:]
+        for e in events { counts[e.kind, default: 0] += 1 }
+        return counts.sorted { $0.key < $1.key }.map { kind, n in
+            let held = result.duplicatesByKind[kind] ?? 0
+            return (kind, n - held, held)
+        }
+    }
+
+    /// Events per kind made of the input.
     public var countsByKind: [(EventKind, Int)] {
         var counts: [EventKind: Int] = [:]
         for e in events { counts[e.kind, default: 0] += 1 }

@@ -1,12 +1,38 @@
-/// Errors of the importers: malformed input, with the line (or record) and
-/// what to fix. An import with any of these stores nothing.
+/// Errors of the importers: malformed input, with the line (or record), the
+/// kind of fault and what to fix. Without `--rejects` an import with any of
+/// these stores nothing; with it, the faulty lines are set aside with their
+/// reason and the rest is stored.
 public struct IngestError: Error, Sendable, CustomStringConvertible {
+    /// The kind of fault, counted per kind in an import's summary.
+    public enum Code: String, Sendable, CaseIterable, Comparable {
+        /// Not the format at all: field counts, syntax, unknown codes.
+        case malformed
+        /// A date or time cell that is not a date or time.
+        case badTime = "bad-time"
+        /// A stage the outcome needs has no time (an answered call without service start).
+        case missingTime = "missing-time"
+        /// Times that cannot be ordered: an answer before the start, an end before the answer, a negative wait.
+        case timeOrder = "time-order"
+        /// A key already seen on another line with different content.
+        case conflictingKey = "conflicting-key"
+        /// An event no store accepts (out-of-range value, oversized, bad key).
+        case invalidEvent = "invalid-event"
+
+        public static func < (a: Code, b: Code) -> Bool { a.rawValue < b.rawValue }
+    }
+
     public var line: Int?
+    public var code: Code
     public var message: String
 
-    public init(line: Int? = nil, _ message: String) {
+    public init(line: Int? = nil, _ code: Code = .malformed, _ message: String) {
         self.line = line
+        self.code = code
         self.message = message
+    }
+
+    public init(line: Int? = nil, _ message: String) {
+        self.init(line: line, .malformed, message)
     }
 
     public var description: String { (line.map { "line \($0): " } ?? "") + message }

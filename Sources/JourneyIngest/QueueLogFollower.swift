@@ -27,6 +27,10 @@ public final class QueueLogFollower: @unchecked Sendable {
     public var shouldStop: () -> Bool = { false }
     /// Called with each appended chunk's result.
     public var report: (ImportBatch, LogStore.AppendResult) -> Void = { _, _ in }
+    /// When set, malformed lines are handed here (with the chunk they are in
+    /// and its first line number) and the rest of the chunk is stored;
+    /// when nil, a malformed line stops the follower before it.
+    public var setAside: ((_ rejected: [IngestError], _ chunk: [UInt8], _ firstLine: Int) throws -> Void)?
 
     var device: UInt64 = 0
     var inode: UInt64 = 0
@@ -36,11 +40,11 @@ public final class QueueLogFollower: @unchecked Sendable {
     public init(path: String, store: LogStore) throws {
         self.path = path
         self.store = store
-        importer = AsteriskQueueLog(site: store.site)
         let fs = POSIXFileSystem()
+        importer = AsteriskQueueLog(site: store.site, pseudonyms: try Pseudonyms.load(directory: store.directory, fileSystem: fs))
         let dir = fs.join(store.directory, "ingest")
         try fs.createDirectory(dir)
-        cursorPath = fs.join(dir, CustomerKey.sourceID("follow-", path) + ".cursor")
+        cursorPath = fs.join(dir, SourceID.make("follow-", path) + ".cursor")
         if fs.exists(cursorPath), let text = try? fs.readFile(cursorPath),
            case .object(let o)? = try? text.withUnsafeBufferPointer({ try JSONParser.parse($0) }) {
             device = UInt64(o["device"]?.intValue ?? 0)
@@ -112,7 +116,11 @@ public final class QueueLogFollower: @unchecked Sendable {
             buffer.removeLast(buffer.count - n)
             guard let lastNewline = buffer.lastIndex(of: 0x0A) else { return progressed }  // wait for the line to complete
             let chunk = Array(buffer[...lastNewline])
-            let batch = importer.read(chunk, firstLineNumber: lineNumber + 1)
+            var batch = importer.read(chunk, firstLineNumber: lineNumber + 1)
+            if let setAside {
+                let rejected = batch.setAsideErrors()
+                if !rejected.isEmpty { try setAside(rejected, chunk, lineNumber + 1) }
+            }
             if let first = batch.errors.first { throw first }
             let result = try store.append(batch.events)
             lineNumber += chunk.split(separator: 0x0A, omittingEmptySubsequences: false).count - 1

@@ -21,6 +21,8 @@ public struct LogError: Error, Sendable, CustomStringConvertible {
         case divergence
         /// A signature is missing or does not verify against the pinned key.
         case badSignature = "bad-signature"
+        /// A key the operation needs (the pseudonym key) is not installed or is malformed.
+        case missingKey = "missing-key"
     }
 
     public var code: Code

@@ -251,6 +251,8 @@ public final class LogStore: @unchecked Sendable {
         /// The first duplicate ids (at most ``duplicateIDsMax``), for reports.
         public var duplicateIDs: [String] = []
         public static let duplicateIDsMax = 20
+        /// Duplicates per event kind, so a report can count what was stored.
+        public var duplicatesByKind: [EventKind: Int] = [:]
         public init() {}
     }
 
@@ -303,6 +305,7 @@ public final class LogStore: @unchecked Sendable {
                     if skip.isEmpty { skip = [Bool](repeating: false, count: input.count) }
                     skip[i] = true
                     result.duplicates += 1
+                    result.duplicatesByKind[input[i].kind, default: 0] += 1
                     if result.duplicateIDs.count < AppendResult.duplicateIDsMax { result.duplicateIDs.append(id) }
                     continue
                 }

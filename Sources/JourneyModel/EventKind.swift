@@ -16,6 +16,9 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Comparable, Custo
     public static let contactSelfserved = EventKind("contact.selfserved")
     public static let queueEntered = EventKind("queue.entered")
     public static let queueAbandoned = EventKind("queue.abandoned")
+    /// A call the queue would not take (full, no agents logged in or
+    /// available, closed): `data.reason`. Its contact's outcome is `refused`.
+    public static let queueRefused = EventKind("queue.refused")
     public static let agentOffered = EventKind("agent.offered")
     public static let agentMissed = EventKind("agent.missed")
     public static let contactAnswered = EventKind("contact.answered")
@@ -35,13 +38,17 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Comparable, Custo
     public static let coachingScheduled = EventKind("coaching.scheduled")
     public static let staffingPlanned = EventKind("staffing.planned")
     public static let agentLent = EventKind("agent.lent")
+    /// A site's settings, from `data.effective` on: `data.timeZone` (an IANA
+    /// name). Recorded in the site's own log, so every centre knows every
+    /// site's zone and a change is auditable.
+    public static let siteConfigured = EventKind("site.configured")
 
     /// Every known kind.
     public static let known: [EventKind] = [
         .contactStarted, .ivrInput, .contactSelfserved, .queueEntered, .queueAbandoned, .agentOffered,
         .agentMissed, .contactAnswered, .contactHeld, .contactResumed, .contactTransferred, .contactEnded,
-        .wrapupDone, .surveyAnswered, .agentLogin, .agentLogout, .agentReady, .agentNotReady, .agentAssigned,
-        .coachingScheduled, .staffingPlanned, .agentLent,
+        .wrapupDone, .surveyAnswered, .queueRefused, .agentLogin, .agentLogout, .agentReady, .agentNotReady, .agentAssigned,
+        .coachingScheduled, .staffingPlanned, .agentLent, .siteConfigured,
     ]
 
     /// Kinds about one contact: they need `contact` and `channel`.
@@ -49,7 +56,7 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Comparable, Custo
         switch self {
         case .contactStarted, .ivrInput, .contactSelfserved, .queueEntered, .queueAbandoned, .agentOffered,
              .agentMissed, .contactAnswered, .contactHeld, .contactResumed, .contactTransferred, .contactEnded,
-             .wrapupDone, .surveyAnswered:
+             .wrapupDone, .surveyAnswered, .queueRefused:
             return true
         default:
             return false

@@ -113,6 +113,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         put(Int(msDay % 1000), 3); out.append(UInt8(ascii: "Z"))
     }
 
+    /// Days in `month` (1–12) of `year` in the proleptic Gregorian calendar.
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
     public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year

@@ -14,7 +14,7 @@ extension ProjectionEngine {
         try db.write { db in
             // After a bulk rebuild every key is dirty: no filter at all.
             let all = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'dirty_all'") == "1"
-            let customers = all ? "1" : "customer IN (SELECT customer FROM dirty_customer)"
+            let customers = all ? "customer IS NOT NULL" : "customer IN (SELECT customer FROM dirty_customer)"
             let days = all ? "1" : "day IN (SELECT day FROM dirty_day)"
             let visitDays = all ? "1" : "v.day IN (SELECT day FROM dirty_day)"
             // Repeats: per dirty customer, each contact's previous contact (ended within W before it

@@ -246,9 +246,9 @@ final class HostileInputTests: XCTestCase {
             try expect(["import", "--data", dir, "--format", "connect", file], status: 3, mentions: ["line 1", "CustomerHoldDuration"])
         }
         let map = try write("map.json", String(decoding: try Data(contentsOf: Self.repo.appendingPathComponent("config/csv-maps/one-row-per-call.json")), as: UTF8.self))
-        let header = "call_id,customer_id,priority,type,date,vru_entry,vru_exit,q_start,q_exit,outcome,ser_start,ser_exit,server"
+        let header = "vru+line,call_id,customer_id,priority,type,date,vru_entry,vru_exit,q_start,q_exit,outcome,ser_start,ser_exit,server"
         for (i, t) in ["0:03:-1e300", "-9223372036854775807:00:00", "0:03:inf", "0:03:nan", "9223372036854775807:0:0"].enumerated() {
-            let file = try write("v\(i).csv", header + "\n" + "1,2,0,PS,990801,\(t),0:00:10,0:00:10,0:00:20,AGENT,0:00:20,0:02:00,ANNA\n")
+            let file = try write("v\(i).csv", header + "\n" + "AA0101,1,2,0,PS,990801,\(t),0:00:10,0:00:10,0:00:20,AGENT,0:00:20,0:02:00,ANNA\n")
             try expect(["import", "--data", dir, "--format", "csv", "--map", map, file], status: 3, mentions: ["line 2"])
         }
         XCTAssertEqual(try storedEvents(), 0)

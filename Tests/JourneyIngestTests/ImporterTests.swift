@@ -9,13 +9,19 @@ let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
     .deletingLastPathComponent().appendingPathComponent("Fixtures")
 let repoRoot = fixtures.deletingLastPathComponent()
 
+/// A fixed pseudonym key for importers driven as a library.
+let testPseudonyms: Pseudonyms = {
+    guard let p = try? Pseudonyms(key: Array(0..<32)) else { fatalError("32 bytes are a key") }
+    return p
+}()
+
 func fixtureBytes(_ name: String) throws -> [UInt8] {
     Array(try Data(contentsOf: fixtures.appendingPathComponent("import").appendingPathComponent(name)))
 }
 
 final class AsteriskImporterTests: XCTestCase {
     func testEveryVerbMapsByItsDocumentedFields() throws {
-        var importer = AsteriskQueueLog(site: "north")
+        var importer = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
         let batch = importer.read(try fixtureBytes("queue_log"))
         XCTAssertEqual(batch.errors.map(\.description), [])
         XCTAssertEqual(batch.inputCount, 31)
@@ -25,7 +31,7 @@ final class AsteriskImporterTests: XCTestCase {
         }
         // ENTERQUEUE: contact start + queue entry, caller id → stable customer key.
         let started = try XCTUnwrap(first("contact.started", contact: "1772438400.11"))
-        XCTAssertEqual(started.customer, CustomerKey.from("15550100"), "'+1 555-0100' and '15550100' are one customer")
+        XCTAssertEqual(started.customer, testPseudonyms.customerKey("15550100"), "'+1 555-0100' and '15550100' are one customer")
         XCTAssertEqual(started.at, Timestamp(ms: 1_772_438_400_000))
         XCTAssertEqual(started.channel, .voice)
         XCTAssertEqual(first("queue.entered", contact: "1772438400.11")?.queue, "billing")
@@ -76,7 +82,7 @@ final class AsteriskImporterTests: XCTestCase {
     }
 
     func testMalformedLinesAreAllReported() {
-        var importer = AsteriskQueueLog(site: "north")
+        var importer = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
         let batch = importer.read(Array("1772438400|x|q|NONE|ENTERQUEUE||1\nnot-a-time|x|q|a|CONNECT|1\n1772438400|x|q\n1772438400|x|q|a|CONNECT|soon\n".utf8))
         XCTAssertEqual(batch.errors.compactMap(\.line), [2, 3, 4])
         XCTAssertTrue(batch.errors[2].message.contains("seconds"), batch.errors[2].message)
@@ -117,10 +123,10 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertGreaterThan(count, 10)
         XCTAssertTrue(first.stdout.contains("contact.started"), first.stdout)
         let again = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
-        XCTAssertTrue(again.stdout.contains("appended 0 event(s)"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("stored 0 event(s)"), again.stdout)
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         _ = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
-        var importer = AsteriskQueueLog(site: "north")
+        var importer = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
         XCTAssertEqual(try events().count, importer.read(try fixtureBytes("queue_log")).events.count)
     }
 
@@ -162,7 +168,7 @@ final class ImportCommandTests: XCTestCase {
         }
         /// Waits (bounded) until the store holds every event of the first `n` lines.
         func waitFor(lines n: Int) throws {
-            var importer = AsteriskQueueLog(site: "north")
+            var importer = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
             let wanted = Set(importer.read(Array(lines[..<n].joined().utf8)).events.map(\.id))
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {
@@ -176,7 +182,7 @@ final class ImportCommandTests: XCTestCase {
         let half = lines[8].count / 2
         try append(String(lines[8].prefix(half)), to: file)
         Thread.sleep(forTimeInterval: 0.1)
-        var first8 = AsteriskQueueLog(site: "north")
+        var first8 = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
         XCTAssertEqual(try events().count, Set(first8.read(Array(lines[..<8].joined().utf8)).events.map(\.id)).count,
                        "half a line is not read")
         try append(String(lines[8].dropFirst(half)) + lines[9..<16].joined(), to: file)
@@ -191,7 +197,7 @@ final class ImportCommandTests: XCTestCase {
         stopFlag.turnOn()
         wait(for: [done], timeout: 20)
         XCTAssertNil(box.error)
-        var importer = AsteriskQueueLog(site: "north")
+        var importer = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
         let expected = importer.read(try fixtureBytes("queue_log")).events
         let stored = try events()
         XCTAssertEqual(stored.map(\.id).sorted(), expected.map(\.id).sorted())
@@ -209,15 +215,18 @@ final class ImportCommandTests: XCTestCase {
     /// still gives those lines the call's customer: the call → customer map is
     /// saved with the cursor. Restarted at every line boundary.
     func testFollowerRestartedAtEveryLineKeepsCustomers() throws {
+        let testKeyFile = dir + "-pseudonym.key"
+        try Checksum.hex([UInt8](0..<32)).write(toFile: testKeyFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: testKeyFile) }
         let whole = try fixtureBytes("queue_log")
         let lines = String(decoding: whole, as: UTF8.self).split(separator: "\n").map { $0 + "\n" }
-        var importer = AsteriskQueueLog(site: "north")
+        var importer = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
         let expected = importer.read(whole).events
         XCTAssertGreaterThan(expected.filter { $0.customer != nil && $0.kind != .contactStarted && $0.kind != .queueEntered }.count, 0,
                              "the fixture has later lines that carry a customer")
         for cut in 1..<lines.count {
             let data = dir + "-restart-\(cut)"
-            XCTAssertEqual(JourneyCLI.run(["init", "--data", data, "--site", "north"]).status, 0)
+            XCTAssertEqual(JourneyCLI.run(["init", "--data", data, "--site", "north", "--pseudonym-key", testKeyFile]).status, 0)
             let file = data + "-queue_log"
             defer {
                 try? FileManager.default.removeItem(atPath: data)
@@ -274,36 +283,39 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertTrue(transfer.contains { $0.kind == .contactTransferred && $0.data["to"] == .string("+15550999") })
         // Re-delivery of everything, and an older version alone: nothing new, nothing twice.
         let again = JourneyCLI.run(["import", "--data", dir, "--format", "connect", file])
-        XCTAssertTrue(again.stdout.contains("appended 0 event(s)"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("stored 0 event(s)"), again.stdout)
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
         let older = dir + "-older.json"
         defer { try? FileManager.default.removeItem(atPath: older) }
         try ("[" + lines[0] + "]").write(toFile: older, atomically: true, encoding: .utf8)
         let old = JourneyCLI.run(["import", "--data", dir, "--format", "connect", older])
         XCTAssertEqual(old.status, 0, old.stderr)
-        XCTAssertTrue(old.stdout.contains("appended 0 event(s)"), old.stdout)
+        XCTAssertTrue(old.stdout.contains("stored 0 event(s)"), old.stdout)
         XCTAssertEqual(try events().count, stored.count)
     }
 
     func testCSVWithTheShippedColumnMap() throws {
+        XCTAssertEqual(JourneyCLI.run(["site", "--data", dir, "--time-zone", "Asia/Jerusalem"]).status, 0)
         let map = repoRoot.appendingPathComponent("config/csv-maps/one-row-per-call.json").path
         let r = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map,
                                 fixtures.appendingPathComponent("import/calls.csv").path])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("skipped line 5: outcome PHANTOM is mapped to skip"), r.stdout)
         let stored = try events()
-        let answered = stored.filter { $0.contact == "33118" }
+        let answered = stored.filter { $0.contact == "990101:AA0101:33118" }
         XCTAssertEqual(answered.map(\.kind), [.contactStarted, .ivrInput, .queueEntered, .contactAnswered, .contactEnded])
-        // 990101 06:55:43 at +02:00 is 04:55:43 UTC.
+        // 990101 06:55:43 in Asia/Jerusalem (winter, +02:00) is 04:55:43 UTC.
         XCTAssertEqual(answered[3].at.rfc3339, "1999-01-01T04:55:43.000Z")
         XCTAssertEqual(answered[3].data["waitMs"], .integer(17_000))
         XCTAssertEqual(answered[3].agent, "MICHAL")
         XCTAssertEqual(answered[3].queue, "PS")
-        let abandoned = stored.filter { $0.contact == "33116" }
+        XCTAssertEqual(answered[4].at.rfc3339, "1999-01-01T04:56:37.000Z", "talk ends at service end")
+        let abandoned = stored.filter { $0.contact == "990101:AA0101:33116" }
         XCTAssertEqual(abandoned.first { $0.kind == .queueAbandoned }?.data["waitMs"], .integer(153_000))
-        XCTAssertNil(stored.first { $0.contact == "33117" && $0.kind == .queueEntered }, "hung up in the IVR: never queued")
-        XCTAssertNil(stored.first { $0.contact == "33120" }?.customer, "customer id 0 means unknown")
-        XCTAssertEqual(stored.first { $0.contact == "33121" }?.customer, stored.first { $0.contact == "33116" }?.customer)
+        XCTAssertNil(stored.first { $0.contact == "990101:AA0101:33117" && $0.kind == .queueEntered }, "hung up in the IVR: never queued")
+        XCTAssertNil(stored.first { $0.contact == "990101:AA0101:33120" }?.customer, "customer id 0 means unknown")
+        XCTAssertEqual(stored.first { $0.contact == "990101:AA0101:33121" }?.customer, stored.first { $0.contact == "990101:AA0101:33116" }?.customer)
+        XCTAssertNil(stored.first { $0.contact == "990101:AA0101:33116" && $0.kind == .contactEnded }?.agent, "NO_SERVER is no agent")
     }
 
     /// Importing the same CSV again stores nothing new: every event id is
@@ -317,7 +329,7 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertFalse(before.isEmpty)
         let second = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, csv])
         XCTAssertEqual(second.status, 0, second.stderr)
-        XCTAssertTrue(second.stdout.contains("appended 0 event(s), duplicates \(before.count)"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("stored 0 event(s), already held \(before.count)"), second.stdout)
         XCTAssertEqual(try events().count, before.count, "nothing stored twice")
     }
 

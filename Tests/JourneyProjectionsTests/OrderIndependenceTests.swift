@@ -129,7 +129,7 @@ final class OrderIndependenceTests: XCTestCase {
     func testAsteriskFixtureIntervalsMatchAHandCount() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Fixtures/import/queue_log")
-        var importer = AsteriskQueueLog(site: "pbx")
+        var importer = AsteriskQueueLog(site: "pbx", pseudonyms: try Pseudonyms(key: Array(0..<32)))
         let batch = importer.read(Array(try Data(contentsOf: fixture)))
         let store = try LogStore.create(directory: "\(root)/pbx", site: "pbx")
         _ = try store.append(batch.events)
