@@ -127,7 +127,7 @@ struct DemoCommand: ParsableCommand {
         Console.line("    top repeat cause, \(repeats.title.replacingOccurrences(of: "Repeat causes ", with: "")):")
         for f in repeats.findings.prefix(2) { Console.line("    • " + f) }
         var mixOptions = MixMonitor.Options()
-        let last = north.dataHorizon.ms / 86_400_000 - 1
+        let last = north.horizonDay() - 1
         mixOptions.fromDay = last - 13
         mixOptions.toDay = last
         let mix = try MixMonitor.report(north, mixOptions)
@@ -150,7 +150,7 @@ struct DemoCommand: ParsableCommand {
 
         // 7. Plan, record, replicate, audit.
         step(7, "tomorrow's cross-site staffing plan (computed and recorded at north)")
-        let record = try PlanRecord(engine: north, day: north.dataHorizon.ms / 86_400_000 + 1, parameters: PlanParameters())
+        let record = try PlanRecord(engine: north, day: north.horizonDay() + 1, parameters: PlanParameters())
         PlanCommand.printPlan(record, detail: false)
         let now = Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000))
         let recorded = try stores[0].append(record.events(site: "north", at: now))

@@ -52,7 +52,7 @@ struct PlanCommand: ParsableCommand {
         }
         let (log, engine) = try Projections.caughtUp(store)
         guard engine.dataHorizon.ms > 0 else { throw CLIError(ExitStatus.badInput, "the store holds no events to plan from; import or simulate some first") }
-        let day = date?.day ?? (engine.dataHorizon.ms / 86_400_000 + 1)
+        let day = date?.day ?? (engine.horizonDay() + 1)
         let record = try PlanRecord(engine: engine, day: day, parameters: p, forecast: fc)
         var committed: LogStore.AppendResult?
         if commit {

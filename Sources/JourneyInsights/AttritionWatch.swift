@@ -51,7 +51,7 @@ public enum AttritionWatch {
         guard (1...3660).contains(options.recentDays), (7...3660).contains(options.baselineDays) else {
             throw InsightsError("--recent-days must be 1–3660 and --baseline-days 7–3660")
         }
-        let asOf = options.asOfDay ?? (engine.dataHorizon.ms / 86_400_000 - 1)
+        let asOf = options.asOfDay ?? (engine.horizonDay(site: options.site) - 1)
         let recentFrom = asOf - Int64(options.recentDays) + 1
         let baseFrom = recentFrom - Int64(options.baselineDays)
         var base: [String: Window] = [:], recent: [String: Window] = [:]

@@ -42,7 +42,7 @@ public enum CoachingList {
     }
 
     public static func entries(_ engine: ProjectionEngine, _ options: Options) throws -> (entries: [Entry], from: Int64, to: Int64) {
-        let to = options.toDay ?? (options.metric == .fcr ? engine.lastClosedWindowDay : engine.dataHorizon.ms / 86_400_000 - 1)
+        let to = options.toDay ?? (options.metric == .fcr ? engine.lastClosedWindowDay(site: options.site) : engine.horizonDay(site: options.site) - 1)
         let from = options.fromDay ?? (to - 27)
         let w = engine.repeatWindowMs, horizon = engine.dataHorizon.ms
         // Per agent and cell: contacts and successes.
@@ -132,7 +132,7 @@ extension CoachingList {
     /// agent, metric and data day, so scheduling twice for the same data
     /// stores nothing new; the data says what the decision rested on.
     public static func scheduledEvents(_ entries: [Entry], site: String, options: Options, engine: ProjectionEngine, at: Timestamp) -> [Event] {
-        let asOf = Timestamp.dateString(day: engine.dataHorizon.ms / 86_400_000)
+        let asOf = Timestamp.dateString(day: engine.horizonDay(site: site))
         var positions = JSONObject()
         for k in engine.positions.keys.sorted() { positions[k] = .integer(Int64(engine.positions[k] ?? 0)) }
         return entries.filter { $0.site == site }.map { e in

@@ -38,7 +38,7 @@ public enum MixMonitor {
 
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         guard (1...52).contains(options.weeks), options.alpha > 0, options.alpha < 1 else { throw InsightsError("--weeks must be 1–52 and --alpha in (0, 1)") }
-        let to = options.toDay ?? (engine.dataHorizon.ms / 86_400_000 - 1)
+        let to = options.toDay ?? (engine.horizonDay(site: options.site) - 1)
         let from = options.fromDay ?? to
         guard from <= to else { throw InsightsError("--from is after --to") }
         let first = from - 7 * Int64(options.weeks)

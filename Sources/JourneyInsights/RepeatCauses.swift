@@ -54,7 +54,7 @@ public enum RepeatCauses {
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         let w = options.windowHours.map { Int64($0) * 3_600_000 } ?? engine.repeatWindowMs
         let horizon = engine.dataHorizon
-        let to = options.toDay ?? engine.lastClosedWindowDay(windowMs: w)
+        let to = options.toDay ?? engine.lastClosedWindowDay(windowMs: w, site: options.site)
         let from = options.fromDay ?? (to - 6)
         guard from <= to else { throw InsightsError("--from is after --to") }
         let length = to - from + 1

@@ -23,6 +23,10 @@ struct ContactState {
         var resolved: Bool?
         var route: String?
         var missed = 0
+        /// The queue refused the call (full, no agents, closed): never offered.
+        var refused = false
+        /// The visit was made from an answer or abandon whose queue entry had not arrived.
+        var inferredEntry = false
     }
 
     var site: String
@@ -64,7 +68,17 @@ struct ContactState {
         case .contactSelfserved:
             selfserved = true
         case .queueEntered:
-            visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel ?? e.channel?.rawValue, enteredAt: at))
+            let queue = e.queue ?? "unknown"
+            // An abandon or answer that arrived first (its entry was in a file imported later) made a
+            // visit starting when its wait began: this entry is that visit's, not a new one.
+            if let v = visits.firstIndex(where: { $0.inferredEntry && $0.queue == queue && abs($0.enteredAt - at) <= Self.entryMatchMs }) {
+                visits[v].enteredAt = at
+                visits[v].inferredEntry = false
+                return
+            }
+            visits.append(Visit(n: visits.count + 1, queue: queue, channel: channel ?? e.channel?.rawValue, enteredAt: at))
+        case .queueRefused:
+            visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel ?? e.channel?.rawValue, enteredAt: at, refused: true))
         case .agentMissed:
             if let i = waitingVisit { visits[i].missed += 1 }
         case .contactAnswered:
@@ -72,7 +86,7 @@ struct ContactState {
             if i == nil {
                 // Answered without a queue entry on record: the visit starts when its wait began.
                 let wait = Limits.duration(e.data["waitMs"]) ?? 0
-                visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel, enteredAt: at - wait))
+                visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel, enteredAt: at - wait, inferredEntry: true))
                 i = visits.count - 1
             }
             guard let v = i else { return }
@@ -81,7 +95,15 @@ struct ContactState {
             visits[v].waitMs = Limits.duration(e.data["waitMs"]) ?? Limits.clampDuration(at - visits[v].enteredAt)
             visits[v].route = e.data["route"]?.stringValue
         case .queueAbandoned:
-            guard let v = waitingVisit else { return }
+            var i = waitingVisit
+            if i == nil {
+                // Abandoned without a queue entry on record (it was in an earlier file not imported yet):
+                // the visit starts when its wait began, and joins the entry when that arrives.
+                let wait = Limits.duration(e.data["waitMs"]) ?? 0
+                visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel, enteredAt: at - wait, inferredEntry: true))
+                i = visits.count - 1
+            }
+            guard let v = i else { return }
             visits[v].abandonedAt = at
             visits[v].waitMs = Limits.duration(e.data["waitMs"]) ?? Limits.clampDuration(at - visits[v].enteredAt)
         case .contactHeld:
@@ -113,8 +135,12 @@ struct ContactState {
         }
     }
 
+    /// How close a queue entry must be to the start of a visit inferred from
+    /// its abandon or answer to be that visit's entry (queue_log times are whole seconds).
+    static let entryMatchMs: Int64 = 1000
+
     /// The visit still waiting in its queue.
-    var waitingVisit: Int? { visits.lastIndex { $0.answeredAt == nil && $0.abandonedAt == nil } }
+    var waitingVisit: Int? { visits.lastIndex { $0.answeredAt == nil && $0.abandonedAt == nil && !$0.refused } }
     /// The visit an agent is handling.
     var talkingVisit: Int? { visits.lastIndex { $0.answeredAt != nil && $0.endedAt == nil } }
 
@@ -137,6 +163,7 @@ struct ContactState {
         if let last = visits.last, last.abandonedAt != nil {
             return (last.waitMs ?? 0) < shortAbandonMs ? "short-abandon" : "abandoned"
         }
+        if let last = visits.last, last.refused { return "refused" }
         return endedAt != nil ? "ended" : "open"
     }
 }

@@ -17,7 +17,9 @@ public struct KPIParameters: Sendable, Equatable {
     public var containmentWindowHours = 24
     /// Length of the site × queue × interval rows: 15 or 30.
     public var intervalMinutes = 30
-    /// Fixed UTC offset of each site, in minutes (days and intervals are local); default 0.
+    /// Legacy: a fixed UTC offset per site, in minutes, for sites that have
+    /// recorded no time zone (`journey init --time-zone` / `journey site
+    /// --time-zone` record a DST-aware zone in the site's log, which wins).
     public var siteUTCOffsetMinutes: [String: Int] = [:]
 
     public init() {}
@@ -25,16 +27,6 @@ public struct KPIParameters: Sendable, Equatable {
     var repeatWindowMs: Int64 { Int64(repeatWindowHours) * 3_600_000 }
     var intervalMs: Int64 { Int64(intervalMinutes) * 60_000 }
 
-    func offsetMs(_ site: String) -> Int64 { Int64(siteUTCOffsetMinutes[site] ?? 0) * 60_000 }
-
-    /// Local day number (days since 1970-01-01 in the site's time) of a UTC instant.
-    func day(_ ms: Int64, site: String) -> Int64 { floorDiv(ms + offsetMs(site), 86_400_000) }
-
-    /// UTC start of the local interval holding `ms`.
-    func intervalStart(_ ms: Int64, site: String) -> Int64 {
-        let local = ms + offsetMs(site)
-        return floorDiv(local, intervalMs) * intervalMs - offsetMs(site)
-    }
 
     /// The canonical JSON of the parameters (what a projection records).
     public var json: String {

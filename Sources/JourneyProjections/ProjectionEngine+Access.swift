@@ -38,8 +38,15 @@ extension ProjectionEngine {
     /// The last day all of whose contacts' repeat windows (of `windowMs`,
     /// default W) had closed by the data horizon: FCR and repeat figures of
     /// later days still count only the repeats seen so far.
-    public func lastClosedWindowDay(windowMs: Int64? = nil) -> Int64 {
-        horizon / 86_400_000 - 1 - ((windowMs ?? parameters.repeatWindowMs) + 86_399_999) / 86_400_000
+    public func lastClosedWindowDay(windowMs: Int64? = nil, site: String? = nil) -> Int64 {
+        horizonDay(site: site) - 1 - ((windowMs ?? parameters.repeatWindowMs) + 86_399_999) / 86_400_000
+    }
+
+    /// The local day of the data horizon at `site`. Without a site, the
+    /// earliest of the sites' local days: a day before it has ended at every site.
+    public func horizonDay(site: String? = nil) -> Int64 {
+        if let site { return calendar.day(horizon, site: site) }
+        return checkpoints.keys.map { calendar.day(horizon, site: $0) }.min() ?? floorDiv(horizon, 86_400_000)
     }
 
     /// ``lastClosedWindowDay(windowMs:)`` for the projection's window.
@@ -49,5 +56,5 @@ extension ProjectionEngine {
     public var repeatWindowMs: Int64 { parameters.repeatWindowMs }
 
     /// Local day number of a UTC instant at `site`.
-    public func localDay(_ t: Timestamp, site: String) -> Int64 { parameters.day(t.ms, site: site) }
+    public func localDay(_ t: Timestamp, site: String) -> Int64 { calendar.day(t.ms, site: site) }
 }

@@ -79,15 +79,16 @@ extension ProjectionEngine {
             try db.execute(sql: "DELETE FROM interval_stat WHERE \(days)")
             try db.execute(sql: """
                 INSERT INTO interval_stat (site, queue, interval_start, day, offered, answered, abandoned, short_abandoned,
-                                           answered_in_sl, wait_ms_answered, handled, handle_ms)
-                SELECT site, queue, interval_start, day, COUNT(*),
+                                           answered_in_sl, wait_ms_answered, handled, handle_ms, refused)
+                SELECT site, queue, interval_start, day, TOTAL(NOT refused),
                        TOTAL(answered_at IS NOT NULL),
                        TOTAL(answered_at IS NULL AND abandoned_at IS NOT NULL AND wait_ms >= :short),
                        TOTAL(answered_at IS NULL AND abandoned_at IS NOT NULL AND wait_ms < :short),
                        TOTAL(answered_at IS NOT NULL AND wait_ms <= :sl),
                        TOTAL(CASE WHEN answered_at IS NOT NULL THEN wait_ms ELSE 0 END),
                        TOTAL(answered_at IS NOT NULL AND ended_at IS NOT NULL),
-                       TOTAL(CASE WHEN answered_at IS NOT NULL AND ended_at IS NOT NULL THEN MIN(:dmax, MAX(0, ended_at - answered_at)) + COALESCE(acw_ms, 0) ELSE 0 END)
+                       TOTAL(CASE WHEN answered_at IS NOT NULL AND ended_at IS NOT NULL THEN MIN(:dmax, MAX(0, ended_at - answered_at)) + COALESCE(acw_ms, 0) ELSE 0 END),
+                       TOTAL(refused)
                 FROM visit WHERE \(days) GROUP BY site, queue, interval_start
                 """, arguments: ["short": short, "sl": sl, "dmax": Limits.durationMsMax])
             try db.execute(sql: """

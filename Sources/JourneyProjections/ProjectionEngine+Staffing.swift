@@ -30,14 +30,15 @@ extension ProjectionEngine {
                 """)
             for r in siteDays {
                 let site: String = r[0], d: Int64 = r[1]
-                if d < parameters.day(horizon, site: site) { weekdays[site, default: []].append(d) }
+                if d < calendar.day(horizon, site: site) { weekdays[site, default: []].append(d) }
             }
             guard !weekdays.isEmpty else {
                 let names = candidates.map { Timestamp.dateString(day: $0) }.joined(separator: ", ")
                 throw ProjectionError("no history for the same weekday (\(names)) before the data horizon \(dataHorizon.rfc3339); simulate or import more weeks, or give a forecast file")
             }
             func slot(_ intervalStart: Int64, day: Int64, site: String) -> Int {
-                Int((intervalStart - (day * 86_400_000 - parameters.offsetMs(site))) / slotMs)
+                // Slots are local times of day, so a day the clocks change keeps its hours' slots.
+                Int(calendar.timeOfDayMs(intervalStart, site: site) / slotMs)
             }
             func isWeekday(_ site: String, _ d: Int64) -> Bool { weekdays[site]?.contains(d) ?? false }
             let dayList = candidates.map(String.init).joined(separator: ",")
@@ -105,7 +106,7 @@ extension ProjectionEngine {
                 queues: queues.keys.sorted().compactMap { queues[$0] },
                 agents: agents.keys.sorted().compactMap { agents[$0] },
                 agentTime: time,
-                utcOffsetMinutes: parameters.siteUTCOffsetMinutes)
+                calendar: calendar)
         }
     }
 }

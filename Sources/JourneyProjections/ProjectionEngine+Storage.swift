@@ -27,13 +27,13 @@ extension ProjectionEngine {
             state.writtenDay = row[10]
             for v in try Row.fetchAll(db, sql: """
                 SELECT n, queue, channel, entered_at, answered_at, abandoned_at, wait_ms, agent, ended_at, hold_ms, held_since,
-                       acw_ms, transferred, resolved, route, missed
+                       acw_ms, transferred, resolved, route, missed, refused, inferred_entry
                 FROM visit WHERE site = ? AND contact = ? ORDER BY n
                 """, arguments: [key.site, key.contact]) {
                 state.visits.append(ContactState.Visit(
                     n: v[0], queue: v[1], channel: v[2], enteredAt: v[3], answeredAt: v[4], abandonedAt: v[5], waitMs: v[6],
                     agent: v[7], endedAt: v[8], holdMs: v[9], heldSince: v[10], acwMs: v[11], transferred: v[12] as Bool,
-                    resolved: v[13], route: v[14], missed: v[15]))
+                    resolved: v[13], route: v[14], missed: v[15], refused: v[16] as Bool, inferredEntry: v[17] as Bool))
             }
         }
         return state
@@ -55,8 +55,8 @@ extension ProjectionEngine {
                 """)
             let upsertVisit = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO visit (site, contact, n, queue, channel, entered_at, interval_start, day, answered_at, abandoned_at,
-                  wait_ms, agent, ended_at, hold_ms, held_since, acw_ms, transferred, resolved, route, missed)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                  wait_ms, agent, ended_at, hold_ms, held_since, acw_ms, transferred, resolved, route, missed, refused, inferred_entry)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """)
             let dirtyDay = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_day (day) VALUES (?)")
             let dirtyCustomer = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_customer (customer) VALUES (?)")
@@ -64,7 +64,7 @@ extension ProjectionEngine {
             var customers = Set<String>()
             for (key, c) in contacts where c.changed {
                 let startedAt = c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs
-                let day = parameters.day(startedAt, site: key.site)
+                let day = calendar.day(startedAt, site: key.site)
                 let answered = c.visits.filter { $0.answeredAt != nil }
                 let first = c.visits.first
                 let firstAnswered = answered.first
@@ -82,11 +82,11 @@ extension ProjectionEngine {
                 ])
                 try upsertContact.execute()
                 for v in c.visits {
-                    let vDay = parameters.day(v.enteredAt, site: key.site)
+                    let vDay = calendar.day(v.enteredAt, site: key.site)
                     upsertVisit.setUncheckedArguments([
-                        key.site, key.contact, v.n, v.queue, v.channel, v.enteredAt, parameters.intervalStart(v.enteredAt, site: key.site),
+                        key.site, key.contact, v.n, v.queue, v.channel, v.enteredAt, calendar.intervalStart(v.enteredAt, site: key.site, lengthMs: parameters.intervalMs),
                         vDay, v.answeredAt, v.abandonedAt, v.waitMs, v.agent, v.endedAt, v.holdMs, v.heldSince, v.acwMs, v.transferred,
-                        v.resolved, v.route, v.missed,
+                        v.resolved, v.route, v.missed, v.refused, v.inferredEntry,
                     ])
                     try upsertVisit.execute()
                     days.insert(vDay)
@@ -134,7 +134,7 @@ extension ProjectionEngine {
         for (k, var c) in contacts where c.lastTouchMs >= keepAfter {
             c.changed = false
             c.writtenCustomer = c.customer
-            c.writtenDay = parameters.day(c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs, site: k.site)
+            c.writtenDay = calendar.day(c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs, site: k.site)
             kept[k] = c
         }
         contacts = kept

@@ -24,6 +24,14 @@ import JourneyModel
 public final class ProjectionEngine {
     public let path: String
     public let parameters: KPIParameters
+    /// Every site's local calendar: zones from `site.configured` events (kept
+    /// in `site_zone`), else the legacy offsets of ``parameters``.
+    public internal(set) var calendar: SiteCalendar
+    /// A zone arrived that changes days or intervals already projected: the
+    /// catch-up ends with a rebuild (the zones are kept, so it happens once).
+    var zonesChanged = false
+    /// Sites with events projected under the current calendar (in this engine's life).
+    var sitesProjected = Set<String>()
     let db: DatabaseQueue
     /// Events applied between two flushes (bounds memory).
     public var flushEvents = 200_000
@@ -61,6 +69,7 @@ public final class ProjectionEngine {
     public init(path: String, parameters: KPIParameters = KPIParameters()) throws {
         self.path = path
         self.parameters = parameters
+        self.calendar = SiteCalendar(legacyOffsetMinutes: parameters.siteUTCOffsetMinutes)
         var config = Configuration()
         config.journalMode = .wal
         // Readers never block in WAL mode; a second writer waits for the first instead of failing with "locked".
@@ -97,6 +106,12 @@ public final class ProjectionEngine {
                 checkpoints[row[0]] = UInt64(row[1] as Int64)
             }
             horizon = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'") ?? 0
+            calendar = SiteCalendar(legacyOffsetMinutes: parameters.siteUTCOffsetMinutes)
+            for row in try Row.fetchAll(db, sql: "SELECT site, from_ms, zone FROM site_zone ORDER BY site, from_ms") {
+                let site: String = row[0], from: Int64 = row[1], zone: String = row[2]
+                _ = calendar.apply(SiteZones.event(site: site, zone: SiteTimeZone(identifier: zone) ?? .utc,
+                                                   effective: from == Limits.timeMin.ms ? nil : Timestamp(ms: from), recordedAt: Timestamp(ms: from)))
+            }
             agents = [:]
             for row in try Row.fetchAll(db, sql: "SELECT agent, site, state, state_since FROM agent") {
                 let state = AgentTimeline.State(rawValue: row[2]) ?? .offline
@@ -104,6 +119,8 @@ public final class ProjectionEngine {
             }
         }
         fresh = checkpoints.isEmpty
+        // Sites already in the file were projected in the calendar known then.
+        sitesProjected = Set(checkpoints.keys)
     }
 
     /// The position vector the projection reflects: per origin, the last seq applied.
@@ -170,6 +187,13 @@ public final class ProjectionEngine {
             }
         }
         try derive()
+        if zonesChanged {
+            // Days and intervals already written used the old zone: project everything again,
+            // with the zones now known from the start.
+            zonesChanged = false
+            progress("a site's time zone changed: rebuilding the projection in the new local calendar")
+            return try rebuild(from: store, limit: limit)
+        }
         return applied
     }
 
@@ -247,6 +271,20 @@ public final class ProjectionEngine {
             state.apply(e)
             contacts[key] = state
         }
+        if e.kind == .siteConfigured {
+            if calendar.apply(e) {
+                try db.write { db in
+                    try db.execute(sql: "DELETE FROM site_zone WHERE site = ?", arguments: [e.site])
+                    for h in calendar.zones[e.site]?.history ?? [] {
+                        try db.execute(sql: "INSERT INTO site_zone (site, from_ms, zone) VALUES (?, ?, ?)", arguments: [e.site, h.from, h.zone.description])
+                    }
+                }
+                // Rows of this site written before under another calendar are now wrong.
+                if sitesProjected.contains(e.site) { zonesChanged = true }
+            }
+            return
+        }
+        sitesProjected.insert(e.site)
         if let agent = e.agent { try applyAgent(agent, e) }
         switch e.kind {
         case .coachingScheduled, .staffingPlanned, .agentLent: actions.append(e)
@@ -266,8 +304,8 @@ public final class ProjectionEngine {
             timeline.site = site
         }
         if e.kind == .agentMissed {
-            let interval = parameters.intervalStart(e.at.ms, site: timeline.site)
-            agentTime[AgentIntervalKey(agent: agent, interval: interval), default: AgentTimeDelta(site: timeline.site, day: parameters.day(e.at.ms, site: timeline.site))].missed += 1
+            let interval = calendar.intervalStart(e.at.ms, site: timeline.site, lengthMs: parameters.intervalMs)
+            agentTime[AgentIntervalKey(agent: agent, interval: interval), default: AgentTimeDelta(site: timeline.site, day: calendar.day(e.at.ms, site: timeline.site))].missed += 1
         }
         if let next = AgentTimeline.nextState(for: e, current: timeline.state) {
             let site = timeline.site
@@ -280,11 +318,11 @@ public final class ProjectionEngine {
     func addTime(_ agent: String, site: String, state: AgentTimeline.State, from: Int64, to: Int64) {
         var start = from
         while start < to {
-            let interval = parameters.intervalStart(start, site: site)
+            let interval = calendar.intervalStart(start, site: site, lengthMs: parameters.intervalMs)
             let end = min(to, interval + parameters.intervalMs)
             let ms = end - start
             let key = AgentIntervalKey(agent: agent, interval: interval)
-            var d = agentTime[key] ?? AgentTimeDelta(site: site, day: parameters.day(start, site: site))
+            var d = agentTime[key] ?? AgentTimeDelta(site: site, day: calendar.day(start, site: site))
             d.logged += ms
             switch state {
             case .ready: d.ready += ms

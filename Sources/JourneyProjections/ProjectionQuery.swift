@@ -71,17 +71,17 @@ extension ProjectionEngine {
 
     func number(_ x: Double?, digits: Int = 4) -> JSONValue { .rounded(x, digits: digits) }
 
+    /// Occupancy: busy / (busy + ready). Unknown (null) when the agents have
+    /// no ready and no not-ready time at all: the source recorded no agent
+    /// states, and handling calls alone says nothing about idle time.
+    func occupancy(busy: Double?, ready: Double?, notReady: Double?) -> JSONValue {
+        guard let busy, let ready, ready + (notReady ?? 0) > 0 else { return .null }
+        return ratio(busy, busy + ready)
+    }
+
     func time(_ ms: Int64?, site: String?) -> JSONValue {
         guard let ms else { return .null }
-        let offset = site.map { parameters.offsetMs($0) } ?? 0
-        guard offset != 0 else { return .string(Timestamp(ms: ms).rfc3339) }
-        // Local time with its offset, e.g. 2026-03-02T09:30:00.000+01:00.
-        var text = Timestamp(ms: ms + offset).rfc3339
-        text.removeLast()
-        let minutes = Int(offset / 60_000)
-        let sign = minutes < 0 ? "-" : "+"
-        let h = abs(minutes) / 60, m = abs(minutes) % 60
-        return .string(text + sign + (h < 10 ? "0" : "") + String(h) + ":" + (m < 10 ? "0" : "") + String(m))
+        return .string(calendar.rfc3339(ms, site: site))
     }
 
     func dayText(_ day: Int64) -> JSONValue { .string(Timestamp.dateString(day: day)) }
@@ -92,18 +92,18 @@ extension ProjectionEngine {
         let (w, args) = where_(f, queue: "queue")
         let rows = try Row.fetchAll(db, sql: """
             SELECT site, queue, interval_start, offered, answered, abandoned, short_abandoned, answered_in_sl, wait_ms_answered,
-                   handled, handle_ms, logged_agents, ready_agents
+                   handled, handle_ms, logged_agents, ready_agents, refused
             FROM interval_stat \(w) ORDER BY site, queue, interval_start LIMIT 100000
             """, arguments: args)
         let columns = ["site", "queue", "start", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht",
-                       "abandonRate", "loggedAgents", "readyAgents"]
+                       "abandonRate", "loggedAgents", "readyAgents", "refused"]
         return (columns, rows.map { r in
             let answered = Double(r[4] as Int64), abandoned = Double(r[5] as Int64), short = Double(r[6] as Int64)
             let offered = Double(r[3] as Int64)
             return [.string(r[0]), .string(r[1]), time(r[2], site: r[0]), .integer(r[3]), .integer(r[4]), .integer(r[5]), .integer(r[6]),
                     ratio(Double(r[7] as Int64), answered + abandoned), ratio(Double(r[8] as Int64) / 1000, answered),
                     ratio(Double(r[10] as Int64) / 1000, Double(r[9] as Int64)), ratio(abandoned, offered - short),
-                    number(r[11], digits: 2), number(r[12], digits: 2)]
+                    number(r[11], digits: 2), number(r[12], digits: 2), .integer(r[13])]
         })
     }
 
@@ -130,7 +130,7 @@ extension ProjectionEngine {
                     .integer(r[3]), ratio(talk + hold + acw, handled), ratio(talk, handled), ratio(hold, handled), ratio(acw, handled),
                     ratio(Double(r[10] as Int64), Double(r[9] as Int64)), ratio(Double(r[8] as Int64), closed),
                     ratio(Double(r[7] as Int64), handled), ratio(Double(r[12] as Int64), Double(r[11] as Int64)),
-                    ratio(Double(r[13] as Int64), Double(r[13] as Int64) + Double(r[14] as Int64)),
+                    occupancy(busy: Double(r[13] as Int64), ready: Double(r[14] as Int64), notReady: Double(r[16] as Int64)),
                     .integer(r[15]), number(Double(r[16] as Int64) / 60_000, digits: 1), .integer(r[19])]
         }
         if let sort, let i = columns.firstIndex(of: sort) {
@@ -150,7 +150,7 @@ extension ProjectionEngine {
         let rows = try Row.fetchAll(db, sql: """
             SELECT a.team, MAX(d.site), (d.day + 3) / 7 AS week, COUNT(DISTINCT d.agent), SUM(handled), SUM(talk_ms + hold_ms + acw_ms),
                    SUM(transferred), SUM(repeated), SUM(closed), SUM(fcr_elapsed), SUM(fcr_ok), SUM(surveys), SUM(satisfied),
-                   SUM(busy_ms), SUM(ready_ms)
+                   SUM(busy_ms), SUM(ready_ms), SUM(notready_ms)
             FROM agent_day d JOIN agent a ON a.agent = d.agent \(w)
             GROUP BY a.team, week ORDER BY a.team, week
             """, arguments: args)
@@ -169,7 +169,7 @@ extension ProjectionEngine {
             return [.string(team), weeks.first.map { JSONValue.string(($0[1] as String?) ?? "") } ?? .null,
                     .integer(Int64(weeks.map { $0[3] as Int64 }.max() ?? 0)), .integer(Int64(sum(4))),
                     ratio(sum(5) / 1000, sum(4)), ratio(sum(10), sum(9)), ratio(sum(7), sum(8)), ratio(sum(6), sum(4)),
-                    ratio(sum(12), sum(11)), ratio(sum(13), sum(13) + sum(14)), .integer(Int64(weeks.count)),
+                    ratio(sum(12), sum(11)), occupancy(busy: sum(13), ready: sum(14), notReady: sum(15)), .integer(Int64(weeks.count)),
                     number(slope), number(sd)]
         }
         return (columns, out)
@@ -182,7 +182,7 @@ extension ProjectionEngine {
         let rows = try Row.fetchAll(db, sql: """
             SELECT a.team, MAX(d.site), \(period) AS period, COUNT(DISTINCT d.agent), TOTAL(handled), TOTAL(talk_ms + hold_ms + acw_ms),
                    TOTAL(transferred), TOTAL(repeated), TOTAL(closed), TOTAL(fcr_elapsed), TOTAL(fcr_ok), TOTAL(surveys), TOTAL(satisfied),
-                   TOTAL(busy_ms), TOTAL(ready_ms)
+                   TOTAL(busy_ms), TOTAL(ready_ms), TOTAL(notready_ms)
             FROM agent_day d JOIN agent a ON a.agent = d.agent \(w)
             GROUP BY a.team, period ORDER BY a.team, period
             """, arguments: args)
@@ -191,7 +191,7 @@ extension ProjectionEngine {
             func d(_ i: Int) -> Double { r[i] as Double }
             return [(r[0] as String?).map { .string($0) } ?? .null, (r[1] as String?).map { .string($0) } ?? .null, dayText(r[2]),
                     .integer(r[3]), .integer(Int64(d(4))), ratio(d(5) / 1000, d(4)), ratio(d(10), d(9)), ratio(d(7), d(8)),
-                    ratio(d(6), d(4)), ratio(d(12), d(11)), ratio(d(13), d(13) + d(14))]
+                    ratio(d(6), d(4)), ratio(d(12), d(11)), occupancy(busy: d(13), ready: d(14), notReady: d(15))]
         })
     }
 
@@ -210,14 +210,14 @@ extension ProjectionEngine {
         let (wi, ai) = where_(f)
         let traffic = try Row.fetchAll(db, sql: """
             SELECT site, SUM(offered), SUM(answered), SUM(abandoned), SUM(short_abandoned), SUM(answered_in_sl), SUM(wait_ms_answered),
-                   SUM(handled), SUM(handle_ms)
+                   SUM(handled), SUM(handle_ms), SUM(refused)
             FROM interval_stat \(wi) GROUP BY site
             """, arguments: ai)
         let (wa, aa) = where_(f)
         var agentFigures: [String: Row] = [:]
         for r in try Row.fetchAll(db, sql: """
             SELECT site, SUM(closed), SUM(repeated), SUM(fcr_elapsed), SUM(fcr_ok), SUM(surveys), SUM(satisfied), SUM(busy_ms), SUM(ready_ms),
-                   COUNT(DISTINCT agent)
+                   COUNT(DISTINCT agent), SUM(notready_ms)
             FROM agent_day \(wa) GROUP BY site
             """, arguments: aa) { agentFigures[r[0]] = r }
         let (wc, ac) = where_(f)
@@ -225,7 +225,7 @@ extension ProjectionEngine {
         for r in try Row.fetchAll(db, sql: "SELECT site, TOTAL(sessions), TOTAL(contained) FROM selfservice_day \(wc) GROUP BY site",
                                   arguments: ac) { containment[r[0]] = r }
         let columns = ["site", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht", "abandonRate",
-                       "fcr", "repeatRate", "csat", "occupancy", "agents", "selfServiceSessions", "containment"]
+                       "fcr", "repeatRate", "csat", "occupancy", "agents", "selfServiceSessions", "containment", "refused"]
         return (columns, traffic.map { r in
             let site: String = r[0]
             let answered = Double(r[2] as Int64), abandoned = Double(r[3] as Int64), short = Double(r[4] as Int64)
@@ -235,9 +235,9 @@ extension ProjectionEngine {
             return [.string(site), .integer(r[1]), .integer(r[2]), .integer(r[3]), .integer(r[4]),
                     ratio(Double(r[5] as Int64), answered + abandoned), ratio(Double(r[6] as Int64) / 1000, answered),
                     ratio(Double(r[8] as Int64) / 1000, Double(r[7] as Int64)), ratio(abandoned, Double(r[1] as Int64) - short),
-                    ratio(ad(4), ad(3)), ratio(ad(2), ad(1)), ratio(ad(6), ad(5)), ratio(ad(7), (ad(7) ?? 0) + (ad(8) ?? 0)),
+                    ratio(ad(4), ad(3)), ratio(ad(2), ad(1)), ratio(ad(6), ad(5)), occupancy(busy: ad(7), ready: ad(8), notReady: ad(10)),
                     a.map { .integer($0[9]) } ?? .null, .integer(Int64(c.map { $0[1] as Double } ?? 0)),
-                    ratio(c.map { $0[2] as Double }, c.map { $0[1] as Double })]
+                    ratio(c.map { $0[2] as Double }, c.map { $0[1] as Double }), .integer((r[9] as Int64?) ?? 0)]
         })
     }
 

@@ -87,6 +87,43 @@ enum ProjectionSchema {
                 """)
             for sql in secondaryIndexes { try db.execute(sql: sql) }
         }
+        // v2: refused calls (a `refused` outcome, refused visits, a `refused` count per interval) and
+        // the sites' time zones. Every row depends on both, so the projection is emptied and rebuilt
+        // from the log by the next catch-up (its checkpoints go with it).
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                DROP TABLE contact;
+                CREATE TABLE contact (
+                  site TEXT NOT NULL, contact TEXT NOT NULL,
+                  channel TEXT, customer TEXT, reason TEXT,
+                  queue TEXT, agent TEXT,
+                  started_at INTEGER, queued_at INTEGER, answered_at INTEGER, ended_at INTEGER,
+                  wait_ms INTEGER, talk_ms INTEGER, hold_ms INTEGER, acw_ms INTEGER,
+                  outcome TEXT NOT NULL DEFAULT 'open'
+                    CHECK (outcome IN ('open','selfserved','answered','abandoned','short-abandon','transferred','ended','refused')),
+                  selfserved INTEGER NOT NULL DEFAULT 0,
+                  transfers INTEGER NOT NULL DEFAULT 0,
+                  resolved INTEGER, csat INTEGER CHECK (csat BETWEEN 1 AND 5), nps INTEGER CHECK (nps BETWEEN 0 AND 10),
+                  route TEXT,
+                  day INTEGER,
+                  repeat_of TEXT, next_start INTEGER,
+                  PRIMARY KEY (site, contact)) WITHOUT ROWID;
+                -- A visit the queue refused (full, no agents, closed): not offered, counted in interval_stat.refused.
+                ALTER TABLE visit ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+                -- A visit made from an answer or abandon whose queue entry had not arrived yet.
+                ALTER TABLE visit ADD COLUMN inferred_entry INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE interval_stat ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+                -- Each site's time zones from its site.configured events (kept across rebuilds: see SiteCalendar).
+                CREATE TABLE site_zone (site TEXT NOT NULL, from_ms INTEGER NOT NULL, zone TEXT NOT NULL,
+                  PRIMARY KEY (site, from_ms)) WITHOUT ROWID;
+                """)
+            for table in ["checkpoint", "visit", "agent", "agent_skill", "agent_time", "action", "agent_day",
+                          "interval_stat", "customer", "selfservice_day", "dirty_day", "dirty_customer"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+            try db.execute(sql: "DELETE FROM meta WHERE key <> 'parameters'")
+            for sql in secondaryIndexes where sql.contains(" ON contact ") { try db.execute(sql: sql) }
+        }
         return m
     }
 

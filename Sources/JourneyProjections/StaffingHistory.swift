@@ -22,8 +22,8 @@ public struct StaffingHistory: Sendable, Equatable {
     public var agents: [Agent]
     /// Per site, milliseconds logged in and not ready over the window.
     public var agentTime: [String: SiteTime]
-    /// Each site's UTC offset (minutes) from the KPI parameters; intervals are local.
-    public var utcOffsetMinutes: [String: Int]
+    /// Each site's local calendar; slots are local times of day.
+    public var calendar: SiteCalendar
 
     /// Logged-in and not-ready milliseconds of a site's agents.
     public struct SiteTime: Sendable, Equatable {

@@ -34,11 +34,12 @@ public struct StaffingPlanner: Sendable {
         }
         let slotMs = Int64(parameters.intervalMinutes) * 60_000
         let slots = 24 * 60 / parameters.intervalMinutes
-        for (site, minutes) in history.utcOffsetMinutes where minutes % parameters.intervalMinutes != 0 {
-            throw StaffingError("site \(site)'s UTC offset (\(minutes) min) is not a whole number of \(parameters.intervalMinutes)-minute intervals; plan with --interval 15")
-        }
+        /// UTC start of local slot `slot` of the planned day (a slot the clocks skip starts just after the gap).
         func start(_ site: String, _ slot: Int) -> Int64 {
-            history.day * 86_400_000 - Int64(history.utcOffsetMinutes[site] ?? 0) * 60_000 + Int64(slot) * slotMs
+            guard let zones = history.calendar.zones[site], !zones.history.isEmpty else {
+                return history.calendar.dayStartUTC(history.day, site: site) + Int64(slot) * slotMs
+            }
+            return zones.utcMs(local: history.day * 86_400_000 + Int64(slot) * slotMs)
         }
         func weeks(_ site: String) -> Double { Double(max(1, history.weekdays[site]?.count ?? 0)) }
 
