@@ -208,6 +208,92 @@ final class RealDataImportTests: XCTestCase {
         XCTAssertEqual(zones.current.description, "Europe/London")
     }
 
+    // MARK: Figures against an independent computation
+
+    /// A seeded month-like file in the public layout (tab-separated, call ids
+    /// repeating across lines and days, calls across midnight, NO_SERVER,
+    /// customer 0, PHANTOM rows, IVR hang-ups) imported with the shipped map:
+    /// every site figure and each local day's offered calls equal a
+    /// computation made here from the generated values, not from the file.
+    func testImportedFiguresEqualAnIndependentComputation() throws {
+        struct Call { var day: Int64; var queueStart: Int64?; var wait: Int64; var talk: Int64?; var abandoned: Bool }
+        var rng = SplitMix64(seed: 14)
+        func r(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        func hms(_ s: Int64) -> String {
+            let t = s % 86_400
+            return "\(t / 3600):" + String(format: "%02d:%02d", t / 60 % 60, t % 60)
+        }
+        var rows: [String] = [], calls: [Call] = []
+        var keys = Set<String>()
+        let firstDay = Int64(Timestamp.daysFromCivil(year: 1999, month: 8, day: 1))
+        while rows.count < 1500 {
+            let d = r(3), line = "AA010\(1 + r(4))", id = 30_000 + r(400)
+            guard keys.insert("\(d):\(line):\(id)").inserted else { continue }
+            // A tenth of the calls start in the last half hour before midnight.
+            var t = Int64(r(10) == 0 ? 84_600 + r(1_790) : 25_200 + r(57_000))
+            let entry = t
+            t += Int64(1 + r(30))
+            let vruExit = t
+            let kind = r(20)
+            let customer = r(3) == 0 ? "0" : String(1_000_000 + r(500))
+            var fields = [line, String(id), customer, String(r(3)), ["PS", "NE", "IN"][r(3)], String(format: "9908%02d", 1 + d),
+                          hms(entry), hms(vruExit), String(vruExit - entry)]
+            func avoidMidnight(_ x: Int64) -> Int64 { x % 86_400 == 0 ? x + 1 : x }
+            if kind == 0 {  // phantom
+                fields += ["0:00:00", "0:00:00", "0", "PHANTOM", "0:00:00", "0:00:00", "0", "NO_SERVER"]
+            } else if kind == 1 {  // hung up in the IVR: never queued
+                fields += ["0:00:00", "0:00:00", "0", "HANG", "0:00:00", "0:00:00", "0", "NO_SERVER"]
+            } else {
+                let qStart = avoidMidnight(vruExit)
+                let wait = Int64(r(4) == 0 ? r(8) : r(300))
+                let qExit = avoidMidnight(qStart + wait)
+                let day = firstDay + Int64(d) + qStart / 86_400
+                if r(3) == 0 {
+                    fields += [hms(qStart), hms(qExit), String(wait), "HANG", "0:00:00", "0:00:00", "0", "NO_SERVER"]
+                    calls.append(Call(day: day, queueStart: qStart, wait: qExit - qStart, talk: nil, abandoned: true))
+                } else {
+                    let serStart = avoidMidnight(qExit + Int64(r(3)))
+                    let serExit = avoidMidnight(serStart + Int64(10 + r(900)))
+                    fields += [hms(qStart), hms(qExit), String(wait), "AGENT", hms(serStart), hms(serExit), String(serExit - serStart),
+                               ["ANNA", "BEN", "NO_SERVER"][r(3)]]
+                    calls.append(Call(day: day, queueStart: qStart, wait: serStart - qStart, talk: serExit - serStart, abandoned: false))
+                }
+            }
+            rows.append(fields.joined(separator: ","))
+        }
+        let rejects = dir + "-rejects.csv"
+        let r0 = try importCSV(rows, rejects: rejects, separator: "\t")
+        XCTAssertEqual(r0.status, 0, r0.stderr)
+        XCTAssertEqual(try String(contentsOfFile: rejects, encoding: .utf8), "", "nothing in this file is malformed")
+        XCTAssertEqual(JourneyCLI.run(["rebuild", "--data", dir]).status, 0)
+
+        let answered = calls.filter { !$0.abandoned }, abandoned = calls.filter { $0.abandoned && $0.wait >= 5 }
+        let short = calls.filter { $0.abandoned && $0.wait < 5 }
+        let inSL = answered.filter { $0.wait <= 20 }.count
+        let site = JourneyCLI.run(["query", "sites", "--data", dir, "--json"])
+        XCTAssertEqual(site.status, 0, site.stderr)
+        let o = try JSONParser.parse(Array(site.stdout.utf8)).objectValue
+        guard case .array(let siteRows)? = o?["rows"], let row = siteRows.first?.objectValue else { return XCTFail(site.stdout) }
+        XCTAssertEqual(row["offered"], .integer(Int64(calls.count)))
+        XCTAssertEqual(row["answered"], .integer(Int64(answered.count)))
+        XCTAssertEqual(row["abandoned"], .integer(Int64(abandoned.count)))
+        XCTAssertEqual(row["shortAbandoned"], .integer(Int64(short.count)))
+        XCTAssertEqual(row["serviceLevel"]?.doubleValue ?? -1, Double(inSL) / Double(answered.count + abandoned.count), accuracy: 1e-4)
+        XCTAssertEqual(row["asa"]?.doubleValue ?? -1, Double(answered.map(\.wait).reduce(0, +)) / Double(answered.count), accuracy: 1e-3)
+        XCTAssertEqual(row["aht"]?.doubleValue ?? -1, Double(answered.compactMap(\.talk).reduce(0, +)) / Double(answered.count), accuracy: 1e-3)
+        XCTAssertEqual(row["occupancy"], .null, "no agent states in a call-by-call file")
+        // Each local day's offered calls: a call queued after midnight is on the next day.
+        let perDay = Dictionary(grouping: calls, by: \.day).mapValues(\.count)
+        XCTAssertGreaterThan(perDay.count, 3, "calls queued after the last date's midnight make a fourth day")
+        for (day, count) in perDay {
+            let date = Timestamp.dateString(day: day)
+            let q = JourneyCLI.run(["query", "intervals", "--data", dir, "--from", date, "--to", date, "--json", "--limit", "1000"])
+            let rows = try JSONParser.parse(Array(q.stdout.utf8)).objectValue?["rows"]
+            guard case .array(let list)? = rows else { return XCTFail(q.stdout) }
+            XCTAssertEqual(list.compactMap { $0.objectValue?["offered"]?.intValue }.reduce(0, +), Int64(count), date)
+        }
+    }
+
     // MARK: Caller identifiers
 
     /// No raw caller identifier of any fixture is stored anywhere in the
