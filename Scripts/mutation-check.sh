@@ -42,6 +42,16 @@ mutants=(
   "Sources/JourneyProjections/ProjectionQuery.swift|(\$1.1 - my) * (\$1.1 - my) } / (n - 1)|(\$1.1 - my) * (\$1.1 - my) } / n|KPITests.testTeamTrendAndStability"
   "Sources/JourneyLog/BlockHeader.swift|firstSeq <= seqMax - UInt64(eventsMax), count >= 1|count >= 1|FuzzReplayTests"
   "Sources/JourneySync/SyncClient.swift|                    refused[origin] = \"\\(peer.name): \\(error)\"|                    throw SyncError(.rejected, \"\\(error)\")|SyncTests.testARefusedOriginDoesNotStopTheOthers"
+  "Sources/JourneyIngest/CSVCallRecords.swift|[\"waitMs\": .integer(serviceStart.ms - entered.ms)]|[\"waitMs\": .integer((queueEnd ?? serviceStart).ms - entered.ms)]|RealDataImportTests.testImportedFiguresEqualAnIndependentComputation"
+  "Sources/JourneyIngest/CSVCallRecords.swift|                    local += 86_400_000|                    local += 0|RealDataImportTests.testTimesAfterMidnightRollToTheNextDay"
+  "Sources/JourneyIngest/CSVCallRecords.swift|            end = serviceEnd ?? serviceStart|            end = [ivrEnd, queueEnd, serviceEnd].compactMap { \$0 }.max() ?? serviceStart|RealDataImportTests.testImportedFiguresEqualAnIndependentComputation"
+  "Sources/JourneyIngest/AmazonConnectRecords.swift|            endpoint.members.removeAll { \$0.key == \"Address\" }|            _ = endpoint|RealDataImportTests.testNoCallerIdentifierIsStoredInClear"
+  "Sources/JourneyIngest/ImportBatch.swift|                if events[j] != events[i], lines[j] != lines[i] {|                if false {|RealDataImportTests.testOneKeyWithDifferentContentIsRefusedNamingBothLines"
+  "Sources/JourneyProjections/ProjectionEngine+Derive.swift|SELECT site, queue, interval_start, day, TOTAL(NOT refused),|SELECT site, queue, interval_start, day, COUNT(*),|SiteCalendarTests.testRefusedCallsAreCountedApartFromOffered"
+  "Sources/JourneyProjections/SiteCalendar.swift|        return ms - (local - floorDiv(local, lengthMs) * lengthMs)|        return floorDiv(local, lengthMs) * lengthMs - offsetMs(site, atUTC: ms)|SiteCalendarTests.testDaylightSavingDaysHave46And50Intervals"
+  "Sources/JourneyProjections/ContactState.swift|                visits[v].inferredEntry = false\n                return|                visits[v].inferredEntry = false|SiteCalendarTests.testAnOrphanAbandonJoinsItsEntryImportedLater"
+  "Sources/JourneyProjections/ProjectionEngine.swift|                if sitesProjected.contains(e.site) { zonesChanged = true }|                _ = sitesProjected|SiteCalendarTests.testAZoneRecordedLaterReprojectsTheSite"
+  "Sources/JourneyProjections/ProjectionQuery.swift|        guard let busy, let ready, ready + (notReady ?? 0) > 0 else { return .null }|        guard let busy, let ready else { return .null }|SiteCalendarTests.testOccupancyWithoutAgentStatesIsUnknown"
 )
 
 # An optional argument keeps only the breaks whose test filter matches it (grep -E).

@@ -88,7 +88,7 @@ struct ImportCommand: ParsableCommand {
             var rejected: [IngestError] = []
             if let sink, batch.wholeInputErrors.isEmpty {
                 rejected = batch.setAsideErrors()
-                try sink.write(rejectsOf(rejected))
+                if !rejected.isEmpty { try sink.write(rejectsOf(rejected)) }
             }
             guard batch.errors.isEmpty else {
                 for e in batch.errors.prefix(1000) { Console.error("journey: \(e)") }

@@ -229,8 +229,8 @@ final class RealDataImportTests: XCTestCase {
         while rows.count < 1500 {
             let d = r(3), line = "AA010\(1 + r(4))", id = 30_000 + r(400)
             guard keys.insert("\(d):\(line):\(id)").inserted else { continue }
-            // A tenth of the calls start in the last half hour before midnight.
-            var t = Int64(r(10) == 0 ? 84_600 + r(1_790) : 25_200 + r(57_000))
+            // A tenth of the calls start in the last five minutes before midnight.
+            var t = Int64(r(10) == 0 ? 86_100 + r(290) : 25_200 + r(57_000))
             let entry = t
             t += Int64(1 + r(30))
             let vruExit = t
