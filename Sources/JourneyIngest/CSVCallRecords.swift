@@ -164,16 +164,17 @@ public struct CSVCallRecords: Sendable {
         let ivrStart = times["ivrStart"], ivrEnd = times["ivrEnd"]
         let queueStart = times["queueStart"], queueEnd = times["queueEnd"]
         let serviceStart = times["serviceStart"], serviceEnd = times["serviceEnd"]
-        guard let start = ivrStart ?? queueStart ?? serviceStart else {
+        // The call starts at its earliest time (an IVR entry of 0:00:00 is "none", not midnight).
+        guard ivrStart ?? queueStart ?? serviceStart != nil, let start = times.values.min() else {
             throw IngestError(line: line, .missingTime, "the row has no IVR, queue or service start time (columns \(column("ivrStart")), \(column("queueStart")), \(column("serviceStart")))")
         }
         func order(_ earlier: Timestamp?, _ earlierRole: String, _ later: Timestamp?, _ laterRole: String, _ what: String) throws {
             guard let earlier, let later, later < earlier else { return }
             throw IngestError(line: line, .timeOrder, "column \(column(laterRole)) is before \(column(earlierRole)) (\(what) \((later.ms - earlier.ms) / 1000) s); the row's times cannot be ordered")
         }
-        for (r, t) in times where t < start {
-            throw IngestError(line: line, .timeOrder, "column \(column(r)) is before the call's start; the row's times cannot be ordered")
-        }
+        // Each stage begins after the one before it, and ends after it began.
+        try order(ivrStart, "ivrStart", queueStart, "queueStart", "IVR before the queue")
+        try order(ivrStart, "ivrStart", serviceStart, "serviceStart", "IVR before service")
         try order(ivrStart, "ivrStart", ivrEnd, "ivrEnd", "IVR time")
         try order(queueStart, "queueStart", queueEnd, "queueEnd", "queue time")
         try order(serviceStart, "serviceStart", serviceEnd, "serviceEnd", "service time")

@@ -118,6 +118,33 @@ final class RealDataImportTests: XCTestCase {
         XCTAssertEqual(try one("990802:AA0101:3", .contactStarted).at.rfc3339, "1999-08-01T21:10:00.000Z")
     }
 
+    /// The reproduction: talk ended at the latest time in the row, so an IVR
+    /// exit logged an hour after service began added an hour of talk.
+    func testTalkEndsAtServiceEnd() throws {
+        let r = try importCSV(["AA0101,7,0,2,PS,990801,10:00:00,11:00:00,3600,10:00:05,10:00:20,15,AGENT,10:00:20,10:03:20,180,ANNA"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let stored = try events()
+        let answered = try XCTUnwrap(stored.first { $0.kind == .contactAnswered }), ended = try XCTUnwrap(stored.first { $0.kind == .contactEnded })
+        XCTAssertEqual(ended.at.ms - answered.at.ms, 180_000)
+    }
+
+    /// Without a date column times are RFC 3339 instants and are not rolled:
+    /// an answer before the call's start is refused naming the column.
+    func testAnAnswerBeforeTheStartIsRefused() throws {
+        let map = try write("rfc-map.json", #"{"format":"journeystore-csv-map","version":2,"columns":{"contact":"id","outcome":"o","ivrStart":"s","serviceStart":"a","serviceEnd":"e"}}"#)
+        let file = try write("rfc.csv", "id,o,s,a,e\nk1,answered,2026-03-02T10:00:00Z,2026-03-02T09:59:00Z,2026-03-02T10:05:00Z\n")
+        let r = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, file])
+        XCTAssertEqual(r.status, 3)
+        XCTAssertTrue(r.stderr.contains("line 2: column a is before s"), r.stderr)
+    }
+
+    /// A call whose IVR entry is missing (`0:00:00`) starts at its earliest time.
+    func testAMissingFirstTimeStartsTheCallAtItsEarliestTime() throws {
+        let r = try importCSV(["AA0101,8,0,2,PS,990801,0:00:00,0:00:03,3,0:00:04,0:00:20,16,AGENT,0:00:20,0:01:20,60,ANNA"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try events().first { $0.kind == .contactStarted }?.at.rfc3339, "1999-07-31T21:00:03.000Z")
+    }
+
     /// Rows whose times cannot be ordered are malformed, naming the column;
     /// an answered call without a service start too. With --rejects they are
     /// set aside with their reason, counted per reason, and the rest stored.

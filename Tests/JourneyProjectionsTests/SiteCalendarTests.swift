@@ -101,6 +101,10 @@ final class SiteCalendarTests: XCTestCase {
         let rows = try engine.query(.intervals(ProjectionQuery.Filter()))
         XCTAssertEqual(rows.values("start"), [.string("2026-03-02T00:30:00.000+01:00")])
         XCTAssertEqual(rows.values("offered"), [.integer(1)], "re-projected once, not counted twice")
+        var f = ProjectionQuery.Filter()
+        f.fromDay = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 2))
+        f.toDay = f.fromDay
+        XCTAssertEqual(try engine.query(.intervals(f)).values("offered"), [.integer(1)], "on the local day 03-02, not the UTC day 03-01")
         // A second engine on the same file agrees, and a rebuild gives the same.
         let other = try ProjectionEngine(path: dir + ".sqlite")
         try other.rebuild(from: s)
@@ -161,7 +165,9 @@ final class SiteCalendarTests: XCTestCase {
     /// Occupancy without any agent state is unknown, not 1.0.
     func testOccupancyWithoutAgentStatesIsUnknown() throws {
         let s = try store(zone: nil)
+        // Two calls: the agent is busy from the first answer on, and no state says when they were idle.
         try call(s, "c1", enter: "2026-03-02T09:00:00Z")
+        try call(s, "c2", enter: "2026-03-02T09:30:00Z")
         let engine = try ProjectionEngine(path: dir + ".sqlite")
         try engine.catchUp(from: s)
         XCTAssertEqual(try engine.query(.agents(ProjectionQuery.Filter(), sort: nil)).values("occupancy"), [.null])
