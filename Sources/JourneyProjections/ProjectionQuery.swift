@@ -71,6 +71,12 @@ extension ProjectionEngine {
 
     func number(_ x: Double?, digits: Int = 4) -> JSONValue { .rounded(x, digits: digits) }
 
+    /// NPS in points (−100 … 100) = 100 × (promoters 9–10 − detractors 0–6) / answers; unknown without answers.
+    static func nps(_ counts: (answers: Double, promoters: Double, detractors: Double)?) -> JSONValue {
+        guard let c = counts, c.answers > 0 else { return .null }
+        return .rounded(100 * (c.promoters - c.detractors) / c.answers, digits: 2)
+    }
+
     /// Occupancy: busy / (busy + ready). Unknown (null) when the agents have
     /// no ready and no not-ready time at all: the source recorded no agent
     /// states, and handling calls alone says nothing about idle time.
@@ -220,12 +226,18 @@ extension ProjectionEngine {
                    COUNT(DISTINCT agent), SUM(notready_ms)
             FROM agent_day \(wa) GROUP BY site
             """, arguments: aa) { agentFigures[r[0]] = r }
+        // NPS from the contacts' survey answers (0–10), per site.
+        let (wn, an) = where_(f)
+        var promoters: [String: Row] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT site, TOTAL(nps IS NOT NULL), TOTAL(nps >= 9), TOTAL(nps <= 6) FROM contact \(wn) GROUP BY site
+            """, arguments: an) { promoters[r[0]] = r }
         let (wc, ac) = where_(f)
         var containment: [String: Row] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT site, TOTAL(sessions), TOTAL(contained) FROM selfservice_day \(wc) GROUP BY site",
                                   arguments: ac) { containment[r[0]] = r }
         let columns = ["site", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht", "abandonRate",
-                       "fcr", "repeatRate", "csat", "occupancy", "agents", "selfServiceSessions", "containment", "refused"]
+                       "fcr", "repeatRate", "csat", "occupancy", "agents", "selfServiceSessions", "containment", "refused", "nps"]
         return (columns, traffic.map { r in
             let site: String = r[0]
             let answered = Double(r[2] as Int64), abandoned = Double(r[3] as Int64), short = Double(r[4] as Int64)
@@ -237,7 +249,8 @@ extension ProjectionEngine {
                     ratio(Double(r[8] as Int64) / 1000, Double(r[7] as Int64)), ratio(abandoned, Double(r[1] as Int64) - short),
                     ratio(ad(4), ad(3)), ratio(ad(2), ad(1)), ratio(ad(6), ad(5)), occupancy(busy: ad(7), ready: ad(8), notReady: ad(10)),
                     a.map { .integer($0[9]) } ?? .null, .integer(Int64(c.map { $0[1] as Double } ?? 0)),
-                    ratio(c.map { $0[2] as Double }, c.map { $0[1] as Double }), .integer((r[9] as Int64?) ?? 0)]
+                    ratio(c.map { $0[2] as Double }, c.map { $0[1] as Double }), .integer((r[9] as Int64?) ?? 0),
+                    Self.nps(promoters[site].map { ($0[1] as Double, $0[2] as Double, $0[3] as Double) })]
         })
     }
 

@@ -35,6 +35,13 @@ public struct QueryResult: Sendable {
         return i
     }
 
+    /// Every row's value of the column named `name`; throws when there is no
+    /// such column, so a test or script reading by name fails loudly.
+    public func values(_ name: String) throws -> [JSONValue] {
+        let i = try column(name)
+        return rows.map { $0[i] }
+    }
+
     /// The value of `column` in `row`.
     public func value(_ column: String, row: Int) -> JSONValue? {
         guard let i = columns.firstIndex(of: column), row < rows.count else { return nil }

@@ -27,13 +27,13 @@ final class AttritionTests: XCTestCase {
         var o = AttritionWatch.Options()
         o.asOfDay = InsightsFixture.day(17)
         let report = try AttritionWatch.report(f.engine, o)
-        let top = Set(report.result.rows.prefix(4).compactMap { $0[1].stringValue })
+        let top = Set(try report.result.values("agent").prefix(4).compactMap(\.stringValue))
         XCTAssertEqual(top, drifting, "\(report.findings)")
 
         // Each of them is flagged, with reasons.
-        for row in report.result.rows.prefix(4) {
-            XCTAssertEqual(row[5], .bool(true))
-            XCTAssertFalse((row.last?.stringValue ?? "").isEmpty)
+        for (flagged, reasons) in zip(try report.result.values("flagged"), try report.result.values("reasons")).prefix(4) {
+            XCTAssertEqual(flagged, .bool(true))
+            XCTAssertFalse((reasons.stringValue ?? "").isEmpty)
         }
     }
 }

@@ -104,7 +104,7 @@ final class KPITests: XCTestCase {
             (contacts.value("contact", row: $0)?.stringValue ?? "", contacts.value("outcome", row: $0)?.stringValue ?? "")
         })
         XCTAssertEqual(outcomes, ["c1": "answered", "c2": "answered", "c3": "abandoned", "c4": "short-abandon", "c5": "answered"])
-        let c1 = try XCTUnwrap(contacts.rows.firstIndex { $0[1] == .string("c1") })
+        let c1 = try XCTUnwrap(try contacts.values("contact").firstIndex(of: .string("c1")))
         XCTAssertEqual(contacts.value("holdSeconds", row: c1), .integer(30))
         XCTAssertEqual(contacts.value("talkSeconds", row: c1), .integer(200))
     }
@@ -128,8 +128,11 @@ final class KPITests: XCTestCase {
               e("wrapup.done", t("11:08:41"), contact: "c4", customer: "k3", queue: "technical", agent: "a3",
                 data: #"{"acwMs":30000,"resolved":true}"#),
               e("survey.answered", t("11:20:00"), contact: "c4", customer: "k3", queue: "technical", agent: "a3", data: #"{"csat":5,"nps":10}"#),
-              e("survey.answered", t("12:00:00"), contact: "c3", customer: "k2", queue: "billing", agent: "a1", data: #"{"csat":2,"nps":3}"#)]
+              e("survey.answered", t("12:00:00"), contact: "c3", customer: "k2", queue: "billing", agent: "a1", data: #"{"csat":2,"nps":3}"#),
+              // NPS-only answers: site a's NPS answers are 10, 3, 9, 7 → (2 promoters − 1 detractor) / 4 = 25 points.
+              e("survey.answered", t("12:10:00"), contact: "c1", customer: "k1", queue: "billing", agent: "a1", data: #"{"nps":9}"#)]
         a += answered("c5", customer: "k4", agent: "a1", enter: "12:00:00", wait: 5, talk: 100, day: 3)
+        a.append(e("survey.answered", t("12:30:00", days: 3), contact: "c5", customer: "k4", queue: "billing", agent: "a1", data: #"{"nps":7}"#))
         let siteA = try store("a", a)
         let siteB = try store("b", answered("c2", customer: "k1", agent: "b1", enter: "12:05:20", wait: 5, talk: 100, channel: "chat"))
         // One node holding both origins: a's own log plus b's blocks as replicated.
@@ -143,13 +146,16 @@ final class KPITests: XCTestCase {
         var cf = ProjectionQuery.Filter()
         cf.customer = "k1"
         let journey = try engine.query(.journey(customer: "k1"))
-        XCTAssertEqual(journey.rows.map { $0[1] }, [.string("c1"), .string("c2")])
+        XCTAssertEqual(try journey.values("contact"), [.string("c1"), .string("c2")])
         XCTAssertEqual(journey.value("repeatOf", row: 1), .string("c1"), "a chat at another site within 72 h is a repeat")
         XCTAssertEqual(journey.value("repeated", row: 0), .bool(true))
         XCTAssertEqual(journey.value("site", row: 1), .string("b"))
+        let sites = try engine.query(.sites(ProjectionQuery.Filter()))
+        XCTAssertEqual(try sites.values("site"), [.string("a"), .string("b")])
+        XCTAssertEqual(try sites.values("nps"), [.integer(25), .null], "b has no NPS answers: unknown")
         let agents = try engine.query(.agents(ProjectionQuery.Filter(), sort: nil))
         func figure(_ agent: String, _ column: String) -> JSONValue? {
-            agents.rows.firstIndex { $0[0] == .string(agent) }.flatMap { agents.value(column, row: $0) }
+            ((try? agents.values("agent")) ?? []).firstIndex(of: .string(agent)).flatMap { agents.value(column, row: $0) }
         }
         // a1 closed c1 (repeated), c3 (elapsed, no repeat), c5 (pending): FCR = 1 ok / 2 elapsed = 0.5; repeat rate = 1/3.
         XCTAssertEqual(figure("a1", "handled"), .integer(3))
@@ -162,7 +168,7 @@ final class KPITests: XCTestCase {
         XCTAssertEqual(figure("a3", "fcr"), .integer(1))
         // The transferred contact made two queue visits: billing and technical.
         let intervals = try engine.query(.intervals(ProjectionQuery.Filter()))
-        XCTAssertEqual(Set(intervals.rows.map { $0[1] }), [.string("billing"), .string("technical")])
+        XCTAssertEqual(Set(try intervals.values("queue")), [.string("billing"), .string("technical")])
         let c5 = try engine.query(.journey(customer: "k4"))
         XCTAssertEqual(c5.value("repeated", row: 0), .string("pending"))
         // The report carries the position vector.

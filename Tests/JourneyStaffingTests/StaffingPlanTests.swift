@@ -61,7 +61,8 @@ final class StaffingPlanTests: XCTestCase {
         XCTAssertTrue(plan.requirements.contains { $0.patienceSeconds != nil }, "abandons measured: Erlang A used")
         let engine = try ProjectionEngine(path: "\(root)/east.sqlite")
         let mondays = try engine.query(.intervals({ var f = ProjectionQuery.Filter(); f.site = "west"; f.queue = "billing"; f.fromDay = planDay - 14; f.toDay = planDay - 7; return f }()))
-        let nine = mondays.rows.filter { ["2026-03-02T09:00:00.000Z", "2026-03-09T09:00:00.000Z"].contains($0[2].stringValue ?? "") }.compactMap { $0[3].intValue }
+        let nine = zip(try mondays.values("start"), try mondays.values("offered"))
+            .filter { ["2026-03-02T09:00:00.000Z", "2026-03-09T09:00:00.000Z"].contains($0.0.stringValue ?? "") }.compactMap { $0.1.intValue }
         XCTAssertEqual(nine.count, 2)
         let westNine = try XCTUnwrap(plan.requirements.first { $0.site == "west" && $0.queue == "billing" && Timestamp(ms: $0.start).rfc3339.hasSuffix("T09:00:00.000Z") })
         XCTAssertEqual(westNine.calls, Double(nine.reduce(0, +)) / 2, accuracy: 1e-9)
