@@ -27,6 +27,7 @@ mutants=(
   "Sources/JourneyProjections/ProjectionEngine+Derive.swift|answered_at IS NOT NULL AND wait_ms <= :sl|answered_at IS NOT NULL AND wait_ms < :sl|KPITests.testServiceLevelCountsAWaitOfExactlyTAsWithin"
   "Sources/JourneyLog/OriginLog+Recovery.swift|            guard h.isSigned, SiteKey.verify(signature: h.signature, of: h.chainHash, publicKey: publicKey) else {|            guard h.isSigned else {|IntegrityTests.testAReplicaSignedByAnotherKeyIsRefusedAtOpen"
   "Sources/JourneyLog/OriginLog.swift|            if sync { try out.segments[s].file.sync() }|            _ = sync|LogStoreTests.testCrashAtEveryFaultPoint"
+  "Sources/JourneyIngest/QueueLogFollower.swift|            try crashPoint?(.beforeAppend)|            offset += UInt64(chunk.count); try saveCursor(); offset -= UInt64(chunk.count); try crashPoint?(.beforeAppend)|ImportCommandTests.testAFollowerCrashedBetweenAppendAndCursorLosesNothing"
   "Sources/JourneyIngest/QueueLogFollower.swift|                importer.restore(customers: map)|                _ = map|ImportCommandTests.testFollowerRestartedAtEveryLineKeepsCustomers"
   "Sources/JourneyModel/Event+Validation.swift|        guard Limits.contains(at) else {|        guard true else {|BoundsTests.testTimesPushedOutOfRangeByTheirOffsetAreRefusedByName"
   "Sources/JourneyModel/Event+Validation.swift|ms >= 0, ms <= Limits.durationMsMax else {|ms >= 0 else {|HostileInputTests.testDurationsBeyondTheLimitAreRefused"

@@ -31,6 +31,11 @@ public final class QueueLogFollower: @unchecked Sendable {
     /// and its first line number) and the rest of the chunk is stored;
     /// when nil, a malformed line stops the follower before it.
     public var setAside: ((_ rejected: [IngestError], _ chunk: [UInt8], _ firstLine: Int) throws -> Void)?
+    /// Fault injection for tests: called at each crash point of a chunk —
+    /// `.beforeAppend`, `.afterAppend` (stored, cursor not yet saved) and
+    /// `.afterCursor`; throwing stops the follower there as a crash would.
+    public var crashPoint: ((CrashPoint) throws -> Void)?
+    public enum CrashPoint: Sendable, CaseIterable { case beforeAppend, afterAppend, afterCursor }
 
     var device: UInt64 = 0
     var inode: UInt64 = 0
@@ -122,10 +127,13 @@ public final class QueueLogFollower: @unchecked Sendable {
                 if !rejected.isEmpty { try setAside(rejected, chunk, lineNumber + 1) }
             }
             if let first = batch.errors.first { throw first }
+            try crashPoint?(.beforeAppend)
             let result = try store.append(batch.events)
+            try crashPoint?(.afterAppend)
             lineNumber += chunk.split(separator: 0x0A, omittingEmptySubsequences: false).count - 1
             offset += UInt64(chunk.count)
             try saveCursor()
+            try crashPoint?(.afterCursor)
             report(batch, result)
             progressed = true
         }

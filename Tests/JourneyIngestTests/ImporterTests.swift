@@ -211,6 +211,39 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(try events().count, expected.count)
     }
 
+    /// A follower that dies at any crash point of a chunk — before its events
+    /// are stored, after they are stored but before its cursor is saved, after
+    /// the cursor — resumes without losing or storing twice any event, and the
+    /// calls keep their customers. Crashed at every growth step of the file,
+    /// rotating through the crash points.
+    func testAFollowerCrashedBetweenAppendAndCursorLosesNothing() throws {
+        struct Crash: Error {}
+        let lines = try String(decoding: fixtureBytes("queue_log"), as: UTF8.self).split(separator: "\n").map { $0 + "\n" }
+        let file = dir + "-crash_log"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let store = try LogStore.open(directory: dir)
+        var crashes = 0
+        for cut in stride(from: 3, through: lines.count, by: 4) {
+            try lines[..<cut].joined().write(toFile: file, atomically: false, encoding: .utf8)
+            let follower = try QueueLogFollower(path: file, store: store)
+            follower.idleExitSeconds = 0.2
+            let point = QueueLogFollower.CrashPoint.allCases[(cut / 4) % 3]
+            follower.crashPoint = { if $0 == point { throw Crash() } }
+            do { try follower.run() } catch is Crash { crashes += 1 }
+        }
+        XCTAssertGreaterThan(crashes, 5)
+        let last = try QueueLogFollower(path: file, store: store)
+        last.idleExitSeconds = 0.2
+        try last.run()
+        var importer = AsteriskQueueLog(site: "north", pseudonyms: try Pseudonyms.load(directory: dir))
+        let expected = importer.read(Array(lines.joined().utf8)).events
+        let stored = try events()
+        XCTAssertEqual(stored.count, expected.count, "nothing stored twice, nothing lost")
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: stored.map { ($0.id, $0.customer ?? "-") }),
+                       Dictionary(uniqueKeysWithValues: expected.map { ($0.id, $0.customer ?? "-") }), "every event with its customer")
+        store.close()
+    }
+
     /// A follower restarted between a call's ENTERQUEUE and its later lines
     /// still gives those lines the call's customer: the call → customer map is
     /// saved with the cursor. Restarted at every line boundary.
