@@ -66,6 +66,50 @@ final class IntegrityCommandTests: XCTestCase {
         XCTAssertEqual(JourneyCLI.run(["verify", "--data", dir]).status, 0)
     }
 
+    /// `journey append --durability always` killed with SIGKILL at several
+    /// points: the store opens and verifies, what it holds is a prefix of the
+    /// input in order made of whole append calls (an append is all or
+    /// nothing), and appending the file again stores exactly the rest.
+    func testAnAppendKilledAtAnyPointLeavesAWholePrefix() throws {
+        let binary = try journeyBinary()
+        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        let total = 400_000
+        var text = ""
+        text.reserveCapacity(total * 80)
+        for i in 0..<total {
+            text += #"{"id":"k\#(i)","at":"2026-03-02T08:00:00Z","kind":"note.x","data":{"n":\#(i)}}"# + "\n"
+        }
+        let file = dir + "-events.jsonl"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var killedMidway = 0, previous = 0
+        for delayMs in [200, 700, 1500, 3000] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["append", "--data", dir, "--durability", "always", file]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32(delayMs * 1000))
+            if p.isRunning { killedMidway += 1 }
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            XCTAssertEqual(JourneyCLI.run(["verify", "--data", dir]).status, 0, "killed after \(delayMs) ms: the store verifies")
+            let store = try LogStore.openReadOnly(directory: dir)
+            var ids: [String] = []
+            try store.forEachEvent(origin: "north") { ids.append($0.id); return true }
+            store.close()
+            XCTAssertEqual(ids, (0..<ids.count).map { "k\($0)" }, "killed after \(delayMs) ms: a prefix, in order, no gap")
+            XCTAssertGreaterThanOrEqual(ids.count, previous, "nothing acknowledged before is lost")
+            XCTAssertTrue(ids.count == total || ids.count % 65_536 == 0, "whole append calls only (\(ids.count))")
+            previous = ids.count
+        }
+        XCTAssertGreaterThan(killedMidway, 0, "some kill must land while the append runs")
+        let rest = JourneyCLI.run(["append", "--data", dir, file])
+        XCTAssertEqual(rest.status, 0, rest.stderr)
+        XCTAssertTrue(rest.stdout.contains("appended \(total - previous), duplicates \(previous)"), rest.stdout)
+    }
+
     /// A rebuild killed with SIGKILL at several points: the next query
     /// finishes the projection (indexes back) and answers as a clean rebuild does.
     func testAKilledRebuildIsFinishedByTheNextQueryWithItsIndexes() throws {
