@@ -129,6 +129,44 @@ final class StaffingPlanTests: XCTestCase {
         XCTAssertFalse(try PlanAudit(record: earlier, store: stores[1], scratchPath: "\(root)/audit.sqlite").identical)
     }
 
+    /// A plan against a case worked by hand, not by the code under test:
+    /// 100 calls in Monday 09:00–09:30 on each of two Mondays, every one
+    /// answered at once and handled in 180 s, nobody abandoning. Demand for the
+    /// next Monday 09:00 is 100 calls, A = 100 × 180 / 1800 = 10 erlangs, and
+    /// Erlang C for 80 % within 20 s (computed outside this code base:
+    /// C(N, A) with SL = 1 − C·e^(−(N−A)·20/180)) gives 13 agents → 79.56 %,
+    /// 14 agents → 88.84 %: 14 agents. Every other interval: no calls, no agents.
+    func testARequirementWorkedByHand() throws {
+        let s = try LogStore.create(directory: "\(root)/hand", site: "east")
+        var events: [Event] = []
+        for monday in [2, 9] {
+            let base = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: monday)) * 86_400_000 + 9 * 3_600_000
+            for i in 0..<100 {
+                let at = base + Int64(i) * 17_000, c = "m\(monday)-\(i)"
+                func ev(_ kind: EventKind, _ ms: Int64, agent: String? = nil, data: JSONObject = [:]) -> Event {
+                    Event(site: "east", id: "\(c)-\(kind.rawValue)", at: Timestamp(ms: ms), kind: kind, contact: c, channel: .voice,
+                          queue: "billing", agent: agent, data: data)
+                }
+                events += [ev(.contactStarted, at), ev(.queueEntered, at), ev(.contactAnswered, at, agent: "ann", data: ["waitMs": 0]),
+                           ev(.contactEnded, at + 180_000, agent: "ann")]
+            }
+        }
+        // A later event moves the data horizon past both Mondays, so they are complete history days.
+        events.append(Event(site: "east", id: "later", at: Timestamp(ms: Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 15)) * 86_400_000),
+                            kind: .agentLogin, agent: "ann"))
+        _ = try s.append(events)
+        let engine = try ProjectionEngine(path: "\(root)/hand.sqlite")
+        try engine.catchUp(from: s)
+        let plan = try PlanRecord(engine: engine, day: planDay, parameters: PlanParameters()).plan
+        let nine = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 16)) * 86_400_000 + 9 * 3_600_000
+        let r = try XCTUnwrap(plan.requirements.first { $0.site == "east" && $0.queue == "billing" && $0.start == nine })
+        XCTAssertEqual(r.calls, 100, accuracy: 1e-9)
+        XCTAssertEqual(r.ahtSeconds, 180, accuracy: 1e-9)
+        XCTAssertNil(r.patienceSeconds, "nobody abandoned: no patience measured, Erlang C")
+        XCTAssertEqual(r.agents, 14)
+        XCTAssertTrue(plan.requirements.filter { $0.start != nine }.allSatisfy { $0.agents == 0 }, "no calls, no agents")
+    }
+
     func testForecastFileErrorsNameTheLine() {
         XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start\nnorth,billing,09:00")) { XCTAssertTrue("\($0)".contains("line 1")) }
         XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,9h,3")) { XCTAssertTrue("\($0)".contains("line 2")) }
