@@ -73,7 +73,14 @@ struct QueryCommand: ParsableCommand {
             case .journey: q = .journey(customer: customer ?? "")
             case .contacts: q = .contacts(f)
             }
-            Output.print(try engine.query(q), json: json, csv: csv)
+            let result = try engine.query(q)
+            Output.print(result, json: json, csv: csv)
+            if kind != .journey && kind != .sites && result.rows.count >= limit {
+                Console.error("query: the first \(limit) rows are shown (--limit); there may be more")
+            }
+            if let site, result.rows.isEmpty, !engine.positions.keys.contains(site) {
+                Console.error("query: no site '\(site)' in this store (sites: \(engine.positions.keys.sorted().joined(separator: ", ")))")
+            }
         } catch {
             throw ExitStatus.report(error)
         }

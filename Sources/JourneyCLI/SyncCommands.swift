@@ -34,6 +34,12 @@ struct SyncConfigOption: ParsableArguments {
         return try load(store)
     }
 
+    /// The config file in use, when there is one.
+    func loadedPath(_ store: StoreOptions) -> String? {
+        let path = config ?? store.directory + "/sync.json"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
     func load(_ store: StoreOptions) throws -> SyncConfig {
         let path = config ?? store.directory + "/sync.json"
         guard FileManager.default.fileExists(atPath: path) else {
@@ -181,8 +187,12 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let config = try syncConfig.load(store)
+            // Without a sync config the node has no peers: its own heads are still its status.
+            let config = try syncConfig.loadIfPresent(store) ?? SyncConfig()
             let s = try store.open(readOnly: true)
+            if config.peers.isEmpty && !json {
+                Console.error("status: no peers configured (\(syncConfig.config ?? store.directory + "/sync.json") is \(syncConfig.loadedPath(store) == nil ? "missing" : "without peers")): local heads only; see config/sync.example.json")
+            }
             let client = SyncClient(store: s, config: config)
             var peerHeads: [String: [String: (UInt64, String)]] = [:]
             var unreachable: [String: String] = [:]

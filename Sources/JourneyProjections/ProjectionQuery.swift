@@ -99,7 +99,7 @@ extension ProjectionEngine {
         let rows = try Row.fetchAll(db, sql: """
             SELECT site, queue, interval_start, offered, answered, abandoned, short_abandoned, answered_in_sl, wait_ms_answered,
                    handled, handle_ms, logged_agents, ready_agents, refused
-            FROM interval_stat \(w) ORDER BY site, queue, interval_start LIMIT 100000
+            FROM interval_stat \(w) ORDER BY site, queue, interval_start LIMIT \(max(0, f.limit))
             """, arguments: args)
         let columns = ["site", "queue", "start", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht",
                        "abandonRate", "loggedAgents", "readyAgents", "refused"]
@@ -178,7 +178,7 @@ extension ProjectionEngine {
                     ratio(sum(12), sum(11)), occupancy(busy: sum(13), ready: sum(14), notReady: sum(15)), .integer(Int64(weeks.count)),
                     number(slope), number(sd)]
         }
-        return (columns, out)
+        return (columns, Array(out.prefix(max(0, f.limit))))
     }
 
     /// One row per team per day (or week, Monday to Sunday, labelled by its Monday).
@@ -190,7 +190,7 @@ extension ProjectionEngine {
                    TOTAL(transferred), TOTAL(repeated), TOTAL(closed), TOTAL(fcr_elapsed), TOTAL(fcr_ok), TOTAL(surveys), TOTAL(satisfied),
                    TOTAL(busy_ms), TOTAL(ready_ms), TOTAL(notready_ms)
             FROM agent_day d JOIN agent a ON a.agent = d.agent \(w)
-            GROUP BY a.team, period ORDER BY a.team, period
+            GROUP BY a.team, period ORDER BY a.team, period LIMIT \(max(0, f.limit))
             """, arguments: args)
         let columns = ["team", "site", byWeek ? "week" : "day", "agents", "handled", "aht", "fcr", "repeatRate", "transferRate", "csat", "occupancy"]
         return (columns, rows.map { r in

@@ -25,6 +25,25 @@ final class ProjectionCommandTests: XCTestCase {
         return o
     }
 
+    /// `--limit` holds for every row query, and a cut is said; an unknown
+    /// site is named instead of answering with silence.
+    func testLimitHoldsForEveryQueryAndAnUnknownSiteIsNamed() throws {
+        for (kind, limit) in [("intervals", 3), ("teams", 1), ("agents", 2), ("contacts", 4)] {
+            let r = JourneyCLI.run(["query", kind, "--data", dir, "--csv", "--limit", String(limit)])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stdout.split(separator: "\n").count, 1 + limit, "\(kind) --limit \(limit): \(r.stdout)")
+            XCTAssertTrue(r.stderr.contains("the first \(limit) rows are shown"), "\(kind): \(r.stderr)")
+        }
+        let nowhere = JourneyCLI.run(["query", "sites", "--data", dir, "--site", "nowhere"])
+        XCTAssertEqual(nowhere.status, 0)
+        XCTAssertTrue(nowhere.stderr.contains("no site 'nowhere' in this store (sites: north)"), nowhere.stderr)
+        // A node without a sync config still has a status: its own heads.
+        let status = JourneyCLI.run(["status", "--data", dir])
+        XCTAssertEqual(status.status, 0, status.stderr)
+        XCTAssertTrue(status.stdout.contains("north"), status.stdout)
+        XCTAssertTrue(status.stderr.contains("no peers configured"), status.stderr)
+    }
+
     func testQueriesCatchUpAndCarryTheirPositions() throws {
         let sites = try json(["query", "sites", "--data", dir])
         guard case .object(let positions)? = sites["positions"], case .array(let rows)? = sites["rows"] else { return XCTFail("shape") }
