@@ -64,10 +64,12 @@ extension ProjectionEngine {
                 queues[k] = q
             }
             // Patience: each caller waited until answered (censored) or until abandoning (observed).
+            // Only channels where a customer can hang up while waiting (voice, chat) say anything about
+            // patience: an e-mail's hours in the queue would make everyone look endlessly patient.
             for r in try Row.fetchAll(db, sql: """
                 SELECT site, queue, SUM(abandoned_at IS NOT NULL AND answered_at IS NULL),
                        SUM(CASE WHEN answered_at IS NOT NULL OR abandoned_at IS NOT NULL THEN wait_ms ELSE 0 END)
-                FROM visit WHERE day BETWEEN ? AND ? GROUP BY site, queue
+                FROM visit WHERE day BETWEEN ? AND ? AND channel IN ('voice', 'chat') GROUP BY site, queue
                 """, arguments: [window.lowerBound, window.upperBound]) {
                 let k = key(r[0], r[1])
                 guard var q = queues[k] else { continue }

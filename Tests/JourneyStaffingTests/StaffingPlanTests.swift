@@ -167,6 +167,43 @@ final class StaffingPlanTests: XCTestCase {
         XCTAssertTrue(plan.requirements.filter { $0.start != nine }.allSatisfy { $0.agents == 0 }, "no calls, no agents")
     }
 
+    /// Patience comes from the channels where callers can abandon: on each of
+    /// two Mondays 09:00, 25 voice callers abandon after 60 s and 25 are
+    /// answered after 30 s, while 10 e-mails wait 10 hours in the same queue.
+    /// Patience = (50 × 60 + 50 × 30) s / 50 abandons = 90 s (with the e-mails
+    /// it would be (4,500 + 720,000) s / 50 = 14,490 s).
+    func testPatienceIsMeasuredOnVoiceAndChatOnly() throws {
+        let s = try LogStore.create(directory: "\(root)/patience", site: "east")
+        var events: [Event] = []
+        for monday in [2, 9] {
+            let base = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: monday)) * 86_400_000 + 9 * 3_600_000
+            for i in 0..<60 {
+                let at = base + Int64(i) * 20_000, c = "p\(monday)-\(i)"
+                let channel: Channel = i < 50 ? .voice : .email
+                func ev(_ kind: EventKind, _ ms: Int64, agent: String? = nil, data: JSONObject = [:]) -> Event {
+                    Event(site: "east", id: "\(c)-\(kind.rawValue)", at: Timestamp(ms: ms), kind: kind, contact: c, channel: channel,
+                          queue: "billing", agent: agent, data: data)
+                }
+                events += [ev(.contactStarted, at), ev(.queueEntered, at)]
+                if i < 25 {
+                    events += [ev(.queueAbandoned, at + 60_000, data: ["waitMs": 60_000, "exit": "abandon"]), ev(.contactEnded, at + 60_000)]
+                } else {
+                    let wait: Int64 = i < 50 ? 30_000 : 36_000_000
+                    events += [ev(.contactAnswered, at + wait, agent: "ann", data: ["waitMs": .integer(wait)]), ev(.contactEnded, at + wait + 120_000, agent: "ann")]
+                }
+            }
+        }
+        events.append(Event(site: "east", id: "later", at: Timestamp(ms: Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 15)) * 86_400_000),
+                            kind: .agentLogin, agent: "ann"))
+        _ = try s.append(events)
+        let engine = try ProjectionEngine(path: "\(root)/patience.sqlite")
+        try engine.catchUp(from: s)
+        let plan = try PlanRecord(engine: engine, day: planDay, parameters: PlanParameters()).plan
+        let nine = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 16)) * 86_400_000 + 9 * 3_600_000
+        let r = try XCTUnwrap(plan.requirements.first { $0.site == "east" && $0.queue == "billing" && $0.start == nine })
+        XCTAssertEqual(r.patienceSeconds ?? 0, 90, accuracy: 1e-9)
+    }
+
     func testForecastFileErrorsNameTheLine() {
         XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start\nnorth,billing,09:00")) { XCTAssertTrue("\($0)".contains("line 1")) }
         XCTAssertThrowsError(try Forecast.parse(csv: "site,queue,start,calls\nnorth,billing,9h,3")) { XCTAssertTrue("\($0)".contains("line 2")) }
