@@ -6,8 +6,10 @@ import JourneyProjections
 /// `staffing.planned` / `agent.lent` events `--commit` appends.
 ///
 /// The id is `plan-DATE-` and the first 12 hex digits of the SHA-256 of the
-/// recorded JSON, so recording the same plan twice is a no-op (the log skips
-/// a known id) and a different plan for the same day gets another id.
+/// recorded JSON less its positions, so recording the same plan twice — even
+/// after the first recording moved the centre's own position — is a no-op
+/// (the log skips a known id), and a different plan for the same day gets
+/// another id.
 public struct PlanRecord: Sendable {
     public var plan: StaffingPlan
     public var id: String
@@ -26,7 +28,11 @@ public struct PlanRecord: Sendable {
         let plan = try StaffingPlanner(parameters: parameters).plan(history, forecast: forecast)
         let kpi = try JSONParser.parse(engine.parameters.json)
         var data = plan.record(positions: engine.positions, horizon: engine.dataHorizon, kpiParameters: kpi)
-        let digest = Checksum.hex(Array(JSONWriter.string(.object(data)).utf8).withUnsafeBytes { Checksum.sha256([$0]) })
+        // The id digests everything but the positions: committing a plan appends its own events and
+        // so moves its centre's position, and the same plan committed again must keep its id.
+        var identity = data
+        identity.members.removeAll { $0.key == "positions" }
+        let digest = Checksum.hex(Array(JSONWriter.string(.object(identity)).utf8).withUnsafeBytes { Checksum.sha256([$0]) })
         let id = "plan-" + Timestamp.dateString(day: day) + "-" + String(digest.prefix(12))
         data.members.insert(.init("plan", .string(id)), at: 0)
         self.plan = plan

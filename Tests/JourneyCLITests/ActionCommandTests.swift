@@ -76,6 +76,11 @@ final class ActionCommandTests: XCTestCase {
         XCTAssertEqual(commit.status, 0, commit.stderr)
         XCTAssertTrue(commit.stdout.contains("Staffing plan \(id)"), commit.stdout)
         XCTAssertTrue(commit.stdout.contains("recorded: "), commit.stdout)
+        // Committing again, after the first commit moved this centre's position, stores nothing.
+        let again = JourneyCLI.run(["staffing", "plan", "--data", dir, "--commit"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("Staffing plan \(id)"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("already recorded"), again.stdout)
         let list = JourneyCLI.run(["audit", "plan", "--data", dir])
         XCTAssertTrue(list.stdout.contains(id), list.stdout)
         let audit = JourneyCLI.run(["audit", "plan", id, "--data", dir])
