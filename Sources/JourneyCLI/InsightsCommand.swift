@@ -56,6 +56,7 @@ struct RepeatsInsight: ParsableCommand {
         var o = RepeatCauses.Options()
         o.site = site; o.fromDay = from?.day; o.toDay = to?.day; o.windowHours = window?.hours
         o.dimension = dimension; o.minContacts = minContacts; o.limit = limit
+        o.dataDirectory = store.directory
         InsightsCommand.print(try InsightsCommand.run(store) { try RepeatCauses.report($0, o) }, output)
     }
 }

@@ -34,6 +34,9 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "contacts: only this outcome.") var outcome: String?
     @Flag(help: "contacts: only repeats.") var repeats = false
     @Option(help: "contacts: only this route (e.g. overflow).") var route: String?
+    @Option(help: "contacts: only this contact reason.") var reason: String?
+    @Flag(help: "contacts: only contacts the customer contacted again within the repeat window.") var repeated = false
+    @Option(help: "contacts: only this channel (voice, chat, email, …).") var channel: String?
     @Option(help: "Most rows.") var limit = 500
     @Option(help: ArgumentHelp("Read this projection file (from `journey replay`) instead of the store's.", valueName: "file"))
     var db: String?
@@ -63,6 +66,7 @@ struct QueryCommand: ParsableCommand {
             f.fromDay = day?.day ?? from?.day
             f.toDay = day?.day ?? to?.day
             f.outcome = outcome; f.repeatsOnly = repeats; f.route = route; f.limit = limit
+            f.reason = reason; f.channel = channel; f.repeatedOnly = repeated
             let q: ProjectionQuery
             switch kind {
             case .intervals: q = .intervals(f)

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import JourneyModel
 import JourneyProjections
@@ -33,6 +34,8 @@ public enum RepeatCauses {
         public var limit = 15
         /// Only this dimension (one of ``RepeatCauses/dimensions``).
         public var dimension: String?
+        /// The data directory, written into the drill-down commands so they run as printed.
+        public var dataDirectory: String?
         public init() {}
     }
 
@@ -90,7 +93,7 @@ public enum RepeatCauses {
             let z = (rate - reference) / max(1e-9, reference * (1 - reference) / Double(t.contacts)).squareRoot()
             let prev = previous.causes[key]
             let prevRate = prev.flatMap { $0.contacts > 0 ? Double($0.repeats) / Double($0.contacts) : nil }
-            let drill = drillCommand(key, from: from, to: to)
+            let drill = drillCommand(key, from: from, to: to, data: options.dataDirectory)
             rows.append([.integer(Int64(i + 1)), .string(key.dimension), .string(key.site), .string(key.value),
                          .integer(Int64(t.contacts)), .integer(Int64(t.repeats)), Value.number(rate), Value.number(prevRate),
                          Value.number(prevRate.map { rate - $0 }), Value.number(excess, 1), Value.number(siteRate),
@@ -123,14 +126,31 @@ public enum RepeatCauses {
         }
     }
 
-    static func drillCommand(_ k: Key, from: Int64, to: Int64) -> String {
-        let range = "--from \(Timestamp.dateString(day: from)) --to \(Timestamp.dateString(day: to))"
+    /// The `journey query contacts` command that lists the contacts of cause
+    /// `k` (for hand-offs and cross-site moves: the first contacts on that
+    /// channel or at that site that were repeated; each row's `repeated` and
+    /// the journey show where the repeat went), with `--data` when known,
+    /// quoted for a shell.
+    static func drillCommand(_ k: Key, from: Int64, to: Int64, data: String?) -> String {
+        var args = ["journey", "query", "contacts"]
+        if let data { args += ["--data", data] }
+        let parts = k.value.components(separatedBy: "→")
         switch k.dimension {
-        case "route": return "journey query contacts --site \(k.site) --route \(k.value) \(range)"
-        case "queue": return "journey query contacts --site \(k.site) --queue \(k.value) \(range)"
-        case "agent": return "journey query contacts --agent \(k.value) \(range)"
-        default: return "journey query contacts --site \(k.site) \(range)"
+        case "route": args += ["--site", k.site, "--route", k.value]
+        case "queue": args += ["--site", k.site, "--queue", k.value]
+        case "reason": args += ["--site", k.site, "--reason", k.value]
+        case "agent": args += ["--agent", k.value]
+        case "handoff": args += ["--site", k.site, "--channel", parts.first ?? k.value, "--repeated"]
+        default: args += ["--site", parts.first ?? k.site, "--repeated"]
         }
+        args += ["--from", Timestamp.dateString(day: from), "--to", Timestamp.dateString(day: to)]
+        return args.map(shellQuoted).joined(separator: " ")
+    }
+
+    /// `s` as one shell word: as is when it is made of safe characters, else in single quotes.
+    static func shellQuoted(_ s: String) -> String {
+        let safe = s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:,@+".unicodeScalars.contains($0) }
+        return safe && !s.isEmpty ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Per cause and per site: contacts whose outcome is known, and how many were repeated.

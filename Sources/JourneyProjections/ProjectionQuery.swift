@@ -15,6 +15,12 @@ public enum ProjectionQuery: Sendable {
         public var outcome: String?
         public var repeatsOnly = false
         public var route: String?
+        /// Contacts: only this contact reason.
+        public var reason: String?
+        /// Contacts: only this channel.
+        public var channel: String?
+        /// Contacts: only those the customer contacted again within W after they ended.
+        public var repeatedOnly = false
         public var limit = 500
         public init() {}
     }
@@ -310,7 +316,10 @@ extension ProjectionEngine {
         if let c = f.customer { extra.append("customer = ?"); args += [c] }
         if let o = f.outcome { extra.append("outcome = ?"); args += [o] }
         if let r = f.route { extra.append("route = ?"); args += [r] }
+        if let r = f.reason { extra.append("reason = ?"); args += [r] }
+        if let c = f.channel { extra.append("channel = ?"); args += [c] }
         if f.repeatsOnly { extra.append("repeat_of IS NOT NULL") }
+        if f.repeatedOnly { extra.append("next_start IS NOT NULL AND next_start <= ended_at + ?"); args += [parameters.repeatWindowMs] }
         if !extra.isEmpty { w += (w.isEmpty ? "WHERE " : " AND ") + extra.joined(separator: " AND ") }
         let rows = try Row.fetchAll(db, sql: Self.contactSelect + " \(w) ORDER BY started_at, site, contact LIMIT \(max(1, f.limit))", arguments: args)
         return (Self.contactColumns, rows.map(contactRow))

@@ -68,6 +68,39 @@ final class ActionCommandTests: XCTestCase {
         XCTAssertEqual(coached.count, rows.count)
     }
 
+    /// Every drill-down `insights repeats` prints runs as printed (it names
+    /// the store) and narrows to its cause: a reason's contacts all have that
+    /// reason, a route's that route, a hand-off's that first channel and were
+    /// repeated, a queue's that queue.
+    func testEveryDrillDownRunsAsPrintedAndNarrowsToItsCause() throws {
+        let o = try json(["insights", "repeats", "--data", dir, "--min-contacts", "5", "--limit", "40"])
+        guard case .array(let rows)? = o["rows"], !rows.isEmpty else { return XCTFail("no causes ranked: \(o)") }
+        var dimensions = Set<String>()
+        for row in rows {
+            guard case .object(let r) = row, let dimension = r["dimension"]?.stringValue, let value = r["value"]?.stringValue,
+                  let drill = r["drill"]?.stringValue else { return XCTFail("row \(row)") }
+            XCTAssertTrue(drill.contains("--data \(dir)"), drill)
+            let args = drill.split(separator: " ").map(String.init).dropFirst().map { $0.hasPrefix("'") ? String($0.dropFirst().dropLast()) : $0 }
+            let out = try json(Array(args) + ["--limit", "100000"])
+            guard case .array(let contacts)? = out["rows"] else { return XCTFail(drill) }
+            XCTAssertFalse(contacts.isEmpty, "\(drill) finds no contact")
+            dimensions.insert(dimension)
+            for c in contacts {
+                guard case .object(let x) = c else { continue }
+                switch dimension {
+                case "reason": XCTAssertEqual(x["reason"]?.stringValue, value, drill)
+                case "route": XCTAssertEqual(x["route"]?.stringValue, value, drill)
+                case "queue": XCTAssertEqual(x["queue"]?.stringValue, value, drill)
+                case "handoff":
+                    XCTAssertEqual(x["channel"]?.stringValue, value.components(separatedBy: "→").first, drill)
+                    XCTAssertEqual(x["repeated"], .bool(true), drill)
+                default: break
+                }
+            }
+        }
+        XCTAssertTrue(dimensions.isSuperset(of: ["reason", "queue"]), "the simulated data has reason and queue causes: \(dimensions)")
+    }
+
     func testPlanCommitThenAuditIsIdentical() throws {
         let plan = try json(["staffing", "plan", "--data", dir])
         let id = try XCTUnwrap(plan["plan"]?.stringValue)
