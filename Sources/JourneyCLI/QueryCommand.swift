@@ -101,7 +101,19 @@ enum Output {
             return
         }
         var t = Table(r.columns, numeric: Set(r.columns.indices.filter { i in r.rows.first.map { $0[i].doubleValue != nil } ?? false }))
-        for row in r.rows { t.add(row.map { text($0, rounded: true) }) }
+        // One format per column: a column holding any fraction shows every number with the same
+        // decimals (3 when all are below 10 in size, else 1), so 2.7, -5 and 22.7 read 2.7, -5.0, 22.7.
+        let formats: [String?] = r.columns.indices.map { i in
+            let values = r.rows.compactMap { row -> Double? in if case .number = row[i] { return row[i].doubleValue }; return nil }
+            guard !values.isEmpty else { return nil }
+            return values.allSatisfy { abs($0) < 10 } && r.rows.allSatisfy { abs($0[i].doubleValue ?? 0) < 10 } ? "%.3f" : "%.1f"
+        }
+        for row in r.rows {
+            t.add(row.enumerated().map { i, v in
+                guard let f = formats[i], let d = v.doubleValue else { return text(v, rounded: true) }
+                return String(format: f, d)
+            })
+        }
         Console.line(t.render())
         Console.line("(\(r.rows.count) row(s); data up to \(r.horizon.rfc3339); positions " +
                      r.positions.keys.sorted().map { "\($0)=\(r.positions[$0] ?? 0)" }.joined(separator: ",") + ")")

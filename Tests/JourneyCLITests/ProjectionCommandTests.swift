@@ -37,6 +37,14 @@ final class ProjectionCommandTests: XCTestCase {
         let nowhere = JourneyCLI.run(["query", "sites", "--data", dir, "--site", "nowhere"])
         XCTAssertEqual(nowhere.status, 0)
         XCTAssertTrue(nowhere.stderr.contains("no site 'nowhere' in this store (sites: north)"), nowhere.stderr)
+        // In a table every number of a column has the same decimals.
+        let table = JourneyCLI.run(["query", "agents", "--data", dir]).stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let header = try XCTUnwrap(table.first)
+        for name in ["aht", "fcr", "repeatRate", "occupancy"] {
+            let i = try XCTUnwrap(header.firstIndex(of: name), name)
+            let decimals = Set(table.dropFirst(2).filter { $0.count == header.count }.map { row in row[i].split(separator: ".").dropFirst().first?.count ?? 0 })
+            XCTAssertEqual(decimals.count, 1, "\(name): \(decimals)")
+        }
         // A node without a sync config still has a status: its own heads.
         let status = JourneyCLI.run(["status", "--data", dir])
         XCTAssertEqual(status.status, 0, status.stderr)
