@@ -154,6 +154,13 @@ public final class ProjectionEngine {
         }
         defer { if lock != nil { heldLock = nil } }
         var applied = 0
+        // What there is to apply, so progress can say how far along and how long is left.
+        let total = store.origins.reduce(UInt64(0)) { sum, origin in
+            let last = store.snapshot(origin: origin)?.lastSeq ?? 0
+            let upTo = limit.positions.map { min(last, $0[origin] ?? 0) } ?? last
+            return sum + (upTo > (checkpoints[origin] ?? 0) ? upTo - (checkpoints[origin] ?? 0) : 0)
+        }
+        let started = monotonicSeconds()
         for origin in store.origins {
             let after = checkpoints[origin] ?? 0
             let upTo = limit.positions.map { $0[origin] ?? 0 }
@@ -166,7 +173,10 @@ public final class ProjectionEngine {
                 applied += 1
                 if pending >= flushEvents {
                     try flush()
-                    progress("applied \(applied) events")
+                    let elapsed = monotonicSeconds() - started, rate = Double(applied) / max(elapsed, 1e-3)
+                    let left = total > UInt64(applied) ? Double(total - UInt64(applied)) / max(rate, 1) : 0
+                    progress(String(format: "applied %d of %llu events (%.0f%%), %.0f events/s, about %.0f s left",
+                                    applied, total, total > 0 ? 100 * Double(applied) / Double(total) : 100, rate, left))
                 }
                 return true
             }
