@@ -82,28 +82,13 @@ struct ContactState {
         case .agentMissed:
             if let i = waitingVisit { visits[i].missed += 1 }
         case .contactAnswered:
-            var i = waitingVisit
-            if i == nil {
-                // Answered without a queue entry on record: the visit starts when its wait began.
-                let wait = Limits.duration(e.data["waitMs"]) ?? 0
-                visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel, enteredAt: at - wait, inferredEntry: true))
-                i = visits.count - 1
-            }
-            guard let v = i else { return }
+            let v = waitingVisit ?? inferVisit(e)
             visits[v].answeredAt = at
             visits[v].agent = e.agent
             visits[v].waitMs = Limits.duration(e.data["waitMs"]) ?? Limits.clampDuration(at - visits[v].enteredAt)
             visits[v].route = e.data["route"]?.stringValue
         case .queueAbandoned:
-            var i = waitingVisit
-            if i == nil {
-                // Abandoned without a queue entry on record (it was in an earlier file not imported yet):
-                // the visit starts when its wait began, and joins the entry when that arrives.
-                let wait = Limits.duration(e.data["waitMs"]) ?? 0
-                visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel, enteredAt: at - wait, inferredEntry: true))
-                i = visits.count - 1
-            }
-            guard let v = i else { return }
+            let v = waitingVisit ?? inferVisit(e)
             visits[v].abandonedAt = at
             visits[v].waitMs = Limits.duration(e.data["waitMs"]) ?? Limits.clampDuration(at - visits[v].enteredAt)
         case .contactHeld:
@@ -133,6 +118,15 @@ struct ContactState {
         default:
             break
         }
+    }
+
+    /// A visit for an answer or abandon whose queue entry is not on record
+    /// (it was in an earlier file not imported yet): it starts when its wait
+    /// began, and joins the entry when that arrives (see `.queueEntered`).
+    mutating func inferVisit(_ e: Event) -> Int {
+        let wait = Limits.duration(e.data["waitMs"]) ?? 0
+        visits.append(Visit(n: visits.count + 1, queue: e.queue ?? "unknown", channel: channel, enteredAt: e.at.ms - wait, inferredEntry: true))
+        return visits.count - 1
     }
 
     /// How close a queue entry must be to the start of a visit inferred from

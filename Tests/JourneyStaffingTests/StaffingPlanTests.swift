@@ -129,6 +129,20 @@ final class StaffingPlanTests: XCTestCase {
         XCTAssertFalse(try PlanAudit(record: earlier, store: stores[1], scratchPath: "\(root)/audit.sqlite").identical)
     }
 
+    /// Appends `events` to `store` with a later event that moves the data
+    /// horizon past both history Mondays (so they are complete days), plans
+    /// Monday 2026-03-16, and returns the plan and its east/billing 09:00 row.
+    func planNineOClock(_ store: LogStore, _ events: [Event]) throws -> (StaffingPlan, StaffingPlan.Requirement) {
+        let later = Event(site: store.site, id: "later", at: Timestamp(ms: Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 15)) * 86_400_000),
+                          kind: .agentLogin, agent: "ann")
+        _ = try store.append(events + [later])
+        let engine = try ProjectionEngine(path: store.directory + ".sqlite")
+        try engine.catchUp(from: store)
+        let plan = try PlanRecord(engine: engine, day: planDay, parameters: PlanParameters()).plan
+        let nine = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 16)) * 86_400_000 + 9 * 3_600_000
+        return (plan, try XCTUnwrap(plan.requirements.first { $0.site == "east" && $0.queue == "billing" && $0.start == nine }))
+    }
+
     /// A plan against a case worked by hand, not by the code under test:
     /// 100 calls in Monday 09:00–09:30 on each of two Mondays, every one
     /// answered at once and handled in 180 s, nobody abandoning. Demand for the
@@ -151,20 +165,12 @@ final class StaffingPlanTests: XCTestCase {
                            ev(.contactEnded, at + 180_000, agent: "ann")]
             }
         }
-        // A later event moves the data horizon past both Mondays, so they are complete history days.
-        events.append(Event(site: "east", id: "later", at: Timestamp(ms: Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 15)) * 86_400_000),
-                            kind: .agentLogin, agent: "ann"))
-        _ = try s.append(events)
-        let engine = try ProjectionEngine(path: "\(root)/hand.sqlite")
-        try engine.catchUp(from: s)
-        let plan = try PlanRecord(engine: engine, day: planDay, parameters: PlanParameters()).plan
-        let nine = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 16)) * 86_400_000 + 9 * 3_600_000
-        let r = try XCTUnwrap(plan.requirements.first { $0.site == "east" && $0.queue == "billing" && $0.start == nine })
+        let (plan, r) = try planNineOClock(s, events)
         XCTAssertEqual(r.calls, 100, accuracy: 1e-9)
         XCTAssertEqual(r.ahtSeconds, 180, accuracy: 1e-9)
         XCTAssertNil(r.patienceSeconds, "nobody abandoned: no patience measured, Erlang C")
         XCTAssertEqual(r.agents, 14)
-        XCTAssertTrue(plan.requirements.filter { $0.start != nine }.allSatisfy { $0.agents == 0 }, "no calls, no agents")
+        XCTAssertTrue(plan.requirements.filter { $0.start != r.start }.allSatisfy { $0.agents == 0 }, "no calls, no agents")
     }
 
     /// Patience comes from the channels where callers can abandon: on each of
@@ -193,14 +199,7 @@ final class StaffingPlanTests: XCTestCase {
                 }
             }
         }
-        events.append(Event(site: "east", id: "later", at: Timestamp(ms: Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 15)) * 86_400_000),
-                            kind: .agentLogin, agent: "ann"))
-        _ = try s.append(events)
-        let engine = try ProjectionEngine(path: "\(root)/patience.sqlite")
-        try engine.catchUp(from: s)
-        let plan = try PlanRecord(engine: engine, day: planDay, parameters: PlanParameters()).plan
-        let nine = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 16)) * 86_400_000 + 9 * 3_600_000
-        let r = try XCTUnwrap(plan.requirements.first { $0.site == "east" && $0.queue == "billing" && $0.start == nine })
+        let (_, r) = try planNineOClock(s, events)
         XCTAssertEqual(r.patienceSeconds ?? 0, 90, accuracy: 1e-9)
     }
 
