@@ -409,6 +409,21 @@ final class RealDataImportTests: XCTestCase {
 
     // MARK: --rejects on the line formats
 
+    /// A follower with --rejects sets a malformed line aside and goes on;
+    /// without it, it stops before that line (exit 3).
+    func testAFollowerWithRejectsGoesOnPastAMalformedLine() throws {
+        let log = try write("followed_log", "1772438400|c1|q|NONE|ENTERQUEUE||1\n1772438401|c1|q|a|CONNECT|x\n1772438402|c1|q|a|COMPLETECALLER|1|60|1\n")
+        let strict = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", "--follow", "--idle-exit", "0.3", log])
+        XCTAssertEqual(strict.status, 3, strict.stdout + strict.stderr)
+        let rejects = dir + "-follow-rejects.jsonl"
+        let r = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", "--follow", "--idle-exit", "0.3", "--rejects", rejects, log])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(try events().contains { $0.contact == "c1" && $0.kind == .contactEnded })
+        let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 1)
+        XCTAssertEqual(try JSONParser.parse(Array(lines[0].utf8)).objectValue?["line"], .integer(2))
+    }
+
     func testRejectsForAppendAsteriskAndConnect() throws {
         let jsonl = try write("events.jsonl", [
             #"{"id":"a","at":"2026-03-02T08:00:00Z","kind":"note.x"}"#,
