@@ -47,7 +47,8 @@ struct AuditPlanCommand: ParsableCommand {
             throw CLIError(ExitStatus.badInput, "no staffing plan \(id) in this store (run `journey audit plan` to list them; sync if another centre made it)")
         }
         let scratch = store.directory + "/audit-\(ProcessInfo.processInfo.processIdentifier).sqlite"
-        let audit = try PlanAudit(record: recorded.data, store: log, scratchPath: scratch)
+        Console.error("audit: replaying the log to plan \(id)'s recorded positions in a scratch projection…")
+        let audit = try PlanAudit(record: recorded.data, store: log, scratchPath: scratch) { Console.error("audit: \($0)") }
         let vector = audit.positions.keys.sorted().map { "\($0)=\(audit.positions[$0] ?? 0)" }.joined(separator: ",")
         if json {
             Console.line(JSONWriter.string(.object([

@@ -24,8 +24,9 @@ public struct PlanAudit: Sendable {
     public var identical: Bool { differences.isEmpty }
 
     /// Audits `record` (a `staffing.planned` event's data) against `store`,
-    /// using `scratchPath` for the replayed projection (deleted afterwards).
-    public init(record: JSONObject, store: LogStore, scratchPath: String) throws {
+    /// using `scratchPath` for the replayed projection (deleted afterwards);
+    /// `progress` hears how the replay goes.
+    public init(record: JSONObject, store: LogStore, scratchPath: String, progress: @escaping (String) -> Void = { _ in }) throws {
         guard let id = record["plan"]?.stringValue, let date = record["date"]?.stringValue,
               let dayStart = Timestamp(rfc3339: date + "T00:00:00Z"),
               case .object(let parametersJSON) = record["parameters"], let kpiJSON = record["kpi"],
@@ -54,6 +55,7 @@ public struct PlanAudit: Sendable {
         let replay: PlanRecord
         do {
             let engine = try ProjectionEngine(path: scratchPath, parameters: kpi)
+            engine.progress = progress
             eventsReplayed = try engine.rebuild(from: store, limit: .init(positions: positions))
             replay = try PlanRecord(engine: engine, day: dayStart.ms / 86_400_000, parameters: parameters, forecast: forecast)
         }

@@ -119,6 +119,7 @@ final class ActionCommandTests: XCTestCase {
         let audit = JourneyCLI.run(["audit", "plan", id, "--data", dir])
         XCTAssertEqual(audit.status, 0, audit.stdout + audit.stderr)
         XCTAssertTrue(audit.stdout.contains("identical"), audit.stdout)
+        XCTAssertTrue(audit.stderr.contains("audit: replaying the log to plan \(id)"), "a long replay says what it is doing: \(audit.stderr)")
         XCTAssertEqual(JourneyCLI.run(["audit", "plan", "plan-2026-01-01-000000000000", "--data", dir]).status, 3)
         // kpi.json changing after the plan was recorded leaves the audit identical: it replays with the
         // KPI parameters the plan recorded.
