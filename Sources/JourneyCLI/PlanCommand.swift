@@ -115,6 +115,9 @@ struct PlanCommand: ParsableCommand {
         let totals = plan.totals
         Console.line(String(format: "shortfall: %.1f agent-hours with each centre on its own, %.1f after lending (%.1f agent-hours lent)",
                             Double(totals.shortfallBefore) * hours, Double(totals.shortfallAfter) * hours, Double(totals.lent) * hours))
+        Console.line("(shortfall is counted per interval and skill: a centre with more agent-hours than required overall can still be short "
+                     + "where its agents lack the skill or work other hours. Required agents use Erlang A where callers' patience was measured "
+                     + "— from voice and chat waits only, the channels where callers can hang up — else Erlang C.)")
         Console.line()
         if plan.loans.isEmpty {
             Console.line("lending: none needed (no centre short where another has spare skilled agents)")

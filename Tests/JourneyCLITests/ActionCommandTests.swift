@@ -109,6 +109,8 @@ final class ActionCommandTests: XCTestCase {
         XCTAssertEqual(commit.status, 0, commit.stderr)
         XCTAssertTrue(commit.stdout.contains("Staffing plan \(id)"), commit.stdout)
         XCTAssertTrue(commit.stdout.contains("recorded: "), commit.stdout)
+        XCTAssertTrue(commit.stdout.contains("shortfall is counted per interval and skill"), commit.stdout)
+        XCTAssertTrue(commit.stdout.contains("from voice and chat waits only"), commit.stdout)
         // Committing again, after the first commit moved this centre's position, stores nothing.
         let again = JourneyCLI.run(["staffing", "plan", "--data", dir, "--commit"])
         XCTAssertEqual(again.status, 0, again.stderr)
