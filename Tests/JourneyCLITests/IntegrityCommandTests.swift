@@ -17,6 +17,21 @@ final class IntegrityCommandTests: XCTestCase {
 
     func journeyBinary() throws -> String { try Subprocess.binary() }
 
+    /// Runs `journey args` and kills it with SIGKILL after `afterMs`; true when it was still running then.
+    func runKilled(_ binary: String, _ args: [String], afterMs: Int) throws -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(UInt32(afterMs * 1000))
+        let running = p.isRunning
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        return running
+    }
+
     func simulate(days: Int = 3, contacts: Int = 500) {
         XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
         let sim = JourneyCLI.run(["simulate", "--data", dir, "--days", String(days), "--seed", "5", "--agents", "20",
@@ -84,16 +99,7 @@ final class IntegrityCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: file) }
         var killedMidway = 0, previous = 0
         for delayMs in [200, 700, 1500, 3000] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["append", "--data", dir, "--durability", "always", file]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            usleep(UInt32(delayMs * 1000))
-            if p.isRunning { killedMidway += 1 }
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            if try runKilled(binary, ["append", "--data", dir, "--durability", "always", file], afterMs: delayMs) { killedMidway += 1 }
             XCTAssertEqual(JourneyCLI.run(["verify", "--data", dir]).status, 0, "killed after \(delayMs) ms: the store verifies")
             let store = try LogStore.openReadOnly(directory: dir)
             var ids: [String] = []
@@ -121,16 +127,7 @@ final class IntegrityCommandTests: XCTestCase {
         let sqlite = dir + "/projections.sqlite"
         var killedMidway = 0
         for delayMs in [150, 400, 800, 1500] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["rebuild", "--data", dir]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            usleep(UInt32(delayMs * 1000))
-            if p.isRunning { killedMidway += 1 }
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            if try runKilled(binary, ["rebuild", "--data", dir], afterMs: delayMs) { killedMidway += 1 }
             let after = JourneyCLI.run(["query", "intervals", "--data", dir, "--json", "--limit", "100000"])
             XCTAssertEqual(after.status, 0, after.stderr)
             XCTAssertEqual(after.stdout, clean.stdout, "killed after \(delayMs) ms: the next query answers as a clean rebuild")
