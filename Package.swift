@@ -128,7 +128,8 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyProjectionsTests",
-            dependencies: ["JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyTestSupport"],
+            dependencies: ["JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/JourneyProjectionsTests"
         ),
         .testTarget(

@@ -135,18 +135,23 @@ struct DemoCommand: ParsableCommand {
         for f in mix.findings.prefix(3) { Console.line("    • " + f) }
         // Coach agents seven points or more below the province's FCR (after adjustment).
         var coach = CoachingList.Options()
-        let everyone = try CoachingList.entries(north, coach).entries
+        let (everyone, range) = try CoachingList.entries(north, coach)
         let contacts = everyone.reduce(0) { $0 + $1.contacts }
-        let overall = contacts > 0 ? everyone.reduce(0.0) { $0 + $1.observed * Double($1.contacts) } / Double(contacts) : 0.7
-        coach.below = max(0.05, ((overall - 0.07) * 100).rounded(.down) / 100)
+        let overall: Double? = contacts > 0 ? everyone.reduce(0.0) { $0 + $1.observed * Double($1.contacts) } / Double(contacts) : nil
+        coach.below = max(0.05, (((overall ?? 0.77) - 0.07) * 100).rounded(.down) / 100)
         let listed = everyone.filter { $0.adjusted < coach.below }
-        Console.line("    coaching list: FCR adjusted for queue mix and tenure below \(Int((coach.below * 100).rounded())) % (province \(Self.percent(overall)), last 28 days): "
-                     + "\(listed.count) of \(everyone.count) agents" + (listed.count > 5 ? "; the five furthest below:" : ":"))
+        if let overall {
+            Console.line("    coaching list: FCR adjusted for queue mix and tenure below \(Int((coach.below * 100).rounded())) % "
+                         + "(province \(Self.percent(overall)), \(range.text), the \(range.days) days whose \(north.repeatWindowMs / 3_600_000) h windows have closed): "
+                         + "\(listed.count) of \(everyone.count) agents" + (listed.count > 5 ? "; the five furthest below:" : ":"))
+        } else {
+            Console.line("    coaching list: " + (range.isEmpty ? range.emptyNote(closedWindowsOf: north.repeatWindowMs) : "no agent closed enough contacts over \(range.text)"))
+        }
         var t = Table(["agent", "site", "team", "contacts", "FCR", "expected", "adjusted"], numeric: [3, 4, 5, 6])
         for e in listed.prefix(5) {
             t.add([e.agent, e.site, e.team ?? "", String(e.contacts), Self.percent(e.observed), Self.percent(e.expected), Self.percent(e.adjusted)])
         }
-        Console.line(t.render().split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+        if !listed.isEmpty { Console.line(t.render().split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")) }
 
         // 7. Plan, record, replicate, audit.
         step(7, "tomorrow's cross-site staffing plan (computed and recorded at north)")

@@ -149,10 +149,20 @@ public enum AttritionWatch {
         var findings = flagged.prefix(5).map { s in
             "\(s.agent) (\(info[s.agent]?.site ?? "?"), team \(info[s.agent]?.team ?? "?")): score \(String(format: "%.1f", s.score)) — \(s.reasons.prefix(4).joined(separator: "; "))"
         }
-        if findings.isEmpty { findings.append("no agent drifts from their own baseline beyond score \(options.threshold)") }
+        let firstDay = try engine.firstDataDay(site: options.site)
+        if findings.isEmpty {
+            if let firstDay, firstDay + 7 <= recentFrom {
+                findings.append("no agent drifts from their own baseline beyond score \(options.threshold)")
+            } else {
+                findings.append("too little history to judge drift: each agent's baseline needs a week of data before the recent \(options.recentDays) days"
+                                + (firstDay.map { ", and the data starts on \(Timestamp.dateString(day: $0))" } ?? ", and there is no data yet"))
+            }
+        }
         let columns = ["rank", "agent", "site", "team", "score", "flagged"] + signals.map { "z." + $0.name } + ["reasons"]
+        let shownFrom = max(recentFrom, firstDay ?? recentFrom)
+        let against = firstDay.map { $0 < recentFrom } ?? false ? "against each agent's previous \(baselineSpan) days" : "with no earlier days to compare"
         return InsightReport(
-            title: "Attrition watch: \(Timestamp.dateString(day: recentFrom))…\(Timestamp.dateString(day: asOf)) against each agent's previous \(baselineSpan) days",
+            title: "Attrition watch: \(Timestamp.dateString(day: shownFrom))…\(Timestamp.dateString(day: asOf)) \(against)",
             findings: findings, result: QueryResult(columns: columns, rows: rows, positions: engine.positions, horizon: engine.dataHorizon))
     }
 }

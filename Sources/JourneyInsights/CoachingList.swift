@@ -41,38 +41,47 @@ public enum CoachingList {
         public var scheduled: Int
     }
 
-    public static func entries(_ engine: ProjectionEngine, _ options: Options) throws -> (entries: [Entry], from: Int64, to: Int64) {
-        let to = options.toDay ?? (options.metric == .fcr ? engine.lastClosedWindowDay(site: options.site) : engine.horizonDay(site: options.site) - 1)
-        let from = options.fromDay ?? (to - 27)
+    /// Every agent judged over the range (the listed ones are those whose
+    /// `adjusted` is below `options.below`), most behind first, and the range.
+    /// An empty default range (no day whose windows have closed) judges nobody.
+    public static func entries(_ engine: ProjectionEngine, _ options: Options) throws -> (entries: [Entry], range: DayRange) {
+        let last = options.metric == .fcr ? engine.lastClosedWindowDay(site: options.site) : engine.horizonDay(site: options.site) - 1
+        let range = try DayRange.resolve(engine, site: options.site, fromDay: options.fromDay, toDay: options.toDay, lastDay: last, span: 28)
+        guard !range.isEmpty else { return ([], range) }
         let w = engine.repeatWindowMs, horizon = engine.dataHorizon.ms
         // Per agent and cell: contacts and successes.
         struct Cell: Hashable { var queue: String; var band: Int }
         var perAgent: [String: [Cell: (n: Double, ok: Double)]] = [:]
-        var info: [String: (site: String, team: String?, scheduled: Int)] = [:]
+        var info: [String: (site: String, team: String?, hiredDay: Int64?)] = [:]
+        var scheduled: [String: Int] = [:]
         try engine.read { db in
+            for r in try Row.fetchAll(db, sql: "SELECT agent, site, team, hired_at FROM agent") {
+                let hired = (r[3] as String?).flatMap { Timestamp(rfc3339: $0 + "T00:00:00Z") }.map { $0.ms / 86_400_000 }
+                info[r[0]] = ((r[1] as String?) ?? "", r[2], hired)
+            }
+            for r in try Row.fetchAll(db, sql: "SELECT agent, COUNT(*) FROM action WHERE kind = 'coaching.scheduled' AND agent IS NOT NULL GROUP BY agent") {
+                scheduled[r[0]] = r[1]
+            }
             let outcome = options.metric == .fcr
-                ? "(c.ended_at IS NOT NULL AND (c.ended_at + :w <= :horizon OR (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w)))"
+                ? "(c.ended_at IS NOT NULL AND c.ended_at + :w <= :horizon)"
                 : "(c.csat IS NOT NULL)"
             let success = options.metric == .fcr ? "NOT (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w)" : "c.csat >= 4"
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT v.agent, v.queue, v.day, a.hired_at, \(success), a.site, a.team,
-                       (SELECT COUNT(*) FROM action x WHERE x.agent = v.agent AND x.kind = 'coaching.scheduled')
-                FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact LEFT JOIN agent a ON a.agent = v.agent
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT v.agent, v.queue, v.day, \(success)
+                FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact
                 WHERE v.answered_at IS NOT NULL AND v.agent IS NOT NULL AND v.transferred = 0 AND v.day BETWEEN :from AND :to
                   AND \(outcome) \(options.site == nil ? "" : "AND v.site = :site")
-                """, arguments: StatementArguments(["w": w, "horizon": horizon, "from": from, "to": to, "site": options.site]))
-            for r in rows {
+                """, arguments: StatementArguments(["w": w, "horizon": horizon, "from": range.from, "to": range.to, "site": options.site]))
+            while let r = try rows.next() {
                 let agent: String = r[0], day: Int64 = r[2]
-                let hired = (r[3] as String?).flatMap { Timestamp(rfc3339: $0 + "T00:00:00Z") }.map { $0.ms / 86_400_000 }
-                let tenure = hired.map { day - $0 } ?? 365
+                let tenure = info[agent]?.hiredDay.map { day - $0 } ?? 365
                 let band = tenure < 91 ? 0 : tenure < 365 ? 1 : tenure < 730 ? 2 : 3
                 let cell = Cell(queue: r[1], band: band)
-                let ok = (r[4] as Int64? ?? 0) != 0
+                let ok = (r[3] as Int64? ?? 0) != 0
                 var c = perAgent[agent, default: [:]][cell] ?? (0, 0)
                 c.n += 1
                 if ok { c.ok += 1 }
                 perAgent[agent, default: [:]][cell] = c
-                info[agent] = ((r[5] as String?) ?? "", r[6], r[7])
             }
         }
         var cells: [Cell: (n: Double, ok: Double)] = [:]
@@ -85,7 +94,7 @@ public enum CoachingList {
                 total.ok += c.ok
             }
         }
-        guard total.n > 0 else { return ([], from, to) }
+        guard total.n > 0 else { return ([], range) }
         let overall = total.ok / total.n
         var out: [Entry] = []
         for (agent, byCell) in perAgent {
@@ -101,16 +110,21 @@ public enum CoachingList {
             guard n >= Double(options.minContacts), e > 0 else { continue }
             let i = info[agent]
             out.append(Entry(agent: agent, site: i?.site ?? "", team: i?.team, contacts: Int(n), observed: o / n, expected: e / n,
-                             adjusted: overall * o / e, z: v > 0 ? (o - e) / v.squareRoot() : 0, scheduled: i?.scheduled ?? 0))
+                             adjusted: overall * o / e, z: v > 0 ? (o - e) / v.squareRoot() : 0, scheduled: scheduled[agent] ?? 0))
         }
         out.sort { $0.adjusted != $1.adjusted ? $0.adjusted < $1.adjusted : $0.agent < $1.agent }
-        return (out, from, to)
+        return (out, range)
     }
 
     /// The agents below the threshold, worst first.
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
+        try report(engine, options, judged: try entries(engine, options))
+    }
+
+    /// The report of agents already judged by ``entries(_:_:)`` with the same options.
+    public static func report(_ engine: ProjectionEngine, _ options: Options, judged: (entries: [Entry], range: DayRange)) throws -> InsightReport {
         guard options.below > 0, options.below < 1 else { throw InsightsError("--below must be a share between 0 and 1 (e.g. 0.7)") }
-        let (all, from, to) = try entries(engine, options)
+        let (all, range) = judged
         let listed = all.filter { $0.adjusted < options.below }
         let rows: [[JSONValue]] = listed.enumerated().map { i, e in
             [.integer(Int64(i + 1)), .string(e.agent), .string(e.site), Value.text(e.team), .integer(Int64(e.contacts)),
@@ -119,9 +133,11 @@ public enum CoachingList {
         var findings = listed.prefix(3).map { e in
             "\(e.agent) (\(e.site)): \(options.metric.rawValue.uppercased()) \(Value.percent(e.observed)) where peers on the same queues and tenure get \(Value.percent(e.expected)); adjusted \(Value.percent(e.adjusted)) over \(e.contacts) contacts (z = \(String(format: "%.1f", e.z)))"
         }
-        findings.insert("\(listed.count) of \(all.count) agents with ≥ \(options.minContacts) contacts are below \(Value.percent(options.below)) adjusted \(options.metric.rawValue.uppercased())", at: 0)
+        findings.insert(range.isEmpty && options.fromDay == nil && options.toDay == nil
+                        ? range.emptyNote(closedWindowsOf: options.metric == .fcr ? engine.repeatWindowMs : nil)
+                        : "\(listed.count) of \(all.count) agents with ≥ \(options.minContacts) contacts are below \(Value.percent(options.below)) adjusted \(options.metric.rawValue.uppercased())", at: 0)
         let columns = ["rank", "agent", "site", "team", "contacts", "observed", "expected", "adjusted", "z", "coachingScheduled"]
-        return InsightReport(title: "Coaching: adjusted \(options.metric.rawValue.uppercased()) below \(Value.percent(options.below)), \(Timestamp.dateString(day: from))…\(Timestamp.dateString(day: to))",
+        return InsightReport(title: "Coaching: adjusted \(options.metric.rawValue.uppercased()) below \(Value.percent(options.below)), \(range.text)",
                              findings: findings, result: QueryResult(columns: columns, rows: rows, positions: engine.positions, horizon: engine.dataHorizon))
     }
 }

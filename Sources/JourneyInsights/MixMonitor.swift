@@ -38,9 +38,9 @@ public enum MixMonitor {
 
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         guard (1...52).contains(options.weeks), options.alpha > 0, options.alpha < 1 else { throw InsightsError("--weeks must be 1–52 and --alpha in (0, 1)") }
-        let to = options.toDay ?? (engine.horizonDay(site: options.site) - 1)
-        let from = options.fromDay ?? to
-        guard from <= to else { throw InsightsError("--from is after --to") }
+        let range = try DayRange.resolve(engine, site: options.site, fromDay: options.fromDay, toDay: options.toDay,
+                                         lastDay: engine.horizonDay(site: options.site) - 1, span: 1)
+        let (from, to) = (range.from, range.to)
         let first = from - 7 * Int64(options.weeks)
         var counts: [Cell: Int] = [:]
         try engine.read { db in
@@ -132,12 +132,12 @@ public enum MixMonitor {
         }
         var findings = flagged.sorted { $0.z > $1.z }.prefix(5).map(\.text)
         if findings.isEmpty {
-            findings.append(tested == 0
+            findings.append(range.isEmpty ? range.emptyNote() : tested == 0
                 ? "no site-day with at least two same-weekday baseline days in the last \(options.weeks) weeks"
                 : "no significant, material shift in \(tested) site-days (family-wise α = \(options.alpha) per site-day; change ≥ \(Value.percent(options.minimumChange)) and ≥ a fifth of the usual share)")
         }
         let columns = ["site", "day", "dimension", "category", "contacts", "share", "baselineShare", "change", "z", "threshold", "flagged", "baselineDays", "dispersion"]
-        return InsightReport(title: "Traffic mix \(Timestamp.dateString(day: from))…\(Timestamp.dateString(day: to)) against the same weekday over \(options.weeks) weeks",
+        return InsightReport(title: "Traffic mix \(range.text) against the same weekday over \(options.weeks) weeks",
                              findings: findings, result: QueryResult(columns: columns, rows: rows, positions: engine.positions, horizon: engine.dataHorizon))
     }
 }

@@ -19,8 +19,9 @@ import JourneyProjections
 /// - **aboveSite**: repeats beyond the site's current rate (a standing
 ///   weakness, such as a complaints queue, shows here even when unchanged).
 ///
-/// Contacts whose window is still open at the horizon and that were not yet
-/// repeated are left out (their outcome is unknown).
+/// Contacts whose window is still open at the horizon are left out, repeated
+/// or not: counting the repeats seen so far without the peers that may yet
+/// stay unrepeated would overstate the rate of the newest days.
 public enum RepeatCauses {
     public struct Options: Sendable {
         public var site: String?
@@ -57,10 +58,10 @@ public enum RepeatCauses {
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         let w = options.windowHours.map { Int64($0) * 3_600_000 } ?? engine.repeatWindowMs
         let horizon = engine.dataHorizon
-        let to = options.toDay ?? engine.lastClosedWindowDay(windowMs: w, site: options.site)
-        let from = options.fromDay ?? (to - 6)
-        guard from <= to else { throw InsightsError("--from is after --to") }
-        let length = to - from + 1
+        let range = try DayRange.resolve(engine, site: options.site, fromDay: options.fromDay, toDay: options.toDay,
+                                         lastDay: engine.lastClosedWindowDay(windowMs: w, site: options.site), span: 7)
+        let (from, to) = (range.from, range.to)
+        let length = max(1, range.days)
         let current = try tally(engine, from: from, to: to, w: w, site: options.site)
         let previous = try tally(engine, from: from - length, to: from - 1, w: w, site: options.site)
 
@@ -87,7 +88,7 @@ public enum RepeatCauses {
         }
         ranked.sort { a, b in a.3 != b.3 ? a.3 > b.3 : (a.0.dimension, a.0.site, a.0.value) < (b.0.dimension, b.0.site, b.0.value) }
         var findings: [String] = []
-        let days = "\(Timestamp.dateString(day: from))…\(Timestamp.dateString(day: to))"
+        let days = range.text
         for (i, (key, t, siteRate, excess, reference)) in ranked.prefix(max(0, options.limit)).enumerated() {
             let rate = Double(t.repeats) / Double(t.contacts)
             let z = (rate - reference) / max(1e-9, reference * (1 - reference) / Double(t.contacts)).squareRoot()
@@ -108,7 +109,11 @@ public enum RepeatCauses {
                                 + "; drill: \(drill)")
             }
         }
-        if findings.isEmpty { findings.append("no cause repeats more than usual over \(days) (at least \(options.minContacts) contacts)") }
+        if range.isEmpty {
+            findings.append(range.emptyNote(closedWindowsOf: w))
+        } else if findings.isEmpty {
+            findings.append("no cause repeats more than usual over \(days) (at least \(options.minContacts) contacts)")
+        }
         let columns = ["rank", "dimension", "site", "value", "contacts", "repeats", "rate", "previousRate", "change", "excess", "siteRate",
                        "aboveSite", "z", "agents", "examples", "drill"]
         return InsightReport(title: "Repeat causes \(days), window \(w / 3_600_000) h", findings: findings,
@@ -168,7 +173,7 @@ public enum RepeatCauses {
                           WHERE c2.customer = c.customer AND c2.started_at = c.next_start ORDER BY c2.site, c2.contact LIMIT 1) END
                 FROM contact c
                 WHERE c.day BETWEEN :from AND :to AND c.ended_at IS NOT NULL AND c.customer IS NOT NULL
-                  AND (c.ended_at + :w <= :horizon OR (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w))
+                  AND c.ended_at + :w <= :horizon
                   \(site == nil ? "" : "AND c.site = :site")
                 ORDER BY c.site, c.contact
                 """, arguments: StatementArguments(["w": w, "from": from, "to": to, "horizon": horizon, "site": site]))

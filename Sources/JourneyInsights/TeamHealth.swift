@@ -27,9 +27,11 @@ public enum TeamHealth {
 
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         // Default: up to the last day whose FCR windows have closed (later days' FCR counts only the repeats so far).
-        let to = options.toDay ?? engine.lastClosedWindowDay
-        let from = options.fromDay ?? (to - 55)
-        guard from <= to else { throw InsightsError("--from is after --to") }
+        let range = try DayRange.resolve(engine, site: nil, fromDay: options.fromDay, toDay: options.toDay,
+                                         lastDay: engine.lastClosedWindowDay, span: 56)
+        let (from, to) = (range.from, range.to)
+        // Weeks end on `to`: when the range is not whole weeks, the first week is the short one.
+        let weekAnchor = to - 7 * ((range.days + 6) / 7) + 1
         var weeks: [String: [Int: Week]] = [:]
         var teamSite: [String: String] = [:]
         var members: [String: [(tenure: Double, skills: Double)]] = [:]
@@ -44,9 +46,9 @@ public enum TeamHealth {
                 """, arguments: StatementArguments(["from": from, "to": to, "site": options.site])) {
                 let team: String = r[0], day: Int64 = r[2]
                 teamSite[team] = r[1]
-                var w = weeks[team, default: [:]][Int((day - from) / 7)] ?? Week()
+                var w = weeks[team, default: [:]][Int((day - weekAnchor) / 7)] ?? Week()
                 w.elapsed += r[3]; w.ok += r[4]; w.handled += r[5]; w.handleMs += r[6]; w.surveys += r[7]; w.satisfied += r[8]
-                weeks[team, default: [:]][Int((day - from) / 7)] = w
+                weeks[team, default: [:]][Int((day - weekAnchor) / 7)] = w
             }
             for r in try Row.fetchAll(db, sql: "SELECT team, hired_at, skills FROM agent WHERE team IS NOT NULL") {
                 let team: String = r[0]
@@ -100,10 +102,11 @@ public enum TeamHealth {
             return x != y ? x > y : (rows[a][0].stringValue ?? "") < (rows[b][0].stringValue ?? "")
         }
         var findings = scored.sorted { $0.0 > $1.0 }.prefix(5).map(\.1)
-        if findings.isEmpty { findings.append("every team's KPIs are steady over the range") }
+        if range.isEmpty { findings.append(range.emptyNote(closedWindowsOf: engine.repeatWindowMs)) }
+        else if findings.isEmpty { findings.append("every team's KPIs are steady over the range") }
         let columns = ["team", "site", "agents", "weeks", "fcr", "fcrTrendPerWeek", "fcrStability", "aht", "ahtTrendPerWeek", "csat", "csatTrendPerWeek",
                        "tenureDays", "siteTenureDays", "newShare", "skillsPerAgent", "concern", "flags"]
-        return InsightReport(title: "Team health \(Timestamp.dateString(day: from))…\(Timestamp.dateString(day: to)), week by week",
+        return InsightReport(title: "Team health \(range.text), week by week",
                              findings: findings, result: QueryResult(columns: columns, rows: order.map { rows[$0] }, positions: engine.positions, horizon: engine.dataHorizon))
     }
 }

@@ -49,6 +49,15 @@ extension ProjectionEngine {
         return checkpoints.keys.map { calendar.day(horizon, site: $0) }.min() ?? floorDiv(horizon, 86_400_000)
     }
 
+    /// The first local day with offered contacts (at `site`, or at any site),
+    /// nil before any: the earliest day a default range should start.
+    public func firstDataDay(site: String? = nil) throws -> Int64? {
+        try db.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(day) FROM interval_stat" + (site == nil ? "" : " WHERE site = ?"),
+                               arguments: site.map { [$0] } ?? [])
+        }
+    }
+
     /// ``lastClosedWindowDay(windowMs:)`` for the projection's window.
     public var lastClosedWindowDay: Int64 { lastClosedWindowDay() }
 

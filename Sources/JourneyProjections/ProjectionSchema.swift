@@ -117,14 +117,27 @@ enum ProjectionSchema {
                 CREATE TABLE site_zone (site TEXT NOT NULL, from_ms INTEGER NOT NULL, zone TEXT NOT NULL,
                   PRIMARY KEY (site, from_ms)) WITHOUT ROWID;
                 """)
-            for table in ["checkpoint", "visit", "agent", "agent_skill", "agent_time", "action", "agent_day",
-                          "interval_stat", "customer", "selfservice_day", "dirty_day", "dirty_customer"] {
-                try db.execute(sql: "DELETE FROM \(table)")
-            }
-            try db.execute(sql: "DELETE FROM meta WHERE key <> 'parameters'")
+            try emptyForRebuild(db)
             for sql in secondaryIndexes where sql.contains(" ON contact ") { try db.execute(sql: sql) }
         }
+        // v3: a contact counts in FCR only once its repeat window has closed, repeated or not
+        // (before, a repeat settled it at once, which pulled the newest days' FCR down). The
+        // tables are unchanged; their rows are emptied and rebuilt from the log.
+        m.registerMigration("v3") { db in
+            try emptyForRebuild(db)
+        }
         return m
+    }
+
+    /// Empties every row derived from the log, and the checkpoints with them, so
+    /// that the next catch-up rebuilds the projection; keeps the KPI parameters
+    /// and the sites' time zones.
+    static func emptyForRebuild(_ db: Database) throws {
+        for table in ["checkpoint", "contact", "visit", "agent", "agent_skill", "agent_time", "action", "agent_day",
+                      "interval_stat", "customer", "selfservice_day", "dirty_day", "dirty_customer"] {
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+        try db.execute(sql: "DELETE FROM meta WHERE key <> 'parameters'")
     }
 
     /// Secondary indexes (name, SQL). A bulk rebuild drops them and builds them

@@ -249,7 +249,36 @@ final class KPITests: XCTestCase {
         XCTAssertEqual(try restarted.canonicalDump(), try rebuilt.canonicalDump())
     }
 
-    func testParametersFileIsValidated() {
+    /// A repeat does not settle its first contact's FCR before the window has
+    /// closed: counting early repeats without their unrepeated peers pulled the
+    /// newest days' FCR to 0. Before any window closes every FCR is unknown (null),
+    /// per agent and per site; once the horizon passes both windows,
+    /// the repeated contact counts as a failure and the other as a success.
+    func testARepeatDoesNotSettleFCRBeforeItsWindowCloses() throws {
+        // k1: c1 (a1) at 09:00, repeated by c2 (a2) at 12:00; k2: c3 (a1) at 10:00, no repeat.
+        var lines = answered("c1", customer: "k1", agent: "a1", enter: "09:00:00", wait: 5, talk: 100)
+        lines += answered("c3", customer: "k2", agent: "a1", enter: "10:00:00", wait: 5, talk: 100)
+        lines += answered("c2", customer: "k1", agent: "a2", enter: "12:00:00", wait: 5, talk: 100)
+        let s = try store("a", lines)
+        let engine = try ProjectionEngine(path: dir + ".sqlite")
+        try engine.catchUp(from: s)
+        let agents = try engine.query(.agents(ProjectionQuery.Filter(), sort: nil))
+        XCTAssertEqual(try agents.values("agent"), [.string("a1"), .string("a2")])
+        XCTAssertEqual(try agents.values("fcr"), [.null, .null], "no window has closed: unknown, not 0")
+        XCTAssertEqual(agents.value("repeatRate", row: 0), .number("0.5"), "the repeat itself is a fact at once")
+        XCTAssertEqual(try engine.query(.sites(ProjectionQuery.Filter())).value("fcr", row: 0), .null)
+        // Four days later (an unrelated login moves the horizon), every window has closed: a1 1 of 2, a2 1 of 1.
+        _ = try s.append([try EventCodec.decode(e("agent.login", t("09:00:00", days: 4), agent: "a9"), options: .init(defaultSite: "a"))])
+        try engine.catchUp(from: s)
+        let later = try engine.query(.agents(ProjectionQuery.Filter(), sort: nil))
+        XCTAssertEqual(try later.values("fcr"), [.number("0.5"), .integer(1)])
+        XCTAssertEqual(try engine.query(.sites(ProjectionQuery.Filter())).value("fcr", row: 0)?.doubleValue ?? -1, 2.0 / 3, accuracy: 1e-4)
+        let rebuilt = try ProjectionEngine(path: dir + "-rebuilt.sqlite")
+        _ = try rebuilt.rebuild(from: s)
+        XCTAssertEqual(try engine.canonicalDump(), try rebuilt.canonicalDump())
+    }
+
+        func testParametersFileIsValidated() {
         XCTAssertEqual(try KPIParameters.parse(#"{"serviceLevelSeconds":30,"intervalMinutes":15}"#).serviceLevelSeconds, 30)
         XCTAssertThrowsError(try KPIParameters.parse(#"{"intervalMinutes":20}"#))
         XCTAssertThrowsError(try KPIParameters.parse(#"{"slaSeconds":20}"#)) { XCTAssertTrue("\($0)".contains("slaSeconds")) }
