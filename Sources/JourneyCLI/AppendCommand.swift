@@ -65,7 +65,7 @@ struct AppendCommand: ParsableCommand {
             if batch.errors.count > 1000 { Console.error("journey: … and \(batch.errors.count - 1000) more") }
             throw CLIError(ExitStatus.badInput, "\(batch.errors.count) bad line(s); nothing was stored (with --rejects FILE the good lines are stored and these written to FILE)")
         }
-        let total = try appendInChunks(batch.events, to: store)
+        let total = try appendInChunks(batch.events, to: store, label: "append")
         if let rejects, !rejected.isEmpty {
             Console.line("rejected \(rejected.count) line(s) into \(rejects.path): " + Rejects.counts(rejected).map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))
         }
@@ -74,13 +74,22 @@ struct AppendCommand: ParsableCommand {
 
     /// Appends `events` in chunks of ``chunkEvents``: bounded memory per
     /// call, large blocks. Shared by `append` and every importer.
-    static func appendInChunks(_ events: [Event], to store: LogStore) throws -> LogStore.AppendResult {
+    /// More than one chunk reports progress on standard error, as `label: stored N of M events …`.
+    static func appendInChunks(_ events: [Event], to store: LogStore, label: String) throws -> LogStore.AppendResult {
         var total = LogStore.AppendResult()
         var chunk: [Event] = []
         chunk.reserveCapacity(min(chunkEvents, events.count))
+        let started = ContinuousClock.now
+        var line = ProgressLine(verb: "stored")
+        var done: UInt64 = 0
         func flush() throws {
             guard !chunk.isEmpty else { return }
             let r = try store.append(chunk)
+            done += UInt64(chunk.count)
+            if events.count > chunkEvents,
+               let text = line.line(done: done, total: UInt64(events.count), elapsedSeconds: (ContinuousClock.now - started).inSeconds) {
+                Console.error("\(label): \(text)")
+            }
             total.appended += r.appended
             total.duplicates += r.duplicates
             total.duplicatesByKind.merge(r.duplicatesByKind, uniquingKeysWith: +)

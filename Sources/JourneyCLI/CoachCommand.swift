@@ -41,7 +41,7 @@ struct CoachCommand: ParsableCommand {
         let started = ContinuousClock.now
         Console.error("coach: judging every agent's \(o.metric.rawValue.uppercased()) against peers on the same queues and tenure…")
         let judged = try CoachingList.entries(engine, o)
-        Console.error("coach: \(judged.entries.count) agents judged over \(judged.range.text) in \(Self.seconds(ContinuousClock.now - started))")
+        Console.error("coach: \(judged.entries.count) agents judged over \(judged.range.text) in \(String(format: "%.1f", (ContinuousClock.now - started).inSeconds)) s")
         let report = try CoachingList.report(engine, o, judged: judged)
         let listed = judged.entries.filter { $0.adjusted < below }
         InsightsCommand.print(report, output)
@@ -55,9 +55,5 @@ struct CoachCommand: ParsableCommand {
         Console.line("scheduled coaching for \(result.appended) agent(s) of \(writer.site)"
                      + (result.duplicates > 0 ? " (\(result.duplicates) already scheduled for this data)" : "")
                      + (listed.count > events.count ? "; \(listed.count - events.count) listed agent(s) belong to other centres, which schedule their own" : ""))
-    }
-
-    static func seconds(_ d: Duration) -> String {
-        String(format: "%.1f s", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 }

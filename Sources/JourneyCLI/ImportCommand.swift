@@ -96,7 +96,7 @@ struct ImportCommand: ParsableCommand {
                 throw CLIError(ExitStatus.badInput, "\(batch.errors.count) malformed line(s) or record(s); nothing was stored" +
                                (sink == nil && batch.wholeInputErrors.isEmpty ? " (with --rejects FILE the valid ones are stored and these written to FILE)" : ""))
             }
-            let total = try AppendCommand.appendInChunks(batch.events, to: s)
+            let total = try AppendCommand.appendInChunks(batch.events, to: s, label: "import")
             Self.report(batch, total, rejected: rejected, rejectsPath: rejects)
         } catch {
             throw ExitStatus.report(error)

@@ -162,7 +162,7 @@ struct SyncCommand: ParsableCommand {
             var failed: (any Error)?
             for peer in peers {
                 do {
-                    let r = try blockingAwait { try await client.pull(from: peer) }
+                    let r = try blockingAwait { try await client.pull(from: peer, progress: { Console.error("sync: \($0)") }) }
                     let detail = r.origins.keys.sorted().map { "\($0) +\(r.origins[$0] ?? 0)" }.joined(separator: ", ")
                     Console.line("\(peer.name): stored \(r.events) events in \(r.blocks) blocks" + (detail.isEmpty ? "" : " (\(detail))"))
                 } catch {

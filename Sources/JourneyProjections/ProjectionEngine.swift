@@ -173,10 +173,8 @@ public final class ProjectionEngine {
                 applied += 1
                 if pending >= flushEvents {
                     try flush()
-                    let elapsed = monotonicSeconds() - started, rate = Double(applied) / max(elapsed, 1e-3)
-                    let left = total > UInt64(applied) ? Double(total - UInt64(applied)) / max(rate, 1) : 0
-                    progress(String(format: "applied %d of %llu events (%.0f%%), %.0f events/s, about %.0f s left",
-                                    applied, total, total > 0 ? 100 * Double(applied) / Double(total) : 100, rate, left))
+                    progress(ProgressLine.text(verb: "applied", unit: "events", done: UInt64(applied), total: total,
+                                               elapsedSeconds: monotonicSeconds() - started))
                 }
                 return true
             }

@@ -55,13 +55,20 @@ public final class SyncClient: Sendable {
     /// locally) stops that origin only: the other origins are still pulled,
     /// and the refusals are thrown together at the end.
     @discardableResult
-    public func pull(from peer: SyncConfig.Peer, waitMs: Int = 0) async throws -> Report {
+    public func pull(from peer: SyncConfig.Peer, waitMs: Int = 0, progress: (@Sendable (String) -> Void)? = nil) async throws -> Report {
         let peerHeads = try await heads(of: peer)
         var refused: [String: String] = try checkHeads(peerHeads, of: peer)
         for origin in store.damagedOrigins.keys where refused[origin] == nil {
             refused[origin] = "the local copy of '\(origin)' is damaged; run `journey repair` first"
         }
         var report = Report()
+        // How far behind the peer this node is, so progress can say how far along and how long is left.
+        let behind = peerHeads.reduce(UInt64(0)) { sum, h in
+            let held = store.snapshot(origin: h.origin)?.lastSeq ?? 0
+            return h.origin == store.site || refused[h.origin] != nil || h.lastSeq <= held ? sum : sum + (h.lastSeq - held)
+        }
+        let started = ContinuousClock.now
+        var line = ProgressLine(verb: "pulled from \(peer.name)")
         while true {
             let wanted = peerHeads.map(\.origin).filter { $0 != store.site && refused[$0] == nil }
             guard !wanted.isEmpty else { break }
@@ -82,6 +89,10 @@ public final class SyncClient: Sendable {
                                                                        "log.seq": "\(b.header.firstSeq)"])
                     refused[origin] = "\(peer.name): \(error)"
                 }
+            }
+            if let progress, behind > 0, let text = line.line(done: UInt64(report.events), total: behind,
+                                                  elapsedSeconds: (ContinuousClock.now - started).inSeconds) {
+                progress(text)
             }
         }
         if !refused.isEmpty {

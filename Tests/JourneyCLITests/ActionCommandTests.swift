@@ -59,6 +59,9 @@ final class ActionCommandTests: XCTestCase {
         XCTAssertGreaterThan(rows.count, 0)
         let first = JourneyCLI.run(["coach", "--data", dir, "--below", "0.99", "--min-contacts", "10", "--schedule"])
         XCTAssertEqual(first.status, 0, first.stderr)
+        // Fifteen days from 03-02, horizon on 03-16: the days whose 72 h windows have closed are 03-02…03-12.
+        XCTAssertTrue(first.stderr.contains("judged over 2026-03-02…2026-03-12 in "), "coach says what it did: \(first.stderr)")
+        XCTAssertTrue(first.stdout.contains("Coaching: adjusted FCR below 99 %, 2026-03-02…2026-03-12"), first.stdout)
         XCTAssertTrue(first.stdout.contains("scheduled coaching for \(rows.count) agent(s)"), first.stdout)
         let again = JourneyCLI.run(["coach", "--data", dir, "--below", "0.99", "--min-contacts", "10", "--schedule"])
         XCTAssertTrue(again.stdout.contains("scheduled coaching for 0 agent(s) of north (\(rows.count) already scheduled"), again.stdout)
@@ -66,6 +69,26 @@ final class ActionCommandTests: XCTestCase {
         guard case .array(let all)? = agents["rows"] else { return XCTFail("agents") }
         let coached = all.filter { row in if case .object(let o) = row { return (o["coaching"]?.intValue ?? 0) > 0 } else { return false } }
         XCTAssertEqual(coached.count, rows.count)
+    }
+
+    /// Appending more than one chunk reports progress on standard error, and its
+    /// last line is the whole input: the store's events, read back with `cat`
+    /// and appended to a new store.
+    func testAppendingALargeFileReportsProgress() throws {
+        let cat = JourneyCLI.run(["cat", "--data", dir])
+        XCTAssertEqual(cat.status, 0, cat.stderr)
+        let lines = cat.stdout.split(separator: "\n").count
+        XCTAssertGreaterThan(lines, 65_536, "more than one chunk")
+        let file = dir + "/all.jsonl"
+        try cat.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let other = dir + "-copy"
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        XCTAssertEqual(JourneyCLI.run(["init", "--data", other, "--site", "north"]).status, 0)
+        let append = JourneyCLI.run(["append", "--data", other, file])
+        XCTAssertEqual(append.status, 0, append.stderr)
+        XCTAssertTrue(append.stdout.hasPrefix("appended \(lines), duplicates 0"), append.stdout)
+        let progress = append.stderr.split(separator: "\n").filter { $0.hasPrefix("append: stored ") }
+        XCTAssertEqual(progress.last?.hasPrefix("append: stored \(lines) of \(lines) events (100%), "), true, append.stderr)
     }
 
     /// Every drill-down `insights repeats` prints runs as printed (it names

@@ -115,6 +115,11 @@ final class SyncTests: XCTestCase {
         let hub = try await node("hub", events: 100, seed: 1)
         let a = try await node("a", events: 2000, seed: 2), b = try await node("b", events: 2500, seed: 3)
         let keys = ["hub": hub.store.publicKey, "a": a.store.publicKey, "b": b.store.publicKey]
+        // A catch-up says how far along it is; its last line is the whole of what the node lacked.
+        let lines = LineBox()
+        let first = try await client(hub, keys: keys).pull(from: peer(a, as: "hub"), progress: { lines.add($0) })
+        XCTAssertEqual(first.events, 2000)
+        XCTAssertEqual(lines.all.last?.hasPrefix("pulled from a 2000 of 2000 events (100%), "), true, "\(lines.all)")
         for _ in 0..<2 {
             for spoke in [a, b] { try await client(hub, keys: keys).pull(from: peer(spoke, as: "hub")) }
             for spoke in [a, b] { try await client(spoke, keys: keys).pull(from: peer(hub, as: spoke.site)) }
@@ -263,4 +268,12 @@ final class Once: @unchecked Sendable {
         done = true
         body()
     }
+}
+
+/// Lines heard from a `@Sendable` callback.
+final class LineBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }
