@@ -7,8 +7,8 @@ struct CatCommand: ParsableCommand {
         commandName: "cat",
         abstract: "Print events as canonical JSONL.",
         discussion: """
-        With --origin, that origin's events in seq order (after --after). Without it, every origin's \
-        events merged in the store's deterministic order: by time, then origin, then seq.
+        With --origin, that origin's events in seq order (after --after). Without it, \
+        every origin's events in seq order, the origins interleaved by time (the earliest next event first; ties by origin): a deterministic order, but not a sort by time when an origin's own events are out of time order.
         """)
 
     @OptionGroup var store: StoreOptions

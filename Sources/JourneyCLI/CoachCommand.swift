@@ -22,7 +22,7 @@ struct CoachCommand: ParsableCommand {
     @Option(help: "Threshold, as a share (0.7 = 70 %).") var below: Double
     @Option(help: "Fewest contacts for an agent to be judged.") var minContacts = 30
     @Option(help: "Only this site.") var site: String?
-    @Option(help: ArgumentHelp("First day (default: the last 28 complete days).", valueName: "date")) var from: DayArgument?
+    @Option(help: ArgumentHelp("First day (default: the 28 days up to the last whose FCR windows have closed, not before the data).", valueName: "date")) var from: DayArgument?
     @Option(help: ArgumentHelp("Last day, inclusive.", valueName: "date")) var to: DayArgument?
     @Flag(help: "Record coaching.scheduled events for the listed agents of this centre.") var schedule = false
     @OptionGroup var output: InsightOutput
@@ -38,6 +38,7 @@ struct CoachCommand: ParsableCommand {
         o.metric = metric == .fcr ? .fcr : .csat
         o.below = below; o.minContacts = minContacts; o.site = site; o.fromDay = from?.day; o.toDay = to?.day
         let (log, engine) = try Projections.caughtUp(store)
+        try Projections.checkFilters(engine, site: site)
         let started = ContinuousClock.now
         Console.error("coach: judging every agent's \(o.metric.rawValue.uppercased()) against peers on the same queues and tenure…")
         let judged = try CoachingList.entries(engine, o)

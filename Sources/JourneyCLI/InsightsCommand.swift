@@ -21,9 +21,12 @@ struct InsightsCommand: ParsableCommand {
         Output.print(report.result, json: false, csv: false)
     }
 
-    /// Runs an analysis on the caught-up projection (its errors exit as bad input, see ``ExitStatus``).
-    static func run(_ store: StoreOptions, _ body: (ProjectionEngine) throws -> InsightReport) throws -> InsightReport {
-        try body(try Projections.caughtUp(store).1)
+    /// Runs an analysis on the caught-up projection, after checking that `site`
+    /// is one it holds (its errors exit as bad input, see ``ExitStatus``).
+    static func run(_ store: StoreOptions, site: String?, _ body: (ProjectionEngine) throws -> InsightReport) throws -> InsightReport {
+        let engine = try Projections.caughtUp(store).1
+        try Projections.checkFilters(engine, site: site)
+        return try body(engine)
     }
 }
 
@@ -41,7 +44,7 @@ struct RepeatsInsight: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "Repeat window, e.g. 72h (default: the projection's).") var window: WindowArgument?
     @Option(help: "Only this site.") var site: String?
-    @Option(help: ArgumentHelp("First day (default: 7 days ending with the last whose windows have closed).", valueName: "date")) var from: DayArgument?
+    @Option(help: ArgumentHelp("First day (default: 7 days ending with the last whose windows have closed, not before the data).", valueName: "date")) var from: DayArgument?
     @Option(help: ArgumentHelp("Last day, inclusive.", valueName: "date")) var to: DayArgument?
     @Option(help: "Only this dimension: route, queue, reason, agent, handoff, cross-site.") var dimension: String?
     @Option(help: "Causes with fewer contacts are not ranked.") var minContacts = 30
@@ -57,7 +60,7 @@ struct RepeatsInsight: ParsableCommand {
         o.site = site; o.fromDay = from?.day; o.toDay = to?.day; o.windowHours = window?.hours
         o.dimension = dimension; o.minContacts = minContacts; o.limit = limit
         o.dataDirectory = store.directory
-        InsightsCommand.print(try InsightsCommand.run(store) { try RepeatCauses.report($0, o) }, output)
+        InsightsCommand.print(try InsightsCommand.run(store, site: site) { try RepeatCauses.report($0, o) }, output)
     }
 }
 
@@ -85,7 +88,7 @@ struct MixInsight: ParsableCommand {
         o.site = site; o.weeks = weeks; o.alpha = alpha; o.minimumChange = minChange; o.all = all
         o.fromDay = day?.day ?? from?.day
         o.toDay = day?.day ?? to?.day
-        InsightsCommand.print(try InsightsCommand.run(store) { try MixMonitor.report($0, o) }, output)
+        InsightsCommand.print(try InsightsCommand.run(store, site: site) { try MixMonitor.report($0, o) }, output)
     }
 }
 
@@ -95,7 +98,7 @@ struct TeamsInsight: ParsableCommand {
         abstract: "Team health: weekly FCR, AHT and CSAT trends and stability, and how each team's agents differ from the rest of the site.")
     @OptionGroup var store: StoreOptions
     @Option(help: "Only this site.") var site: String?
-    @Option(help: ArgumentHelp("First day (default: 8 weeks before the last complete day).", valueName: "date")) var from: DayArgument?
+    @Option(help: ArgumentHelp("First day (default: the 8 weeks up to the last day whose windows have closed, not before the data).", valueName: "date")) var from: DayArgument?
     @Option(help: ArgumentHelp("Last day, inclusive.", valueName: "date")) var to: DayArgument?
     @OptionGroup var output: InsightOutput
 
@@ -106,7 +109,7 @@ struct TeamsInsight: ParsableCommand {
     func execute() throws {
         var o = TeamHealth.Options()
         o.site = site; o.fromDay = from?.day; o.toDay = to?.day
-        InsightsCommand.print(try InsightsCommand.run(store) { try TeamHealth.report($0, o) }, output)
+        InsightsCommand.print(try InsightsCommand.run(store, site: site) { try TeamHealth.report($0, o) }, output)
     }
 }
 
@@ -130,7 +133,7 @@ struct AttritionInsight: ParsableCommand {
     func execute() throws {
         var o = AttritionWatch.Options()
         o.site = site; o.asOfDay = asOf?.day; o.recentDays = recentDays; o.baselineDays = baselineDays; o.threshold = threshold; o.limit = limit
-        InsightsCommand.print(try InsightsCommand.run(store) { try AttritionWatch.report($0, o) }, output)
+        InsightsCommand.print(try InsightsCommand.run(store, site: site) { try AttritionWatch.report($0, o) }, output)
     }
 }
 

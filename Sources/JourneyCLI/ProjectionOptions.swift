@@ -35,6 +35,23 @@ enum Projections {
     }
 }
 
+extension Projections {
+    /// Refuses a filter naming a site, queue, team or agent the projection
+    /// does not hold (a typo would otherwise answer with an empty table),
+    /// listing what it holds.
+    static func checkFilters(_ engine: ProjectionEngine, site: String? = nil, queue: String? = nil,
+                             team: String? = nil, agent: String? = nil) throws {
+        for (dimension, value) in [(ProjectionEngine.FilterDimension.site, site), (.queue, queue), (.team, team), (.agent, agent)] {
+            guard let value else { continue }
+            let known = try engine.knownValues(dimension)
+            guard !known.contains(value) else { continue }
+            let shown = known.prefix(30).joined(separator: ", ") + (known.count > 30 ? ", … (\(known.count) in all)" : "")
+            throw CLIError(ExitStatus.badInput, "no \(dimension.rawValue) '\(value)' in this store's projections; "
+                           + (known.isEmpty ? "it holds none yet" : "\(dimension.rawValue)s: \(shown)"))
+        }
+    }
+}
+
 /// A calendar day given as YYYY-MM-DD.
 struct DayArgument: ExpressibleByArgument {
     var day: Int64

@@ -61,6 +61,7 @@ struct QueryCommand: ParsableCommand {
             } else {
                 engine = try Projections.caughtUp(store).1
             }
+            try Projections.checkFilters(engine, site: site, queue: queue, team: team, agent: agent)
             var f = ProjectionQuery.Filter()
             f.site = site; f.queue = queue; f.team = team; f.agent = agent; f.customer = customer
             f.fromDay = day?.day ?? from?.day
@@ -81,9 +82,6 @@ struct QueryCommand: ParsableCommand {
             Output.print(result, json: json, csv: csv)
             if kind != .journey && kind != .sites && result.rows.count >= limit {
                 Console.error("query: the first \(limit) rows are shown (--limit); there may be more")
-            }
-            if let site, result.rows.isEmpty, !engine.positions.keys.contains(site) {
-                Console.error("query: no site '\(site)' in this store (sites: \(engine.positions.keys.sorted().joined(separator: ", ")))")
             }
         } catch {
             throw ExitStatus.report(error)

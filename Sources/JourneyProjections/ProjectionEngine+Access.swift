@@ -58,6 +58,26 @@ extension ProjectionEngine {
         }
     }
 
+    /// A dimension a query or insight can be narrowed to.
+    public enum FilterDimension: String, Sendable, CaseIterable {
+        case site, queue, team, agent
+    }
+
+    /// Every value of `dimension` the projection holds, sorted: what a filter
+    /// on it can match (sites also count the origins applied, even without contacts yet).
+    public func knownValues(_ dimension: FilterDimension) throws -> [String] {
+        let sql: String
+        switch dimension {
+        case .site: sql = "SELECT site FROM interval_stat UNION SELECT site FROM agent_day WHERE site IS NOT NULL UNION SELECT site FROM agent WHERE site IS NOT NULL"
+        case .queue: sql = "SELECT queue FROM interval_stat UNION SELECT queue FROM agent_skill"
+        case .team: sql = "SELECT team FROM agent WHERE team IS NOT NULL"
+        case .agent: sql = "SELECT agent FROM agent UNION SELECT agent FROM agent_day"
+        }
+        var values = Set(try db.read { try String.fetchAll($0, sql: sql) })
+        if dimension == .site { values.formUnion(checkpoints.keys) }
+        return values.sorted()
+    }
+
     /// ``lastClosedWindowDay(windowMs:)`` for the projection's window.
     public var lastClosedWindowDay: Int64 { lastClosedWindowDay() }
 

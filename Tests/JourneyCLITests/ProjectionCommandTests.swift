@@ -26,7 +26,7 @@ final class ProjectionCommandTests: XCTestCase {
     }
 
     /// `--limit` holds for every row query, and a cut is said; an unknown
-    /// site is named instead of answering with silence.
+    /// site, queue, team or agent is an error instead of an empty answer.
     func testLimitHoldsForEveryQueryAndAnUnknownSiteIsNamed() throws {
         for (kind, limit) in [("intervals", 3), ("teams", 1), ("agents", 2), ("contacts", 4)] {
             let r = JourneyCLI.run(["query", kind, "--data", dir, "--csv", "--limit", String(limit)])
@@ -34,9 +34,18 @@ final class ProjectionCommandTests: XCTestCase {
             XCTAssertEqual(r.stdout.split(separator: "\n").count, 1 + limit, "\(kind) --limit \(limit): \(r.stdout)")
             XCTAssertTrue(r.stderr.contains("the first \(limit) rows are shown"), "\(kind): \(r.stderr)")
         }
-        let nowhere = JourneyCLI.run(["query", "sites", "--data", dir, "--site", "nowhere"])
-        XCTAssertEqual(nowhere.status, 0)
-        XCTAssertTrue(nowhere.stderr.contains("no site 'nowhere' in this store (sites: north)"), nowhere.stderr)
+        // A filter naming what the store does not hold is an error listing what it holds, in queries and insights alike.
+        for (args, message) in [(["query", "sites", "--site", "nowhere"], "no site 'nowhere' in this store's projections; sites: north"),
+                                (["query", "intervals", "--queue", "biling"], "no queue 'biling' in this store's projections; queues: billing, "),
+                                (["query", "agents", "--team", "north-t99"], "no team 'north-t99' in this store's projections; teams: north-t00, "),
+                                (["query", "contacts", "--agent", "north-a9999"], "no agent 'north-a9999' in this store's projections; agents: north-a000, "),
+                                (["insights", "repeats", "--site", "nowhere"], "no site 'nowhere'"),
+                                (["coach", "--below", "0.7", "--site", "nowhere"], "no site 'nowhere'")] {
+            let r = JourneyCLI.run(args + ["--data", dir])
+            XCTAssertEqual(r.status, 3, "\(args): \(r.stdout)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+        XCTAssertEqual(JourneyCLI.run(["query", "agents", "--data", dir, "--team", "north-t00", "--limit", "1"]).status, 0)
         // In a table every number of a column has the same decimals.
         let table = JourneyCLI.run(["query", "agents", "--data", dir]).stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         let header = try XCTUnwrap(table.first)
