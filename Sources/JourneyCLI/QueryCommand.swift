@@ -91,6 +91,23 @@ struct QueryCommand: ParsableCommand {
 
 /// Prints query results as a table, JSON or CSV.
 enum Output {
+    /// One `printf` format per column, nil for a column without fractions: a
+    /// column holding any fraction shows every number with the same decimals —
+    /// as many as its values carry, at most 3 when all are below 10 in size,
+    /// else 1 — so 2.7, -5 and 22.7 read 2.7, -5.0, 22.7, and z-scores of one
+    /// decimal are not padded to three.
+    static func columnFormats(_ r: QueryResult) -> [String?] {
+        r.columns.indices.map { i in
+            let fractions = r.rows.compactMap { row -> String? in if case .number(let text) = row[i] { return text }; return nil }
+            guard !fractions.isEmpty else { return nil }
+            let carried = fractions.map { text in
+                text.split(separator: "e", maxSplits: 1).first?.split(separator: ".", maxSplits: 1).dropFirst().first?.count ?? 0
+            }.max() ?? 0
+            let small = r.rows.allSatisfy { abs($0[i].doubleValue ?? 0) < 10 }
+            return "%.\(max(1, min(small ? 3 : 1, carried)))f"
+        }
+    }
+
     static func print(_ r: QueryResult, json: Bool, csv: Bool) {
         if json { Console.line(JSONWriter.string(r.json)); return }
         if csv {
@@ -99,13 +116,7 @@ enum Output {
             return
         }
         var t = Table(r.columns, numeric: Set(r.columns.indices.filter { i in r.rows.first.map { $0[i].doubleValue != nil } ?? false }))
-        // One format per column: a column holding any fraction shows every number with the same
-        // decimals (3 when all are below 10 in size, else 1), so 2.7, -5 and 22.7 read 2.7, -5.0, 22.7.
-        let formats: [String?] = r.columns.indices.map { i in
-            let values = r.rows.compactMap { row -> Double? in if case .number = row[i] { return row[i].doubleValue }; return nil }
-            guard !values.isEmpty else { return nil }
-            return values.allSatisfy { abs($0) < 10 } && r.rows.allSatisfy { abs($0[i].doubleValue ?? 0) < 10 } ? "%.3f" : "%.1f"
-        }
+        let formats = columnFormats(r)
         for row in r.rows {
             t.add(row.enumerated().map { i, v in
                 guard let f = formats[i], let d = v.doubleValue else { return text(v, rounded: true) }
