@@ -27,6 +27,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "First contacts per centre on an average weekday.") var contactsPerDay = 6_500
     @Option(help: "Random seed of the simulation.") var seed: UInt64 = 2026
     @Flag(help: "Reuse the stores a previous demo left in --dir (skip the simulation).") var keep = false
+    @Option(help: "First of the three loopback ports the stores' sync.json name, for `journey serve` and `sync` after the demo.")
+    var port = 7411
 
     static let sites = ["north", "central", "south"]
     static let marker = ".journey-demo"
@@ -38,6 +40,7 @@ struct DemoCommand: ParsableCommand {
     func execute() throws {
         guard days >= 15 else { throw CLIError(ExitStatus.badInput, "--days must be at least 15") }
         guard agents >= 10, contactsPerDay >= 100 else { throw CLIError(ExitStatus.badInput, "--agents must be ≥ 10 and --contacts-per-day ≥ 100") }
+        guard (1...65533).contains(port) else { throw CLIError(ExitStatus.badInput, "--port must be 1–65533 (it and the next two are used)") }
         let started = Date()
         let faultDay = days - 11
         let fm = FileManager.default
@@ -86,6 +89,7 @@ struct DemoCommand: ParsableCommand {
         let logger = { var l = Logger(label: "journey.demo"); l.logLevel = .critical; return l }()
         let keys = Dictionary(uniqueKeysWithValues: stores.map { ($0.site, $0.publicKey) })
         let tokens = Dictionary(uniqueKeysWithValues: Self.sites.map { ($0, Self.token()) })
+        try writeNodeConfigs(dir: dir, keys: keys, tokens: tokens)
         let servers: [RunningServer] = try blockingAwait { [stores] in
             var out: [RunningServer] = []
             for store in stores {
@@ -97,7 +101,8 @@ struct DemoCommand: ParsableCommand {
             return out
         }
         defer { for s in servers { s.stop() } }
-        step(3, "serving each centre's log on loopback (GET /v1/heads, /v1/blocks; bearer token per client; keys pinned)")
+        step(3, "serving each centre's log on loopback (GET /v1/heads, /v1/blocks; bearer token per client; keys pinned); "
+                + "each store's sync.json keeps its peers, tokens and keys for after the demo")
         for (s, server) in zip(Self.sites, servers) { Console.line("    \(s): \(server.url)") }
         try sync(stores, servers: servers, keys: keys, tokens: tokens, logger: logger, step: 4)
         try printHeads(stores)
@@ -186,11 +191,35 @@ struct DemoCommand: ParsableCommand {
                   "journey verify --data \(dir)/south"] {
             Console.line("  " + c)
         }
+        Console.line("and as nodes (each store's sync.json names its peers on 127.0.0.1:\(port)–\(port + 2)):")
+        Console.line("  journey serve --data \(dir)/north        # in one terminal: north serves its log")
+        Console.line("  journey sync --data \(dir)/south --peer http://127.0.0.1:\(port)   # in another: south pulls from north")
         if !audit.identical { throw ExitCode(ExitStatus.failure) }
     }
 
     func step(_ n: Int, _ text: String) {
         Console.line("[\(n)/7] " + text)
+    }
+
+    /// Each store's `sync.json`, so that the stores stay working nodes after the
+    /// demo: centre i listens on 127.0.0.1:(port + i), pulls from the other two
+    /// there with its token, serves them with theirs, and pins all three keys.
+    /// Mode 0600: the tokens are secrets.
+    func writeNodeConfigs(dir: String, keys: [String: [UInt8]], tokens: [String: String]) throws {
+        for (i, site) in Self.sites.enumerated() {
+            var c = SyncConfig()
+            c.listenPort = port + i
+            c.peers = Self.sites.enumerated().filter { $0.element != site }.map { j, other in
+                SyncConfig.Peer(name: other, url: "http://127.0.0.1:\(port + j)", token: tokens[site] ?? "")
+            }
+            c.clients = Self.sites.filter { $0 != site }.map { SyncConfig.Client(name: $0, token: tokens[$0] ?? "") }
+            c.keys = keys
+            let path = "\(dir)/\(site)/sync.json"
+            guard FileManager.default.createFile(atPath: path, contents: Data((JSONWriter.string(c.json) + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw CLIError(ExitStatus.failure, "cannot write \(path): check the directory's permissions")
+            }
+        }
     }
 
     /// Every centre pulls from the other two over HTTP.

@@ -87,6 +87,26 @@ struct PlanCommand: ParsableCommand {
     /// `HH:MM` (UTC) of an instant.
     static func clock(_ ms: Int64) -> String { String(Timestamp(ms: ms).rfc3339.dropFirst(11).prefix(5)) }
 
+    /// One line per site: each queue's model, with the patience Erlang A used
+    /// (`north: billing A 182 s, email C, …`). A queue whose intervals used
+    /// both models (patience measured for some only) shows both.
+    static func queueModels(_ plan: StaffingPlan) -> [String] {
+        var byQueue: [String: [String: (a: [Double], c: Int)]] = [:]
+        for r in plan.requirements {
+            var m = byQueue[r.site, default: [:]][r.queue] ?? ([], 0)
+            if let p = r.patienceSeconds { m.a.append(p) } else { m.c += 1 }
+            byQueue[r.site, default: [:]][r.queue] = m
+        }
+        return byQueue.keys.sorted().map { site in
+            let queues = byQueue[site] ?? [:]
+            return "\(site): " + queues.keys.sorted().map { q in
+                let m = queues[q] ?? ([], 0)
+                let a = m.a.isEmpty ? nil : "A \(Int((m.a.reduce(0, +) / Double(m.a.count)).rounded())) s"
+                return "\(q) " + [a, m.c > 0 ? "C" : nil].compactMap { $0 }.joined(separator: "/")
+            }.joined(separator: ", ")
+        }
+    }
+
     /// The human report of a plan (also used by `journey demo`).
     static func printPlan(_ record: PlanRecord, detail: Bool) {
         let plan = record.plan
@@ -118,6 +138,8 @@ struct PlanCommand: ParsableCommand {
         Console.line("(shortfall is counted per interval and skill: a centre with more agent-hours than required overall can still be short "
                      + "where its agents lack the skill or work other hours. Required agents use Erlang A where callers' patience was measured "
                      + "— from voice and chat waits only, the channels where callers can hang up — else Erlang C.)")
+        Console.line("model and patience per queue:")
+        for line in queueModels(plan) { Console.line("  " + line) }
         Console.line()
         if plan.loans.isEmpty {
             Console.line("lending: none needed (no centre short where another has spare skilled agents)")

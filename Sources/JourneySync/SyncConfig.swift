@@ -16,7 +16,7 @@ import JourneyModel
 /// `clients` are the nodes allowed to pull from it, each with its token and
 /// optionally the only origins it may read; `keys` pins each site's public
 /// signing key — a block of an origin without a pinned key is refused.
-public struct SyncConfig: Sendable {
+public struct SyncConfig: Sendable, Equatable {
     public struct Peer: Sendable, Equatable {
         public var name: String
         public var url: String
@@ -106,6 +106,28 @@ public struct SyncConfig: Sendable {
             }
         }
         return c
+    }
+
+    /// The config as the JSON ``parse(_:)`` reads (members in a fixed
+    /// order, keys sorted): what `journey demo` writes for its stores.
+    public var json: JSONValue {
+        var o = JSONObject()
+        o.members.append(.init("listen", .string("\(listenHost):\(listenPort)")))
+        if let tlsCertificate, let tlsKey {
+            o.members.append(.init("tls", .object(JSONObject([.init("certificate", .string(tlsCertificate)), .init("key", .string(tlsKey))]))))
+        }
+        o.members.append(.init("peers", .array(peers.map { p in
+            var m: [JSONObject.Member] = [.init("name", .string(p.name)), .init("url", .string(p.url)), .init("token", .string(p.token))]
+            if let ca = p.caCertificate { m.append(.init("ca", .string(ca))) }
+            return .object(JSONObject(m))
+        })))
+        o.members.append(.init("clients", .array(clients.map { c in
+            var m: [JSONObject.Member] = [.init("name", .string(c.name)), .init("token", .string(c.token))]
+            if let origins = c.origins { m.append(.init("origins", .array(origins.sorted().map { .string($0) }))) }
+            return .object(JSONObject(m))
+        })))
+        o.members.append(.init("keys", .object(JSONObject(keys.keys.sorted().map { .init($0, .string(Checksum.hex(keys[$0] ?? []))) }))))
+        return .object(o)
     }
 
     static func hexBytes(_ hex: String) -> [UInt8]? {

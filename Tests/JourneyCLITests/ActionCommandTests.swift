@@ -134,6 +134,12 @@ final class ActionCommandTests: XCTestCase {
         XCTAssertTrue(commit.stdout.contains("recorded: "), commit.stdout)
         XCTAssertTrue(commit.stdout.contains("shortfall is counted per interval and skill"), commit.stdout)
         XCTAssertTrue(commit.stdout.contains("from voice and chat waits only"), commit.stdout)
+        // Each queue's model: the simulated callers abandon on every queue, so Erlang A with each queue's patience.
+        let models = commit.stdout.split(separator: "\n").drop { !$0.hasPrefix("model and patience per queue:") }.dropFirst().first ?? ""
+        XCTAssertTrue(models.hasPrefix("  north: "), commit.stdout)
+        for queue in ["billing", "complaints", "sales", "technical"] {
+            XCTAssertNotNil(models.range(of: queue + #" A \d+ s"#, options: .regularExpression), String(models))
+        }
         // Committing again, after the first commit moved this centre's position, stores nothing.
         let again = JourneyCLI.run(["staffing", "plan", "--data", dir, "--commit"])
         XCTAssertEqual(again.status, 0, again.stderr)

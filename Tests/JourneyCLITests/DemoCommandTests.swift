@@ -1,6 +1,7 @@
 import Foundation
 import JourneyCLI
 import JourneyLog
+import JourneyModel
 import XCTest
 
 /// `journey demo` end to end, at a small scale.
@@ -10,7 +11,8 @@ final class DemoCommandTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     func testDemoSyncsThreeCentresFindsTheFaultAndAuditsThePlan() throws {
-        let r = JourneyCLI.run(["demo", "--dir", dir, "--days", "21", "--agents", "24", "--contacts-per-day", "800"])
+        let port = try XCTUnwrap(Subprocess.freePorts(3), "three free loopback ports")
+        let r = JourneyCLI.run(["demo", "--dir", dir, "--days", "21", "--agents", "24", "--contacts-per-day", "800", "--port", String(port)])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let out = r.stdout
         // Identical heads everywhere, identical KPIs, and an audit that re-derives the plan.
@@ -28,9 +30,24 @@ final class DemoCommandTests: XCTestCase {
         // The planted fault is found: the mix monitor flags south's overflow route, or it leads the repeat causes.
         let findings = out.split(separator: "\n").filter { $0.hasPrefix("    • ") }
         XCTAssertTrue(findings.contains { $0.contains("south") && $0.contains("overflow") }, findings.joined(separator: "\n"))
+        // Every command the demo suggests works on the stores it leaves, as printed.
+        let suggested = out.split(separator: "\n").drop { !$0.contains("try:") }.dropFirst()
+            .prefix { $0.hasPrefix("  journey ") }.map { $0.dropFirst(2).split(separator: " ").dropFirst().map(String.init) }
+        XCTAssertGreaterThanOrEqual(suggested.count, 8, out)
+        for args in suggested {
+            let run = JourneyCLI.run(args)
+            XCTAssertEqual(run.status, 0, "journey \(args.joined(separator: " ")): \(run.stderr)")
+            XCTAssertFalse(run.stdout.isEmpty, "journey \(args.joined(separator: " "))")
+        }
+        let status = JourneyCLI.run(["status", "--data", "\(dir)/north", "--json"])
+        XCTAssertTrue(status.stdout.contains(#""peer":"central""#), "status names the peers of north's sync.json: \(status.stdout)")
+        let verify = JourneyCLI.run(["verify", "--data", "\(dir)/south"])
+        XCTAssertFalse(verify.stderr.contains("unverified"), "every origin's key is pinned in sync.json: \(verify.stderr)")
+        // And the stores are nodes: north serves as its sync.json says, south pulls from it with its own token.
+        try assertNodesWork(port: port, demoOutput: out)
         // The stores stay for the user, and a second run refuses a foreign directory but reuses its own with --keep.
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/south/journey.json"))
-        let again = JourneyCLI.run(["demo", "--dir", dir, "--days", "21", "--agents", "24", "--contacts-per-day", "800", "--keep"])
+        let again = JourneyCLI.run(["demo", "--dir", dir, "--days", "21", "--agents", "24", "--contacts-per-day", "800", "--keep", "--port", String(port)])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("opening the centres' stores"), again.stdout)
         let foreign = NSTemporaryDirectory() + "journey-foreign-\(UUID().uuidString)"
@@ -39,5 +56,34 @@ final class DemoCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: foreign) }
         XCTAssertEqual(JourneyCLI.run(["demo", "--dir", foreign, "--days", "15"]).status, 3)
         XCTAssertTrue(FileManager.default.fileExists(atPath: foreign + "/notes.txt"))
+    }
+
+    /// `journey serve --data DIR/north` (as the demo's last lines say) serves on
+    /// the port in north's sync.json, and `journey sync --data DIR/south --peer
+    /// URL` pulls from it: an event appended at north reaches south.
+    func assertNodesWork(port: Int, demoOutput: String) throws {
+        XCTAssertTrue(demoOutput.contains("journey serve --data \(dir)/north"), demoOutput)
+        XCTAssertTrue(demoOutput.contains("journey sync --data \(dir)/south --peer http://127.0.0.1:\(port)"), demoOutput)
+        let mode = try FileManager.default.attributesOfItem(atPath: "\(dir)/north/sync.json")[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600, "sync.json holds tokens")
+        let line = #"{"id":"after-demo","at":"2026-03-30T08:00:00.000Z","kind":"agent.login","agent":"north-a000","data":{}}"#
+        try (line + "\n").write(toFile: dir + "/one.jsonl", atomically: true, encoding: .utf8)
+        XCTAssertEqual(JourneyCLI.run(["append", "--data", "\(dir)/north", dir + "/one.jsonl"]).status, 0)
+        let server = try Subprocess.start(["serve", "--data", "\(dir)/north"], log: dir + "/serve.log")
+        defer { server.terminate(); server.waitUntilExit() }
+        // Wait until it answers (a readiness probe, not a timing): status reaches north once it listens.
+        var reachable = false
+        for _ in 0..<100 where !reachable {
+            let status = JourneyCLI.run(["status", "--data", "\(dir)/south", "--json"])
+            if status.status == 0, case .object(let o)? = try? JSONParser.parse(status.stdout.trimmingCharacters(in: .whitespacesAndNewlines)),
+               case .object(let unreachable)? = o["unreachable"] {
+                reachable = unreachable["north"] == nil
+            }
+            if !reachable { usleep(100_000) }
+        }
+        XCTAssertTrue(reachable, (try? String(contentsOfFile: dir + "/serve.log", encoding: .utf8)) ?? "")
+        let sync = JourneyCLI.run(["sync", "--data", "\(dir)/south", "--peer", "http://127.0.0.1:\(port)"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertTrue(sync.stdout.hasPrefix("north: stored 1 events in 1 blocks (north +1)"), sync.stdout)
     }
 }

@@ -60,6 +60,44 @@ enum Subprocess {
                        stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Starts `journey args…` in the background (output to `log`), for a
+    /// server the test talks to; the caller terminates it.
+    static func start(_ args: [String], log: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try binary())
+        p.arguments = args
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// A loopback port nothing listens on now, followed by `count - 1` more
+    /// such ports (a probe: another process may still take one before use).
+    static func freePorts(_ count: Int) -> Int? {
+        func free(_ port: Int) -> Bool {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            return withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+        }
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let base = Int.random(in: 20_000...60_000, using: &g)
+            if (0..<count).allSatisfy({ free(base + $0) }) { return base }
+        }
+        return nil
+    }
+
     /// A value handed between threads under a lock.
     final class Box: @unchecked Sendable {
         private let lock = NSLock()
