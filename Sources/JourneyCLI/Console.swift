@@ -8,13 +8,17 @@ public final class Console: @unchecked Sendable {
 
     private var outBuffer: [UInt8] = []
     var capture: (out: [UInt8], err: [UInt8])?
+    /// Flush standard output at every line, not only when large: for commands
+    /// whose lines report progress (the demo), so `journey demo > log` shows
+    /// each step as it happens.
+    var flushesEachLine = false
 
     /// Writes bytes to standard output (buffered; flushed at exit and when large).
     static func write(_ bytes: [UInt8]) {
         let c = current
         if c.capture != nil { c.capture?.out.append(contentsOf: bytes); return }
         c.outBuffer.append(contentsOf: bytes)
-        if c.outBuffer.count >= 1 << 20 { flush() }
+        if c.outBuffer.count >= 1 << 20 || c.flushesEachLine { flush() }
     }
 
     /// Writes a line to standard output.

@@ -34,6 +34,9 @@ struct DemoCommand: ParsableCommand {
     static let marker = ".journey-demo"
 
     func run() throws {
+        // The demo's lines are its progress: each shows when written, even into a file or pipe.
+        Console.current.flushesEachLine = true
+        defer { Console.current.flushesEachLine = false }
         do { try execute() } catch { throw ExitStatus.report(error) }
     }
 

@@ -43,6 +43,7 @@ final class DemoCommandTests: XCTestCase {
         XCTAssertTrue(status.stdout.contains(#""peer":"central""#), "status names the peers of north's sync.json: \(status.stdout)")
         let verify = JourneyCLI.run(["verify", "--data", "\(dir)/south"])
         XCTAssertFalse(verify.stderr.contains("unverified"), "every origin's key is pinned in sync.json: \(verify.stderr)")
+        try assertReadmeTourRuns(demoOutput: out)
         // And the stores are nodes: north serves as its sync.json says, south pulls from it with its own token.
         try assertNodesWork(port: port, demoOutput: out)
         // The stores stay for the user, and a second run refuses a foreign directory but reuses its own with --keep.
@@ -85,5 +86,63 @@ final class DemoCommandTests: XCTestCase {
         let sync = JourneyCLI.run(["sync", "--data", "\(dir)/south", "--peer", "http://127.0.0.1:\(port)"])
         XCTAssertEqual(sync.status, 0, sync.stderr)
         XCTAssertTrue(sync.stdout.hasPrefix("north: stored 1 events in 1 blocks (north +1)"), sync.stdout)
+    }
+
+    /// Written into a pipe, the demo's lines arrive as its steps happen, not
+    /// all at its end: the first step's line is read while the demo still runs.
+    func testTheDemoReportsEachStepAsItHappensIntoAPipe() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try Subprocess.binary())
+        let port = try XCTUnwrap(Subprocess.freePorts(3))
+        p.arguments = ["demo", "--dir", dir, "--days", "15", "--agents", "10", "--contacts-per-day", "150", "--port", String(port)]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("[2/7]") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // end of output
+            seen.append(chunk)
+        }
+        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, String(decoding: seen + rest, as: UTF8.self))
+        XCTAssertTrue(String(decoding: seen, as: UTF8.self).contains("[2/7]"))
+        XCTAssertFalse(String(decoding: seen, as: UTF8.self).contains("Done in"),
+                       "the step lines came as they happened, not all at the end: \(String(decoding: seen, as: UTF8.self))")
+    }
+
+    /// Every `$ journey …` command of the README's tour runs on this demo's
+    /// stores (paths and plan id substituted) and prints output of the shape
+    /// shown (same first word of its first line); the store-free Erlang
+    /// example prints exactly what the README shows.
+    func assertReadmeTourRuns(demoOutput: String) throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: repo.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let tourStart = readme.range(of: "## A tour, with real output"), let tourEnd = readme.range(of: "## Configuration") else {
+            return XCTFail("the README has no tour")
+        }
+        let lines = readme[tourStart.upperBound..<tourEnd.lowerBound].split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let planID = try XCTUnwrap(demoOutput.range(of: #"plan-\d{4}-\d{2}-\d{2}-[0-9a-f]+"#, options: .regularExpression).map { String(demoOutput[$0]) })
+        var ran = 0
+        for (i, line) in lines.enumerated() where line.hasPrefix("$ journey ") {
+            let shown = lines[(i + 1)...].prefix { !$0.hasPrefix("$ ") && !$0.hasPrefix("```") }
+                .filter { !$0.hasPrefix("coach: ") && !$0.hasPrefix("audit: ") }
+            let args = line.dropFirst("$ journey ".count).split(separator: " ").map { word -> String in
+                let w = String(word).replacingOccurrences(of: "./journey-demo", with: dir)
+                return w.range(of: #"^plan-\d{4}-\d{2}-\d{2}-[0-9a-f]+$"#, options: .regularExpression) != nil ? planID : w
+            }
+            let r = JourneyCLI.run(args)
+            XCTAssertEqual(r.status, 0, "\(line): \(r.stderr)")
+            func firstWord(_ s: String?) -> String? { s?.split(separator: " ").first.map(String.init) }
+            XCTAssertEqual(firstWord(r.stdout.split(separator: "\n").first.map(String.init)), firstWord(shown.first), line)
+            if args.first == "staffing" {
+                let printed: [String] = r.stdout.trimmingCharacters(in: .newlines).components(separatedBy: "\n")
+                XCTAssertEqual(printed, Array(shown), "the README's Erlang example is exact")
+            }
+            ran += 1
+        }
+        XCTAssertGreaterThanOrEqual(ran, 5, "the tour's commands")
     }
 }
