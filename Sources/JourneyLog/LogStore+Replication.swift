@@ -74,6 +74,7 @@ extension LogStore {
             poison(LogError.from(error))
             throw error
         }
+        appended.signal()
         return true
     }
 }

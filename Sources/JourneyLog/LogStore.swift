@@ -32,6 +32,9 @@ public final class LogStore: @unchecked Sendable {
     public let options: LogOptions
     let key: SiteKey
     let monitor = Monitor()
+    /// Signalled after every append and every stored replicated block
+    /// (``AppendSignal``): what a long-polling server waits on.
+    public let appended = AppendSignal()
     var logs: [String: OriginLog] = [:]
     private var queue: [CommitGroup] = []
     private var leaderActive = false
@@ -332,6 +335,7 @@ public final class LogStore: @unchecked Sendable {
         case .failure(let e): poison(e)
         }
         try commit(until: group)
+        appended.signal()
         return result
     }
 

@@ -16,7 +16,7 @@ import NIOSSL
 ///   blocks after each cursor (origins not named start at 0), back to back,
 ///   at most `maxBytes` (but always whole blocks, at least one); with `waitMs`,
 ///   a request with nothing to send waits up to that long for new blocks
-///   (long poll), so a healthy link replicates in well under a second.
+///   (long poll) and is answered as soon as one is stored.
 ///
 /// Every request needs `Authorization: Bearer <token>` matching a configured
 /// client (compared in constant time); otherwise 401 and nothing is read. A
@@ -25,7 +25,8 @@ public struct SyncServer: Sendable {
     public let store: LogStore
     public let config: SyncConfig
     public let logger: Logger
-    /// How often a long poll looks for new blocks.
+    /// How often a long poll on a read-only store looks for blocks a separate
+    /// writer process appended (the writer's own appends wake it at once).
     public var pollMilliseconds = 20
     /// Longest long poll accepted.
     public static let waitMillisecondsMax = 60_000
@@ -108,14 +109,21 @@ public struct SyncServer: Sendable {
         let maxBytes = min(BlockFrames.responseBytesMax, max(1, q.get("maxBytes").flatMap { Int($0) } ?? BlockFrames.responseBytesMax))
         let waitMs = min(Self.waitMillisecondsMax, max(0, q.get("waitMs").flatMap { Int($0) } ?? 0))
         // Cursors of origins this client may not read are ignored: those origins are simply not served.
-        let deadline = Date().addingTimeInterval(Double(waitMs) / 1000)
+        let deadline = ContinuousClock.now + .milliseconds(waitMs)
         while true {
+            // Read the append generation before looking, so an append in between wakes the wait below.
+            let generation = store.appended.generation
             let body = try collect(cursors: cursors, maxBytes: maxBytes, client: client, only: only)
-            if !body.isEmpty || Date() >= deadline {
+            let now = ContinuousClock.now
+            if !body.isEmpty || now >= deadline {
                 return Response(status: .ok, headers: [.contentType: "application/vnd.journey.blocks"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
-            try await Task.sleep(for: .milliseconds(pollMilliseconds))
+            // The writer's own appends wake the wait at once; a read-only server also looks again
+            // every `pollMilliseconds`, for what a separate writer process appends.
+            let left = deadline - now
+            try Task.checkCancellation()
+            await store.appended.wait(after: generation, timeout: store.options.readOnly ? min(left, .milliseconds(pollMilliseconds)) : left)
         }
     }
 

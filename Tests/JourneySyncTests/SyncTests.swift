@@ -131,6 +131,30 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(again.events, 0)
     }
 
+    /// A long poll on the writer's store is answered by the append itself: the
+    /// server does not look again on a timer (a writer's wait has none), so a
+    /// pull that came back before its 30 s wait was woken by the append.
+    func testALongPollIsAnsweredByTheAppend() async throws {
+        let a = try await node("a", events: 10, seed: 1)
+        let hub = try await node("hub", events: 0, seed: 2)
+        let keys = ["a": a.store.publicKey, "hub": hub.store.publicKey]
+        try await client(hub, keys: keys).pull(from: peer(a, as: "hub"))
+        let waiting = client(hub, keys: keys), from = peer(a, as: "hub")
+        let pull = Task { try await waiting.pull(from: from, waitMs: 30_000) }
+        try await Task.sleep(for: .milliseconds(300))  // lets the pull reach its wait (order only; either way it must end)
+        try appendOwn(a.store, events: 5, seed: 3)
+        // A hang detector, not a timing: without the wake-up the pull would take the whole 30 s.
+        let outcome = try await withThrowingTaskGroup(of: SyncClient.Report?.self) { group in
+            group.addTask { try await pull.value }
+            group.addTask { try await Task.sleep(for: .seconds(15)); return nil }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        let report = try XCTUnwrap(outcome, "the long poll was not woken by the append")
+        XCTAssertEqual(report.events, 5)
+        XCTAssertEqual(heads(hub.store)["a"], heads(a.store)["a"])
+    }
+
     func testNoTokenOrWrongTokenGets401AndReadsNothing() async throws {
         let a = try await node("a", events: 500, seed: 1)
         let me = try await node("b", events: 10, seed: 2)
