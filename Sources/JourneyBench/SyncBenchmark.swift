@@ -76,39 +76,57 @@ public struct SyncBenchmark: Sendable {
         progress("live: appending \(liveEventsPerSecond) events/s for \(liveSeconds) s while the node follows…")
         let stop = Flag()
         let follower = Task { await client.follow([peer], waitMs: 1000, stop: { stop.isSet }) }
+        // Each time the node stores a block, note how far it holds the peer's log and when: the lag of a batch
+        // is the first arrival holding it minus the moment its append returned (resolution: the wake-up, not a timer).
+        let arrivals = Arrivals()
+        let recorder = Task {
+            while !stop.isSet {
+                let g = node.appended.generation
+                arrivals.add(node.snapshot(origin: "peer")?.lastSeq ?? 0, at: ContinuousClock.now)
+                await node.appended.wait(after: g, timeout: .milliseconds(100))
+            }
+        }
         let batch = max(1, liveEventsPerSecond / 50)
-        var lags: [Double] = []
         let live = SyntheticTraffic(site: "peer", seed: 8, start: Timestamp(ms: 1_800_000_000_000)).events(count: Int(liveSeconds * Double(liveEventsPerSecond)) + batch)
         var next = 0
-        let liveStart = Date()
-        var pending: [(seq: UInt64, at: Date)] = []
-        while Date().timeIntervalSince(liveStart) < liveSeconds {
+        let liveStart = ContinuousClock.now
+        var appended: [(seq: UInt64, at: ContinuousClock.Instant)] = []
+        while ContinuousClock.now - liveStart < .seconds(liveSeconds) {
             let slice = Array(live[next..<min(live.count, next + batch)]).map { e -> Event in var e = e; e.id = "live-" + e.id; return e }
             next += batch
             let r = try source.append(slice)
-            if let last = r.lastSeq { pending.append((last, Date())) }
+            if let last = r.lastSeq { appended.append((last, ContinuousClock.now)) }
             try await Task.sleep(for: .milliseconds(20))
-            let held = node.snapshot(origin: "peer")?.lastSeq ?? 0
-            while let first = pending.first, first.seq <= held {
-                lags.append(Date().timeIntervalSince(first.at) * 1000)
-                pending.removeFirst()
-            }
         }
-        let drainStart = Date()
-        while !pending.isEmpty && Date().timeIntervalSince(drainStart) < 10 {
-            let held = node.snapshot(origin: "peer")?.lastSeq ?? 0
-            while let first = pending.first, first.seq <= held {
-                lags.append(Date().timeIntervalSince(first.at) * 1000)
-                pending.removeFirst()
-            }
+        let drainStart = ContinuousClock.now
+        while (node.snapshot(origin: "peer")?.lastSeq ?? 0) < (appended.last?.seq ?? 0) && ContinuousClock.now - drainStart < .seconds(10) {
             try await Task.sleep(for: .milliseconds(2))
         }
         stop.set()
+        node.appended.wakeAll()
+        _ = await recorder.result
         follower.cancel()
         _ = await follower.result
+        let seen = arrivals.all
+        var lags: [Double] = []
+        var k = 0
+        for a in appended {
+            while k < seen.count && seen[k].held < a.seq { k += 1 }
+            guard k < seen.count else { break }  // never arrived within the drain: not a lag sample
+            let d = seen[k].at - a.at
+            lags.append(max(0, d.inSeconds * 1000))
+        }
         return Result(events: events, bytes: bytes, catchUpSeconds: catchUpSeconds, localReadSeconds: localReadSeconds,
                       lagsMs: lags, peakRSSBytes: ResourceUsage.peakRSSBytes)
     }
+}
+
+/// What the node held of the peer's log at each wake-up, in time order.
+final class Arrivals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [(held: UInt64, at: ContinuousClock.Instant)] = []
+    func add(_ held: UInt64, at: ContinuousClock.Instant) { lock.lock(); list.append((held, at)); lock.unlock() }
+    var all: [(held: UInt64, at: ContinuousClock.Instant)] { lock.lock(); defer { lock.unlock() }; return list }
 }
 
 final class Flag: @unchecked Sendable {

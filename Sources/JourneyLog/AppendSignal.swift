@@ -18,6 +18,16 @@ public final class AppendSignal: @unchecked Sendable {
     /// How many appends have been signalled so far.
     public var generation: UInt64 { monitor.withLock { count } }
 
+    /// Wakes every waiter without counting an append (for shutting a waiter
+    /// down: it then looks, finds nothing new, and checks whether to stop).
+    public func wakeAll() {
+        let woken = monitor.withLock { () -> [CheckedContinuation<Void, Never>] in
+            defer { waiters.removeAll(keepingCapacity: true) }
+            return Array(waiters.values)
+        }
+        for w in woken { w.resume() }
+    }
+
     /// Called after new events or blocks became readable: wakes every waiter.
     func signal() {
         let woken = monitor.withLock { () -> [CheckedContinuation<Void, Never>] in
