@@ -25,12 +25,17 @@ public struct SyncBenchmark: Sendable {
         public var bytes: UInt64
         public var catchUpSeconds: Double
         public var localReadSeconds: Double
+        /// Live lag per appended batch, the server woken by each append.
         public var lagsMs: [Double]
+        /// The same with the server looking every 20 ms instead (the baseline).
+        public var pollingLagsMs: [Double]
         public var peakRSSBytes: Int
         public var catchUpEventsPerSecond: Double { Double(events) / catchUpSeconds }
         public var localReadEventsPerSecond: Double { Double(events) / localReadSeconds }
-        public func lagPercentile(_ p: Double) -> Double {
-            let sorted = lagsMs.sorted()
+        public func lagPercentile(_ p: Double) -> Double { Self.percentile(lagsMs, p) }
+        public func pollingLagPercentile(_ p: Double) -> Double { Self.percentile(pollingLagsMs, p) }
+        static func percentile(_ values: [Double], _ p: Double) -> Double {
+            let sorted = values.sorted()
             guard !sorted.isEmpty else { return .nan }
             return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
         }
@@ -73,8 +78,28 @@ public struct SyncBenchmark: Sendable {
         let catchUpSeconds = Date().timeIntervalSince(catchStart)
         guard report.events == events else { throw SyncError(.protocolViolation, "caught up \(report.events) of \(events) events") }
 
-        progress("live: appending \(liveEventsPerSecond) events/s for \(liveSeconds) s while the node follows…")
+        var traffic = SyntheticTraffic(site: "peer", seed: 8, start: Timestamp(ms: 1_800_000_000_000))
+        progress("live, baseline: appending \(liveEventsPerSecond) events/s for \(liveSeconds) s while the node follows a server that looks every 20 ms…")
+        var polling = server
+        polling.wakesOnAppend = false
+        let pollingLags = try await live(source: source, node: node, server: polling, token: token, clientConfig: clientConfig,
+                                         logger: logger, traffic: &traffic, tag: "poll")
+        progress("live: the same, the server woken by each append…")
+        let lags = try await live(source: source, node: node, server: server, token: token, clientConfig: clientConfig,
+                                  logger: logger, traffic: &traffic, tag: "wake")
+        return Result(events: events, bytes: bytes, catchUpSeconds: catchUpSeconds, localReadSeconds: localReadSeconds,
+                      lagsMs: lags, pollingLagsMs: pollingLags, peakRSSBytes: ResourceUsage.peakRSSBytes)
+    }
+
+    /// One live phase: the peer appends at the rate for `liveSeconds` while the
+    /// node follows `server`; returns the lag of each batch in ms.
+    func live(source: LogStore, node: LogStore, server: SyncServer, token: String, clientConfig: SyncConfig, logger: Logger,
+              traffic: inout SyntheticTraffic, tag: String) async throws -> [Double] {
         let stop = Flag()
+        let running = try await RunningServer.start(server)
+        defer { running.stop() }
+        let peer = SyncConfig.Peer(name: "peer", url: running.url, token: token)
+        let client = SyncClient(store: node, config: clientConfig, logger: logger)
         let follower = Task { await client.follow([peer], waitMs: 1000, stop: { stop.isSet }) }
         // Each time the node stores a block, note how far it holds the peer's log and when: the lag of a batch
         // is the first arrival holding it minus the moment its append returned (resolution: the wake-up, not a timer).
@@ -87,19 +112,20 @@ public struct SyncBenchmark: Sendable {
             }
         }
         let batch = max(1, liveEventsPerSecond / 50)
-        let live = SyntheticTraffic(site: "peer", seed: 8, start: Timestamp(ms: 1_800_000_000_000)).events(count: Int(liveSeconds * Double(liveEventsPerSecond)) + batch)
+        let live = traffic.events(count: Int(liveSeconds * Double(liveEventsPerSecond)) + batch)
         var next = 0
         let liveStart = ContinuousClock.now
         var appended: [(seq: UInt64, at: ContinuousClock.Instant)] = []
         while ContinuousClock.now - liveStart < .seconds(liveSeconds) {
-            let slice = Array(live[next..<min(live.count, next + batch)]).map { e -> Event in var e = e; e.id = "live-" + e.id; return e }
+            let slice = Array(live[next..<min(live.count, next + batch)]).map { e -> Event in var e = e; e.id = "live-\(tag)-" + e.id; return e }
             next += batch
             let r = try source.append(slice)
             if let last = r.lastSeq { appended.append((last, ContinuousClock.now)) }
             try await Task.sleep(for: .milliseconds(20))
         }
         let drainStart = ContinuousClock.now
-        while (node.snapshot(origin: "peer")?.lastSeq ?? 0) < (appended.last?.seq ?? 0) && ContinuousClock.now - drainStart < .seconds(10) {
+        // Until the recorder has seen the last batch arrive (not merely the store holding it), or 10 s.
+        while arrivals.maxHeld < (appended.last?.seq ?? 0) && ContinuousClock.now - drainStart < .seconds(10) {
             try await Task.sleep(for: .milliseconds(2))
         }
         stop.set()
@@ -116,8 +142,7 @@ public struct SyncBenchmark: Sendable {
             let d = seen[k].at - a.at
             lags.append(max(0, d.inSeconds * 1000))
         }
-        return Result(events: events, bytes: bytes, catchUpSeconds: catchUpSeconds, localReadSeconds: localReadSeconds,
-                      lagsMs: lags, peakRSSBytes: ResourceUsage.peakRSSBytes)
+        return lags
     }
 }
 
@@ -127,6 +152,7 @@ final class Arrivals: @unchecked Sendable {
     private var list: [(held: UInt64, at: ContinuousClock.Instant)] = []
     func add(_ held: UInt64, at: ContinuousClock.Instant) { lock.lock(); list.append((held, at)); lock.unlock() }
     var all: [(held: UInt64, at: ContinuousClock.Instant)] { lock.lock(); defer { lock.unlock() }; return list }
+    var maxHeld: UInt64 { lock.lock(); defer { lock.unlock() }; return list.last?.held ?? 0 }
 }
 
 final class Flag: @unchecked Sendable {

@@ -67,8 +67,10 @@ struct BenchAllCommand: ParsableCommand {
         figures.append(Figure(name: "sync catch-up over loopback HTTP", measured: rate(c), baseline: rate(local) + " local block read", ratio: String(format: "%.2f", c / local),
                               target: "≥ 1,000,000 events/s", met: c >= 1_000_000, peakRSS: rss(sync), values: sync))
         let p99 = d(sync, "lagP99Ms")
-        figures.append(Figure(name: "live replication lag p99", measured: String(format: "%.0f ms", p99), baseline: String(format: "p50 %.0f ms", d(sync, "lagP50Ms")), ratio: "—",
-                              target: "< 1,000 ms", met: p99 < 1000, peakRSS: rss(sync), values: [:]))
+        let pollingP99 = d(sync, "pollingLagP99Ms")
+        figures.append(Figure(name: "live replication lag p99 (server woken by the append)", measured: String(format: "%.1f ms", p99),
+                              baseline: String(format: "%.1f ms with the server looking every 20 ms", pollingP99),
+                              ratio: String(format: "%.2f", p99 / max(pollingP99, 1e-9)), target: "< 10 ms", met: p99 < 10, peakRSS: rss(sync), values: [:]))
         let maxRSS = figures.map(\.peakRSS).max() ?? 0
         let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_000_000_000) GB"
         if json {

@@ -28,6 +28,10 @@ public struct SyncServer: Sendable {
     /// How often a long poll on a read-only store looks for blocks a separate
     /// writer process appended (the writer's own appends wake it at once).
     public var pollMilliseconds = 20
+    /// When false, a long poll on the writer's store also only looks every
+    /// `pollMilliseconds` (the behaviour before wake-on-append): the baseline
+    /// `journey bench sync` measures beside the woken server.
+    public var wakesOnAppend = true
     /// Longest long poll accepted.
     public static let waitMillisecondsMax = 60_000
 
@@ -123,7 +127,7 @@ public struct SyncServer: Sendable {
             // every `pollMilliseconds`, for what a separate writer process appends.
             let left = deadline - now
             try Task.checkCancellation()
-            await store.appended.wait(after: generation, timeout: store.options.readOnly ? min(left, .milliseconds(pollMilliseconds)) : left)
+            await store.appended.wait(after: generation, timeout: store.options.readOnly || !wakesOnAppend ? min(left, .milliseconds(pollMilliseconds)) : left)
         }
     }
 
