@@ -108,13 +108,15 @@ enum Output {
         }
     }
 
-    static func print(_ r: QueryResult, json: Bool, csv: Bool) {
-        if json { Console.line(JSONWriter.string(r.json)); return }
+    static func print(_ full: QueryResult, json: Bool, csv: Bool) {
+        if json { Console.line(JSONWriter.string(full.json)); return }
         if csv {
-            Console.line(r.columns.joined(separator: ","))
-            for row in r.rows { Console.line(row.map { csvField(text($0)) }.joined(separator: ",")) }
+            Console.line(full.columns.joined(separator: ","))
+            for row in full.rows { Console.line(row.map { csvField(text($0)) }.joined(separator: ",")) }
             return
         }
+        // Tables are for reading: the counts behind the figures stay in --json and --csv.
+        let r = full.withoutCounts
         var t = Table(r.columns, numeric: Set(r.columns.indices.filter { i in r.rows.first.map { $0[i].doubleValue != nil } ?? false }))
         let formats = columnFormats(r)
         for row in r.rows {

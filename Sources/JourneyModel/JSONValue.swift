@@ -97,6 +97,15 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// `x` rounded to `digits` decimals: an integer when whole (so a value read
     /// back from its JSON text compares equal), null when nil or not finite.
+    /// `x` with every digit kept: an integer when it is whole, else the
+    /// shortest decimal that reads back as the same Double; null when absent
+    /// or not finite.
+    public static func exact(_ x: Double?) -> JSONValue {
+        guard let x, x.isFinite else { return .null }
+        if x == x.rounded(), abs(x) < 1e15 { return .integer(Int64(x)) }
+        return .number(String(x))
+    }
+
     public static func rounded(_ x: Double?, digits: Int = 4) -> JSONValue {
         guard let x, x.isFinite else { return .null }
         var scale = 1.0

@@ -52,7 +52,7 @@ extension ProjectionEngine {
             case .contacts(let f): return try contactRows(db, f)
             }
         }
-        return QueryResult(columns: columns, rows: rows, positions: positions, horizon: dataHorizon)
+        return QueryResult(columns: columns, rows: rows, positions: positions, horizon: dataHorizon, countColumns: Set(Self.countColumns(q)))
     }
 
     // MARK: Helpers
@@ -75,12 +75,13 @@ extension ProjectionEngine {
         return number(num / den)
     }
 
-    func number(_ x: Double?, digits: Int = 4) -> JSONValue { .rounded(x, digits: digits) }
+    /// A figure as computed, unrounded (tables round for reading; `--json` and `--csv` keep every digit).
+    func number(_ x: Double?) -> JSONValue { .exact(x) }
 
     /// NPS in points (−100 … 100) = 100 × (promoters 9–10 − detractors 0–6) / answers; unknown without answers.
     static func nps(_ counts: (answers: Double, promoters: Double, detractors: Double)?) -> JSONValue {
         guard let c = counts, c.answers > 0 else { return .null }
-        return .rounded(100 * (c.promoters - c.detractors) / c.answers, digits: 2)
+        return .exact(100 * (c.promoters - c.detractors) / c.answers)
     }
 
     /// Occupancy: busy / (busy + ready). Unknown (null) when the agents have
@@ -108,15 +109,32 @@ extension ProjectionEngine {
             FROM interval_stat \(w) ORDER BY site, queue, interval_start LIMIT \(max(0, f.limit))
             """, arguments: args)
         let columns = ["site", "queue", "start", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht",
-                       "abandonRate", "loggedAgents", "readyAgents", "refused"]
+                       "abandonRate", "loggedAgents", "readyAgents", "refused"] + Self.countColumns(.intervals(f))
         return (columns, rows.map { r in
             let answered = Double(r[4] as Int64), abandoned = Double(r[5] as Int64), short = Double(r[6] as Int64)
             let offered = Double(r[3] as Int64)
             return [.string(r[0]), .string(r[1]), time(r[2], site: r[0]), .integer(r[3]), .integer(r[4]), .integer(r[5]), .integer(r[6]),
                     ratio(Double(r[7] as Int64), answered + abandoned), ratio(Double(r[8] as Int64) / 1000, answered),
                     ratio(Double(r[10] as Int64) / 1000, Double(r[9] as Int64)), ratio(abandoned, offered - short),
-                    number(r[11], digits: 2), number(r[12], digits: 2), .integer(r[13])]
+                    number(r[11]), number(r[12]), .integer(r[13]),
+                    .integer(r[7]), .integer(r[8]), .integer(r[9]), .integer(r[10])]
         })
+    }
+
+    /// The counts a query's figures are computed from, last in each row: in
+    /// `--json` and `--csv`, so a consumer can check a figure or re-aggregate
+    /// it (a week's service level from its intervals); tables leave them out.
+    /// Durations are in ms. Documented in docs/kpi-definitions.md.
+    public static func countColumns(_ q: ProjectionQuery) -> [String] {
+        let work = ["closed", "repeated", "transferred", "fcrElapsed", "fcrOK", "surveys", "satisfied", "handleMs", "busyMs", "readyMs", "notReadyMs"]
+        switch q {
+        case .intervals: return ["answeredInSL", "waitMsAnswered", "handled", "handleMs"]
+        case .agents: return ["closed", "repeated", "fcrElapsed", "fcrOK", "surveys", "satisfied", "talkMs", "holdMs", "acwMs", "busyMs", "readyMs", "notReadyMs"]
+        case .teams: return work
+        case .sites: return ["answeredInSL", "waitMsAnswered", "handled", "handleMs", "closed", "repeated", "fcrElapsed", "fcrOK",
+                             "surveys", "satisfied", "busyMs", "readyMs", "notReadyMs", "containedSessions", "npsAnswers", "promoters", "detractors"]
+        case .customers, .journey, .contacts: return []
+        }
     }
 
     /// The KPI columns of `agents`, which `--sort` accepts.
@@ -132,7 +150,7 @@ extension ProjectionEngine {
             FROM agent_day d LEFT JOIN agent a ON a.agent = d.agent \(w)
             GROUP BY d.agent LIMIT 100000
             """, arguments: args)
-        let columns = ["agent", "site", "team", "hiredAt"] + Self.agentKPIs + ["coaching"]
+        let columns = ["agent", "site", "team", "hiredAt"] + Self.agentKPIs + ["coaching"] + Self.countColumns(.agents(f, sort: sort))
         var out: [[JSONValue]] = rows.map { r in
             let handled = Double(r[3] as Int64)
             let talk = Double(r[4] as Int64) / 1000, hold = Double(r[5] as Int64) / 1000, acw = Double(r[6] as Int64) / 1000
@@ -143,7 +161,9 @@ extension ProjectionEngine {
                     ratio(Double(r[10] as Int64), Double(r[9] as Int64)), ratio(Double(r[8] as Int64), closed),
                     ratio(Double(r[7] as Int64), handled), ratio(Double(r[12] as Int64), Double(r[11] as Int64)),
                     occupancy(busy: Double(r[13] as Int64), ready: Double(r[14] as Int64), notReady: Double(r[16] as Int64)),
-                    .integer(r[15]), number(Double(r[16] as Int64) / 60_000, digits: 1), .integer(r[19])]
+                    .integer(r[15]), number(Double(r[16] as Int64) / 60_000), .integer(r[19]),
+                    .integer(r[17]), .integer(r[8]), .integer(r[9]), .integer(r[10]), .integer(r[11]), .integer(r[12]),
+                    .integer(r[4]), .integer(r[5]), .integer(r[6]), .integer(r[13]), .integer(r[14]), .integer(r[16])]
         }
         if let sort, let i = columns.firstIndex(of: sort) {
             out.sort { a, b in
@@ -169,7 +189,7 @@ extension ProjectionEngine {
         var byTeam: [String: [Row]] = [:]
         for r in rows { byTeam[(r[0] as String?) ?? "-", default: []].append(r) }
         let columns = ["team", "site", "agents", "handled", "aht", "fcr", "repeatRate", "transferRate", "csat", "occupancy",
-                       "weeks", "fcrTrendPerWeek", "fcrStability"]
+                       "weeks", "fcrTrendPerWeek", "fcrStability"] + Self.countColumns(.teams(f, by: .range))
         let out: [[JSONValue]] = byTeam.keys.sorted().map { team in
             let weeks = byTeam[team] ?? []
             func sum(_ i: Int) -> Double { weeks.reduce(0) { $0 + Double($1[i] as Int64) } }
@@ -182,7 +202,7 @@ extension ProjectionEngine {
                     .integer(Int64(weeks.map { $0[3] as Int64 }.max() ?? 0)), .integer(Int64(sum(4))),
                     ratio(sum(5) / 1000, sum(4)), ratio(sum(10), sum(9)), ratio(sum(7), sum(8)), ratio(sum(6), sum(4)),
                     ratio(sum(12), sum(11)), occupancy(busy: sum(13), ready: sum(14), notReady: sum(15)), .integer(Int64(weeks.count)),
-                    number(slope), number(sd)]
+                    number(slope), number(sd)] + [8, 7, 6, 9, 10, 11, 12, 5, 13, 14, 15].map { .integer(Int64(sum($0))) }
         }
         return (columns, Array(out.prefix(max(0, f.limit))))
     }
@@ -199,11 +219,13 @@ extension ProjectionEngine {
             GROUP BY a.team, period ORDER BY a.team, period LIMIT \(max(0, f.limit))
             """, arguments: args)
         let columns = ["team", "site", byWeek ? "week" : "day", "agents", "handled", "aht", "fcr", "repeatRate", "transferRate", "csat", "occupancy"]
+            + Self.countColumns(.teams(f, by: byWeek ? .week : .day))
         return (columns, rows.map { r in
             func d(_ i: Int) -> Double { r[i] as Double }
             return [(r[0] as String?).map { .string($0) } ?? .null, (r[1] as String?).map { .string($0) } ?? .null, dayText(r[2]),
                     .integer(r[3]), .integer(Int64(d(4))), ratio(d(5) / 1000, d(4)), ratio(d(10), d(9)), ratio(d(7), d(8)),
                     ratio(d(6), d(4)), ratio(d(12), d(11)), occupancy(busy: d(13), ready: d(14), notReady: d(15))]
+                + [8, 7, 6, 9, 10, 11, 12, 5, 13, 14, 15].map { .integer(Int64(d($0))) }
         })
     }
 
@@ -244,19 +266,25 @@ extension ProjectionEngine {
                                   arguments: ac) { containment[r[0]] = r }
         let columns = ["site", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht", "abandonRate",
                        "fcr", "repeatRate", "csat", "occupancy", "agents", "selfServiceSessions", "containment", "refused", "nps"]
+            + Self.countColumns(.sites(f))
         return (columns, traffic.map { r in
             let site: String = r[0]
             let answered = Double(r[2] as Int64), abandoned = Double(r[3] as Int64), short = Double(r[4] as Int64)
             let a = agentFigures[site]
             func ad(_ i: Int) -> Double? { a.map { Double($0[i] as Int64) } }
             let c = containment[site]
-            return [.string(site), .integer(r[1]), .integer(r[2]), .integer(r[3]), .integer(r[4]),
+            let figures: [JSONValue] = [.string(site), .integer(r[1]), .integer(r[2]), .integer(r[3]), .integer(r[4]),
                     ratio(Double(r[5] as Int64), answered + abandoned), ratio(Double(r[6] as Int64) / 1000, answered),
                     ratio(Double(r[8] as Int64) / 1000, Double(r[7] as Int64)), ratio(abandoned, Double(r[1] as Int64) - short),
                     ratio(ad(4), ad(3)), ratio(ad(2), ad(1)), ratio(ad(6), ad(5)), occupancy(busy: ad(7), ready: ad(8), notReady: ad(10)),
                     a.map { .integer($0[9]) } ?? .null, .integer(Int64(c.map { $0[1] as Double } ?? 0)),
                     ratio(c.map { $0[2] as Double }, c.map { $0[1] as Double }), .integer((r[9] as Int64?) ?? 0),
                     Self.nps(promoters[site].map { ($0[1] as Double, $0[2] as Double, $0[3] as Double) })]
+            let traffic: [JSONValue] = [.integer(r[5]), .integer(r[6]), .integer(r[7]), .integer(r[8])]
+            let work: [JSONValue] = [1, 2, 3, 4, 5, 6, 7, 8, 10].map { i in .integer(Int64(ad(i) ?? 0)) }
+            let contained: Double = c.map { $0[2] as Double } ?? 0
+            let answers: [JSONValue] = [1, 2, 3].map { i in .integer(Int64(promoters[site].map { $0[i] as Double } ?? 0)) }
+            return figures + traffic + work + [.integer(Int64(contained))] + answers
         })
     }
 
@@ -277,7 +305,7 @@ extension ProjectionEngine {
         return (columns, rows.map { r in
             [.string(r[0]), .integer(r[1]), .integer(r[2]), .integer(r[3]), .string(r[4] ?? ""), .string(r[5] ?? ""),
              time(r[6], site: nil), time(r[7], site: nil), ratio(Double(r[9] as Int64), Double(r[8] as Int64)),
-             number(health(penalty: r[10], lastAt: r[7]), digits: 1)]
+             number(health(penalty: r[10], lastAt: r[7]))]
         })
     }
 
@@ -288,7 +316,7 @@ extension ProjectionEngine {
     func contactRow(_ r: Row) -> [JSONValue] {
         let site: String = r[0]
         func text(_ i: Int) -> JSONValue { (r[i] as String?).map { .string($0) } ?? .null }
-        func seconds(_ i: Int) -> JSONValue { (r[i] as Int64?).map { number(Double($0) / 1000, digits: 1) } ?? .null }
+        func seconds(_ i: Int) -> JSONValue { (r[i] as Int64?).map { number(Double($0) / 1000) } ?? .null }
         func int(_ i: Int) -> JSONValue { (r[i] as Int64?).map { .integer($0) } ?? .null }
         let ended: Int64? = r[9], next: Int64? = r[21]
         let repeated: JSONValue = ended.map { end in

@@ -9,11 +9,24 @@ public struct QueryResult: Sendable {
     /// The latest event time applied (FCR windows past it are pending).
     public var horizon: Timestamp
 
-    public init(columns: [String], rows: [[JSONValue]], positions: [String: UInt64], horizon: Timestamp) {
+    /// Columns holding the counts the figures are computed from: in JSON and
+    /// CSV, left out of tables (see ``ProjectionEngine/countColumns(_:)``).
+    public var countColumns: Set<String>
+
+    public init(columns: [String], rows: [[JSONValue]], positions: [String: UInt64], horizon: Timestamp, countColumns: Set<String> = []) {
         self.columns = columns
         self.rows = rows
         self.positions = positions
         self.horizon = horizon
+        self.countColumns = countColumns
+    }
+
+    /// The result without its count columns: what a table shows.
+    public var withoutCounts: QueryResult {
+        guard !countColumns.isEmpty else { return self }
+        let keep = columns.indices.filter { !countColumns.contains(columns[$0]) }
+        return QueryResult(columns: keep.map { columns[$0] }, rows: rows.map { row in keep.map { row[$0] } },
+                           positions: positions, horizon: horizon)
     }
 
     /// `{"positions": {...}, "horizon": "...", "rows": [{column: value, ...}, ...]}`.

@@ -25,6 +25,44 @@ final class ProjectionCommandTests: XCTestCase {
         return o
     }
 
+    /// `--json` carries every figure unrounded with the counts it is computed
+    /// from, so a consumer can check it and re-aggregate: a day's service level,
+    /// ASA and AHT from its intervals equal the site's for that day exactly, and
+    /// the agents' FCR counts add up to the site's. Tables leave the counts out.
+    func testMachineOutputIsExactAndReaggregates() throws {
+        let day = "2026-03-03"
+        func rows(_ args: [String]) throws -> [JSONObject] {
+            guard case .array(let rows)? = try json(args + ["--data", dir, "--day", day, "--limit", "100000"])["rows"] else { throw ShapeError() }
+            return rows.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
+        }
+        func n(_ o: JSONObject, _ k: String) throws -> Double { try XCTUnwrap(o[k]?.doubleValue, "\(k) in \(o)") }
+        let intervals = try rows(["query", "intervals"])
+        let site = try XCTUnwrap(try rows(["query", "sites"]).first)
+        XCTAssertGreaterThan(intervals.count, 10)
+        var inSL = 0.0, answered = 0.0, abandoned = 0.0, waitMs = 0.0, handled = 0.0, handleMs = 0.0
+        for i in intervals {
+            inSL += try n(i, "answeredInSL"); answered += try n(i, "answered"); abandoned += try n(i, "abandoned")
+            waitMs += try n(i, "waitMsAnswered"); handled += try n(i, "handled"); handleMs += try n(i, "handleMs")
+            // Each row's figure is its counts' ratio, to the last digit.
+            if let sl = i["serviceLevel"]?.doubleValue { XCTAssertEqual(sl, try n(i, "answeredInSL") / (try n(i, "answered") + n(i, "abandoned"))) }
+        }
+        XCTAssertEqual(try n(site, "serviceLevel"), inSL / (answered + abandoned))
+        XCTAssertEqual(try n(site, "asa"), waitMs / 1000 / answered)
+        XCTAssertEqual(try n(site, "aht"), handleMs / 1000 / handled)
+        XCTAssertEqual(try n(site, "answeredInSL"), inSL)
+        let agents = try rows(["query", "agents"])
+        XCTAssertEqual(try agents.reduce(0) { $0 + (try n($1, "fcrElapsed")) }, try n(site, "fcrElapsed"))
+        XCTAssertEqual(try agents.reduce(0) { $0 + (try n($1, "fcrOK")) }, try n(site, "fcrOK"))
+        if let fcr = site["fcr"]?.doubleValue { XCTAssertEqual(fcr, try n(site, "fcrOK") / n(site, "fcrElapsed")) }
+        // Unrounded: some figure carries more than four decimals.
+        XCTAssertTrue(intervals.contains { ($0["asa"].map { JSONWriter.string($0) } ?? "").split(separator: ".").last.map { $0.count > 4 } ?? false })
+        // The table shows the figures, not the counts; CSV has both.
+        let table = JourneyCLI.run(["query", "sites", "--data", dir]).stdout
+        XCTAssertFalse(table.contains("answeredInSL"), table)
+        XCTAssertTrue(table.contains("serviceLevel"), table)
+        XCTAssertTrue(JourneyCLI.run(["query", "sites", "--data", dir, "--csv"]).stdout.contains("answeredInSL,waitMsAnswered"))
+    }
+
     /// `--limit` holds for every row query, and a cut is said; an unknown
     /// site, queue, team or agent is an error instead of an empty answer.
     func testLimitHoldsForEveryQueryAndAnUnknownSiteIsNamed() throws {
