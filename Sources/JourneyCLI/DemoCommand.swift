@@ -131,7 +131,9 @@ struct DemoCommand: ParsableCommand {
         // 6. Insights and coaching.
         let north = engines[0]
         step(6, "insights (computed at north; every centre gets the same answer from the same facts)")
-        let repeats = try RepeatCauses.report(north, RepeatCauses.Options())
+        var repeatOptions = RepeatCauses.Options()
+        repeatOptions.dataDirectory = "\(dir)/north"  // each drill-down runs as printed
+        let repeats = try RepeatCauses.report(north, repeatOptions)
         Console.line("    top repeat cause, \(repeats.title.replacingOccurrences(of: "Repeat causes ", with: "")):")
         for f in repeats.findings.prefix(2) { Console.line("    • " + f) }
         var mixOptions = MixMonitor.Options()

@@ -37,6 +37,11 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "contacts: only this contact reason.") var reason: String?
     @Flag(help: "contacts: only contacts the customer contacted again within the repeat window.") var repeated = false
     @Option(help: "contacts: only this channel (voice, chat, email, …).") var channel: String?
+    @Flag(help: "contacts: only those the repeat causes count (ended, with a customer, repeat window closed).") var counted = false
+    @Option(help: ArgumentHelp("contacts: only those repeated on this channel (a hand-off).", valueName: "channel")) var repeatedToChannel: String?
+    @Option(help: ArgumentHelp("contacts: only those repeated at this site (a cross-site move).", valueName: "site")) var repeatedAtSite: String?
+    @Option(help: "contacts: the repeat window for --repeated, --counted and the two above, e.g. 48h (default: the projection's).")
+    var window: WindowArgument?
     @Option(help: "Most rows.") var limit = 500
     @Option(help: ArgumentHelp("Read this projection file (from `journey replay`) instead of the store's.", valueName: "file"))
     var db: String?
@@ -68,6 +73,8 @@ struct QueryCommand: ParsableCommand {
             f.toDay = day?.day ?? to?.day
             f.outcome = outcome; f.repeatsOnly = repeats; f.route = route; f.limit = limit
             f.reason = reason; f.channel = channel; f.repeatedOnly = repeated
+            f.countedOnly = counted; f.repeatedToChannel = repeatedToChannel; f.repeatedAtSite = repeatedAtSite
+            f.windowMs = window.map { Int64($0.hours) * 3_600_000 }
             let q: ProjectionQuery
             switch kind {
             case .intervals: q = .intervals(f)

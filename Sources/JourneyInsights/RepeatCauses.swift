@@ -94,7 +94,7 @@ public enum RepeatCauses {
             let z = (rate - reference) / max(1e-9, reference * (1 - reference) / Double(t.contacts)).squareRoot()
             let prev = previous.causes[key]
             let prevRate = prev.flatMap { $0.contacts > 0 ? Double($0.repeats) / Double($0.contacts) : nil }
-            let drill = drillCommand(key, from: from, to: to, data: options.dataDirectory)
+            let drill = drillCommand(key, from: from, to: to, data: options.dataDirectory, windowHours: options.windowHours)
             rows.append([.integer(Int64(i + 1)), .string(key.dimension), .string(key.site), .string(key.value),
                          .integer(Int64(t.contacts)), .integer(Int64(t.repeats)), Value.number(rate), Value.number(prevRate),
                          Value.number(prevRate.map { rate - $0 }), Value.number(excess, 1), Value.number(siteRate),
@@ -131,24 +131,28 @@ public enum RepeatCauses {
         }
     }
 
-    /// The `journey query contacts` command that lists the contacts of cause
-    /// `k` (for hand-offs and cross-site moves: the first contacts on that
-    /// channel or at that site that were repeated; each row's `repeated` and
-    /// the journey show where the repeat went), with `--data` when known,
-    /// quoted for a shell.
-    static func drillCommand(_ k: Key, from: Int64, to: Int64, data: String?) -> String {
+    /// The `journey query contacts` command that lists exactly the contacts
+    /// cause `k` counts: for a route, queue, reason or agent, the row's
+    /// `contacts` (add `--repeated` for its `repeats`); for a hand-off or a
+    /// cross-site move, its `repeats` — the first contacts whose repeat came
+    /// on that channel or at that site. With `--data` when known, quoted for
+    /// a shell.
+    static func drillCommand(_ k: Key, from: Int64, to: Int64, data: String?, windowHours: Int? = nil) -> String {
         var args = ["journey", "query", "contacts"]
         if let data { args += ["--data", data] }
         let parts = k.value.components(separatedBy: "→")
+        args += ["--site", k.site]
         switch k.dimension {
-        case "route": args += ["--site", k.site, "--route", k.value]
-        case "queue": args += ["--site", k.site, "--queue", k.value]
-        case "reason": args += ["--site", k.site, "--reason", k.value]
+        case "route": args += ["--route", k.value]
+        case "queue": args += ["--queue", k.value]
+        case "reason": args += ["--reason", k.value]
         case "agent": args += ["--agent", k.value]
-        case "handoff": args += ["--site", k.site, "--channel", parts.first ?? k.value, "--repeated"]
-        default: args += ["--site", parts.first ?? k.site, "--repeated"]
+        case "handoff": args += ["--channel", parts.first ?? k.value, "--repeated-to-channel", parts.last ?? k.value]
+        default: args += ["--repeated-at-site", parts.last ?? k.value]
         }
-        args += ["--from", Timestamp.dateString(day: from), "--to", Timestamp.dateString(day: to)]
+        // Exactly the contacts the row counts: ended, with a customer, their window closed.
+        args += ["--counted", "--from", Timestamp.dateString(day: from), "--to", Timestamp.dateString(day: to)]
+        if let windowHours { args += ["--window", "\(windowHours)h"] }
         return args.map(shellQuoted).joined(separator: " ")
     }
 

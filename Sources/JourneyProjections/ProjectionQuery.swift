@@ -21,6 +21,16 @@ public enum ProjectionQuery: Sendable {
         public var channel: String?
         /// Contacts: only those the customer contacted again within W after they ended.
         public var repeatedOnly = false
+        /// Contacts: only those `insights repeats` counts — ended, with a
+        /// customer, and their repeat window closed by the data horizon.
+        public var countedOnly = false
+        /// Contacts: only those repeated on this channel (a hand-off cause).
+        public var repeatedToChannel: String?
+        /// Contacts: only those repeated at this site (a cross-site cause).
+        public var repeatedAtSite: String?
+        /// Contacts: the repeat window W for `repeatedOnly`, `countedOnly` and
+        /// the two above, in ms (default: the projection's).
+        public var windowMs: Int64?
         public var limit = 500
         public init() {}
     }
@@ -343,11 +353,24 @@ extension ProjectionEngine {
         var extra: [String] = []
         if let c = f.customer { extra.append("customer = ?"); args += [c] }
         if let o = f.outcome { extra.append("outcome = ?"); args += [o] }
-        if let r = f.route { extra.append("route = ?"); args += [r] }
+        // A contact transferred without a named route counts under route 'transfer' (as insights repeats ranks it).
+        if let r = f.route { extra.append(r == "transfer" ? "(route = ? OR (route IS NULL AND transfers > 0))" : "route = ?"); args += [r] }
         if let r = f.reason { extra.append("reason = ?"); args += [r] }
         if let c = f.channel { extra.append("channel = ?"); args += [c] }
         if f.repeatsOnly { extra.append("repeat_of IS NOT NULL") }
-        if f.repeatedOnly { extra.append("next_start IS NOT NULL AND next_start <= ended_at + ?"); args += [parameters.repeatWindowMs] }
+        let window = f.windowMs ?? parameters.repeatWindowMs
+        if f.repeatedOnly { extra.append("next_start IS NOT NULL AND next_start <= ended_at + ?"); args += [window] }
+        if f.countedOnly { extra.append("ended_at IS NOT NULL AND customer IS NOT NULL AND ended_at + ? <= ?"); args += [window, horizon] }
+        // The repeat itself: the customer's contact that started at next_start (the first by site and id when several did).
+        let repeatOf = "(SELECT %@ FROM contact c2 WHERE c2.customer = contact.customer AND c2.started_at = contact.next_start ORDER BY c2.site, c2.contact LIMIT 1)"
+        if let c = f.repeatedToChannel {
+            extra.append("next_start IS NOT NULL AND next_start <= ended_at + ? AND " + repeatOf.replacingOccurrences(of: "%@", with: "c2.channel") + " = ?")
+            args += [window, c]
+        }
+        if let site = f.repeatedAtSite {
+            extra.append("next_start IS NOT NULL AND next_start <= ended_at + ? AND " + repeatOf.replacingOccurrences(of: "%@", with: "c2.site") + " = ?")
+            args += [window, site]
+        }
         if !extra.isEmpty { w += (w.isEmpty ? "WHERE " : " AND ") + extra.joined(separator: " AND ") }
         let rows = try Row.fetchAll(db, sql: Self.contactSelect + " \(w) ORDER BY started_at, site, contact LIMIT \(max(1, f.limit))", arguments: args)
         return (Self.contactColumns, rows.map(contactRow))

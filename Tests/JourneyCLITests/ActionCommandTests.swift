@@ -92,9 +92,10 @@ final class ActionCommandTests: XCTestCase {
     }
 
     /// Every drill-down `insights repeats` prints runs as printed (it names
-    /// the store) and narrows to its cause: a reason's contacts all have that
-    /// reason, a route's that route, a hand-off's that first channel and were
-    /// repeated, a queue's that queue.
+    /// the store) and returns exactly the contacts its row counts (with
+    /// `--repeated`, exactly its repeats); each has the cause: a reason's
+    /// contacts that reason, a route's that route, a hand-off's that first
+    /// channel and a repeat, a queue's that queue.
     func testEveryDrillDownRunsAsPrintedAndNarrowsToItsCause() throws {
         let o = try json(["insights", "repeats", "--data", dir, "--min-contacts", "5", "--limit", "40"])
         guard case .array(let rows)? = o["rows"], !rows.isEmpty else { return XCTFail("no causes ranked: \(o)") }
@@ -107,6 +108,13 @@ final class ActionCommandTests: XCTestCase {
             let out = try json(Array(args) + ["--limit", "100000"])
             guard case .array(let contacts)? = out["rows"] else { return XCTFail(drill) }
             XCTAssertFalse(contacts.isEmpty, "\(drill) finds no contact")
+            // Exactly the contacts the row counts: its contacts, or for hand-offs and cross-site moves its repeats.
+            let counted = dimension == "handoff" || dimension == "cross-site" ? r["repeats"] : r["contacts"]
+            XCTAssertEqual(.integer(Int64(contacts.count)), counted, drill)
+            if dimension != "handoff" && dimension != "cross-site" {
+                guard case .array(let repeated)? = try json(Array(args) + ["--repeated", "--limit", "100000"])["rows"] else { return XCTFail(drill) }
+                XCTAssertEqual(.integer(Int64(repeated.count)), r["repeats"], drill + " --repeated")
+            }
             dimensions.insert(dimension)
             for c in contacts {
                 guard case .object(let x) = c else { continue }
@@ -114,14 +122,14 @@ final class ActionCommandTests: XCTestCase {
                 case "reason": XCTAssertEqual(x["reason"]?.stringValue, value, drill)
                 case "route": XCTAssertEqual(x["route"]?.stringValue, value, drill)
                 case "queue": XCTAssertEqual(x["queue"]?.stringValue, value, drill)
-                case "handoff":
-                    XCTAssertEqual(x["channel"]?.stringValue, value.components(separatedBy: "→").first, drill)
+                case "handoff", "cross-site":
+                    if dimension == "handoff" { XCTAssertEqual(x["channel"]?.stringValue, value.components(separatedBy: "→").first, drill) }
                     XCTAssertEqual(x["repeated"], .bool(true), drill)
                 default: break
                 }
             }
         }
-        XCTAssertTrue(dimensions.isSuperset(of: ["reason", "queue"]), "the simulated data has reason and queue causes: \(dimensions)")
+        XCTAssertTrue(dimensions.isSuperset(of: ["reason", "queue", "agent"]), "the simulated data has these causes: \(dimensions)")
     }
 
     func testPlanCommitThenAuditIsIdentical() throws {

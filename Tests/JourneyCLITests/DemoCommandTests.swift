@@ -39,6 +39,13 @@ final class DemoCommandTests: XCTestCase {
             XCTAssertEqual(run.status, 0, "journey \(args.joined(separator: " ")): \(run.stderr)")
             XCTAssertFalse(run.stdout.isEmpty, "journey \(args.joined(separator: " "))")
         }
+        // The drill-downs in the demo's findings run as printed too.
+        let drills = out.split(separator: "\n").compactMap { $0.range(of: "drill: ").map { String($0.base[$0.upperBound...]) } }
+        XCTAssertFalse(drills.isEmpty, out)
+        for drill in drills {
+            let run = JourneyCLI.run(drill.split(separator: " ").dropFirst().map(String.init))
+            XCTAssertEqual(run.status, 0, "\(drill): \(run.stderr)")
+        }
         let status = JourneyCLI.run(["status", "--data", "\(dir)/north", "--json"])
         XCTAssertTrue(status.stdout.contains(#""peer":"central""#), "status names the peers of north's sync.json: \(status.stdout)")
         let verify = JourneyCLI.run(["verify", "--data", "\(dir)/south"])
