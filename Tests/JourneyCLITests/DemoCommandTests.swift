@@ -40,7 +40,7 @@ final class DemoCommandTests: XCTestCase {
             XCTAssertFalse(run.stdout.isEmpty, "journey \(args.joined(separator: " "))")
         }
         // The drill-downs in the demo's findings run as printed too.
-        let drills = out.split(separator: "\n").compactMap { $0.range(of: "drill: ").map { String($0.base[$0.upperBound...]) } }
+        let drills = out.split(separator: "\n").compactMap { line in line.range(of: "drill: ").map { String(line[$0.upperBound...]) } }
         XCTAssertFalse(drills.isEmpty, out)
         for drill in drills {
             let run = JourneyCLI.run(drill.split(separator: " ").dropFirst().map(String.init))
