@@ -132,6 +132,24 @@ final class StaffingPlanTests: XCTestCase {
     /// Appends `events` to `store` with a later event that moves the data
     /// horizon past both history Mondays (so they are complete days), plans
     /// Monday 2026-03-16, and returns the plan and its east/billing 09:00 row.
+    /// The events of `calls` contacts in queue billing at site east on the Mondays 2026-03-02 and 03-09 from
+    /// 09:00, one every `spacingMs`; `body(i, at, ev)` gives contact i's events, `ev(kind, ms, agent, data)` makes one.
+    func mondayNineOClock(calls: Int, spacingMs: Int64, prefix: String, channel: (Int) -> Channel = { _ in .voice },
+                          _ body: (Int, Int64, (EventKind, Int64, String?, JSONObject) -> Event) -> [Event]) -> [Event] {
+        var events: [Event] = []
+        for monday in [2, 9] {
+            let base = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: monday)) * 86_400_000 + 9 * 3_600_000
+            for i in 0..<calls {
+                let c = "\(prefix)\(monday)-\(i)", ch = channel(i)
+                events += body(i, base + Int64(i) * spacingMs) { kind, ms, agent, data in
+                    Event(site: "east", id: "\(c)-\(kind.rawValue)", at: Timestamp(ms: ms), kind: kind, contact: c, channel: ch,
+                          queue: "billing", agent: agent, data: data)
+                }
+            }
+        }
+        return events
+    }
+
     func planNineOClock(_ store: LogStore, _ events: [Event]) throws -> (StaffingPlan, StaffingPlan.Requirement) {
         let later = Event(site: store.site, id: "later", at: Timestamp(ms: Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 15)) * 86_400_000),
                           kind: .agentLogin, agent: "ann")
@@ -152,18 +170,9 @@ final class StaffingPlanTests: XCTestCase {
     /// 14 agents → 88.84 %: 14 agents. Every other interval: no calls, no agents.
     func testARequirementWorkedByHand() throws {
         let s = try LogStore.create(directory: "\(root)/hand", site: "east")
-        var events: [Event] = []
-        for monday in [2, 9] {
-            let base = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: monday)) * 86_400_000 + 9 * 3_600_000
-            for i in 0..<100 {
-                let at = base + Int64(i) * 17_000, c = "m\(monday)-\(i)"
-                func ev(_ kind: EventKind, _ ms: Int64, agent: String? = nil, data: JSONObject = [:]) -> Event {
-                    Event(site: "east", id: "\(c)-\(kind.rawValue)", at: Timestamp(ms: ms), kind: kind, contact: c, channel: .voice,
-                          queue: "billing", agent: agent, data: data)
-                }
-                events += [ev(.contactStarted, at), ev(.queueEntered, at), ev(.contactAnswered, at, agent: "ann", data: ["waitMs": 0]),
-                           ev(.contactEnded, at + 180_000, agent: "ann")]
-            }
+        let events = mondayNineOClock(calls: 100, spacingMs: 17_000, prefix: "m") { i, at, ev in
+            [ev(.contactStarted, at, nil, [:]), ev(.queueEntered, at, nil, [:]), ev(.contactAnswered, at, "ann", ["waitMs": 0]),
+             ev(.contactEnded, at + 180_000, "ann", [:])]
         }
         let (plan, r) = try planNineOClock(s, events)
         XCTAssertEqual(r.calls, 100, accuracy: 1e-9)
@@ -180,24 +189,15 @@ final class StaffingPlanTests: XCTestCase {
     /// it would be (4,500 + 720,000) s / 50 = 14,490 s).
     func testPatienceIsMeasuredOnVoiceAndChatOnly() throws {
         let s = try LogStore.create(directory: "\(root)/patience", site: "east")
-        var events: [Event] = []
-        for monday in [2, 9] {
-            let base = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: monday)) * 86_400_000 + 9 * 3_600_000
-            for i in 0..<60 {
-                let at = base + Int64(i) * 20_000, c = "p\(monday)-\(i)"
-                let channel: Channel = i < 50 ? .voice : .email
-                func ev(_ kind: EventKind, _ ms: Int64, agent: String? = nil, data: JSONObject = [:]) -> Event {
-                    Event(site: "east", id: "\(c)-\(kind.rawValue)", at: Timestamp(ms: ms), kind: kind, contact: c, channel: channel,
-                          queue: "billing", agent: agent, data: data)
-                }
-                events += [ev(.contactStarted, at), ev(.queueEntered, at)]
-                if i < 25 {
-                    events += [ev(.queueAbandoned, at + 60_000, data: ["waitMs": 60_000, "exit": "abandon"]), ev(.contactEnded, at + 60_000)]
-                } else {
-                    let wait: Int64 = i < 50 ? 30_000 : 36_000_000
-                    events += [ev(.contactAnswered, at + wait, agent: "ann", data: ["waitMs": .integer(wait)]), ev(.contactEnded, at + wait + 120_000, agent: "ann")]
-                }
+        let events = mondayNineOClock(calls: 60, spacingMs: 20_000, prefix: "p", channel: { $0 < 50 ? .voice : .email }) { i, at, ev in
+            var out = [ev(.contactStarted, at, nil, [:]), ev(.queueEntered, at, nil, [:])]
+            if i < 25 {
+                out += [ev(.queueAbandoned, at + 60_000, nil, ["waitMs": 60_000, "exit": "abandon"]), ev(.contactEnded, at + 60_000, nil, [:])]
+            } else {
+                let wait: Int64 = i < 50 ? 30_000 : 36_000_000
+                out += [ev(.contactAnswered, at + wait, "ann", ["waitMs": .integer(wait)]), ev(.contactEnded, at + wait + 120_000, "ann", [:])]
             }
+            return out
         }
         let (_, r) = try planNineOClock(s, events)
         XCTAssertEqual(r.patienceSeconds ?? 0, 90, accuracy: 1e-9)
