@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure JourneyStore against its baselines and targets.",
-        subcommands: [BenchAllCommand.self, BenchAppendCommand.self, BenchScanCommand.self, BenchRebuildCommand.self, BenchQueryCommand.self, BenchSyncCommand.self])
+        subcommands: [BenchAllCommand.self, BenchAppendCommand.self, BenchIngestCommand.self, BenchScanCommand.self, BenchRebuildCommand.self, BenchQueryCommand.self, BenchSyncCommand.self])
 }
 
 struct BenchAppendCommand: ParsableCommand {
@@ -222,5 +222,61 @@ struct SimulatedStoreOptions: ParsableArguments {
         bench.seed = seed
         bench.progress = { Console.error("bench: \($0)") }
         return bench
+    }
+}
+
+struct BenchIngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "`journey append` of a canonical JSONL file, end to end and durable, with its peak RSS, beside one decode pass and a plain read of the same file.")
+
+    @Option(help: "Events in the JSONL file (a 5 GB file is about 21,000,000).") var events = 2_000_000
+    @Option(help: "Generator seed.") var seed: UInt64 = 42
+    @Option(help: ArgumentHelp("Scratch directory (deleted and recreated).", valueName: "dir"))
+    var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-ingest"
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard events > 0 else { throw ValidationError("--events must be positive") }
+    }
+
+    func run() throws {
+        do {
+            var bench = IngestBenchmark(directory: dir, executable: BenchExecutable.path)
+            bench.events = events
+            bench.seed = seed
+            bench.progress = { Console.error("bench: \($0)") }
+            let r = try bench.run()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            if json {
+                Console.line(JSONWriter.string(.object([
+                    "events": .integer(Int64(r.events)), "fileBytes": .integer(Int64(r.fileBytes)),
+                    "appendEventsPerSecond": .integer(Int64(r.appendEventsPerSecond)),
+                    "appendSeconds": .number(String(format: "%.3f", r.appendSeconds)),
+                    "decodeEventsPerSecond": .integer(Int64(r.decodeEventsPerSecond)),
+                    "readEventsPerSecond": .integer(Int64(r.readEventsPerSecond)),
+                    "peakRSSBytes": .integer(Int64(r.appendPeakRSSBytes)),
+                ])))
+                return
+            }
+            func rate(_ x: Double) -> String { String(format: "%.0f events/s", x) }
+            var t = Table(["figure", "measured", "baseline (same run)", "target", "met"])
+            t.add(["journey append FILE, durable", rate(r.appendEventsPerSecond), rate(r.decodeEventsPerSecond) + " one decode pass (2 threads)",
+                   "≥ 500,000 events/s", r.appendEventsPerSecond >= 500_000 ? "yes" : "no"])
+            t.add(["peak RSS of the append", String(format: "%.0f MB", Double(r.appendPeakRSSBytes) / 1e6),
+                   String(format: "%.0f MB of JSONL", Double(r.fileBytes) / 1e6), "< 256 MB", r.appendPeakRSSBytes < 256_000_000 ? "yes" : "no"])
+            t.add(["reading the file alone", rate(r.readEventsPerSecond), "—", "—", "—"])
+            Console.line("ingest benchmark: \(r.events) events, \(r.fileBytes >> 20) MB of canonical JSONL")
+            Console.line(t.render())
+        } catch {
+            throw ExitStatus.report(error)
+        }
+    }
+}
+
+/// The running `journey` executable, for benchmarks that run it as a child.
+enum BenchExecutable {
+    static var path: String {
+        FileManager.default.fileExists(atPath: "/proc/self/exe") ? ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]) : CommandLine.arguments[0]
     }
 }

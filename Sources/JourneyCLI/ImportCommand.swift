@@ -57,12 +57,12 @@ struct ImportCommand: ParsableCommand {
             }
             let sink = try rejects.map(RejectsSink.init(path:))
             if follow { return try runFollow(s, rejects: sink) }
-            let bytes = try InputFile.read(file)
             if format == .jsonl {
-                let r = try AppendCommand.append(bytes, to: s, rejects: sink)
+                let r = try AppendCommand.append(file, to: s, rejects: sink)
                 Console.line("imported: appended \(r.appended), duplicates \(r.duplicates)")
                 return
             }
+            let bytes = try InputFile.read(file)
             let pseudonyms = try Pseudonyms.load(directory: s.directory)
             var batch: ImportBatch
             let rejectsOf: ([IngestError]) -> [UInt8]

@@ -1,17 +1,21 @@
-/// Maps the 64-bit hash of an event id to the seq that holds it, for one origin.
+/// Maps a 64-bit hash to 64-bit values: in an origin's log, the hash of an
+/// event id to the seq that holds it; in a JSONL import, the hash of an id to
+/// the hash of the content each line gave it.
 ///
 /// Open addressing with linear probing over one flat array of (hash, seq)
 /// pairs, so a probe touches one cache line: 16 bytes a slot, no per-entry
 /// allocation; ten million ids fit in about 256 MB at the worst load. A hash
 /// can collide, so a hit is only a candidate: the caller confirms it against
 /// the stored id before calling an event a duplicate.
-struct IDIndex {
+public struct IDIndex: Sendable {
     /// slots[2i] is a hash (0 = empty), slots[2i+1] its seq.
     private var slots: [UInt64]
     private var mask: Int
-    private(set) var count = 0
+    /// Entries stored.
+    public private(set) var count = 0
 
-    init(capacity: Int = 1024) {
+    /// An empty index sized for about `capacity` entries (it grows as needed).
+    public init(capacity: Int = 1024) {
         var n = 1024
         while n < capacity * 2 { n <<= 1 }
         slots = [UInt64](repeating: 0, count: 2 * n)
@@ -22,7 +26,7 @@ struct IDIndex {
     @inline(__always) private static func key(_ h: UInt64) -> UInt64 { h == 0 ? 1 : h }
 
     /// Every seq stored under `hash` (usually none or one).
-    func candidates(_ hash: UInt64) -> [UInt64] {
+    public func candidates(_ hash: UInt64) -> [UInt64] {
         let k = IDIndex.key(hash)
         var i = Int(truncatingIfNeeded: k) & mask
         var found: [UInt64] = []
@@ -34,7 +38,7 @@ struct IDIndex {
     }
 
     /// True when some seq is stored under `hash`.
-    @inline(__always) func contains(_ hash: UInt64) -> Bool {
+    @inline(__always) public func contains(_ hash: UInt64) -> Bool {
         let k = IDIndex.key(hash)
         var i = Int(truncatingIfNeeded: k) & mask
         while slots[2 * i] != 0 {
@@ -48,7 +52,7 @@ struct IDIndex {
     /// probe. Returns false (adding nothing) when it was present: the caller
     /// then confirms the candidate and calls ``insert(_:seq:)`` if it was a
     /// mere collision.
-    @inline(__always) mutating func insertIfAbsent(_ hash: UInt64, seq: UInt64) -> Bool {
+    @inline(__always) public mutating func insertIfAbsent(_ hash: UInt64, seq: UInt64) -> Bool {
         if (count + 1) * 10 > (mask + 1) * 7 { grow() }
         let k = IDIndex.key(hash)
         var i = Int(truncatingIfNeeded: k) & mask
@@ -65,7 +69,7 @@ struct IDIndex {
     }
 
     /// Adds an entry; the same hash may be added for several seqs (collisions).
-    @inline(__always) mutating func insert(_ hash: UInt64, seq: UInt64) {
+    @inline(__always) public mutating func insert(_ hash: UInt64, seq: UInt64) {
         if (count + 1) * 10 > (mask + 1) * 7 { grow() }
         let k = IDIndex.key(hash)
         var i = Int(truncatingIfNeeded: k) & mask

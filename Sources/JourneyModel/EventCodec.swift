@@ -112,12 +112,16 @@ public enum EventCodec {
         var contact: String?, customer: String?, channel: Channel?, queue: String?, agent: String?
         var data = JSONObject()
         var extra = JSONObject()
-        var seen = Set<String>()
-        for m in object.members {
-            guard seen.insert(m.key).inserted else {
+        // A field given twice is an error. An envelope has a dozen fields: comparing each with those
+        // before it costs less than hashing them; a line with many more fields is checked with a set.
+        let few = object.members.count <= 16
+        var seen = few ? Set<String>() : Set<String>(minimumCapacity: object.members.count)
+        for (i, m) in object.members.enumerated() {
+            let twice = few ? object.members[..<i].contains { $0.key == m.key } : !seen.insert(m.key).inserted
+            if twice {
                 throw ModelError(.invalidField, field: m.key, "appears twice; give each field once")
             }
-            switch m.key {
+            switch envelopeField(m.key) {
             case "site": site = try text(m, required: true)
             case "seq":
                 guard let v = m.value.intValue, v >= 0 else {
@@ -172,6 +176,30 @@ public enum EventCodec {
         return event
     }
 
+    /// The envelope field `key` names, or "" for any other key: decided by its
+    /// first and last byte and length, confirmed by one comparison (a switch
+    /// over the names compares with each in turn, a measurable share of a decode).
+    static func envelopeField(_ key: String) -> String {
+        let u = key.utf8
+        guard let first = u.first, let last = u.last else { return "" }
+        let name: String
+        switch (first, last, u.count) {
+        case (0x73, 0x65, 4): name = "site"       // s…e
+        case (0x73, 0x71, 3): name = "seq"        // s…q
+        case (0x69, 0x64, 2): name = "id"
+        case (0x61, 0x74, 2): name = "at"
+        case (0x6B, 0x64, 4): name = "kind"
+        case (0x63, 0x74, 7): name = "contact"
+        case (0x63, 0x72, 8): name = "customer"
+        case (0x63, 0x6C, 7): name = "channel"
+        case (0x71, 0x65, 5): name = "queue"
+        case (0x61, 0x74, 5): name = "agent"
+        case (0x64, 0x61, 4): name = "data"
+        default: return ""
+        }
+        return key == name ? name : ""
+    }
+
     private static func text(_ m: JSONObject.Member, required: Bool = false) throws(ModelError) -> String? {
         switch m.value {
         case .string(let s):
@@ -202,10 +230,16 @@ public enum EventCodec {
     /// Decodes every line of a JSONL input, collecting every error instead of
     /// stopping at the first: a batch import must report all bad lines.
     public static func decodeLines(_ bytes: [UInt8], options: DecodeOptions = .init()) -> LinesResult {
+        bytes.withUnsafeBufferPointer { decodeLines($0, options: options, firstLine: 1) }
+    }
+
+    /// Decodes the lines in `buf`, the first being input line `firstLine`
+    /// (a chunk of a longer input keeps the input's line numbers).
+    public static func decodeLines(_ buf: UnsafeBufferPointer<UInt8>, options: DecodeOptions, firstLine: Int) -> LinesResult {
         var result = LinesResult(events: [], lines: [], errors: [], blankLines: 0)
-        bytes.withUnsafeBufferPointer { buf in
+        do {
             var start = 0
-            var lineNumber = 0
+            var lineNumber = firstLine - 1
             while start < buf.count {
                 var end = start
                 while end < buf.count, buf[end] != 0x0A { end += 1 }

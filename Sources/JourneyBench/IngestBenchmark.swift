@@ -1,0 +1,141 @@
+import Foundation
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `journey bench ingest`: `journey append FILE` of a canonical JSONL file,
+/// end to end and durable, in a child process whose wall time and peak RSS
+/// are measured; beside it, in the same run, one decode pass over the same
+/// file on two threads (the floor a pass over JSONL costs) and reading the
+/// file alone.
+public struct IngestBenchmark {
+    public var events = 2_000_000
+    public var seed: UInt64 = 42
+    public var directory: String
+    /// The `journey` executable that runs the append.
+    public var executable: String
+    public var progress: (String) -> Void = { _ in }
+
+    public init(directory: String, executable: String) {
+        self.directory = directory
+        self.executable = executable
+    }
+
+    /// What one run measured.
+    public struct Result: Sendable {
+        public var events: Int
+        public var fileBytes: UInt64
+        public var appendSeconds: Double
+        public var appendEventsPerSecond: Double
+        /// Peak RSS of the `journey append` process.
+        public var appendPeakRSSBytes: Int
+        public var decodeEventsPerSecond: Double
+        public var readEventsPerSecond: Double
+    }
+
+    /// Distinct events generated at once; a larger file repeats them with other ids.
+    static let generated = 500_000
+
+    public func run() throws -> Result {
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/input.jsonl"
+        let fileBytes = try writeInput(file)
+        progress("wrote \(events) events, \(fileBytes >> 20) MB of JSONL")
+
+        progress("reading the file alone…")
+        var started = ResourceUsage.now
+        let reader = try LineChunks(path: file, chunkBytes: 8 << 20)
+        while try reader.next() != nil {}
+        let readSeconds = ResourceUsage.now - started
+
+        progress("decoding the file once on two threads…")
+        started = ResourceUsage.now
+        let decoded = try decodeOnce(file)
+        let decodeSeconds = ResourceUsage.now - started
+        guard decoded == events else { throw IngestError(.malformed, "the bench decoded \(decoded) of \(events) events") }
+
+        progress("journey append (durable, batch) in a child process…")
+        let store = directory + "/store"
+        _ = try runChild(["init", "--data", store, "--site", "bench"])
+        started = ResourceUsage.now
+        let peak = try runChild(["append", "--data", store, file])
+        let appendSeconds = ResourceUsage.now - started
+        return Result(events: events, fileBytes: fileBytes, appendSeconds: appendSeconds,
+                      appendEventsPerSecond: Double(events) / appendSeconds, appendPeakRSSBytes: peak,
+                      decodeEventsPerSecond: Double(events) / decodeSeconds, readEventsPerSecond: Double(events) / readSeconds)
+    }
+
+    /// Writes `events` synthetic events as canonical JSONL, a round of
+    /// ``generated`` distinct events at a time, each round with its own ids.
+    func writeInput(_ path: String) throws -> UInt64 {
+        let base = SyntheticTraffic(site: "bench", seed: seed).events(count: min(events, Self.generated))
+        guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
+            throw IngestError(.malformed, "cannot write \(path)")
+        }
+        defer { try? out.close() }
+        var written = 0, bytes: UInt64 = 0, round = 0
+        while written < events {
+            var buffer: [UInt8] = []
+            for var e in base.prefix(events - written) {
+                e.seq = 0
+                if round > 0 { e.id += "~\(round)" }
+                EventCodec.encode(e, into: &buffer)
+                buffer.append(0x0A)
+                written += 1
+            }
+            try out.write(contentsOf: Data(buffer))
+            bytes += UInt64(buffer.count)
+            round += 1
+        }
+        return bytes
+    }
+
+    /// One pass of decoding (two threads, as the append's passes do); returns the events decoded.
+    func decodeOnce(_ path: String) throws -> Int {
+        let reader = try LineChunks(path: path, chunkBytes: 8 << 20)
+        var count = 0
+        let options = EventCodec.DecodeOptions(defaultSite: "bench", allowMissingID: true)
+        while let chunk = try reader.next() {
+            count += chunk.bytes.withUnsafeBufferPointer { buf in
+                var mid = buf.count / 2
+                while mid < buf.count, buf[mid] != 0x0A { mid += 1 }
+                mid = min(buf.count, mid + 1)
+                let first = UnsafeBufferPointer(rebasing: buf[..<mid]), second = UnsafeBufferPointer(rebasing: buf[mid...])
+                let counts = try? BothAtOnce.run({ EventCodec.decodeLines(first, options: options, firstLine: 1).events.count },
+                                                 { EventCodec.decodeLines(second, options: options, firstLine: 1).events.count })
+                return (counts?.0 ?? 0) + (counts?.1 ?? 0)
+            }
+        }
+        return count
+    }
+
+    /// Runs `journey ARGS` and returns its peak RSS in bytes. The peak is the
+    /// child's own high-water mark (VmHWM), read while it runs: `getrusage` of
+    /// children would report this process's size, which a spawned child
+    /// carries until its exec.
+    func runChild(_ args: [String]) throws -> Int {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        var peak = 0
+        while p.isRunning {
+            if let status = try? String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
+                peak = max(peak, kb * 1024)
+            }
+            usleep(20_000)
+        }
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw IngestError(.malformed, "journey \(args.joined(separator: " ")) failed (exit \(p.terminationStatus))")
+        }
+        return peak
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+import XCTest
+
+/// The streaming JSONL append: an input read a chunk at a time, in two
+/// passes, stores and rejects exactly what it would in one piece, wherever
+/// the chunk boundaries fall; a line giving an id to different content is
+/// found however far apart the two lines are; standard input is read twice
+/// through a spool that does not outlive the run.
+final class JSONLAppendTests: XCTestCase {
+    var root = ""
+    override func setUp() { root = NSTemporaryDirectory() + "journey-jsonl-\(UUID().uuidString)" }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+
+    /// A generated input and what it must give: the lines that must be
+    /// rejected and the events that must be stored, in order.
+    struct Case {
+        var text = ""
+        var badLines = Set<Int>()
+        var stored: [String] = []  // canonical lines, seq 0, of the events to store
+    }
+
+    static func makeCase(seed: UInt64) -> Case {
+        var rng = SplitMix64(seed: seed)
+        var c = Case()
+        var lines: [String] = []
+        struct Good { var line: Int; var id: String; var json: String; var used = false }
+        var goods: [Good] = []
+        var pendingStored: [(line: Int, canonical: String)] = []
+        let n = 20 + Int(rng.next() % 60)
+        for i in 0..<n {
+            let line = i + 1
+            let minute = String(format: "%02d", i % 60)
+            let roll = rng.next() % 100
+            switch roll {
+            case 0..<45:
+                let id = "ev-\(seed)-\(i)"
+                let json = #"{"id":"\#(id)","at":"2026-03-02T08:\#(minute):00.000Z","kind":"contact.started","contact":"c\#(i)","channel":"voice","data":{"n":\#(i)}}"#
+                lines.append(json)
+                goods.append(Good(line: line, id: id, json: json))
+                pendingStored.append((line, json))
+            case 45..<55:
+                // No id: one is derived from the content.
+                let json = #"{"at":"2026-03-02T09:\#(minute):00.000Z","kind":"note.added","data":{"text":"line \#(line)"}}"#
+                lines.append(json)
+                pendingStored.append((line, json))
+            case 55..<63:
+                // The same fact again: a duplicate, stored once.
+                if let k = goods.indices.filter({ !goods[$0].used }).randomElement(using: &rng) {
+                    goods[k].used = true
+                    lines.append(goods[k].json)
+                } else {
+                    lines.append("")
+                }
+            case 63..<71:
+                // The same id for other content: both lines are bad.
+                if let k = goods.indices.filter({ !goods[$0].used }).randomElement(using: &rng) {
+                    goods[k].used = true
+                    lines.append(#"{"id":"\#(goods[k].id)","at":"2026-03-02T10:00:00.000Z","kind":"contact.started","contact":"other","channel":"chat"}"#)
+                    c.badLines.insert(line)
+                    c.badLines.insert(goods[k].line)
+                } else {
+                    lines.append("  ")
+                }
+            case 71..<78:
+                lines.append(#"{"id":"broken-\#(i)","at":"#)
+                c.badLines.insert(line)
+            case 78..<84:
+                lines.append(#"{"id":"time-\#(i)","at":"2026-13-45T99:00:00Z","kind":"contact.started"}"#)
+                c.badLines.insert(line)
+            case 84..<88:
+                lines.append(#"{"site":"elsewhere","id":"site-\#(i)","at":"2026-03-02T08:00:00Z","kind":"contact.started"}"#)
+                c.badLines.insert(line)
+            default:
+                lines.append(rng.next() % 2 == 0 ? "" : "\t")
+            }
+        }
+        let crlf = rng.next() % 4 == 0
+        c.text = lines.joined(separator: crlf ? "\r\n" : "\n") + (rng.next() % 3 == 0 ? "" : "\n")
+        var options = EventCodec.DecodeOptions(defaultSite: "north", allowMissingID: true)
+        options.requiredSite = "north"
+        for (line, json) in pendingStored where !c.badLines.contains(line) {
+            guard var e = try? EventCodec.decode(json, options: options) else { continue }
+            if e.id.isEmpty { e.id = DerivedID.make(for: e) }
+            c.stored.append(EventCodec.encode(e))
+        }
+        return c
+    }
+
+    struct Run: Equatable {
+        var status: String
+        var stored: [String]
+        var rejectedLines: [Int]
+        var errorLines: [Int]
+        var rejects: String
+    }
+
+    func run(_ c: Case, chunkBytes: Int, setAside: Bool, viaDescriptor: Bool = false) throws -> Run {
+        let dir = root + "/\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // Durability is not what is tested here: no fsync per chunk keeps the many small chunks quick.
+        var options = LogOptions()
+        options.durability = .none
+        let store = try LogStore.create(directory: dir, site: "north", options: options)
+        let input = root + "/input-\(UUID().uuidString).jsonl"
+        try c.text.write(toFile: input, atomically: true, encoding: .utf8)
+        var appender = JSONLAppend(store: store)
+        appender.chunkBytes = chunkBytes
+        var rejects: [UInt8] = []
+        if setAside { appender.setAside = { rejects += $0 } }
+        let outcome: JSONLAppend.Outcome
+        if viaDescriptor {
+            let fd = open(input, O_RDONLY)
+            defer { close(fd) }
+            outcome = try appender.run(.descriptor(fd, spoolDirectory: dir))
+        } else {
+            outcome = try appender.run(.file(input))
+        }
+        var stored: [String] = []
+        try store.forEachEvent(origin: "north") { e in
+            var plain = e
+            plain.seq = 0
+            stored.append(EventCodec.encode(plain))
+            return true
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".append-spool") }
+        XCTAssertEqual(leftovers, [], "the spool of standard input outlived the run")
+        return Run(status: "appended \(outcome.result.appended) duplicates \(outcome.result.duplicates) errors \(outcome.errorCount)",
+                   stored: stored, rejectedLines: outcome.rejected.compactMap(\.line), errorLines: outcome.errors.compactMap(\.line),
+                   rejects: String(decoding: rejects, as: UTF8.self))
+    }
+
+    /// The property: for every generated input, any chunk size (down to one
+    /// byte, so every boundary falls somewhere) gives what the generator
+    /// says, and the same as the input in one piece.
+    func testEveryChunkSizeStoresAndRejectsExactlyTheExpectedLines() throws {
+        var rng = SplitMix64(seed: 7)
+        for seed in UInt64(1)...40 {
+            let c = Self.makeCase(seed: seed)
+            for setAside in [false, true] {
+                let whole = try run(c, chunkBytes: 1 << 30, setAside: setAside)
+                if setAside {
+                    XCTAssertEqual(whole.stored, c.stored, "seed \(seed)")
+                    XCTAssertEqual(Set(whole.rejectedLines), c.badLines, "seed \(seed)")
+                    XCTAssertEqual(whole.rejectedLines, whole.rejectedLines.sorted(), "seed \(seed)")
+                    let reasons = whole.rejects.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+                    let reasonLines = reasons.compactMap { v -> Int? in
+                        guard case .object(let o) = v, let l = o["line"]?.intValue else { return nil }
+                        return Int(l)
+                    }
+                    XCTAssertEqual(reasonLines, whole.rejectedLines, "seed \(seed)")
+                } else if c.badLines.isEmpty {
+                    XCTAssertEqual(whole.stored, c.stored, "seed \(seed)")
+                } else {
+                    XCTAssertEqual(whole.stored, [], "seed \(seed): a bad line must stop the whole input")
+                    XCTAssertEqual(Set(whole.errorLines), c.badLines, "seed \(seed)")
+                }
+                // One-byte chunks (every line its own chunk, read a byte at a time) for a few seeds: slow in debug builds.
+                for chunk in [seed <= 10 ? 1 : 2 + Int(rng.next() % 40), 50 + Int(rng.next() % 400)] {
+                    let chunked = try run(c, chunkBytes: chunk, setAside: setAside, viaDescriptor: chunk % 2 == 0)
+                    XCTAssertEqual(chunked, whole, "seed \(seed), chunks of \(chunk) bytes, rejects \(setAside)")
+                }
+            }
+        }
+    }
+
+    /// The reproduction of what a chunked reader could miss: the first and
+    /// the last line of a long input give one id to different content.
+    func testAConflictFarApartIsNamedAndNothingIsStored() throws {
+        var lines = [#"{"id":"same","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"a","channel":"voice"}"#]
+        for i in 0..<2000 { lines.append(#"{"id":"x\#(i)","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"c\#(i)","channel":"voice"}"#) }
+        lines.append(#"{"id":"same","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"b","channel":"voice"}"#)
+        let c = Case(text: lines.joined(separator: "\n"), badLines: [1, 2002], stored: [])
+        let r = try run(c, chunkBytes: 4096, setAside: false)
+        XCTAssertEqual(r.stored, [])
+        XCTAssertEqual(r.errorLines, [1, 2002])
+        XCTAssertTrue(r.status.hasSuffix("errors 2"), r.status)
+        let kept = try run(c, chunkBytes: 4096, setAside: true)
+        XCTAssertEqual(kept.stored.count, 2000)
+        XCTAssertEqual(kept.rejectedLines, [1, 2002])
+        XCTAssertTrue(kept.rejects.contains("lines 1 and 2002 give the id 'same' to different content"), kept.rejects)
+    }
+
+    /// A second run of the same input stores nothing new, however it is chunked.
+    func testAppendingAgainStoresNothing() throws {
+        let c = Self.makeCase(seed: 99)
+        let dir = root + "/again"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let store = try LogStore.create(directory: dir, site: "north")
+        let input = root + "/again.jsonl"
+        try c.text.write(toFile: input, atomically: true, encoding: .utf8)
+        var appender = JSONLAppend(store: store)
+        appender.setAside = { _ in }
+        appender.chunkBytes = 64
+        let first = try appender.run(.file(input))
+        appender.chunkBytes = 1000
+        let second = try appender.run(.file(input))
+        XCTAssertEqual(first.result.appended, c.stored.count)
+        XCTAssertEqual(second.result.appended, 0)
+        XCTAssertEqual(second.result.duplicates, first.result.appended + first.result.duplicates)
+    }
+}
