@@ -7,9 +7,10 @@ import JourneyModel
 struct BenchAllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Run every benchmark (append, scan, rebuild, query, sync) and print each target figure beside its same-run baseline and target.")
+        abstract: "Run every benchmark (append, ingest, scan, rebuild, query, sync) and print each target figure beside its same-run baseline and target.")
 
     @Option(help: "Events for the append benchmark.") var appendEvents = 1_000_000
+    @Option(help: "Events in the JSONL file of the ingest benchmark (`journey append FILE`).") var ingestEvents = 2_000_000
     @Option(help: "Events in the simulated store for scan, rebuild and query (the target scale is 10,000,000).") var events = 2_000_000
     @Option(help: "Events for the sync catch-up.") var syncEvents = 1_000_000
     @Flag(help: "Print JSON.") var json = false
@@ -33,6 +34,7 @@ struct BenchAllCommand: ParsableCommand {
     func execute() throws {
         let started = Date()
         let append = try child(["append", "--events", String(appendEvents)])
+        let ingest = try child(["ingest", "--events", String(ingestEvents)])
         // The first run over the simulated store builds it (a simulation in that process); measure the next.
         _ = try child(["scan", "--events", String(events)])
         let scan = try child(["scan", "--events", String(events)])
@@ -51,6 +53,13 @@ struct BenchAllCommand: ParsableCommand {
                               ratio: String(format: "%.3f", stored / jsonl), target: "≤ 0.1", met: stored / jsonl <= 0.1, peakRSS: rss(append), values: [:]))
         figures.append(Figure(name: "storage vs gzip -6 of the JSONL", measured: String(format: "%.0f B", stored), baseline: String(format: "%.0f B gzip -6", gz),
                               ratio: String(format: "%.3f", stored / gz), target: "< 1", met: stored < gz, peakRSS: rss(append), values: [:]))
+        let ia = d(ingest, "appendEventsPerSecond"), idec = d(ingest, "decodeEventsPerSecond")
+        figures.append(Figure(name: "journey append FILE (JSONL, durable), end to end", measured: rate(ia), baseline: rate(idec) + " one decode pass, 2 threads",
+                              ratio: String(format: "%.2f", ia / idec), target: "≥ 500,000 events/s", met: ia >= 500_000, peakRSS: rss(ingest), values: ingest))
+        let fileMB = d(ingest, "fileBytes") / 1e6
+        figures.append(Figure(name: "peak RSS of that append", measured: String(format: "%.0f MB", Double(rss(ingest)) / 1e6),
+                              baseline: String(format: "%.0f MB of JSONL", fileMB), ratio: String(format: "%.2f", Double(rss(ingest)) / 1e6 / fileMB),
+                              target: "< 256 MB", met: rss(ingest) < 256_000_000, peakRSS: rss(ingest), values: [:]))
         let s = d(scan, "scanEventsPerSecond"), inf = d(scan, "inflateEventsPerSecond")
         figures.append(Figure(name: "log scan + decode", measured: rate(s), baseline: rate(inf) + " read + inflate only", ratio: String(format: "%.2f", s / inf),
                               target: "≥ 3,000,000 events/s", met: s >= 3_000_000, peakRSS: rss(scan), values: scan))
@@ -80,12 +89,12 @@ struct BenchAllCommand: ParsableCommand {
                 "figures": .array(figures.map { f in .object(["name": .string(f.name), "measured": .string(f.measured), "baseline": .string(f.baseline),
                                                               "ratio": .string(f.ratio), "target": .string(f.target), "met": .bool(f.met),
                                                               "peakRSSBytes": .integer(f.peakRSS)]) }),
-                "raw": .object(["append": .object(append), "scan": .object(scan), "rebuild": .object(rebuild), "query": .object(query), "sync": .object(sync)]),
+                "raw": .object(["append": .object(append), "ingest": .object(ingest), "scan": .object(scan), "rebuild": .object(rebuild), "query": .object(query), "sync": .object(sync)]),
             ])))
             return
         }
         Console.line("JourneyStore benchmark — \(Timestamp(ms: Int64(started.timeIntervalSince1970 * 1000)).rfc3339.prefix(10)), \(machine); "
-                     + "append \(appendEvents) events, projections on \(events) simulated events, sync \(syncEvents) events")
+                     + "append \(appendEvents) events, ingest \(ingestEvents) events, projections on \(events) simulated events, sync \(syncEvents) events")
         var t = Table(["figure", "measured", "baseline (same run)", "ratio", "target", "met", "peak RSS"])
         for f in figures { t.add([f.name, f.measured, f.baseline, f.ratio, f.target, f.met ? "yes" : "NO", String(format: "%.0f MB", Double(f.peakRSS) / 1e6)]) }
         Console.line(t.render())

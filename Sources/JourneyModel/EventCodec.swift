@@ -122,41 +122,41 @@ public enum EventCodec {
                 throw ModelError(.invalidField, field: m.key, "appears twice; give each field once")
             }
             switch envelopeField(m.key) {
-            case "site": site = try text(m, required: true)
-            case "seq":
+            case .site: site = try text(m, required: true)
+            case .seq:
                 guard let v = m.value.intValue, v >= 0 else {
                     throw ModelError(.invalidField, field: "seq", "must be a non-negative integer")
                 }
                 seq = UInt64(v)
-            case "id": id = try text(m, required: true)
-            case "at":
+            case .id: id = try text(m, required: true)
+            case .at:
                 guard case .string(let s) = m.value, let t = Timestamp(rfc3339: s) else {
                     throw ModelError(.invalidField, field: "at", "must be an RFC 3339 time such as 2026-03-02T08:15:00.250Z")
                 }
                 at = t
-            case "kind":
+            case .kind:
                 guard case .string(let s) = m.value, EventKind(s).isWellFormed else {
                     throw ModelError(.invalidField, field: "kind", "must be a dotted lower-case kind such as contact.started")
                 }
                 kind = EventKind(s)
-            case "contact": contact = try text(m)
-            case "customer": customer = try text(m)
-            case "channel":
+            case .contact: contact = try text(m)
+            case .customer: customer = try text(m)
+            case .channel:
                 if case .null = m.value { continue }
                 guard case .string(let s) = m.value, let c = Channel(rawValue: s) else {
                     let allowed = Channel.allCases.map(\.rawValue).joined(separator: ", ")
                     throw ModelError(.invalidField, field: "channel", "unknown channel; use one of \(allowed)")
                 }
                 channel = c
-            case "queue": queue = try text(m)
-            case "agent": agent = try text(m)
-            case "data":
+            case .queue: queue = try text(m)
+            case .agent: agent = try text(m)
+            case .data:
                 switch m.value {
                 case .object(let o): data = o
                 case .null: data = JSONObject()
                 default: throw ModelError(.invalidField, field: "data", "must be a JSON object")
                 }
-            default:
+            case nil:
                 extra.members.append(m)
             }
         }
@@ -176,28 +176,32 @@ public enum EventCodec {
         return event
     }
 
-    /// The envelope field `key` names, or "" for any other key: decided by its
-    /// first and last byte and length, confirmed by one comparison (a switch
-    /// over the names compares with each in turn, a measurable share of a decode).
-    static func envelopeField(_ key: String) -> String {
+    /// The envelope fields.
+    enum EnvelopeField { case site, seq, id, at, kind, contact, customer, channel, queue, agent, data }
+
+    /// The envelope field `key` names, or nil for any other key: decided by
+    /// its first and last byte and length, confirmed by one comparison (a
+    /// switch over the names compares with each in turn, a measurable share
+    /// of a decode).
+    static func envelopeField(_ key: String) -> EnvelopeField? {
         let u = key.utf8
-        guard let first = u.first, let last = u.last else { return "" }
-        let name: String
+        guard let first = u.first, let last = u.last else { return nil }
+        let field: (String, EnvelopeField)
         switch (first, last, u.count) {
-        case (0x73, 0x65, 4): name = "site"       // s…e
-        case (0x73, 0x71, 3): name = "seq"        // s…q
-        case (0x69, 0x64, 2): name = "id"
-        case (0x61, 0x74, 2): name = "at"
-        case (0x6B, 0x64, 4): name = "kind"
-        case (0x63, 0x74, 7): name = "contact"
-        case (0x63, 0x72, 8): name = "customer"
-        case (0x63, 0x6C, 7): name = "channel"
-        case (0x71, 0x65, 5): name = "queue"
-        case (0x61, 0x74, 5): name = "agent"
-        case (0x64, 0x61, 4): name = "data"
-        default: return ""
+        case (0x73, 0x65, 4): field = ("site", .site)
+        case (0x73, 0x71, 3): field = ("seq", .seq)
+        case (0x69, 0x64, 2): field = ("id", .id)
+        case (0x61, 0x74, 2): field = ("at", .at)
+        case (0x6B, 0x64, 4): field = ("kind", .kind)
+        case (0x63, 0x74, 7): field = ("contact", .contact)
+        case (0x63, 0x72, 8): field = ("customer", .customer)
+        case (0x63, 0x6C, 7): field = ("channel", .channel)
+        case (0x71, 0x65, 5): field = ("queue", .queue)
+        case (0x61, 0x74, 5): field = ("agent", .agent)
+        case (0x64, 0x61, 4): field = ("data", .data)
+        default: return nil
         }
-        return key == name ? name : ""
+        return key == field.0 ? field.1 : nil
     }
 
     private static func text(_ m: JSONObject.Member, required: Bool = false) throws(ModelError) -> String? {

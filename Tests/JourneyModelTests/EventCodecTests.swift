@@ -1,4 +1,4 @@
-import JourneyModel
+@testable import JourneyModel
 import XCTest
 
 final class EventCodecTests: XCTestCase {
@@ -129,5 +129,31 @@ final class EventCodecTests: XCTestCase {
         XCTAssertThrowsError(try bad.withUnsafeBufferPointer { try JSONParser.parse($0) })
         XCTAssertEqual(try JSONParser.parse(#""\ud83c\udfa7""#), .string("🎧"))
         XCTAssertThrowsError(try JSONParser.parse(#""\udfa7""#))
+    }
+
+    /// Envelope fields are recognised by first byte, last byte and length,
+    /// then one comparison: every name of the same shape that is not a field
+    /// (and a different case) stays an extra field, and a field given twice
+    /// is refused with few or many fields.
+    func testEnvelopeFieldsAndLookAlikes() throws {
+        for name in EventCodec.envelopeFields { XCTAssertNotNil(EventCodec.envelopeField(name), name) }
+        for name in ["comment", "sate", "sEq", "ad", "it", "kinD", "cUstomer", "chanceL", "quite", "adult", "dada", "", "s", "siteX"] {
+            XCTAssertNil(EventCodec.envelopeField(name), name)
+        }
+        let e = try EventCodec.decode(#"{"site":"n","id":"1","at":"2026-03-02T08:15:00Z","kind":"note.added","comment":"c","adult":true}"#)
+        XCTAssertEqual(e.extra["comment"], .string("c"))
+        XCTAssertEqual(e.extra["adult"], .bool(true))
+        XCTAssertThrowsError(try EventCodec.decode(#"{"site":"n","id":"1","at":"2026-03-02T08:15:00Z","kind":"note.added","site":"m"}"#))
+        let many = (0..<30).map { #""x\#($0)":1"# }.joined(separator: ",")
+        XCTAssertNoThrow(try EventCodec.decode(#"{"site":"n","id":"1","at":"2026-03-02T08:15:00Z","kind":"note.added",\#(many)}"#))
+        XCTAssertThrowsError(try EventCodec.decode(#"{"site":"n","id":"1","at":"2026-03-02T08:15:00Z","kind":"note.added",\#(many),"x7":2}"#))
+    }
+
+    /// Strings that are not ASCII still go through UTF-8 validation; ASCII ones take the short way.
+    func testASCIIAndNonASCIIStringsDecodeTheSame() throws {
+        XCTAssertEqual(try JSONParser.parse(#""plain ascii""#), .string("plain ascii"))
+        XCTAssertEqual(try JSONParser.parse(#""Québec""#), .string("Québec"))
+        let overlong: [UInt8] = Array(#""a"#.utf8) + [0xC0, 0x80] + Array(#"""#.utf8)
+        XCTAssertThrowsError(try overlong.withUnsafeBufferPointer { try JSONParser.parse($0) })
     }
 }
