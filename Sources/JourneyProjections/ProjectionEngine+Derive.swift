@@ -14,39 +14,10 @@ extension ProjectionEngine {
         try db.write { db in
             // After a bulk rebuild every key is dirty: no filter at all.
             let all = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'dirty_all'") == "1"
-            let customers = all ? "customer IS NOT NULL" : "customer IN (SELECT customer FROM dirty_customer)"
             let days = all ? "1" : "day IN (SELECT day FROM dirty_day)"
             let visitDays = all ? "1" : "v.day IN (SELECT day FROM dirty_day)"
-            // Repeats: per dirty customer, each contact's previous contact (ended within W before it
-            // started) and the first start of a later contact after it ended.
-            try db.execute(sql: """
-                UPDATE contact SET
-                  next_start = (SELECT MIN(c2.started_at) FROM contact c2
-                                WHERE c2.customer = contact.customer AND c2.started_at > contact.ended_at),
-                  repeat_of = (SELECT c2.contact FROM contact c2
-                               WHERE c2.customer = contact.customer AND c2.started_at <= contact.started_at
-                                 AND c2.ended_at <= contact.started_at AND c2.ended_at >= contact.started_at - :w
-                                 AND NOT (c2.site = contact.site AND c2.contact = contact.contact)
-                               ORDER BY c2.ended_at DESC, c2.site, c2.contact LIMIT 1)
-                WHERE \(customers)
-                """, arguments: ["w": w])
-            // The FCR of the days of those contacts may have changed.
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO dirty_day (day)
-                SELECT DISTINCT day FROM contact WHERE \(customers) AND day IS NOT NULL AND NOT \(all ? 1 : 0)
-                """)
-            try db.execute(sql: "DELETE FROM customer WHERE \(customers)")
-            try db.execute(sql: """
-                INSERT INTO customer (customer, contacts, repeats, unresolved, channels, sites, first_at, last_at, surveys, satisfied, penalty)
-                SELECT customer, COUNT(*), TOTAL(repeat_of IS NOT NULL), TOTAL(resolved = 0),
-                       (SELECT group_concat(channel, ',') FROM (SELECT DISTINCT channel FROM contact c3 WHERE c3.customer = c.customer AND channel IS NOT NULL ORDER BY channel)),
-                       (SELECT group_concat(site, ',') FROM (SELECT DISTINCT site FROM contact c3 WHERE c3.customer = c.customer ORDER BY site)),
-                       MIN(started_at), MAX(COALESCE(ended_at, started_at)), TOTAL(csat IS NOT NULL), TOTAL(csat >= 4),
-                       MIN(100.0, 12.0 * TOTAL(repeat_of IS NOT NULL) + 8.0 * TOTAL(resolved = 0)
-                                  + CASE WHEN TOTAL(csat IS NOT NULL) > 0 THEN 25.0 * (1.0 - TOTAL(csat >= 4) * 1.0 / TOTAL(csat IS NOT NULL)) ELSE 0 END)
-                FROM contact c WHERE \(customers) GROUP BY customer
-                """)
-            try db.execute(sql: "DELETE FROM dirty_customer")
+            // Repeats and customer rows, per dirty customer (marks their contacts' days dirty).
+            try deriveCustomers(db, all: all)
 
             // Agent days: handled visits joined to their contact for FCR, plus the agent's time.
             try db.execute(sql: "DELETE FROM agent_day WHERE \(days)")

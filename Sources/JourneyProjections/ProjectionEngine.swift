@@ -35,6 +35,8 @@ public final class ProjectionEngine {
     let db: DatabaseQueue
     /// Events applied between two flushes (bounds memory).
     public var flushEvents = 200_000
+    /// Contacts read per page when deriving repeats and customers (memory bound; tests make it small).
+    var customerPageRows = 65_536
     /// Called with progress lines during long work.
     public var progress: (String) -> Void = { _ in }
 

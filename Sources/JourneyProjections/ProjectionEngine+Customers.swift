@@ -1,0 +1,174 @@
+import GRDB
+import JourneyModel
+
+extension ProjectionEngine {
+    /// One contact of a customer, as the repeat rule reads it.
+    struct CustomerContact {
+        var site: String
+        var contact: String
+        var startedAt: Int64?
+        var endedAt: Int64?
+        var channel: String?
+        var resolved: Int64?
+        var csat: Int64?
+        var day: Int64?
+        /// As stored, to write only what changes.
+        var repeatOf: String?
+        var nextStart: Int64?
+    }
+
+    /// Derives, per customer, each contact's `repeat_of` and `next_start` and
+    /// the customer's row, walking the customers' contacts once in
+    /// (customer, started_at) order and computing in Swift what correlated
+    /// subqueries computed per contact before (the same rule, written once:
+    /// docs/kpi-definitions.md):
+    ///
+    /// - `next_start`: the earliest start of the customer's contacts that
+    ///   started after this one ended;
+    /// - `repeat_of`: the contact that ended last within the repeat window
+    ///   before this one started (and started no later than it), ties going
+    ///   to the smallest (site, contact), never the contact itself.
+    ///
+    /// Only rows whose values change are written. `all` means every customer
+    /// (after a rebuild); otherwise the customers in `dirty_customer`, whose
+    /// contacts' days are then marked dirty.
+    func deriveCustomers(_ db: Database, all: Bool) throws {
+        let started = monotonicSeconds()
+        defer { timings["derive.customers", default: 0] += monotonicSeconds() - started }
+        let which = all ? "customer IS NOT NULL" : "customer IN (SELECT customer FROM dirty_customer)"
+        if !all { try db.execute(sql: "DELETE FROM customer WHERE customer IN (SELECT customer FROM dirty_customer)") }
+        let update = try db.cachedStatement(sql: "UPDATE contact SET repeat_of = ?, next_start = ? WHERE site = ? AND contact = ?")
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO customer (customer, contacts, repeats, unresolved, channels, sites, first_at, last_at, surveys, satisfied, penalty)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        let dirtyDay = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_day (day) VALUES (?)")
+        var days = Set<Int64>()
+        var current: String?
+        var group: [CustomerContact] = []
+        func finish() throws {
+            guard let customer = current, !group.isEmpty else { return }
+            let derived = Self.repeats(of: group, windowMs: parameters.repeatWindowMs)
+            for (i, c) in group.enumerated() where c.repeatOf != derived[i].repeatOf || c.nextStart != derived[i].nextStart {
+                update.setUncheckedArguments([derived[i].repeatOf, derived[i].nextStart, c.site, c.contact])
+                try update.execute()
+            }
+            let row = Self.customerRow(group, repeats: derived.filter { $0.repeatOf != nil }.count)
+            insert.setUncheckedArguments([customer, row.contacts, row.repeats, row.unresolved, row.channels, row.sites,
+                                          row.firstAt, row.lastAt, row.surveys, row.satisfied, row.penalty])
+            try insert.execute()
+            if !all { for c in group { if let d = c.day { days.insert(d) } } }
+            group.removeAll(keepingCapacity: true)
+        }
+        // Read a page of customers, then write their rows (no write while a read cursor on `contact`
+        // is open, and memory bounded by the page). A page ends at a customer boundary, so each
+        // customer is derived whole.
+        var after = ""
+        var first = true
+        while true {
+            // (Two forms rather than "? OR customer > ?", which would keep SQLite from seeking the index.)
+            let page = try Row.fetchAll(db, sql: """
+                SELECT customer, site, contact, started_at, ended_at, channel, resolved, csat, day, repeat_of, next_start
+                FROM contact WHERE \(which) \(first ? "" : "AND customer > ?") ORDER BY customer, started_at LIMIT \(customerPageRows)
+                """, arguments: first ? [] : [after])
+            first = false
+            guard let last: String = page.last?[0] else { break }
+            let full = page.count == customerPageRows
+            // A full page may end inside a customer: leave that customer to the next page, unless it is
+            // the only one on the page (a customer with more contacts than a page is read on its own).
+            var rows = page[...]
+            if full, let cut = page.firstIndex(where: { ($0[0] as String) == last }), cut > 0 { rows = page[..<cut] }
+            else if full { rows = try Row.fetchAll(db, sql: """
+                SELECT customer, site, contact, started_at, ended_at, channel, resolved, csat, day, repeat_of, next_start
+                FROM contact WHERE customer = ? ORDER BY started_at
+                """, arguments: [last])[...] }
+            for row in rows {
+                let customer: String = row[0]
+                if customer != current {
+                    try finish()
+                    current = customer
+                }
+                group.append(CustomerContact(site: row[1], contact: row[2], startedAt: row[3], endedAt: row[4], channel: row[5],
+                                             resolved: row[6], csat: row[7], day: row[8], repeatOf: row[9], nextStart: row[10]))
+            }
+            try finish()
+            guard full, let done: String = rows.last?[0] else { break }
+            after = done
+        }
+        for d in days {
+            dirtyDay.setUncheckedArguments([d])
+            try dirtyDay.execute()
+        }
+        try db.execute(sql: "DELETE FROM dirty_customer")
+    }
+
+    /// `repeat_of` and `next_start` of each contact of one customer (see
+    /// ``deriveCustomers(_:all:)``), in O(n log n) for n contacts.
+    static func repeats(of contacts: [CustomerContact], windowMs: Int64) -> [(repeatOf: String?, nextStart: Int64?)] {
+        // Starts in order, for "the earliest start after an end".
+        let starts = contacts.compactMap(\.startedAt).sorted()
+        // Contacts with an end, by end ascending and, on equal ends, (site, contact) descending:
+        // walking back from the latest end gives end descending, then (site, contact) ascending.
+        let ended = contacts.indices.filter { contacts[$0].endedAt != nil }.sorted { a, b in
+            let x = contacts[a], y = contacts[b]
+            if x.endedAt != y.endedAt { return (x.endedAt ?? 0) < (y.endedAt ?? 0) }
+            if x.site != y.site { return bytewiseLess(y.site, x.site) }
+            return bytewiseLess(y.contact, x.contact)
+        }
+        let ends = ended.map { contacts[$0].endedAt ?? 0 }
+        return contacts.indices.map { i in
+            let c = contacts[i]
+            var next: Int64?
+            if let e = c.endedAt {
+                let k = upperBound(starts, e)
+                if k < starts.count { next = starts[k] }
+            }
+            var repeatOf: String?
+            if let s = c.startedAt {
+                // Entries whose end is ≤ s, from the latest back to s − window.
+                var k = upperBound(ends, s) - 1
+                let earliest = s &- windowMs
+                while k >= 0, ends[k] >= earliest {
+                    let p = contacts[ended[k]]
+                    if let ps = p.startedAt, ps <= s, !(p.site == c.site && p.contact == c.contact) {
+                        repeatOf = p.contact
+                        break
+                    }
+                    k -= 1
+                }
+            }
+            return (repeatOf, next)
+        }
+    }
+
+    /// The customer's row: counts, channels and sites (distinct, in byte
+    /// order, comma-joined), first and last times, and the health penalty
+    /// (docs/kpi-definitions.md).
+    static func customerRow(_ contacts: [CustomerContact], repeats: Int)
+        -> (contacts: Int, repeats: Int, unresolved: Int, channels: String, sites: String, firstAt: Int64?, lastAt: Int64?,
+            surveys: Int, satisfied: Int, penalty: Double) {
+        let unresolved = contacts.filter { $0.resolved == 0 }.count
+        let surveys = contacts.filter { $0.csat != nil }.count
+        let satisfied = contacts.filter { ($0.csat ?? 0) >= 4 }.count
+        let channels = Set(contacts.compactMap(\.channel)).sorted(by: bytewiseLess).joined(separator: ",")
+        let sites = Set(contacts.map(\.site)).sorted(by: bytewiseLess).joined(separator: ",")
+        let firstAt = contacts.compactMap(\.startedAt).min()
+        let lastAt = contacts.compactMap { $0.endedAt ?? $0.startedAt }.max()
+        var penalty = 12.0 * Double(repeats) + 8.0 * Double(unresolved)
+        if surveys > 0 { penalty += 25.0 * (1.0 - Double(satisfied) / Double(surveys)) }
+        return (contacts.count, repeats, unresolved, channels, sites, firstAt, lastAt, surveys, satisfied, min(100.0, penalty))
+    }
+
+    /// The first index whose value is greater than `x` in the ascending `values`.
+    static func upperBound(_ values: [Int64], _ x: Int64) -> Int {
+        var lo = 0, hi = values.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if values[mid] <= x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+/// SQLite's BINARY collation: UTF-8 bytes compared in order.
+func bytewiseLess(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }

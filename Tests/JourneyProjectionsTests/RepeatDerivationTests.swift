@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import JourneyIngest
+import JourneyLog
+import JourneyModel
+@testable import JourneyProjections
+import XCTest
+
+/// The repeat rule is derived in Swift per customer (sorted once) instead of
+/// by correlated SQL per contact. Two independent checks: the Swift result
+/// against a brute-force reading of the rule on random customers full of
+/// ties and missing times, and a whole projection against the SQL that
+/// derived it before (kept here as the oracle).
+final class RepeatDerivationTests: XCTestCase {
+    typealias C = ProjectionEngine.CustomerContact
+
+    /// The rule, read literally: every other contact is a candidate.
+    func bruteForce(_ cs: [C], windowMs: Int64) -> [(repeatOf: String?, nextStart: Int64?)] {
+        cs.map { c in
+            let next = c.endedAt.flatMap { e in cs.compactMap(\.startedAt).filter { $0 > e }.min() }
+            var best: C?
+            if let s = c.startedAt {
+                for p in cs {
+                    guard let ps = p.startedAt, let pe = p.endedAt, ps <= s, pe <= s, pe >= s - windowMs,
+                          !(p.site == c.site && p.contact == c.contact) else { continue }
+                    if let b = best, let be = b.endedAt {
+                        let better = pe > be || (pe == be && (bytewiseLess(p.site, b.site) || (p.site == b.site && bytewiseLess(p.contact, b.contact))))
+                        if !better { continue }
+                    }
+                    best = p
+                }
+            }
+            return (best?.contact, next)
+        }
+    }
+
+    func testSwiftRepeatsEqualTheRuleOnRandomCustomers() {
+        var rng = SplitMix64(seed: 11)
+        let window: Int64 = 100
+        for round in 0..<3000 {
+            let n = 1 + Int(rng.next() % 9)
+            var cs: [C] = []
+            for i in 0..<n {
+                // Coarse times make ties common; some times are missing; ends may precede starts.
+                let start: Int64? = rng.next() % 8 == 0 ? nil : Int64(rng.next() % 30) * 10
+                let end: Int64? = rng.next() % 6 == 0 ? nil : (start ?? 0) + Int64(rng.next() % 8) * 10 - 10
+                let site = ["a", "b", "B", "é"][Int(rng.next() % 4)]
+                cs.append(C(site: site, contact: "c\(rng.next() % 4)-\(i % 3)", startedAt: start, endedAt: end, channel: nil,
+                            resolved: nil, csat: nil, day: nil, repeatOf: nil, nextStart: nil))
+            }
+            // Same (site, contact) twice cannot happen in a table with that key.
+            var seen = Set<String>()
+            cs = cs.filter { seen.insert($0.site + "/" + $0.contact).inserted }
+            let swift = ProjectionEngine.repeats(of: cs, windowMs: window)
+            let rule = bruteForce(cs, windowMs: window)
+            for i in cs.indices {
+                XCTAssertEqual(swift[i].repeatOf, rule[i].repeatOf, "round \(round), contact \(i) of \(cs)")
+                XCTAssertEqual(swift[i].nextStart, rule[i].nextStart, "round \(round), contact \(i) of \(cs)")
+            }
+        }
+    }
+
+    /// A simulated two-centre projection: the derived columns and customer
+    /// rows equal what the former SQL computes from the same base rows.
+    func testAProjectionEqualsTheFormerSQL() throws {
+        let root = NSTemporaryDirectory() + "journey-repeats-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var config = SimulationConfig(sites: ["east", "west"], seed: 9, days: 5)
+        config.agentsPerSite = 12
+        config.contactsPerDay = 300
+        config.customersPerSite = 600
+        var options = LogOptions()
+        options.durability = .none
+        let node = try LogStore.create(directory: "\(root)/node", site: "east", options: options)
+        let west = try LogStore.create(directory: "\(root)/west", site: "west", options: options)
+        try Simulator(config: config).run { site, events in _ = try (site == "east" ? node : west).append(events) }
+        if let snap = west.snapshot(origin: "west") {
+            for i in snap.blocks.indices { try node.appendReplicated(try snap.block(at: i), publicKey: west.publicKey) }
+        }
+        // Pages of 7 contacts: customers cross page boundaries, and some have more contacts than a page.
+        let engine = try ProjectionEngine(path: "\(root)/p.sqlite")
+        engine.customerPageRows = 7
+        _ = try engine.rebuild(from: node)
+        let wholePages = try ProjectionEngine(path: "\(root)/q.sqlite")
+        _ = try wholePages.rebuild(from: node)
+        XCTAssertEqual(try engine.canonicalDump(), try wholePages.canonicalDump())
+        let w = engine.parameters.repeatWindowMs
+        try engine.db.write { db in
+            let repeats = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE repeat_of IS NOT NULL") ?? 0
+            XCTAssertGreaterThan(repeats, 50, "the fixture must have repeats to compare")
+            let differing = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM contact WHERE customer IS NOT NULL AND (
+                  next_start IS NOT (SELECT MIN(c2.started_at) FROM contact c2
+                                     WHERE c2.customer = contact.customer AND c2.started_at > contact.ended_at)
+                  OR repeat_of IS NOT (SELECT c2.contact FROM contact c2
+                               WHERE c2.customer = contact.customer AND c2.started_at <= contact.started_at
+                                 AND c2.ended_at <= contact.started_at AND c2.ended_at >= contact.started_at - :w
+                                 AND NOT (c2.site = contact.site AND c2.contact = contact.contact)
+                               ORDER BY c2.ended_at DESC, c2.site, c2.contact LIMIT 1))
+                """, arguments: ["w": w])
+            XCTAssertEqual(differing, 0)
+            try db.execute(sql: """
+                CREATE TEMP TABLE oracle AS
+                SELECT customer, COUNT(*) AS contacts, TOTAL(repeat_of IS NOT NULL) AS repeats, TOTAL(resolved = 0) AS unresolved,
+                       (SELECT group_concat(channel, ',') FROM (SELECT DISTINCT channel FROM contact c3 WHERE c3.customer = c.customer AND channel IS NOT NULL ORDER BY channel)) AS channels,
+                       (SELECT group_concat(site, ',') FROM (SELECT DISTINCT site FROM contact c3 WHERE c3.customer = c.customer ORDER BY site)) AS sites,
+                       MIN(started_at) AS first_at, MAX(COALESCE(ended_at, started_at)) AS last_at, TOTAL(csat IS NOT NULL) AS surveys, TOTAL(csat >= 4) AS satisfied,
+                       MIN(100.0, 12.0 * TOTAL(repeat_of IS NOT NULL) + 8.0 * TOTAL(resolved = 0)
+                                  + CASE WHEN TOTAL(csat IS NOT NULL) > 0 THEN 25.0 * (1.0 - TOTAL(csat >= 4) * 1.0 / TOTAL(csat IS NOT NULL)) ELSE 0 END) AS penalty
+                FROM contact c WHERE customer IS NOT NULL GROUP BY customer
+                """)
+            let customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
+            XCTAssertEqual(customers, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM oracle"))
+            let mismatched = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM oracle o LEFT JOIN customer c ON c.customer = o.customer
+                WHERE c.customer IS NULL OR c.contacts <> o.contacts OR c.repeats <> o.repeats OR c.unresolved <> o.unresolved
+                   OR c.channels IS NOT o.channels OR c.sites IS NOT o.sites OR c.first_at IS NOT o.first_at OR c.last_at IS NOT o.last_at
+                   OR c.surveys <> o.surveys OR c.satisfied <> o.satisfied OR abs(c.penalty - o.penalty) > 1e-9
+                """)
+            XCTAssertEqual(mismatched, 0)
+            XCTAssertGreaterThan(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE sites = 'east,west'") ?? 0, 0)
+            XCTAssertGreaterThan(try Int.fetchOne(db, sql: "SELECT MAX(contacts) FROM customer") ?? 0, 7, "a customer larger than a page")
+        }
+    }
+}
