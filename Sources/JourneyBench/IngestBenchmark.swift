@@ -100,15 +100,7 @@ public struct IngestBenchmark {
         var count = 0
         let options = EventCodec.DecodeOptions(defaultSite: "bench", allowMissingID: true)
         while let chunk = try reader.next() {
-            count += chunk.bytes.withUnsafeBufferPointer { buf in
-                var mid = buf.count / 2
-                while mid < buf.count, buf[mid] != 0x0A { mid += 1 }
-                mid = min(buf.count, mid + 1)
-                let first = UnsafeBufferPointer(rebasing: buf[..<mid]), second = UnsafeBufferPointer(rebasing: buf[mid...])
-                let counts = try? BothAtOnce.run({ EventCodec.decodeLines(first, options: options, firstLine: 1).events.count },
-                                                 { EventCodec.decodeLines(second, options: options, firstLine: 1).events.count })
-                return (counts?.0 ?? 0) + (counts?.1 ?? 0)
-            }
+            count += JSONLAppend.decodeInHalves(chunk, options: options) { $0.events.count }.reduce(0, +)
         }
         return count
     }

@@ -106,8 +106,7 @@ struct BenchAllCommand: ParsableCommand {
     func child(_ args: [String]) throws -> JSONObject {
         Console.error("bench all: running bench \(args.joined(separator: " "))…")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        if !FileManager.default.fileExists(atPath: "/proc/self/exe") { process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]) }
+        process.executableURL = URL(fileURLWithPath: BenchExecutable.path)
         process.arguments = ["bench"] + args + ["--json"]
         let out = Pipe()
         process.standardOutput = out

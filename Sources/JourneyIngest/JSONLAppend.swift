@@ -266,16 +266,22 @@ public struct JSONLAppend {
     /// Decodes the chunk's two halves (cut at a line break) on two threads
     /// and maps each with `work`; the results are in input order.
     func decodeInHalves<T>(_ chunk: LineChunks.Chunk, _ work: (EventCodec.LinesResult) -> T) -> [T] {
+        Self.decodeInHalves(chunk, options: options, work)
+    }
+
+    /// Decodes the lines of `chunk` as two halves, cut at a line break, on two
+    /// threads, with the input's line numbers, and maps each half with `work`
+    /// on its thread; the results are in input order.
+    public static func decodeInHalves<T>(_ chunk: LineChunks.Chunk, options: EventCodec.DecodeOptions,
+                                         _ work: (EventCodec.LinesResult) -> T) -> [T] {
         chunk.bytes.withUnsafeBufferPointer { buf in
             var mid = buf.count / 2
             while mid < buf.count, buf[mid] != 0x0A { mid += 1 }
             mid = min(buf.count, mid + 1)
-            let secondFirstLine = chunk.firstLine + LineChunks.lineBreaks(UnsafeBufferPointer(rebasing: buf[..<mid]))
-            let parts = [(UnsafeBufferPointer(rebasing: buf[..<mid]), chunk.firstLine),
-                         (UnsafeBufferPointer(rebasing: buf[mid...]), secondFirstLine)]
-            let options = options
-            let both = try? BothAtOnce.run({ work(EventCodec.decodeLines(parts[0].0, options: options, firstLine: parts[0].1)) },
-                                           { work(EventCodec.decodeLines(parts[1].0, options: options, firstLine: parts[1].1)) })
+            let first = UnsafeBufferPointer(rebasing: buf[..<mid]), second = UnsafeBufferPointer(rebasing: buf[mid...])
+            let secondFirstLine = chunk.firstLine + LineChunks.lineBreaks(first)
+            let both = try? BothAtOnce.run({ work(EventCodec.decodeLines(first, options: options, firstLine: chunk.firstLine)) },
+                                           { work(EventCodec.decodeLines(second, options: options, firstLine: secondFirstLine)) })
             return both.map { [$0.0, $0.1] } ?? []
         }
     }
