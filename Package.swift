@@ -103,7 +103,7 @@ let package = Package(
             swiftSettings: fuzzing, linkerSettings: fuzzLink
         ),
         // Test support: a fault-injecting in-memory file system and seeded generators.
-        .target(name: "JourneyTestSupport", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyTestSupport"),
+        .target(name: "JourneyTestSupport", dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest"], path: "Sources/JourneyTestSupport"),
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], path: "Tests/JourneyModelTests"),
         .testTarget(name: "JourneyFuzzTests", dependencies: ["JourneyFuzz"], path: "Tests/JourneyFuzzTests"),
         .testTarget(
@@ -136,6 +136,12 @@ let package = Package(
             name: "JourneyIngestTests",
             dependencies: ["JourneyIngest", "JourneyModel", "JourneyLog", "JourneyCLI"],
             path: "Tests/JourneyIngestTests"
+        ),
+        .testTarget(
+            name: "JourneyBenchTests",
+            dependencies: ["JourneyBench", "JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/JourneyBenchTests"
         ),
         .testTarget(
             name: "JourneyCLITests",

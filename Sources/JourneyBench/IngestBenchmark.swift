@@ -56,7 +56,7 @@ public struct IngestBenchmark {
         started = ResourceUsage.now
         let decoded = try decodeOnce(file)
         let decodeSeconds = ResourceUsage.now - started
-        guard decoded == events else { throw IngestError(.malformed, "the bench decoded \(decoded) of \(events) events") }
+        guard decoded == events else { throw BenchError(.inconsistent, "the bench decoded \(decoded) of \(events) events") }
 
         progress("journey append (durable, batch) in a child process…")
         let store = directory + "/store"
@@ -74,7 +74,7 @@ public struct IngestBenchmark {
     func writeInput(_ path: String) throws -> UInt64 {
         let base = SyntheticTraffic(site: "bench", seed: seed).events(count: min(events, Self.generated))
         guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
-            throw IngestError(.malformed, "cannot write \(path)")
+            throw BenchError(.io, "cannot write \(path)")
         }
         defer { try? out.close() }
         var written = 0, bytes: UInt64 = 0, round = 0
@@ -105,29 +105,12 @@ public struct IngestBenchmark {
         return count
     }
 
-    /// Runs `journey ARGS` and returns its peak RSS in bytes. The peak is the
-    /// child's own high-water mark (VmHWM), read while it runs: `getrusage` of
-    /// children would report this process's size, which a spawned child
-    /// carries until its exec.
+    /// Runs `journey ARGS` and returns its peak RSS in bytes (see ``ChildProcess``).
     func runChild(_ args: [String]) throws -> Int {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        var peak = 0
-        while p.isRunning {
-            if let status = try? String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8),
-               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-               let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
-                peak = max(peak, kb * 1024)
-            }
-            usleep(20_000)
+        let child = try ChildProcess.run(executable, args)
+        guard child.status == 0 else {
+            throw BenchError(.childFailed, "journey \(args.joined(separator: " ")) failed (exit \(child.status))")
         }
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw IngestError(.malformed, "journey \(args.joined(separator: " ")) failed (exit \(p.terminationStatus))")
-        }
-        return peak
+        return child.peakRSSBytes
     }
 }

@@ -12,6 +12,8 @@ public struct ProjectionBenchmark {
     public var seed: UInt64 = 42
     public var directory: String
     public var progress: (String) -> Void = { _ in }
+    /// The DuckDB peer to run after the rebuild, or nil not to run one.
+    public var peer: DuckDBPeer?
 
     public init(directory: String) { self.directory = directory }
 
@@ -23,6 +25,12 @@ public struct ProjectionBenchmark {
         public var rebuildSeconds: Double
         public var phases: [String: Double]
         public var peakRSSBytes: Int
+        /// The DuckDB peer's run on the same events, when it ran.
+        public var peer: DuckDBPeer.Result?
+        /// Why the peer did not run, when it was asked for and could not.
+        public var peerUnavailable: String?
+        /// The peer's time over the rebuild's: how many times faster the rebuild was.
+        public var rebuildOverPeer: Double { (peer?.seconds ?? .nan) / rebuildSeconds }
         public var scanEventsPerSecond: Double { Double(events) / scanSeconds }
         public var inflateEventsPerSecond: Double { Double(events) / inflateSeconds }
         public var rebuildEventsPerSecond: Double { Double(events) / rebuildSeconds }
@@ -94,8 +102,29 @@ public struct ProjectionBenchmark {
         _ = try engine.rebuild(from: store)
         let rebuildSeconds = ResourceUsage.now - start
         _ = count
-        return RebuildResult(events: total, scanSeconds: scanSeconds, inflateSeconds: inflateSeconds, rebuildSeconds: rebuildSeconds, phases: engine.timings,
-                             peakRSSBytes: ResourceUsage.peakRSSBytes)
+        var result = RebuildResult(events: total, scanSeconds: scanSeconds, inflateSeconds: inflateSeconds, rebuildSeconds: rebuildSeconds,
+                                   phases: engine.timings, peakRSSBytes: ResourceUsage.peakRSSBytes)
+        if let peer {
+            (result.peer, result.peerUnavailable) = try runPeer(peer, store: store, engine: engine)
+        }
+        return result
+    }
+
+    /// Runs the DuckDB peer on the canonical JSONL of the same store (written
+    /// here, untimed, and deleted after) and compares its figures with the
+    /// engine's; a peer that cannot be set up is reported, not fatal.
+    func runPeer(_ peer: DuckDBPeer, store: LogStore, engine: ProjectionEngine) throws -> (DuckDBPeer.Result?, String?) {
+        progress("setting up the DuckDB peer…")
+        if let reason = peer.setUp() { return (nil, reason) }
+        let jsonl = directory + "/events.jsonl"
+        progress("writing the canonical JSONL of the same events for DuckDB…")
+        let written = try DuckDBPeer.writeJSONL(store, to: jsonl)
+        defer { try? FileManager.default.removeItem(atPath: jsonl) }
+        guard written == Int(store.stats().reduce(0) { $0 + $1.events }) else {
+            throw BenchError(.inconsistent, "wrote \(written) events of the store's \(store.stats().reduce(0) { $0 + $1.events })")
+        }
+        progress("running the DuckDB peer (\(peer.threads) threads) on \(written) events…")
+        return (try peer.run(jsonl: jsonl, engine: engine, output: directory + "/duckdb-figures.json"), nil)
     }
 
     /// Times each query kind `repeats` times on a caught-up projection.

@@ -24,8 +24,10 @@ public struct KPIParameters: Sendable, Equatable {
 
     public init() {}
 
-    var repeatWindowMs: Int64 { Int64(repeatWindowHours) * 3_600_000 }
-    var intervalMs: Int64 { Int64(intervalMinutes) * 60_000 }
+    /// The repeat window W in ms.
+    public var repeatWindowMs: Int64 { Int64(repeatWindowHours) * 3_600_000 }
+    /// The interval length in ms.
+    public var intervalMs: Int64 { Int64(intervalMinutes) * 60_000 }
 
 
     /// The canonical JSON of the parameters (what a projection records).

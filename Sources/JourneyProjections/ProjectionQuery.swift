@@ -112,22 +112,13 @@ extension ProjectionEngine {
     // MARK: Queries
 
     func intervals(_ db: Database, _ f: ProjectionQuery.Filter) throws -> ([String], [[JSONValue]]) {
-        let (w, args) = where_(f, queue: "queue")
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT site, queue, interval_start, offered, answered, abandoned, short_abandoned, answered_in_sl, wait_ms_answered,
-                   handled, handle_ms, logged_agents, ready_agents, refused
-            FROM interval_stat \(w) ORDER BY site, queue, interval_start LIMIT \(max(0, f.limit))
-            """, arguments: args)
         let columns = ["site", "queue", "start", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht",
                        "abandonRate", "loggedAgents", "readyAgents", "refused"] + Self.countColumns(.intervals(f))
-        return (columns, rows.map { r in
-            let answered = Double(r[4] as Int64), abandoned = Double(r[5] as Int64), short = Double(r[6] as Int64)
-            let offered = Double(r[3] as Int64)
-            return [.string(r[0]), .string(r[1]), time(r[2], site: r[0]), .integer(r[3]), .integer(r[4]), .integer(r[5]), .integer(r[6]),
-                    ratio(Double(r[7] as Int64), answered + abandoned), ratio(Double(r[8] as Int64) / 1000, answered),
-                    ratio(Double(r[10] as Int64) / 1000, Double(r[9] as Int64)), ratio(abandoned, offered - short),
-                    number(r[11]), number(r[12]), .integer(r[13]),
-                    .integer(r[7]), .integer(r[8]), .integer(r[9]), .integer(r[10])]
+        return (columns, try intervalRows(db, f).map { r in
+            [.string(r.site), .string(r.queue), time(r.intervalStart, site: r.site), .integer(r.offered), .integer(r.answered),
+             .integer(r.abandoned), .integer(r.shortAbandoned), number(r.serviceLevel), number(r.asaSeconds), number(r.ahtSeconds),
+             number(r.abandonRate), number(r.loggedAgents), number(r.readyAgents), .integer(r.refused),
+             .integer(r.answeredInSL), .integer(r.waitMsAnswered), .integer(r.handled), .integer(r.handleMs)]
         })
     }
 

@@ -4,6 +4,7 @@ import JourneyIngest
 import JourneyLog
 import JourneyModel
 @testable import JourneyProjections
+import JourneyTestSupport
 import XCTest
 
 /// The repeat rule is derived in Swift per customer (sorted once) instead of
@@ -65,18 +66,7 @@ final class RepeatDerivationTests: XCTestCase {
     func testAProjectionEqualsTheFormerSQL() throws {
         let root = NSTemporaryDirectory() + "journey-repeats-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
-        var config = SimulationConfig(sites: ["east", "west"], seed: 9, days: 5)
-        config.agentsPerSite = 12
-        config.contactsPerDay = 300
-        config.customersPerSite = 600
-        var options = LogOptions()
-        options.durability = .none
-        let node = try LogStore.create(directory: "\(root)/node", site: "east", options: options)
-        let west = try LogStore.create(directory: "\(root)/west", site: "west", options: options)
-        try Simulator(config: config).run { site, events in _ = try (site == "east" ? node : west).append(events) }
-        if let snap = west.snapshot(origin: "west") {
-            for i in snap.blocks.indices { try node.appendReplicated(try snap.block(at: i), publicKey: west.publicKey) }
-        }
+        let node = try SimulatedNode.twoCentres(directory: root, seed: 9)
         // Pages of 7 contacts: customers cross page boundaries, and some have more contacts than a page.
         let engine = try ProjectionEngine(path: "\(root)/p.sqlite")
         engine.customerPageRows = 7
