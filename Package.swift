@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "JourneyStaffing", dependencies: ["JourneyModel", "JourneyLog", "JourneyProjections"], path: "Sources/JourneyStaffing", swiftSettings: fuzzing),
         .target(
             name: "JourneyInsights",
-            dependencies: ["JourneyModel", "JourneyProjections", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["JourneyModel", "JourneyProjections"],
             path: "Sources/JourneyInsights"
         ),
         .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest", swiftSettings: fuzzing),
@@ -113,7 +113,8 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyInsightsTests",
-            dependencies: ["JourneyInsights", "JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog"],
+            dependencies: ["JourneyInsights", "JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/JourneyInsightsTests"
         ),
         .testTarget(

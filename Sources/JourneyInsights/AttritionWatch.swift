@@ -1,4 +1,3 @@
-import GRDB
 import JourneyModel
 import JourneyProjections
 
@@ -58,31 +57,28 @@ public enum AttritionWatch {
         var info: [String: (site: String, team: String?)] = [:]
         // The baseline is as long as the data allows (days worked per week divide by the days covered).
         var baselineSpan = options.baselineDays
-        try engine.read { db in
-            if let first = try Int64.fetchOne(db, sql: "SELECT MIN(day) FROM agent_day"), first > baseFrom {
-                baselineSpan = Int(max(1, recentFrom - first))
+        if let first = try engine.firstAgentDay(), first > baseFrom {
+            baselineSpan = Int(max(1, recentFrom - first))
+        }
+        var filter = ProjectionQuery.Filter()
+        filter.fromDay = baseFrom
+        filter.toDay = asOf
+        filter.site = options.site
+        filter.limit = Int.max
+        for d in try engine.agentDayRows(filter) {
+            info[d.agent] = (d.site ?? "", d.team)
+            var w = Window()
+            w.handled = Double(d.handled); w.handleMs = Double(d.talkMs + d.holdMs + d.acwMs)
+            w.loggedMs = Double(d.loggedMs); w.notReadyMs = Double(d.notReadyMs)
+            w.days = d.loggedMs > 0 ? 1 : 0
+            w.surveys = Double(d.surveys); w.satisfied = Double(d.satisfied); w.fcrElapsed = Double(d.fcrElapsed)
+            w.fcrOK = Double(d.fcrOK); w.missed = Double(d.missed)
+            func add(_ into: inout Window) {
+                into.handled += w.handled; into.handleMs += w.handleMs; into.loggedMs += w.loggedMs; into.notReadyMs += w.notReadyMs
+                into.days += w.days; into.surveys += w.surveys; into.satisfied += w.satisfied; into.fcrElapsed += w.fcrElapsed
+                into.fcrOK += w.fcrOK; into.missed += w.missed
             }
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT d.agent, d.day, d.site, a.team, d.handled, d.talk_ms + d.hold_ms + d.acw_ms, d.logged_ms, d.notready_ms,
-                       d.surveys, d.satisfied, d.fcr_elapsed, d.fcr_ok, d.missed
-                FROM agent_day d LEFT JOIN agent a ON a.agent = d.agent
-                WHERE d.day BETWEEN ? AND ? \(options.site == nil ? "" : "AND d.site = ?")
-                ORDER BY d.agent, d.day
-                """, arguments: StatementArguments([baseFrom, asOf] + (options.site.map { [$0] } ?? [])))
-            for r in rows {
-                let agent: String = r[0], day: Int64 = r[1]
-                info[agent] = (r[2] ?? "", r[3])
-                var w = Window()
-                w.handled = r[4]; w.handleMs = r[5]; w.loggedMs = r[6]; w.notReadyMs = r[7]
-                w.days = (r[6] as Double) > 0 ? 1 : 0
-                w.surveys = r[8]; w.satisfied = r[9]; w.fcrElapsed = r[10]; w.fcrOK = r[11]; w.missed = r[12]
-                func add(_ into: inout Window) {
-                    into.handled += w.handled; into.handleMs += w.handleMs; into.loggedMs += w.loggedMs; into.notReadyMs += w.notReadyMs
-                    into.days += w.days; into.surveys += w.surveys; into.satisfied += w.satisfied; into.fcrElapsed += w.fcrElapsed
-                    into.fcrOK += w.fcrOK; into.missed += w.missed
-                }
-                if day >= recentFrom { add(&recent[agent, default: Window()]) } else { add(&base[agent, default: Window()]) }
-            }
+            if d.day >= recentFrom { add(&recent[d.agent, default: Window()]) } else { add(&base[d.agent, default: Window()]) }
         }
         // Changes per agent (only agents who worked in the baseline).
         let weekly = { (w: Window, days: Int) in w.days * 7 / Double(days) }

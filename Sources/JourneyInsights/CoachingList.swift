@@ -1,4 +1,3 @@
-import GRDB
 import JourneyModel
 import JourneyProjections
 
@@ -48,41 +47,30 @@ public enum CoachingList {
         let last = options.metric == .fcr ? engine.lastClosedWindowDay(site: options.site) : engine.horizonDay(site: options.site) - 1
         let range = try DayRange.resolve(engine, site: options.site, fromDay: options.fromDay, toDay: options.toDay, lastDay: last, span: 28)
         guard !range.isEmpty else { return ([], range) }
-        let w = engine.repeatWindowMs, horizon = engine.dataHorizon.ms
         // Per agent and cell: contacts and successes.
         struct Cell: Hashable { var queue: String; var band: Int }
         var perAgent: [String: [Cell: (n: Double, ok: Double)]] = [:]
         var info: [String: (site: String, team: String?, hiredDay: Int64?)] = [:]
-        var scheduled: [String: Int] = [:]
-        try engine.read { db in
-            for r in try Row.fetchAll(db, sql: "SELECT agent, site, team, hired_at FROM agent") {
-                let hired = (r[3] as String?).flatMap { Timestamp(rfc3339: $0 + "T00:00:00Z") }.map { $0.ms / 86_400_000 }
-                info[r[0]] = ((r[1] as String?) ?? "", r[2], hired)
+        for p in try engine.agentProfileRows() { info[p.agent] = (p.site ?? "", p.team, p.hiredDay) }
+        let scheduled = try engine.coachingSessions()
+        try engine.forEachClosedVisit(fromDay: range.from, toDay: range.to, site: options.site) { v in
+            // FCR: contacts whose window has closed, a success when not repeated; CSAT: surveyed contacts, a success at 4–5.
+            let ok: Bool
+            switch options.metric {
+            case .fcr:
+                guard v.windowClosed else { return }
+                ok = !v.repeated
+            case .csat:
+                guard let csat = v.csat else { return }
+                ok = csat >= 4
             }
-            for r in try Row.fetchAll(db, sql: "SELECT agent, COUNT(*) FROM action WHERE kind = 'coaching.scheduled' AND agent IS NOT NULL GROUP BY agent") {
-                scheduled[r[0]] = r[1]
-            }
-            let outcome = options.metric == .fcr
-                ? "(c.ended_at IS NOT NULL AND c.ended_at + :w <= :horizon)"
-                : "(c.csat IS NOT NULL)"
-            let success = options.metric == .fcr ? "NOT (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w)" : "c.csat >= 4"
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT v.agent, v.queue, v.day, \(success)
-                FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact
-                WHERE v.answered_at IS NOT NULL AND v.agent IS NOT NULL AND v.transferred = 0 AND v.day BETWEEN :from AND :to
-                  AND \(outcome) \(options.site == nil ? "" : "AND v.site = :site")
-                """, arguments: StatementArguments(["w": w, "horizon": horizon, "from": range.from, "to": range.to, "site": options.site]))
-            while let r = try rows.next() {
-                let agent: String = r[0], day: Int64 = r[2]
-                let tenure = info[agent]?.hiredDay.map { day - $0 } ?? 365
-                let band = tenure < 91 ? 0 : tenure < 365 ? 1 : tenure < 730 ? 2 : 3
-                let cell = Cell(queue: r[1], band: band)
-                let ok = (r[3] as Int64? ?? 0) != 0
-                var c = perAgent[agent, default: [:]][cell] ?? (0, 0)
-                c.n += 1
-                if ok { c.ok += 1 }
-                perAgent[agent, default: [:]][cell] = c
-            }
+            let tenure = info[v.agent]?.hiredDay.map { v.day - $0 } ?? 365
+            let band = tenure < 91 ? 0 : tenure < 365 ? 1 : tenure < 730 ? 2 : 3
+            let cell = Cell(queue: v.queue, band: band)
+            var c = perAgent[v.agent, default: [:]][cell] ?? (0, 0)
+            c.n += 1
+            if ok { c.ok += 1 }
+            perAgent[v.agent, default: [:]][cell] = c
         }
         var cells: [Cell: (n: Double, ok: Double)] = [:]
         var total = (n: 0.0, ok: 0.0)

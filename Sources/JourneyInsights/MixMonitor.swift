@@ -1,4 +1,3 @@
-import GRDB
 import JourneyModel
 import JourneyProjections
 
@@ -43,20 +42,8 @@ public enum MixMonitor {
         let (from, to) = (range.from, range.to)
         let first = from - 7 * Int64(options.weeks)
         var counts: [Cell: Int] = [:]
-        try engine.read { db in
-            let siteClause = options.site == nil ? "" : "AND site = :site"
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT site, day, 'queue', queue, COUNT(*) FROM contact WHERE day BETWEEN :a AND :b AND queue IS NOT NULL \(siteClause) GROUP BY site, day, queue
-                UNION ALL
-                SELECT site, day, 'reason', reason, COUNT(*) FROM contact WHERE day BETWEEN :a AND :b AND reason IS NOT NULL \(siteClause) GROUP BY site, day, reason
-                UNION ALL
-                SELECT site, day, 'channel', channel, COUNT(*) FROM contact WHERE day BETWEEN :a AND :b AND channel IS NOT NULL \(siteClause) GROUP BY site, day, channel
-                UNION ALL
-                SELECT site, day, 'route', COALESCE(route, CASE WHEN transfers > 0 THEN 'transfer' ELSE 'direct' END), COUNT(*)
-                FROM contact WHERE day BETWEEN :a AND :b AND agent IS NOT NULL \(siteClause)
-                GROUP BY site, day, COALESCE(route, CASE WHEN transfers > 0 THEN 'transfer' ELSE 'direct' END)
-                """, arguments: StatementArguments(["a": first, "b": to, "site": options.site]))
-            for r in rows { counts[Cell(site: r[0], day: r[1], dimension: r[2], category: r[3])] = r[4] }
+        for m in try engine.mixCounts(fromDay: first, toDay: to, site: options.site) {
+            counts[Cell(site: m.site, day: m.day, dimension: m.dimension, category: m.category)] = Int(m.contacts)
         }
         // Totals per site, day and dimension; categories seen per site and dimension.
         var totals: [Cell: Int] = [:]

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import JourneyModel
 import JourneyProjections
 
@@ -164,52 +163,34 @@ public enum RepeatCauses {
 
     /// Per cause and per site: contacts whose outcome is known, and how many were repeated.
     static func tally(_ engine: ProjectionEngine, from: Int64, to: Int64, w: Int64, site: String?) throws -> (causes: [Key: Tally], sites: [String: Tally]) {
-        let horizon = engine.dataHorizon.ms
         var causes: [Key: Tally] = [:]
         var sites: [String: Tally] = [:]
         var handoffBase: [String: Int] = [:]  // site \u{1} channel → contacts
-        try engine.read { db in
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT c.site, c.contact, c.queue, c.reason, c.agent, c.route, c.transfers, c.channel,
-                       (c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w) AS repeated,
-                       CASE WHEN c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w THEN
-                         (SELECT c2.site || char(1) || c2.contact || char(1) || COALESCE(c2.channel, '') FROM contact c2
-                          WHERE c2.customer = c.customer AND c2.started_at = c.next_start ORDER BY c2.site, c2.contact LIMIT 1) END
-                FROM contact c
-                WHERE c.day BETWEEN :from AND :to AND c.ended_at IS NOT NULL AND c.customer IS NOT NULL
-                  AND c.ended_at + :w <= :horizon
-                  \(site == nil ? "" : "AND c.site = :site")
-                ORDER BY c.site, c.contact
-                """, arguments: StatementArguments(["w": w, "from": from, "to": to, "horizon": horizon, "site": site]))
-            while let r = try cursor.next() {
-                let s: String = r[0], contact: String = r[1], agent: String? = r[4]
-                let repeated = (r[8] as Int64? ?? 0) != 0
-                let next = (r[9] as String?)?.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
-                let example = s + "/" + contact
-                func add(_ dimension: String, _ value: String?, counts: Bool = true) {
-                    guard let value else { return }
-                    var t = causes[Key(dimension: dimension, site: s, value: value)] ?? Tally()
-                    if counts { t.contacts += 1 }
-                    if repeated {
-                        t.repeats += 1
-                        if t.examples.count < 3 { t.examples.append(example) }
-                        if let agent, dimension != "agent" { t.agents[agent, default: 0] += 1 }
-                    }
-                    causes[Key(dimension: dimension, site: s, value: value)] = t
+        try engine.forEachCountedContact(fromDay: from, toDay: to, windowMs: w, site: site) { c in
+            let s = c.site
+            let example = s + "/" + c.contact
+            func add(_ dimension: String, _ value: String?, counts: Bool = true) {
+                guard let value else { return }
+                var t = causes[Key(dimension: dimension, site: s, value: value)] ?? Tally()
+                if counts { t.contacts += 1 }
+                if c.repeated {
+                    t.repeats += 1
+                    if t.examples.count < 3 { t.examples.append(example) }
+                    if let agent = c.agent, dimension != "agent" { t.agents[agent, default: 0] += 1 }
                 }
-                sites[s, default: Tally()].contacts += 1
-                if repeated { sites[s, default: Tally()].repeats += 1 }
-                add("queue", r[2])
-                add("reason", r[3])
-                add("agent", r[4])
-                let transfers: Int64 = r[6] ?? 0
-                add("route", (r[5] as String?) ?? (transfers > 0 ? "transfer" : nil))
-                let channel: String = r[7] ?? "unknown"
-                handoffBase[s + "\u{1}" + channel, default: 0] += 1
-                if repeated, let next, next.count == 3 {
-                    if next[2] != channel, !next[2].isEmpty { add("handoff", "\(channel)→\(next[2])", counts: false) }
-                    if next[0] != s { add("cross-site", "\(s)→\(next[0])", counts: false) }
-                }
+                causes[Key(dimension: dimension, site: s, value: value)] = t
+            }
+            sites[s, default: Tally()].contacts += 1
+            if c.repeated { sites[s, default: Tally()].repeats += 1 }
+            add("queue", c.queue)
+            add("reason", c.reason)
+            add("agent", c.agent)
+            add("route", c.route ?? (c.transfers > 0 ? "transfer" : nil))
+            let channel = c.channel ?? "unknown"
+            handoffBase[s + "\u{1}" + channel, default: 0] += 1
+            if c.repeated, let nextSite = c.nextSite {
+                if let next = c.nextChannel, next != channel { add("handoff", "\(channel)→\(next)", counts: false) }
+                if nextSite != s { add("cross-site", "\(s)→\(nextSite)", counts: false) }
             }
         }
         // Hand-offs and cross-site moves are rates over all the channel's (or site's) contacts.

@@ -1,4 +1,3 @@
-import GRDB
 import JourneyModel
 import JourneyProjections
 
@@ -35,27 +34,24 @@ public enum TeamHealth {
         var weeks: [String: [Int: Week]] = [:]
         var teamSite: [String: String] = [:]
         var members: [String: [(tenure: Double, skills: Double)]] = [:]
-        try engine.read { db in
-            let siteClause = options.site == nil ? "" : "AND d.site = :site"
-            for r in try Row.fetchAll(db, sql: """
-                SELECT a.team, MAX(d.site), d.day, SUM(d.fcr_elapsed), SUM(d.fcr_ok), SUM(d.handled), SUM(d.talk_ms + d.hold_ms + d.acw_ms),
-                       SUM(d.surveys), SUM(d.satisfied)
-                FROM agent_day d JOIN agent a ON a.agent = d.agent
-                WHERE a.team IS NOT NULL AND d.day BETWEEN :from AND :to \(siteClause)
-                GROUP BY a.team, d.day
-                """, arguments: StatementArguments(["from": from, "to": to, "site": options.site])) {
-                let team: String = r[0], day: Int64 = r[2]
-                teamSite[team] = r[1]
-                var w = weeks[team, default: [:]][Int((day - weekAnchor) / 7)] ?? Week()
-                w.elapsed += r[3]; w.ok += r[4]; w.handled += r[5]; w.handleMs += r[6]; w.surveys += r[7]; w.satisfied += r[8]
-                weeks[team, default: [:]][Int((day - weekAnchor) / 7)] = w
-            }
-            for r in try Row.fetchAll(db, sql: "SELECT team, hired_at, skills FROM agent WHERE team IS NOT NULL") {
-                let team: String = r[0]
-                let hired = (r[1] as String?).flatMap { Timestamp(rfc3339: $0 + "T00:00:00Z") }.map { Double(to - $0.ms / 86_400_000) } ?? .nan
-                let skills = Double(((r[2] as String?) ?? "").split(separator: ",").count)
-                members[team, default: []].append((hired, skills))
-            }
+        var filter = ProjectionQuery.Filter()
+        filter.fromDay = from
+        filter.toDay = to
+        filter.site = options.site
+        filter.limit = Int.max
+        for r in try engine.teamPeriodRows(filter, byWeek: false) {
+            guard let team = r.team else { continue }
+            teamSite[team] = r.site
+            let week = Int((r.period - weekAnchor) / 7)
+            var w = weeks[team, default: [:]][week] ?? Week()
+            w.elapsed += Double(r.fcrElapsed); w.ok += Double(r.fcrOK); w.handled += Double(r.handled); w.handleMs += Double(r.handleMs)
+            w.surveys += Double(r.surveys); w.satisfied += Double(r.satisfied)
+            weeks[team, default: [:]][week] = w
+        }
+        for p in try engine.agentProfileRows() {
+            guard let team = p.team else { continue }
+            let hired = p.hiredDay.map { Double(to - $0) } ?? .nan
+            members[team, default: []].append((hired, Double(p.skills.count)))
         }
         struct Health { var team: String; var site: String; var fcr: [Double]; var aht: [Double]; var csat: [Double]; var tenure: Double; var newShare: Double; var skills: Double; var agents: Int }
         var teams: [Health] = []

@@ -29,12 +29,6 @@ public struct RecordedAction: Sendable, Equatable {
 }
 
 extension ProjectionEngine {
-    /// Reads the projection's tables directly (for analyses built on them,
-    /// such as JourneyInsights); the schema is ProjectionSchema's.
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try db.read { try body($0) }
-    }
-
     /// The last day all of whose contacts' repeat windows (of `windowMs`,
     /// default W) had closed by the data horizon: FCR and repeat figures of
     /// later days still count only the repeats seen so far.

@@ -45,15 +45,131 @@ extension ProjectionEngine {
     }
 
     func agentDayRows(_ db: Database, _ f: ProjectionQuery.Filter) throws -> [AgentDayRow] {
-        let (w, args) = where_(f, team: "team", agent: "agent")
+        let (w, args) = where_(f, site: "d.site", team: "a.team", agent: "d.agent")
         return try Row.fetchAll(db, sql: """
-            SELECT agent, day, site, team, handled, talk_ms, hold_ms, acw_ms, transferred, resolved, closed, repeated,
+            SELECT d.agent, d.day, d.site, a.team, handled, talk_ms, hold_ms, acw_ms, transferred, resolved, closed, repeated,
                    fcr_elapsed, fcr_ok, surveys, satisfied, logged_ms, ready_ms, busy_ms, notready_ms, missed
-            FROM agent_day \(w) ORDER BY agent, day LIMIT \(max(0, f.limit))
+            FROM agent_day d LEFT JOIN agent a ON a.agent = d.agent \(w) ORDER BY d.agent, d.day LIMIT \(max(0, f.limit))
             """, arguments: args).map { r in
             AgentDayRow(agent: r[0], day: r[1], site: r[2], team: r[3], handled: r[4], talkMs: r[5], holdMs: r[6], acwMs: r[7],
                         transferred: r[8], resolved: r[9], closed: r[10], repeated: r[11], fcrElapsed: r[12], fcrOK: r[13],
                         surveys: r[14], satisfied: r[15], loggedMs: r[16], readyMs: r[17], busyMs: r[18], notReadyMs: r[19], missed: r[20])
+        }
+    }
+
+    /// The first day with an agent-day row (at any site), nil before any.
+    public func firstAgentDay() throws -> Int64? {
+        try db.read { try Int64.fetchOne($0, sql: "SELECT MIN(day) FROM agent_day") }
+    }
+
+    /// Every agent the workforce events described, by name.
+    public func agentProfileRows() throws -> [AgentProfile] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT agent, site, team, skills, hired_at FROM agent ORDER BY agent").map { r in
+                let skills: String = r[3] ?? ""
+                return AgentProfile(agent: r[0], site: r[1], team: r[2], skills: skills.split(separator: ",").map(String.init), hiredAt: r[4])
+            }
+        }
+    }
+
+    /// Coaching sessions recorded per agent (`coaching.scheduled` actions).
+    public func coachingSessions() throws -> [String: Int] {
+        try db.read { db in
+            var out: [String: Int] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT agent, COUNT(*) FROM action WHERE kind = 'coaching.scheduled' AND agent IS NOT NULL GROUP BY agent
+                """) { out[r[0]] = r[1] }
+            return out
+        }
+    }
+
+    /// Calls `body` with every visit an agent answered and did not transfer
+    /// (the agent's to close, as FCR counts them) that entered its queue between `fromDay` and `toDay`
+    /// (local days), at `site` or any site, with its contact's repeat outcome
+    /// under the projection's window.
+    public func forEachClosedVisit(fromDay: Int64, toDay: Int64, site: String?, _ body: (ClosedVisitRow) throws -> Void) throws {
+        let repeated = RepeatRule.repeatedSQL("c", window: ":w"), closed = RepeatRule.windowClosedSQL("c", window: ":w", horizon: ":horizon")
+        try db.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT v.agent, v.queue, v.day, \(closed), \(repeated), c.csat
+                FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact
+                WHERE v.answered_at IS NOT NULL AND v.agent IS NOT NULL AND v.transferred = 0
+                  AND v.day BETWEEN :from AND :to \(site == nil ? "" : "AND v.site = :site")
+                """, arguments: StatementArguments(["w": parameters.repeatWindowMs, "horizon": horizon, "from": fromDay, "to": toDay, "site": site]))
+            while let r = try rows.next() {
+                try body(ClosedVisitRow(agent: r[0], queue: r[1], day: r[2], windowClosed: r[3] ?? false, repeated: r[4] ?? false, csat: r[5]))
+            }
+        }
+    }
+
+    /// One row per team per day, or per week (Monday to Sunday, labelled by
+    /// its Monday), within the filter's site, team and days; ordered by team
+    /// and period; at most `filter.limit`.
+    public func teamPeriodRows(_ filter: ProjectionQuery.Filter, byWeek: Bool) throws -> [TeamPeriodRow] {
+        try db.read { try teamPeriodRows($0, filter, byWeek: byWeek) }
+    }
+
+    func teamPeriodRows(_ db: Database, _ f: ProjectionQuery.Filter, byWeek: Bool) throws -> [TeamPeriodRow] {
+        let (w, args) = where_(f, site: "d.site", team: "a.team")
+        let period = byWeek ? "((d.day + 3) / 7) * 7 - 3" : "d.day"
+        return try Row.fetchAll(db, sql: """
+            SELECT a.team, MAX(d.site), \(period) AS period, COUNT(DISTINCT d.agent), SUM(handled), SUM(talk_ms + hold_ms + acw_ms),
+                   SUM(transferred), SUM(repeated), SUM(closed), SUM(fcr_elapsed), SUM(fcr_ok), SUM(surveys), SUM(satisfied),
+                   SUM(busy_ms), SUM(ready_ms), SUM(notready_ms)
+            FROM agent_day d JOIN agent a ON a.agent = d.agent \(w)
+            GROUP BY a.team, period ORDER BY a.team, period LIMIT \(max(0, f.limit))
+            """, arguments: args).map { r in
+            TeamPeriodRow(team: r[0], site: r[1], period: r[2], agents: r[3], handled: r[4], handleMs: r[5], transferred: r[6], repeated: r[7],
+                          closed: r[8], fcrElapsed: r[9], fcrOK: r[10], surveys: r[11], satisfied: r[12], busyMs: r[13], readyMs: r[14],
+                          notReadyMs: r[15])
+        }
+    }
+
+    /// Contacts per site, local day and category of each mix dimension
+    /// (``MixCount``), between `fromDay` and `toDay`, at `site` or any site.
+    public func mixCounts(fromDay: Int64, toDay: Int64, site: String?) throws -> [MixCount] {
+        try db.read { db in
+            let siteClause = site == nil ? "" : "AND site = :site"
+            let route = "COALESCE(route, CASE WHEN transfers > 0 THEN 'transfer' ELSE 'direct' END)"
+            return try Row.fetchAll(db, sql: """
+                SELECT site, day, 'queue', queue, COUNT(*) FROM contact WHERE day BETWEEN :a AND :b AND queue IS NOT NULL \(siteClause) GROUP BY site, day, queue
+                UNION ALL
+                SELECT site, day, 'reason', reason, COUNT(*) FROM contact WHERE day BETWEEN :a AND :b AND reason IS NOT NULL \(siteClause) GROUP BY site, day, reason
+                UNION ALL
+                SELECT site, day, 'channel', channel, COUNT(*) FROM contact WHERE day BETWEEN :a AND :b AND channel IS NOT NULL \(siteClause) GROUP BY site, day, channel
+                UNION ALL
+                SELECT site, day, 'route', \(route), COUNT(*)
+                FROM contact WHERE day BETWEEN :a AND :b AND agent IS NOT NULL \(siteClause) GROUP BY site, day, \(route)
+                """, arguments: StatementArguments(["a": fromDay, "b": toDay, "site": site])).map { r in
+                MixCount(site: r[0], day: r[1], dimension: r[2], category: r[3], contacts: r[4])
+            }
+        }
+    }
+
+    /// Calls `body` with every contact whose repeat outcome under `windowMs`
+    /// is known (``CountedContactRow``) that started between `fromDay` and
+    /// `toDay`, at `site` or any site, in (site, contact) order.
+    public func forEachCountedContact(fromDay: Int64, toDay: Int64, windowMs: Int64, site: String?,
+                                      _ body: (CountedContactRow) throws -> Void) throws {
+        let repeated = RepeatRule.repeatedSQL("c", window: ":w"), closed = RepeatRule.windowClosedSQL("c", window: ":w", horizon: ":horizon")
+        try db.read { db in
+            // The repeat itself: the customer's contact that started at next_start (the first by site and id when several did).
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT c.site, c.contact, c.queue, c.reason, c.agent, c.route, c.transfers, c.channel, \(repeated) AS repeated,
+                       CASE WHEN \(repeated) THEN
+                         (SELECT c2.site || char(1) || COALESCE(c2.channel, '') FROM contact c2
+                          WHERE c2.customer = c.customer AND c2.started_at = c.next_start ORDER BY c2.site, c2.contact LIMIT 1) END
+                FROM contact c
+                WHERE c.day BETWEEN :from AND :to AND c.customer IS NOT NULL AND \(closed)
+                  \(site == nil ? "" : "AND c.site = :site")
+                ORDER BY c.site, c.contact
+                """, arguments: StatementArguments(["w": windowMs, "from": fromDay, "to": toDay, "horizon": horizon, "site": site]))
+            while let r = try cursor.next() {
+                let next = (r[9] as String?)?.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+                let nextChannel = next.flatMap { $0.count == 2 && !$0[1].isEmpty ? $0[1] : nil }
+                try body(CountedContactRow(site: r[0], contact: r[1], queue: r[2], reason: r[3], agent: r[4], route: r[5], transfers: r[6] ?? 0,
+                                           channel: r[7], repeated: r[8] ?? false, nextSite: next?.first, nextChannel: nextChannel))
+            }
         }
     }
 }

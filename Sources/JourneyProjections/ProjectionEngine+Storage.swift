@@ -62,7 +62,12 @@ extension ProjectionEngine {
             let dirtyCustomer = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_customer (customer) VALUES (?)")
             var days = Set<Int64>()
             var customers = Set<String>()
-            for (key, c) in contacts where c.changed {
+            // In primary-key order: each insert lands next to the previous one in the B-tree
+            // instead of at a random page (the dictionary's order).
+            let changed = contacts.filter { $0.value.changed }.sorted { a, b in
+                a.key.site != b.key.site ? a.key.site < b.key.site : a.key.contact < b.key.contact
+            }
+            for (key, c) in changed {
                 let startedAt = c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs
                 let day = calendar.day(startedAt, site: key.site)
                 let answered = c.visits.filter { $0.answeredAt != nil }
@@ -152,7 +157,7 @@ extension ProjectionEngine {
               logged_ms = logged_ms + excluded.logged_ms, ready_ms = ready_ms + excluded.ready_ms,
               busy_ms = busy_ms + excluded.busy_ms, notready_ms = notready_ms + excluded.notready_ms, missed = missed + excluded.missed
             """)
-        for (key, d) in agentTime {
+        for (key, d) in agentTime.sorted(by: { a, b in a.key.agent != b.key.agent ? a.key.agent < b.key.agent : a.key.interval < b.key.interval }) {
             addTime.setUncheckedArguments([key.agent, d.site, key.interval, d.day, d.logged, d.ready, d.busy, d.notready, d.missed])
             try addTime.execute()
             days.insert(d.day)

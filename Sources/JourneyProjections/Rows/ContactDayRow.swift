@@ -11,3 +11,4 @@ public struct ContactDayRow: Sendable, Equatable {
     /// Of those, the repeats.
     public var repeats: Int64
 }
+
