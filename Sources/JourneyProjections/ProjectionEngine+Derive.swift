@@ -33,8 +33,8 @@ extension ProjectionEngine {
                          MIN(:dmax, MAX(0, COALESCE(v.ended_at, v.answered_at) - v.answered_at - v.hold_ms)) AS talk, v.hold_ms AS hold,
                          COALESCE(v.acw_ms, 0) AS acw, v.transferred AS transferred, COALESCE(v.resolved, 0) AS resolved,
                          (v.transferred = 0 AND v.ended_at IS NOT NULL) AS closed,
-                         (v.transferred = 0 AND c.next_start IS NOT NULL AND c.next_start <= c.ended_at + :w) AS repeated,
-                         (v.transferred = 0 AND c.ended_at IS NOT NULL AND c.ended_at + :w <= :horizon) AS elapsed,
+                         (v.transferred = 0 AND \(RepeatRule.repeatedSQL("c", window: ":w"))) AS repeated,
+                         (v.transferred = 0 AND \(RepeatRule.windowClosedSQL("c", window: ":w", horizon: ":horizon"))) AS elapsed,
                          (v.transferred = 0 AND c.csat IS NOT NULL) AS surveys, (v.transferred = 0 AND c.csat >= 4) AS satisfied,
                          0 AS logged, 0 AS ready, 0 AS busy, 0 AS notready, 0 AS missed
                   FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact

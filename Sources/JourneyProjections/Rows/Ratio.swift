@@ -7,4 +7,12 @@ public enum Ratio {
         guard let numerator, let denominator, denominator > 0 else { return nil }
         return numerator / denominator
     }
+
+    /// Occupancy: busy / (busy + ready). Unknown (nil) when there is no ready
+    /// and no not-ready time at all: the source recorded no agent states, and
+    /// handling calls alone says nothing about idle time.
+    public static func occupancy(busyMs: Double?, readyMs: Double?, notReadyMs: Double?) -> Double? {
+        guard let busyMs, let readyMs, readyMs + (notReadyMs ?? 0) > 0 else { return nil }
+        return of(busyMs, busyMs + readyMs)
+    }
 }
