@@ -224,6 +224,8 @@ public enum BlockPayload {
     struct Decoder {
         var r: [ByteReader]
         var strings: [String] = []
+        /// The channel each string-table entry names, parsed once per block (nil: not yet, or not a channel).
+        var channels: [Channel??] = []
 
         mutating func readStrings() throws {
             let n = try r[0].varint()
@@ -249,6 +251,19 @@ public enum BlockPayload {
             return strings[Int(i - 1)]
         }
 
+        /// The channel of an optional string index (0: none), parsed once per
+        /// string-table entry rather than once per event.
+        @inline(__always) mutating func channel(at index: UInt64) throws -> Channel? {
+            if index == 0 { return nil }
+            guard index <= UInt64(strings.count) else { throw ByteReader.Overrun() }
+            let i = Int(index - 1)
+            if channels.isEmpty { channels = Array(repeating: nil, count: strings.count) }
+            if let known = channels[i] { return known }
+            guard let c = Channel(rawValue: strings[i]) else { throw ByteReader.Overrun() }
+            channels[i] = .some(c)
+            return c
+        }
+
         mutating func events(origin: String, firstSeq: UInt64, count: Int, minAt: Int64) throws -> [Event] {
             var out: [Event] = []
             out.reserveCapacity(count)
@@ -265,16 +280,12 @@ public enum BlockPayload {
                 let kind = try string(3)
                 let contact = try optional(4)
                 let customer = try optional(5)
-                let channelName = try optional(6)
+                let channelIndex = try r[6].varint()
                 let queue = try optional(7)
                 let agent = try optional(8)
                 let data = try object(depth: 0)
                 let extra = try object(depth: 0)
-                var channel: Channel?
-                if let channelName {
-                    guard let c = Channel(rawValue: channelName) else { throw ByteReader.Overrun() }
-                    channel = c
-                }
+                let channel = try self.channel(at: channelIndex)
                 out.append(Event(
                     site: origin, seq: firstSeq + UInt64(i), id: String(decoding: id, as: UTF8.self),
                     at: Timestamp(ms: at), kind: EventKind(kind), contact: contact, customer: customer,

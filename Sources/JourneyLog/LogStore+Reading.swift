@@ -56,17 +56,31 @@ extension LogStore {
     ) throws {
         try checkNotDamaged(origin)
         guard let snap = snapshot(origin: origin) else { return }
-        var i = snap.firstBlock(after: afterSeq)
-        while i < snap.blocks.count {
+        // The blocks to read, in order (those wholly outside the time range are skipped).
+        let wanted = snap.blocks.indices.dropFirst(snap.firstBlock(after: afterSeq)).filter { i in
             let loc = snap.blocks[i]
-            i += 1
-            if let since, loc.maxAt < since.ms { continue }
-            if let until, loc.minAt >= until.ms { continue }
-            for e in try snap.block(at: i - 1).events() where e.seq > afterSeq {
-                if let since, e.at < since { continue }
-                if let until, e.at >= until { continue }
-                if try !body(e) { return }
-            }
+            if let since, loc.maxAt < since.ms { return false }
+            if let until, loc.minAt >= until.ms { return false }
+            return true
+        }
+        // Read ahead: the next block is read, inflated and decoded on the second core while
+        // `body` takes the current one's events.
+        var current = try wanted.first.map { try snap.block(at: $0).events() } ?? []
+        var k = 0
+        while k < wanted.count {
+            let next = k + 1 < wanted.count ? wanted[k + 1] : nil
+            let (delivered, decoded) = try BothAtOnce.results({ () throws -> Bool in
+                for e in current where e.seq > afterSeq {
+                    if let since, e.at < since { continue }
+                    if let until, e.at >= until { continue }
+                    if try !body(e) { return true }
+                }
+                return false
+            }, { () throws -> [Event] in try next.map { try snap.block(at: $0).events() } ?? [] })
+            // In order: what `body` did first (a stop or its error), then the next block's error if any.
+            if try delivered.get() { return }
+            current = try decoded.get()
+            k += 1
         }
     }
 

@@ -48,6 +48,38 @@ final class LogStoreTests: XCTestCase {
         XCTAssertTrue(again.recoveryNotes.isEmpty)
     }
 
+    /// The scan decodes the next block on the second core while the caller
+    /// takes the current one's events: whatever the start seq, time range
+    /// and stop point, it delivers exactly what reading block by block does,
+    /// in order, and nothing after the caller stops.
+    func testReadAheadDeliversWhatABlockByBlockReadDoes() throws {
+        let fs = FaultyFileSystem()
+        let store = try LogStore.create(directory: "/d", site: "north", options: options(fs, durability: .none))
+        _ = try store.append(traffic(2_000))
+        let snap = try XCTUnwrap(store.snapshot(origin: "north"))
+        XCTAssertGreaterThan(snap.blocks.count, 20)
+        var sequential: [Event] = []
+        for i in snap.blocks.indices { sequential += try snap.block(at: i).events() }
+        var rng = SplitMix64(seed: 11)
+        let times = sequential.map(\.at).sorted()
+        for trial in 0..<300 {
+            let after = UInt64(rng.next() % 2_100)
+            let since = rng.next() % 3 == 0 ? times[Int(rng.next() % UInt64(times.count))] : nil
+            let until = rng.next() % 3 == 0 ? times[Int(rng.next() % UInt64(times.count))] : nil
+            let stopAt = rng.next() % 2 == 0 ? Int(rng.next() % 300) + 1 : nil
+            var got: [UInt64] = []
+            try store.forEachEvent(origin: "north", afterSeq: after, since: since, until: until) { e in
+                got.append(e.seq)
+                return stopAt.map { got.count < $0 } ?? true
+            }
+            var expected = sequential.filter { e in
+                e.seq > after && (since.map { e.at >= $0 } ?? true) && (until.map { e.at < $0 } ?? true)
+            }.map(\.seq)
+            if let stopAt { expected = Array(expected.prefix(stopAt)) }
+            XCTAssertEqual(got, expected, "trial \(trial): after \(after), since \(String(describing: since)), until \(String(describing: until)), stop \(String(describing: stopAt))")
+        }
+    }
+
     func testDuplicateIDIsANoOpWithinACallAndAcrossRestart() throws {
         let fs = FaultyFileSystem()
         let input = traffic(300)
