@@ -51,6 +51,14 @@ extension BenchTarget {
     public static let rebuildRate = BenchTarget(.atLeast(1_000_000), "≥ 1,000,000 events/s")
     /// DuckDB's time over the rebuild's, on the same events and figures.
     public static let rebuildOverDuckDB = BenchTarget(.atLeast(3), "≥ 3× faster than DuckDB")
+    /// Catch-up time after all of the history over that after half of it, for the same new events.
+    public static let catchUpHistoryRatio = BenchTarget(.atMost(1.25), "≤ 1.25× (cost ∝ new events, not history)")
+    /// A replay into a new file over a bulk rebuild, events per second.
+    public static let replayOverRebuild = BenchTarget(.atLeast(0.8), "≥ 0.8× rebuild speed")
+    /// `journey demo` at its default size, wall seconds after the build.
+    public static let demoSeconds = BenchTarget(.below(60), "< 60 s")
+    /// Its peak RSS (bytes).
+    public static let demoPeakRSS = BenchTarget(.below(512_000_000), "< 512 MB")
     /// Peak RSS of a benchmark at 10M events (bytes).
     public static let peakRSS = BenchTarget(.below(512_000_000), "< 512 MB")
     /// Median latency of a projection query (ms).

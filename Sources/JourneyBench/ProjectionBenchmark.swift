@@ -127,6 +127,65 @@ public struct ProjectionBenchmark {
         return (try peer.run(jsonl: jsonl, engine: engine, output: directory + "/duckdb-figures.json"), nil)
     }
 
+    /// What `runCatchUp` measured.
+    public struct CatchUpResult: Sendable {
+        /// New events applied by each catch-up.
+        public var newEvents: Int
+        /// (events of history before the new ones, seconds the catch-up took), shortest history first.
+        public var runs: [(history: Int, seconds: Double)]
+        /// The bulk rebuild of the longest history's prefix, for the per-event cost of a rebuild in the same run.
+        public var rebuildEvents: Int
+        public var rebuildSeconds: Double
+        /// Replaying the log as of the middle event's time into a new file (what `journey replay --as-of` does).
+        public var replayEvents: Int
+        public var replaySeconds: Double
+        /// Catch-up time at the longest history over that at the shortest: 1 when the cost is the new events', not history's.
+        public var historyRatio: Double { (runs.last?.seconds ?? .nan) / (runs.first?.seconds ?? .nan) }
+    }
+
+    /// Incremental catch-up: for half and all of the simulated store, a
+    /// projection is built in bulk up to `newEvents` before the end, then
+    /// caught up over the last `newEvents` and timed. The catch-up should cost
+    /// the same at both history lengths. Also times a replay as of the
+    /// middle event's time into a new file.
+    public func runCatchUp(newEvents: Int = 20_000) throws -> CatchUpResult {
+        let store = try prepareStore()
+        let total = Int(store.stats().first?.events ?? 0)
+        guard newEvents > 0, newEvents < total / 2 else { throw BenchError(.inconsistent, "--new-events must be between 1 and half the store's \(total) events") }
+        var runs: [(Int, Double)] = []
+        var rebuildSeconds = 0.0, rebuildEvents = 0
+        for history in [total / 2 - newEvents, total - newEvents] {
+            let path = directory + "/catchup.sqlite"
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            let engine = try ProjectionEngine(path: path)
+            progress("building the projection of the first \(history) events in bulk…")
+            let t0 = ResourceUsage.now
+            _ = try engine.rebuild(from: store, limit: .init(positions: ["north": UInt64(history)]))
+            (rebuildEvents, rebuildSeconds) = (history, ResourceUsage.now - t0)
+            progress("catching up \(newEvents) new events after \(history) events of history…")
+            let t1 = ResourceUsage.now
+            let applied = try engine.catchUp(from: store, limit: .init(positions: ["north": UInt64(history + newEvents)]))
+            runs.append((history, ResourceUsage.now - t1))
+            guard applied == newEvents else { throw BenchError(.inconsistent, "caught up \(applied) events, not \(newEvents)") }
+        }
+        // Replay as of the middle event's time.
+        var middle = Timestamp(ms: 0), seen = 0
+        try store.forEachEvent(origin: "north") { e in
+            seen += 1
+            if seen == total / 2 { middle = e.at; return false }
+            return true
+        }
+        let replayPath = directory + "/replay.sqlite"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: replayPath + suffix) }
+        progress("replaying as of \(middle.rfc3339) into a new file…")
+        let replay = try ProjectionEngine(path: replayPath)
+        let t2 = ResourceUsage.now
+        let replayed = try replay.rebuild(from: store, limit: .init(asOf: middle))
+        let replaySeconds = ResourceUsage.now - t2
+        return CatchUpResult(newEvents: newEvents, runs: runs, rebuildEvents: rebuildEvents, rebuildSeconds: rebuildSeconds,
+                             replayEvents: replayed, replaySeconds: replaySeconds)
+    }
+
     /// Times each query kind `repeats` times on a caught-up projection.
     public func runQueries(repeats: Int = 7) throws -> (events: Int, timings: [QueryTiming]) {
         let store = try prepareStore()
@@ -174,5 +233,28 @@ public struct ProjectionBenchmark {
             timings.append(QueryTiming(name: name, medianMs: samples[samples.count / 2], maxMs: samples.last ?? 0, rows: rows))
         }
         return (total, timings)
+    }
+}
+
+/// `journey demo` at its default size, timed end to end as a child process
+/// with its own peak memory: what a new user meets first.
+public struct DemoBenchmark {
+    public var directory: String
+    public var executable: String
+
+    public init(directory: String, executable: String) {
+        self.directory = directory
+        self.executable = executable
+    }
+
+    /// Wall seconds and peak RSS of `journey demo --dir DIR` on a fresh directory.
+    public func run() throws -> (seconds: Double, peakRSSBytes: Int) {
+        try? FileManager.default.removeItem(atPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let t0 = ResourceUsage.now
+        let child = try ChildProcess.run(executable, ["demo", "--dir", directory])
+        let seconds = ResourceUsage.now - t0
+        guard child.status == 0 else { throw BenchError(.childFailed, "journey demo failed (exit \(child.status))") }
+        return (seconds, child.peakRSSBytes)
     }
 }

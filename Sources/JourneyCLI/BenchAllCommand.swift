@@ -8,12 +8,14 @@ import JourneyModel
 struct BenchAllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Run every benchmark (append, ingest, scan, rebuild, query, sync) and print each target figure beside its same-run baseline and target.")
+        abstract: "Run every benchmark (append, ingest, scan, rebuild with its DuckDB peer, catch-up and replay, query, sync, demo) and print each target figure beside its same-run baseline and target.")
 
     @Option(help: "Events for the append benchmark.") var appendEvents = 1_000_000
     @Option(help: "Events in the JSONL file of the ingest benchmark (`journey append FILE`).") var ingestEvents = 2_000_000
     @Option(help: "Events in the simulated store for scan, rebuild and query (the target scale is 10,000,000).") var events = 2_000_000
     @Option(help: "Events for the sync catch-up.") var syncEvents = 1_000_000
+    @Option(help: "New events for the incremental catch-up.") var catchUpEvents = 20_000
+    @Flag(help: "Leave out `journey demo` (a few minutes).") var noDemo = false
     @Flag(help: "Print JSON.") var json = false
 
     /// One line of the report.
@@ -40,8 +42,10 @@ struct BenchAllCommand: ParsableCommand {
         _ = try child(["scan", "--events", String(events)])
         let scan = try child(["scan", "--events", String(events)])
         let rebuild = try child(["rebuild", "--events", String(events)])
+        let catchUp = try child(["catchup", "--events", String(events), "--new-events", String(catchUpEvents)])
         let query = try child(["query", "--events", String(events)])
         let sync = try child(["sync", "--events", String(syncEvents)])
+        let demo = noDemo ? [:] : try child(["demo"])
         func d(_ o: JSONObject, _ k: String) -> Double { o[k]?.doubleValue ?? .nan }
         func rss(_ o: JSONObject) -> Int64 { o["peakRSSBytes"]?.intValue ?? 0 }
         func rate(_ x: Double) -> String { String(format: "%.0f events/s", x) }
@@ -79,6 +83,18 @@ struct BenchAllCommand: ParsableCommand {
             figures.append(Figure(name: "rebuild vs DuckDB", measured: "—", baseline: "peer not run: " + (rebuild["duckdbUnavailable"]?.stringValue ?? "?"),
                                   ratio: "—", target: BenchTarget.rebuildOverDuckDB.text, met: false, peakRSS: 0, values: [:]))
         }
+        if case .array(let runs)? = catchUp["runs"], case .object(let short)? = runs.first, case .object(let long)? = runs.last {
+            let ratio = d(catchUp, "historyRatio")
+            figures.append(Figure(name: "catch-up of \(catchUp["newEvents"]?.intValue ?? 0) new events after \(long["history"]?.intValue ?? 0) events",
+                                  measured: String(format: "%.2f s", d(long, "seconds")),
+                                  baseline: String(format: "%.2f s after %lld events", d(short, "seconds"), short["history"]?.intValue ?? 0),
+                                  ratio: String(format: "%.2f", ratio), target: BenchTarget.catchUpHistoryRatio.text,
+                                  met: BenchTarget.catchUpHistoryRatio.met(ratio), peakRSS: rss(catchUp), values: catchUp))
+        }
+        let replay = d(catchUp, "replayEventsPerSecond"), bulk = d(catchUp, "rebuildEventsPerSecond")
+        figures.append(Figure(name: "replay --as-of into a new file", measured: rate(replay), baseline: rate(bulk) + " bulk rebuild",
+                              ratio: String(format: "%.2f", replay / bulk), target: BenchTarget.replayOverRebuild.text,
+                              met: BenchTarget.replayOverRebuild.met(replay / bulk), peakRSS: rss(catchUp), values: [:]))
         var slowest = (name: "", ms: 0.0)
         if case .array(let qs)? = query["queries"] {
             for q in qs { if case .object(let o) = q, let ms = o["medianMs"]?.doubleValue, ms > slowest.ms { slowest = (o["name"]?.stringValue ?? "", ms) } }
@@ -93,6 +109,13 @@ struct BenchAllCommand: ParsableCommand {
         figures.append(Figure(name: "live replication lag p99 (server woken by the append)", measured: String(format: "%.1f ms", p99),
                               baseline: String(format: "%.1f ms with the server looking every 20 ms", pollingP99),
                               ratio: String(format: "%.2f", p99 / max(pollingP99, 1e-9)), target: BenchTarget.lagP99Ms.text, met: BenchTarget.lagP99Ms.met(p99), peakRSS: rss(sync), values: [:]))
+        if !noDemo {
+            let seconds = d(demo, "seconds")
+            figures.append(Figure(name: "journey demo (default size), wall", measured: String(format: "%.1f s", seconds), baseline: "—", ratio: "—",
+                                  target: BenchTarget.demoSeconds.text, met: BenchTarget.demoSeconds.met(seconds), peakRSS: rss(demo), values: demo))
+            figures.append(Figure(name: "journey demo, peak RSS", measured: String(format: "%.0f MB", Double(rss(demo)) / 1e6), baseline: "—", ratio: "—",
+                                  target: BenchTarget.demoPeakRSS.text, met: BenchTarget.demoPeakRSS.met(Double(rss(demo))), peakRSS: rss(demo), values: [:]))
+        }
         let maxRSS = figures.map(\.peakRSS).max() ?? 0
         let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_000_000_000) GB"
         if json {
@@ -102,7 +125,8 @@ struct BenchAllCommand: ParsableCommand {
                 "figures": .array(figures.map { f in .object(["name": .string(f.name), "measured": .string(f.measured), "baseline": .string(f.baseline),
                                                               "ratio": .string(f.ratio), "target": .string(f.target), "met": .bool(f.met),
                                                               "peakRSSBytes": .integer(f.peakRSS)]) }),
-                "raw": .object(["append": .object(append), "ingest": .object(ingest), "scan": .object(scan), "rebuild": .object(rebuild), "query": .object(query), "sync": .object(sync)]),
+                "raw": .object(["append": .object(append), "ingest": .object(ingest), "scan": .object(scan), "rebuild": .object(rebuild),
+                                "catchup": .object(catchUp), "query": .object(query), "sync": .object(sync), "demo": .object(demo)]),
             ])))
             return
         }

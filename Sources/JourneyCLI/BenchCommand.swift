@@ -8,7 +8,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure JourneyStore against its baselines and targets.",
-        subcommands: [BenchAllCommand.self, BenchAppendCommand.self, BenchIngestCommand.self, BenchScanCommand.self, BenchRebuildCommand.self, BenchQueryCommand.self, BenchSyncCommand.self])
+        subcommands: [BenchAllCommand.self, BenchAppendCommand.self, BenchIngestCommand.self, BenchScanCommand.self, BenchRebuildCommand.self,
+                      BenchCatchUpCommand.self, BenchQueryCommand.self, BenchSyncCommand.self, BenchDemoCommand.self])
 }
 
 struct BenchAppendCommand: ParsableCommand {
@@ -163,6 +164,66 @@ enum ScanReport {
             Console.line("rebuild phases: " + r.phases.keys.sorted().map { String(format: "%@ %.1f s", $0, r.phases[$0] ?? 0) }.joined(separator: ", ")
                          + String(format: "; total %.1f s", r.rebuildSeconds))
         }
+    }
+}
+
+struct BenchCatchUpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "catchup",
+        abstract: "Incremental catch-up of the same number of new events after half and after all of a simulated store's history, and a replay as of its middle.")
+
+    @OptionGroup var simulated: SimulatedStoreOptions
+    @Option(help: "New events each catch-up applies.") var newEvents = 20_000
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let r = try simulated.benchmark().runCatchUp(newEvents: newEvents)
+        let rebuildRate = Double(r.rebuildEvents) / r.rebuildSeconds
+        if json {
+            Console.line(JSONWriter.string(.object([
+                "newEvents": .integer(Int64(r.newEvents)),
+                "runs": .array(r.runs.map { .object(["history": .integer(Int64($0.history)), "seconds": .exact($0.seconds)]) }),
+                "historyRatio": .exact(r.historyRatio),
+                "rebuildEvents": .integer(Int64(r.rebuildEvents)), "rebuildEventsPerSecond": .exact(rebuildRate),
+                "replayEvents": .integer(Int64(r.replayEvents)), "replayEventsPerSecond": .exact(Double(r.replayEvents) / r.replaySeconds),
+                "peakRSSBytes": .integer(Int64(ResourceUsage.peakRSSBytes)),
+            ])))
+            return
+        }
+        var t = Table(["figure", "measured", "baseline (same run)", "target", "met"])
+        if let short = r.runs.first, let long = r.runs.last {
+            t.add(["catch-up of \(r.newEvents) new events", String(format: "%.2f s after %d events", long.seconds, long.history),
+                   String(format: "%.2f s after %d events", short.seconds, short.history), BenchTarget.catchUpHistoryRatio.text,
+                   BenchTarget.catchUpHistoryRatio.verdict(r.historyRatio)])
+        }
+        t.add(["replay --as-of (new file)", String(format: "%.0f events/s", Double(r.replayEvents) / r.replaySeconds),
+               String(format: "%.0f events/s bulk rebuild", rebuildRate), BenchTarget.replayOverRebuild.text,
+               BenchTarget.replayOverRebuild.verdict(Double(r.replayEvents) / r.replaySeconds / rebuildRate)])
+        Console.line("catch-up benchmark: \(r.newEvents) new events; history ratio \(String(format: "%.2f", r.historyRatio))")
+        Console.line(t.render())
+    }
+}
+
+struct BenchDemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "`journey demo` at its default size, end to end, with its peak memory.")
+
+    @Option(help: ArgumentHelp("Scratch directory (deleted before and after).", valueName: "dir"))
+    var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-demo"
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let r = try DemoBenchmark(directory: dir, executable: BenchExecutable.path).run()
+        if json {
+            Console.line(JSONWriter.string(.object(["seconds": .exact(r.seconds), "peakRSSBytes": .integer(Int64(r.peakRSSBytes))])))
+            return
+        }
+        var t = Table(["figure", "measured", "target", "met"])
+        t.add(["journey demo, wall", String(format: "%.1f s", r.seconds), BenchTarget.demoSeconds.text, BenchTarget.demoSeconds.verdict(r.seconds)])
+        t.add(["journey demo, peak RSS", String(format: "%.0f MB", Double(r.peakRSSBytes) / 1e6), BenchTarget.demoPeakRSS.text,
+               BenchTarget.demoPeakRSS.verdict(Double(r.peakRSSBytes))])
+        Console.line(t.render())
     }
 }
 
