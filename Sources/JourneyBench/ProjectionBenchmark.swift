@@ -133,6 +133,8 @@ public struct ProjectionBenchmark {
         public var newEvents: Int
         /// (events of history before the new ones, seconds the catch-up took), shortest history first.
         public var runs: [(history: Int, seconds: Double)]
+        /// Seconds per phase of the catch-up after the longest history.
+        public var phases: [String: Double] = [:]
         /// The bulk rebuild of the longest history's prefix, for the per-event cost of a rebuild in the same run.
         public var rebuildEvents: Int
         public var rebuildSeconds: Double
@@ -154,6 +156,7 @@ public struct ProjectionBenchmark {
         guard newEvents > 0, newEvents < total / 2 else { throw BenchError(.inconsistent, "--new-events must be between 1 and half the store's \(total) events") }
         var runs: [(Int, Double)] = []
         var rebuildSeconds = 0.0, rebuildEvents = 0
+        var phases: [String: Double] = [:]
         for history in [total / 2 - newEvents, total - newEvents] {
             let path = directory + "/catchup.sqlite"
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -163,9 +166,12 @@ public struct ProjectionBenchmark {
             _ = try engine.rebuild(from: store, limit: .init(positions: ["north": UInt64(history)]))
             (rebuildEvents, rebuildSeconds) = (history, ResourceUsage.now - t0)
             progress("catching up \(newEvents) new events after \(history) events of history…")
+            let before = engine.timings
             let t1 = ResourceUsage.now
             let applied = try engine.catchUp(from: store, limit: .init(positions: ["north": UInt64(history + newEvents)]))
             runs.append((history, ResourceUsage.now - t1))
+            phases = engine.timings.filter { $0.value > (before[$0.key] ?? 0) }.mapValues { $0 }
+            for (k, v) in before { if let now = phases[k] { phases[k] = now - v } }
             guard applied == newEvents else { throw BenchError(.inconsistent, "caught up \(applied) events, not \(newEvents)") }
         }
         // Replay as of the middle event's time.
@@ -182,7 +188,7 @@ public struct ProjectionBenchmark {
         let t2 = ResourceUsage.now
         let replayed = try replay.rebuild(from: store, limit: .init(asOf: middle))
         let replaySeconds = ResourceUsage.now - t2
-        return CatchUpResult(newEvents: newEvents, runs: runs, rebuildEvents: rebuildEvents, rebuildSeconds: rebuildSeconds,
+        return CatchUpResult(newEvents: newEvents, runs: runs, phases: phases, rebuildEvents: rebuildEvents, rebuildSeconds: rebuildSeconds,
                              replayEvents: replayed, replaySeconds: replaySeconds)
     }
 

@@ -30,8 +30,9 @@ extension ProjectionEngine {
     ///   to the smallest (site, contact), never the contact itself.
     ///
     /// Only rows whose values change are written. `all` means every customer
-    /// (after a rebuild); otherwise the customers in `dirty_customer`, whose
-    /// contacts' days are then marked dirty.
+    /// (after a rebuild); otherwise the customers in `dirty_customer`, and the
+    /// days of the contacts whose links changed are marked dirty (a day's
+    /// figures read a contact's links, never its customer's other contacts).
     func deriveCustomers(_ db: Database, all: Bool) throws {
         let started = monotonicSeconds()
         defer { timings["derive.customers", default: 0] += monotonicSeconds() - started }
@@ -43,6 +44,7 @@ extension ProjectionEngine {
             VALUES (?,?,?,?,?,?,?,?,?,?,?)
             """)
         let dirtyDay = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_day (day) VALUES (?)")
+        let visitDays = try db.cachedStatement(sql: "SELECT DISTINCT day FROM visit WHERE site = ? AND contact = ?")
         var days = Set<Int64>()
         var current: String?
         var group: [CustomerContact] = []
@@ -52,12 +54,19 @@ extension ProjectionEngine {
             for (i, c) in group.enumerated() where c.repeatOf != derived[i].repeatOf || c.nextStart != derived[i].nextStart {
                 update.setUncheckedArguments([derived[i].repeatOf, derived[i].nextStart, c.site, c.contact])
                 try update.execute()
+                // Only a contact whose links changed changes figures of other rows: its own day's
+                // (containment) and its visits' days' (repeats, FCR — a visit can enter its queue
+                // the day after its contact started). New or changed contacts were marked by the flush.
+                if !all {
+                    if let d = c.day { days.insert(d) }
+                    visitDays.setUncheckedArguments([c.site, c.contact])
+                    days.formUnion(try Int64.fetchAll(visitDays))
+                }
             }
             let row = Self.customerRow(group, repeats: derived.filter { $0.repeatOf != nil }.count)
             insert.setUncheckedArguments([customer, row.contacts, row.repeats, row.unresolved, row.channels, row.sites,
                                           row.firstAt, row.lastAt, row.surveys, row.satisfied, row.penalty])
             try insert.execute()
-            if !all { for c in group { if let d = c.day { days.insert(d) } } }
             group.removeAll(keepingCapacity: true)
         }
         // Read a page of customers, then write their rows (no write while a read cursor on `contact`

@@ -430,4 +430,37 @@ final class KPITests: XCTestCase {
         XCTAssertEqual(r.rows[t1][try r.column("fcrTrendPerWeek")].doubleValue ?? 0, -0.25, accuracy: 1e-3)
         XCTAssertEqual(r.rows[t1][try r.column("fcrStability")].doubleValue ?? -1, (1.0 / 12).squareRoot(), accuracy: 1e-3)
     }
+
+    /// A contact that started before midnight and entered its queue after it
+    /// has its visit (and the agent's day) on the next day. When a later
+    /// contact of the customer makes it a repeat, the catch-up must re-derive
+    /// the visit's day, not only the contact's: the agent's repeat count
+    /// comes out as a rebuild gives it.
+    func testALaterRepeatReDerivesTheDayOfAVisitAfterMidnight() throws {
+        // c1 of k1: started 23:59:50 on day 0, queued 00:00:10 on day 1, answered by a1, ended 00:05:00.
+        var lines = [e("contact.started", t("23:59:50"), contact: "c1", customer: "k1"),
+                     e("queue.entered", t("00:00:10", days: 1), contact: "c1", customer: "k1", queue: "q"),
+                     e("contact.answered", t("00:00:20", days: 1), contact: "c1", customer: "k1", queue: "q", agent: "a1", data: #"{"waitMs":10000}"#),
+                     e("contact.ended", t("00:05:00", days: 1), contact: "c1", customer: "k1", queue: "q", agent: "a1")]
+        let s = try store("m", lines)
+        let engine = try ProjectionEngine(path: dir + ".sqlite")
+        try engine.catchUp(from: s)
+        XCTAssertEqual(try engine.agentDayRows(ProjectionQuery.Filter()).map(\.repeated), [0])
+        // c2 of k1 on day 2, within 72 h of c1's end: c1 is now repeated, on its visit's day 1.
+        lines = [e("contact.started", t("10:00:00", days: 2), contact: "c2", customer: "k1"),
+                 e("contact.ended", t("10:01:00", days: 2), contact: "c2", customer: "k1")]
+        _ = try s.append(lines.map { try EventCodec.decode($0, options: .init(defaultSite: "m")) })
+        try engine.catchUp(from: s)
+        let day1 = try engine.agentDayRows(ProjectionQuery.Filter()).filter { $0.handled > 0 }
+        XCTAssertEqual(day1.map(\.day), [UTCDay.of(t("00:00:10", days: 1))])
+        XCTAssertEqual(day1.map(\.repeated), [1], "the visit's day was re-derived")
+        let rebuilt = try ProjectionEngine(path: dir + "-rebuilt.sqlite")
+        _ = try rebuilt.rebuild(from: s)
+        XCTAssertEqual(try engine.canonicalDump(), try rebuilt.canonicalDump())
+    }
+}
+
+/// A UTC day number of an RFC 3339 time, for tests.
+enum UTCDay {
+    static func of(_ rfc3339: String) -> Int64 { (Timestamp(rfc3339: rfc3339)?.ms ?? 0) / 86_400_000 }
 }
