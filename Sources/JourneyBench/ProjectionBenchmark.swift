@@ -135,6 +135,8 @@ public struct ProjectionBenchmark {
         public var runs: [(history: Int, seconds: Double)]
         /// Seconds per phase of the catch-up after the longest history.
         public var phases: [String: Double] = [:]
+        /// Days whose derived rows that catch-up recomputed.
+        public var derivedDays = 0
         /// The bulk rebuild of the longest history's prefix, for the per-event cost of a rebuild in the same run.
         public var rebuildEvents: Int
         public var rebuildSeconds: Double
@@ -157,6 +159,7 @@ public struct ProjectionBenchmark {
         var runs: [(Int, Double)] = []
         var rebuildSeconds = 0.0, rebuildEvents = 0
         var phases: [String: Double] = [:]
+        var derivedDays = 0
         for history in [total / 2 - newEvents, total - newEvents] {
             let path = directory + "/catchup.sqlite"
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -166,10 +169,11 @@ public struct ProjectionBenchmark {
             _ = try engine.rebuild(from: store, limit: .init(positions: ["north": UInt64(history)]))
             (rebuildEvents, rebuildSeconds) = (history, ResourceUsage.now - t0)
             progress("catching up \(newEvents) new events after \(history) events of history…")
-            let before = engine.timings
+            let before = engine.timings, daysBefore = engine.derivedDays
             let t1 = ResourceUsage.now
             let applied = try engine.catchUp(from: store, limit: .init(positions: ["north": UInt64(history + newEvents)]))
             runs.append((history, ResourceUsage.now - t1))
+            derivedDays = engine.derivedDays - daysBefore
             phases = engine.timings.filter { $0.value > (before[$0.key] ?? 0) }.mapValues { $0 }
             for (k, v) in before { if let now = phases[k] { phases[k] = now - v } }
             guard applied == newEvents else { throw BenchError(.inconsistent, "caught up \(applied) events, not \(newEvents)") }
@@ -188,7 +192,7 @@ public struct ProjectionBenchmark {
         let t2 = ResourceUsage.now
         let replayed = try replay.rebuild(from: store, limit: .init(asOf: middle))
         let replaySeconds = ResourceUsage.now - t2
-        return CatchUpResult(newEvents: newEvents, runs: runs, phases: phases, rebuildEvents: rebuildEvents, rebuildSeconds: rebuildSeconds,
+        return CatchUpResult(newEvents: newEvents, runs: runs, phases: phases, derivedDays: derivedDays, rebuildEvents: rebuildEvents, rebuildSeconds: rebuildSeconds,
                              replayEvents: replayed, replaySeconds: replaySeconds)
     }
 

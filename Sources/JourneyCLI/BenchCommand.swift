@@ -183,7 +183,7 @@ struct BenchCatchUpCommand: ParsableCommand {
             Console.line(JSONWriter.string(.object([
                 "newEvents": .integer(Int64(r.newEvents)),
                 "runs": .array(r.runs.map { .object(["history": .integer(Int64($0.history)), "seconds": .exact($0.seconds)]) }),
-                "historyRatio": .exact(r.historyRatio),
+                "historyRatio": .exact(r.historyRatio), "derivedDays": .integer(Int64(r.derivedDays)),
                 "phases": .object(JSONObject(r.phases.keys.sorted().map { JSONObject.Member($0, .exact(r.phases[$0])) })),
                 "rebuildEvents": .integer(Int64(r.rebuildEvents)), "rebuildEventsPerSecond": .exact(rebuildRate),
                 "replayEvents": .integer(Int64(r.replayEvents)), "replayEventsPerSecond": .exact(Double(r.replayEvents) / r.replaySeconds),
@@ -202,7 +202,7 @@ struct BenchCatchUpCommand: ParsableCommand {
                BenchTarget.replayOverRebuild.verdict(Double(r.replayEvents) / r.replaySeconds / rebuildRate)])
         Console.line("catch-up benchmark: \(r.newEvents) new events; history ratio \(String(format: "%.2f", r.historyRatio))")
         Console.line(t.render())
-        Console.line("catch-up phases after the longest history: " + r.phases.keys.sorted().map { String(format: "%@ %.2f s", $0, r.phases[$0] ?? 0) }.joined(separator: ", "))
+        Console.line("catch-up after the longest history: \(r.derivedDays) day(s) derived again; phases " + r.phases.keys.sorted().map { String(format: "%@ %.2f s", $0, r.phases[$0] ?? 0) }.joined(separator: ", "))
     }
 }
 

@@ -54,10 +54,13 @@ extension ProjectionEngine {
             for (i, c) in group.enumerated() where c.repeatOf != derived[i].repeatOf || c.nextStart != derived[i].nextStart {
                 update.setUncheckedArguments([derived[i].repeatOf, derived[i].nextStart, c.site, c.contact])
                 try update.execute()
-                // Only a contact whose links changed changes figures of other rows: its own day's
-                // (containment) and its visits' days' (repeats, FCR — a visit can enter its queue
-                // the day after its contact started). New or changed contacts were marked by the flush.
-                if !all {
+                // A day's figures read a contact's next start only through two predicates: repeated
+                // within W (agent repeats, FCR) and contained (no assisted contact within the
+                // containment window). Only when one of them flips are its own day (containment) and
+                // its visits' days (a visit can enter its queue the day after its contact started)
+                // derived again; a customer's new contact moves the next start of a contact weeks
+                // before it, and that changes no figure. New or changed contacts were marked by the flush.
+                if !all && dayFiguresChange(endedAt: c.endedAt, from: c.nextStart, to: derived[i].nextStart) {
                     if let d = c.day { days.insert(d) }
                     visitDays.setUncheckedArguments([c.site, c.contact])
                     days.formUnion(try Int64.fetchAll(visitDays))
@@ -109,6 +112,15 @@ extension ProjectionEngine {
             try dirtyDay.execute()
         }
         try db.execute(sql: "DELETE FROM dirty_customer")
+    }
+
+    /// True when moving a contact's next start from `old` to `new` changes a
+    /// figure of its day or its visits' days (see ``deriveCustomers(_:all:)``).
+    func dayFiguresChange(endedAt: Int64?, from old: Int64?, to new: Int64?) -> Bool {
+        let w = parameters.repeatWindowMs, containment = Int64(parameters.containmentWindowHours) * 3_600_000
+        func contained(_ next: Int64?) -> Bool { next.map { next in endedAt.map { next > $0 &+ containment } ?? false } ?? true }
+        return RepeatRule.repeated(endedAt: endedAt, nextStart: old, windowMs: w) != RepeatRule.repeated(endedAt: endedAt, nextStart: new, windowMs: w)
+            || contained(old) != contained(new)
     }
 
     /// `repeat_of` and `next_start` of each contact of one customer (see

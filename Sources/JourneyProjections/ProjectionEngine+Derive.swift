@@ -20,6 +20,13 @@ extension ProjectionEngine {
             try deriveCustomers(db, all: all)
 
             // Agent days: handled visits joined to their contact for FCR, plus the agent's time.
+            var mark = monotonicSeconds()
+            func phase(_ name: String) {
+                let now = monotonicSeconds()
+                timings["derive." + name, default: 0] += now - mark
+                mark = now
+            }
+            if !all { derivedDays += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirty_day") ?? 0 }
             try db.execute(sql: "DELETE FROM agent_day WHERE \(days)")
             try db.execute(sql: """
                 INSERT INTO agent_day (agent, day, site, team, handled, talk_ms, hold_ms, acw_ms, transferred, resolved, closed,
@@ -46,6 +53,7 @@ extension ProjectionEngine {
                 """, arguments: ["w": w, "horizon": horizon, "dmax": Limits.durationMsMax])
 
             // Site × queue × interval, each visit counted in the interval it entered the queue.
+            phase("agentDays")
             try db.execute(sql: "DELETE FROM interval_stat WHERE \(days)")
             try db.execute(sql: """
                 INSERT INTO interval_stat (site, queue, interval_start, day, offered, answered, abandoned, short_abandoned,
@@ -61,6 +69,7 @@ extension ProjectionEngine {
                        TOTAL(refused)
                 FROM visit WHERE \(days) GROUP BY site, queue, interval_start
                 """, arguments: ["short": short, "sl": sl, "dmax": Limits.durationMsMax])
+            phase("intervals")
             try db.execute(sql: """
                 UPDATE interval_stat SET
                   logged_agents = COALESCE((SELECT TOTAL(t.logged_ms) FROM agent_time t JOIN agent_skill s ON s.agent = t.agent
@@ -73,6 +82,7 @@ extension ProjectionEngine {
                 """, arguments: ["len": parameters.intervalMs])
             // Self-service containment: sessions on app/web/IVR (or any self-served contact) with no
             // assisted contact by the customer within the containment window after the session ended.
+            phase("staffedAgents")
             try db.execute(sql: "DELETE FROM selfservice_day WHERE \(days)")
             try db.execute(sql: """
                 INSERT INTO selfservice_day (site, day, sessions, contained)
@@ -80,6 +90,7 @@ extension ProjectionEngine {
                 FROM contact WHERE \(days) AND day IS NOT NULL AND (channel IN ('app', 'web', 'ivr') OR outcome = 'selfserved')
                 GROUP BY site, day
                 """, arguments: ["window": Int64(parameters.containmentWindowHours) * 3_600_000])
+            phase("selfService")
             try db.execute(sql: "DELETE FROM dirty_day")
             try db.execute(sql: "DELETE FROM meta WHERE key = 'dirty_all'")
         }

@@ -62,6 +62,8 @@ public final class ProjectionEngine {
     var heldLock: ProjectionLock?
     /// Seconds spent in each phase, for `journey bench rebuild`.
     public internal(set) var timings: [String: Double] = [:]
+    /// Days whose derived rows catch-ups recomputed (in this engine's life), for `journey bench catchup`.
+    public internal(set) var derivedDays = 0
 
     struct ContactKey: Hashable { var site: String; var contact: String }
     struct AgentIntervalKey: Hashable { var agent: String; var interval: Int64 }

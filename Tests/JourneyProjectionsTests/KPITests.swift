@@ -458,6 +458,35 @@ final class KPITests: XCTestCase {
         _ = try rebuilt.rebuild(from: s)
         XCTAssertEqual(try engine.canonicalDump(), try rebuilt.canonicalDump())
     }
+
+    /// A self-service session counts as contained unless the customer comes
+    /// back to an assisted channel within the containment window (24 h,
+    /// shorter than the repeat window). A call that arrives late in the log
+    /// but happened within that window moves the session's next start while
+    /// it stays a repeat either way: the session's day is derived again.
+    func testALateCallWithinTheContainmentWindowReDerivesTheSessionsDay() throws {
+        // An unrelated queued call gives the site its traffic row.
+        var lines = answered("x1", customer: "k9", agent: "a1", enter: "10:00:00", wait: 5, talk: 60)
+        lines += [e("contact.started", t("22:00:00"), contact: "s1", customer: "k1", channel: "app"),
+                  e("contact.selfserved", t("22:10:00"), contact: "s1", customer: "k1", channel: "app"),
+                  e("contact.ended", t("22:10:00"), contact: "s1", customer: "k1", channel: "app"),
+                  // 36 h later: a repeat (within 72 h), but outside the 24 h containment window.
+                  e("contact.started", t("10:10:00", days: 2), contact: "v2", customer: "k1"),
+                  e("contact.ended", t("10:15:00", days: 2), contact: "v2", customer: "k1")]
+        let s = try store("c", lines)
+        let engine = try ProjectionEngine(path: dir + ".sqlite")
+        try engine.catchUp(from: s)
+        XCTAssertEqual(try engine.siteRows(ProjectionQuery.Filter()).first?.containment, 1)
+        // Then the log receives a call made the next morning, within 24 h of the session.
+        lines = [e("contact.started", t("09:00:00", days: 1), contact: "v1", customer: "k1"),
+                 e("contact.ended", t("09:05:00", days: 1), contact: "v1", customer: "k1")]
+        _ = try s.append(lines.map { try EventCodec.decode($0, options: .init(defaultSite: "c")) })
+        try engine.catchUp(from: s)
+        XCTAssertEqual(try engine.siteRows(ProjectionQuery.Filter()).first?.containment, 0, "the session's day was derived again")
+        let rebuilt = try ProjectionEngine(path: dir + "-rebuilt.sqlite")
+        _ = try rebuilt.rebuild(from: s)
+        XCTAssertEqual(try engine.canonicalDump(), try rebuilt.canonicalDump())
+    }
 }
 
 /// A UTC day number of an RFC 3339 time, for tests.
