@@ -16,6 +16,14 @@ extension LogStore {
     /// exact duplicate of a stored block); throws for anything else.
     @discardableResult
     public func appendReplicated(_ block: Block, publicKey: [UInt8]?) throws -> Bool {
+        try appendReplicated(try checkReplicated(block, publicKey: publicKey))
+    }
+
+    /// Runs every check of a replicated block that needs nothing of this
+    /// store's state — origin, chain hash, signature, payload decode and each
+    /// event's bounds — and returns the block as ``CheckedBlock``, the only
+    /// form ``appendReplicated(_:)-(CheckedBlock)`` stores.
+    public func checkReplicated(_ block: Block, publicKey: [UInt8]?) throws -> CheckedBlock {
         let h = block.header
         guard !options.readOnly else { throw LogError(.io, "this store was opened read-only; storing blocks needs the writer") }
         guard h.origin != site else {
@@ -43,6 +51,39 @@ extension LogStore {
         } catch {
             throw LogError(.corrupt, "block of '\(h.origin)' at seq \(h.firstSeq) is refused, nothing stored: \(LogError.from(error).message)")
         }
+        return CheckedBlock(block: block)
+    }
+
+    /// Checks a batch of replicated blocks (``checkReplicated(_:publicKey:)``)
+    /// on two threads, each with its origin's key from `keys`; a block whose
+    /// origin has no key there fails its check. Results are in the blocks' order.
+    public func checkReplicated(_ blocks: [Block], keys: [String: [UInt8]]) -> [Result<CheckedBlock, Error>] {
+        func check(_ part: ArraySlice<Block>) -> [Result<CheckedBlock, Error>] {
+            part.map { b in
+                Result {
+                    guard let key = keys[b.header.origin] else {
+                        throw LogError(.badSignature, "no pinned key for origin '\(b.header.origin)'")
+                    }
+                    return try checkReplicated(b, publicKey: key)
+                }
+            }
+        }
+        guard blocks.count > 1 else { return check(blocks[...]) }
+        let half = blocks.count / 2
+        guard let (a, b) = try? BothAtOnce.run({ check(blocks[..<half]) }, { check(blocks[half...]) }) else {
+            return check(blocks[...])
+        }
+        return a + b
+    }
+
+    /// Stores a block that passed ``checkReplicated(_:publicKey:)``, if it
+    /// continues this node's copy of its origin (see
+    /// ``appendReplicated(_:publicKey:)``). Returns false for an exact
+    /// duplicate of a stored block.
+    @discardableResult
+    public func appendReplicated(_ checked: CheckedBlock) throws -> Bool {
+        let block = checked.block
+        let h = block.header
         monitor.lock()
         defer { monitor.unlock() }
         if let poisoned { throw poisoned }

@@ -12,7 +12,7 @@ import NIOSSL
 /// origin: it is read from durable data before every request, so it can
 /// never be ahead of what is stored, and a pull cut at any point resumes
 /// exactly where the stored data ends. Every block goes through
-/// ``LogStore/appendReplicated(_:publicKey:)``: CRC, recomputed chain hash,
+/// ``LogStore/checkReplicated(_:keys:)`` and ``LogStore/appendReplicated(_:)``: CRC, recomputed chain hash,
 /// the origin's pinned signature key, and chain continuity (a fork is a
 /// divergence, refused and reported with both hashes).
 public final class SyncClient: Sendable {
@@ -74,16 +74,19 @@ public final class SyncClient: Sendable {
             guard !wanted.isEmpty else { break }
             let blocks = try await fetch(peer, origins: wanted, waitMs: report.blocks == 0 ? waitMs : 0)
             if blocks.isEmpty { break }
-            for b in blocks {
+            // The checks that need no store state (hash, signature, decode, event bounds) run on
+            // both cores for the whole batch; the blocks are then stored one by one, in order.
+            let checked = store.checkReplicated(blocks, keys: config.keys)
+            for (b, check) in zip(blocks, checked) {
                 let origin = b.header.origin
                 guard refused[origin] == nil else { continue }
-                guard let key = config.keys[origin] else {
+                guard config.keys[origin] != nil else {
                     logger.error("refused a block of an origin with no pinned key", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)"])
                     refused[origin] = "\(peer.name) sent blocks of '\(origin)', whose public key is not pinned; add it to 'keys' in the sync config"
                     continue
                 }
                 do {
-                    if try store.appendReplicated(b, publicKey: key) { report.add(b) }
+                    if try store.appendReplicated(try check.get()) { report.add(b) }
                 } catch {
                     logger.error("refused a block: \(error)", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)",
                                                                        "log.seq": "\(b.header.firstSeq)"])
