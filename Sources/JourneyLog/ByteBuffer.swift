@@ -77,7 +77,9 @@ struct ByteReader {
     }
 
     mutating func bytes(_ n: Int) throws(Overrun) -> UnsafeRawBufferPointer {
-        guard n >= 0, position + n <= end else { throw Overrun() }
+        // `n <= end - position`, not `position + n <= end`: a hostile length near Int.max must be
+        // refused, not overflow the sum.
+        guard n >= 0, n <= end - position else { throw Overrun() }
         defer { position += n }
         return UnsafeRawBufferPointer(rebasing: base[position..<(position + n)])
     }
