@@ -340,7 +340,12 @@ extension BlockPayload {
             var head = ByteReader(payload)
             guard try head.varint() == UInt64(streamCount) else { throw ByteReader.Overrun() }
             var lengths: [Int] = []
-            for _ in 0..<streamCount { lengths.append(Int(clamping: try head.varint())) }
+            for _ in 0..<streamCount {
+                // Each length is at most the payload's, so the sums below cannot overflow.
+                let n = try head.varint()
+                guard n <= UInt64(payload.count) else { throw ByteReader.Overrun() }
+                lengths.append(Int(n))
+            }
             let start = head.position + lengths[0] + lengths[1]
             guard start + lengths[2] <= payload.count else { throw ByteReader.Overrun() }
             var r = ByteReader(payload, from: start, to: start + lengths[2])
