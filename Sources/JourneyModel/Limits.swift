@@ -16,7 +16,7 @@ public enum Limits {
     /// projection derives from two times (talk, wait, an agent state): 7 days,
     /// in milliseconds. Sums of durations this size cannot overflow 64 bits
     /// below 15 billion contacts.
-    public static let durationMsMax: Int64 = 7 * 86_400_000
+    public static let durationMsMax: Int64 = 7 * LocalDay.lengthMs
 
     /// The `data` fields that are durations in milliseconds: a whole number
     /// from 0 to ``durationMsMax`` when present.

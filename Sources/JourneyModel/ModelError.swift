@@ -1,5 +1,10 @@
 /// Errors of the event model: a bad event or line, with where and what to do.
-public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ModelError: CodedError, Equatable {
+    public static var domain: String { "model" }
+    public var codeName: String { code.rawValue }
+    /// Every model error is about input.
+    public var kind: FailureKind { .badInput }
+
     /// What kind of problem this is; stable for scripts and tests.
     public enum Code: String, Sendable {
         case invalidJSON = "invalid-json"

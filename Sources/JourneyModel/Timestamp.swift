@@ -40,7 +40,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
               let minute = digits(14, 2), b[16] == UInt8(ascii: ":"),
               let second = digits(17, 2)
         else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= Timestamp.daysIn(month: month, year: year),
+        guard (1...12).contains(month), day >= 1, day <= Timestamp.daysInMonth(year: year, month: month),
               hour < 24, minute < 60, second < 61 else { return nil }
         var i = 19
         var fractionMs = 0
@@ -86,10 +86,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Appends the canonical text to `out`. Total: any `ms` gives text, and
     /// within ``Limits/timeMin`` … ``Limits/timeMax`` the text parses back to `ms`.
     public func write(into out: inout [UInt8]) {
-        let (daysPart, msOfDay) = ms.quotientAndRemainder(dividingBy: 86_400_000)
+        let (daysPart, msOfDay) = ms.quotientAndRemainder(dividingBy: LocalDay.lengthMs)
         var days = daysPart
         var msDay = msOfDay
-        if msDay < 0 { msDay += 86_400_000; days -= 1 }
+        if msDay < 0 { msDay += LocalDay.lengthMs; days -= 1 }
         let (y, m, d) = Timestamp.civilFromDays(Int(days))
         func put(_ v: Int, _ width: Int) {
             var div = 1
@@ -135,8 +135,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// `YYYY-MM-DD` of a day number since 1970-01-01.
     public static func dateString(day: Int64) -> String {
         let c = civilFromDays(Int(day))
-        func p(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
-        return "\(c.year)-\(p(c.month))-\(p(c.day))"
+        func p(_ n: Int, _ width: Int) -> String {
+            let digits = String(n)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        // Four-digit years as RFC 3339 writes them (0819, not 819); outside 1–9999 the plain number.
+        return ((1...9999).contains(c.year) ? p(c.year, 4) : String(c.year)) + "-\(p(c.month, 2))-\(p(c.day, 2))"
     }
 
     /// The date of a day number since 1970-01-01.
@@ -150,13 +154,5 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp + (mp < 10 ? 3 : -9)
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 }

@@ -65,7 +65,7 @@ final class EventCodecTests: XCTestCase {
         XCTAssertEqual(Timestamp(rfc3339: "2024-02-29T00:00:00Z")?.rfc3339, "2024-02-29T00:00:00.000Z")
         XCTAssertNil(Timestamp(rfc3339: "2023-02-29T00:00:00Z"))
         XCTAssertNil(Timestamp(rfc3339: "2026-03-02 08:15"))
-        for ms: Int64 in [0, 1, 86_399_999, 1_772_438_400_123, -86_400_001, 4_102_444_800_000] {
+        for ms: Int64 in [0, 1, (LocalDay.lengthMs - 1), 1_772_438_400_123, -86_400_001, 4_102_444_800_000] {
             XCTAssertEqual(Timestamp(rfc3339: Timestamp(ms: ms).rfc3339)?.ms, ms)
         }
     }

@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a node's time comes from: wall time for the stamps on what it records,
+/// monotonic time for durations and deadlines. Code that needs either takes a
+/// clock instead of asking the system, so a test can fix time or step it
+/// (``ManualClock``) and a recorded action is stamped with the time its caller chose.
+public protocol NodeClock: Sendable {
+    /// Wall-clock time now: the stamp of a recorded action (a plan, a coaching session).
+    func now() -> Timestamp
+    /// Monotonic seconds from an arbitrary origin: only differences mean anything.
+    func monotonicSeconds() -> Double
+}
+
+/// The system's clocks: `CLOCK_REALTIME` for stamps, `CLOCK_MONOTONIC` for durations.
+public struct SystemClock: NodeClock {
+    public init() {}
+
+    public func now() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(ms: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+    }
+
+    public func monotonicSeconds() -> Double { Self.monotonicSeconds() }
+
+    /// Monotonic seconds, without an instance: for timings inside the engines.
+    public static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// A clock that moves only when told: both its wall and monotonic time start
+/// where the test sets them and advance together by ``advance(milliseconds:)``.
+public final class ManualClock: NodeClock, @unchecked Sendable {
+    // Guarded by `lock`; a test may read the clock from a server's threads.
+    private var wallMs: Int64
+    private var elapsedMs: Int64 = 0
+    private let lock = PThreadMutex()
+
+    /// A clock standing at `start`.
+    public init(_ start: Timestamp) { wallMs = start.ms }
+
+    public func now() -> Timestamp { lock.locked { Timestamp(ms: wallMs) } }
+
+    public func monotonicSeconds() -> Double { lock.locked { Double(elapsedMs) / 1000 } }
+
+    /// Moves both clocks forward by `milliseconds` (which must not be negative).
+    public func advance(milliseconds: Int64) {
+        precondition(milliseconds >= 0, "a clock does not go back")
+        lock.locked {
+            wallMs += milliseconds
+            elapsedMs += milliseconds
+        }
+    }
+}
+
+/// A pthread mutex: this module uses no Foundation.
+private final class PThreadMutex: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+}
