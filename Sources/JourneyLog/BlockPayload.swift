@@ -26,7 +26,12 @@ import JourneyModel
 /// `site` is not stored: every event of a block belongs to the block's origin.
 /// Readers of v1 must reject a payload whose stream count is not 14.
 public enum BlockPayload {
-    static let streamCount = 14
+    static let streamCount = Stream.allCases.count
+
+    /// The payload's streams, in their order (the table above).
+    enum Stream: Int, CaseIterable {
+        case strings, at, ids, kinds, contact, customer, channel, queue, agent, counts, keys, tags, ints, refs
+    }
     /// Most strings in one block's table; keeps decoder allocations bounded.
     static let stringsMax = 1 << 20
 
@@ -41,7 +46,7 @@ public enum BlockPayload {
 
     struct Encoder {
         var interned = InternTable()
-        var s = [ByteWriter](repeating: ByteWriter(), count: 14)
+        var s = [ByteWriter](repeating: ByteWriter(), count: streamCount)
         var previousID: [UInt8] = []
 
         @inline(__always) mutating func intern(_ text: String) -> UInt32 {
@@ -50,7 +55,7 @@ public enum BlockPayload {
             return copy.withUTF8 { interned.intern($0) }
         }
 
-        @inline(__always) mutating func optional(_ stream: Int, _ text: String?) {
+        @inline(__always) mutating func optional(_ stream: Stream, _ text: String?) {
             if let text { s[stream].varint(UInt64(intern(text)) + 1) } else { s[stream].u8(0) }
         }
 
@@ -59,15 +64,15 @@ public enum BlockPayload {
             // Reading fields through the buffer avoids copying whole events (a retain per field).
             events.withUnsafeBufferPointer { buf in
                 for i in 0..<buf.count {
-                    s[1].svarint(buf[i].at.ms &- previousAt)
+                    s[.at].svarint(buf[i].at.ms &- previousAt)
                     previousAt = buf[i].at.ms
                     frontCode(buf[i].id)
-                    s[3].varint(UInt64(intern(buf[i].kind.rawValue)))
-                    optional(4, buf[i].contact)
-                    optional(5, buf[i].customer)
-                    optional(6, buf[i].channel?.rawValue)
-                    optional(7, buf[i].queue)
-                    optional(8, buf[i].agent)
+                    s[.kinds].varint(UInt64(intern(buf[i].kind.rawValue)))
+                    optional(.contact, buf[i].contact)
+                    optional(.customer, buf[i].customer)
+                    optional(.channel, buf[i].channel?.rawValue)
+                    optional(.queue, buf[i].queue)
+                    optional(.agent, buf[i].agent)
                     object(buf[i].data)
                     object(buf[i].extra)
                 }
@@ -86,19 +91,19 @@ public enum BlockPayload {
                 let n = min(b.count, previousID.count)
                 while shared < n && previousID[shared] == b[shared] { shared += 1 }
                 let suffix = UnsafeBufferPointer(rebasing: b[shared...])
-                s[2].varint(UInt64(shared))
-                s[2].varint(UInt64(suffix.count))
-                s[2].append(contentsOf: suffix)
+                s[.ids].varint(UInt64(shared))
+                s[.ids].varint(UInt64(suffix.count))
+                s[.ids].append(contentsOf: suffix)
                 previousID.removeSubrange(shared...)
                 previousID.append(contentsOf: suffix)
             }
         }
 
         mutating func object(_ o: JSONObject) {
-            s[9].varint(UInt64(o.members.count))
+            s[.counts].varint(UInt64(o.members.count))
             o.members.withUnsafeBufferPointer { members in
                 for j in 0..<members.count {
-                    s[10].varint(UInt64(intern(members[j].key)))
+                    s[.keys].varint(UInt64(intern(members[j].key)))
                     value(members[j].value)
                 }
             }
@@ -106,17 +111,17 @@ public enum BlockPayload {
 
         mutating func value(_ v: JSONValue) {
             switch v {
-            case .null: s[11].u8(Tag.null.rawValue)
-            case .bool(let b): s[11].u8(b ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
-            case .integer(let i): s[11].u8(Tag.integer.rawValue); s[12].svarint(i)
-            case .number(let lit): s[11].u8(Tag.number.rawValue); s[13].varint(UInt64(intern(lit)))
-            case .string(let t): s[11].u8(Tag.string.rawValue); s[13].varint(UInt64(intern(t)))
+            case .null: s[.tags].u8(Tag.null.rawValue)
+            case .bool(let b): s[.tags].u8(b ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
+            case .integer(let i): s[.tags].u8(Tag.integer.rawValue); s[.ints].svarint(i)
+            case .number(let lit): s[.tags].u8(Tag.number.rawValue); s[.refs].varint(UInt64(intern(lit)))
+            case .string(let t): s[.tags].u8(Tag.string.rawValue); s[.refs].varint(UInt64(intern(t)))
             case .array(let items):
-                s[11].u8(Tag.array.rawValue)
-                s[9].varint(UInt64(items.count))
+                s[.tags].u8(Tag.array.rawValue)
+                s[.counts].varint(UInt64(items.count))
                 for item in items { value(item) }
             case .object(let o):
-                s[11].u8(Tag.object.rawValue)
+                s[.tags].u8(Tag.object.rawValue)
                 object(o)
             }
         }
@@ -125,7 +130,7 @@ public enum BlockPayload {
             var table = ByteWriter(capacity: interned.bytes.bytes.count + 8)
             table.varint(UInt64(interned.count))
             table.append(contentsOf: interned.bytes.bytes)
-            s[0] = table
+            s[.strings] = table
             var out = ByteWriter(capacity: s.reduce(64) { $0 + $1.bytes.count })
             out.varint(UInt64(BlockPayload.streamCount))
             for w in s { out.varint(UInt64(w.bytes.count)) }
@@ -228,13 +233,13 @@ public enum BlockPayload {
         var channels: [Channel??] = []
 
         mutating func readStrings() throws {
-            let n = try r[0].varint()
-            guard n <= UInt64(stringsMax), n <= UInt64(r[0].remaining) else { throw ByteReader.Overrun() }
+            let n = try r[.strings].varint()
+            guard n <= UInt64(stringsMax), n <= UInt64(r[.strings].remaining) else { throw ByteReader.Overrun() }
             strings.reserveCapacity(Int(n))
             for _ in 0..<n {
-                let len = try r[0].varint()
-                guard len <= UInt64(r[0].remaining) else { throw ByteReader.Overrun() }
-                strings.append(try r[0].string(Int(len)))
+                let len = try r[.strings].varint()
+                guard len <= UInt64(r[.strings].remaining) else { throw ByteReader.Overrun() }
+                strings.append(try r[.strings].string(Int(len)))
             }
         }
 
@@ -244,7 +249,7 @@ public enum BlockPayload {
             return strings[Int(i)]
         }
 
-        @inline(__always) mutating func optional(_ stream: Int) throws -> String? {
+        @inline(__always) mutating func optional(_ stream: Stream) throws -> String? {
             let i = try r[stream].varint()
             if i == 0 { return nil }
             guard i <= UInt64(strings.count) else { throw ByteReader.Overrun() }
@@ -270,19 +275,19 @@ public enum BlockPayload {
             var at = minAt
             var id: [UInt8] = []
             for i in 0..<count {
-                at = at &+ (try r[1].svarint())
-                let shared = try r[2].varint()
-                let suffixCount = try r[2].varint()
+                at = at &+ (try r[.at].svarint())
+                let shared = try r[.ids].varint()
+                let suffixCount = try r[.ids].varint()
                 guard shared <= UInt64(id.count) else { throw ByteReader.Overrun() }
-                let suffix = try r[2].bytes(Int(clamping: suffixCount))
+                let suffix = try r[.ids].bytes(Int(clamping: suffixCount))
                 id.removeSubrange(Int(shared)...)
                 id.append(contentsOf: suffix)
                 let kind = try string(3)
-                let contact = try optional(4)
-                let customer = try optional(5)
-                let channelIndex = try r[6].varint()
-                let queue = try optional(7)
-                let agent = try optional(8)
+                let contact = try optional(.contact)
+                let customer = try optional(.customer)
+                let channelIndex = try r[.channel].varint()
+                let queue = try optional(.queue)
+                let agent = try optional(.agent)
                 let data = try object(depth: 0)
                 let extra = try object(depth: 0)
                 let channel = try self.channel(at: channelIndex)
@@ -297,8 +302,8 @@ public enum BlockPayload {
 
         mutating func object(depth: Int) throws -> JSONObject {
             guard depth <= JSONParser.depthMax else { throw ByteReader.Overrun() }
-            let n = try r[9].varint()
-            guard n <= UInt64(r[10].remaining) else { throw ByteReader.Overrun() }
+            let n = try r[.counts].varint()
+            guard n <= UInt64(r[.keys].remaining) else { throw ByteReader.Overrun() }
             var members: [JSONObject.Member] = []
             members.reserveCapacity(Int(n))
             for _ in 0..<n {
@@ -309,18 +314,18 @@ public enum BlockPayload {
         }
 
         mutating func value(depth: Int) throws -> JSONValue {
-            guard let tag = Tag(rawValue: try r[11].u8()) else { throw ByteReader.Overrun() }
+            guard let tag = Tag(rawValue: try r[.tags].u8()) else { throw ByteReader.Overrun() }
             switch tag {
             case .null: return .null
             case .falseValue: return .bool(false)
             case .trueValue: return .bool(true)
-            case .integer: return .integer(try r[12].svarint())
+            case .integer: return .integer(try r[.ints].svarint())
             case .number: return .number(try string(13))
             case .string: return .string(try string(13))
             case .array:
                 guard depth < JSONParser.depthMax else { throw ByteReader.Overrun() }
-                let n = try r[9].varint()
-                guard n <= UInt64(r[11].remaining) else { throw ByteReader.Overrun() }
+                let n = try r[.counts].varint()
+                guard n <= UInt64(r[.tags].remaining) else { throw ByteReader.Overrun() }
                 var items: [JSONValue] = []
                 items.reserveCapacity(Int(n))
                 for _ in 0..<n { items.append(try value(depth: depth + 1)) }
@@ -346,9 +351,9 @@ extension BlockPayload {
                 guard n <= UInt64(payload.count) else { throw ByteReader.Overrun() }
                 lengths.append(Int(n))
             }
-            let start = head.position + lengths[0] + lengths[1]
-            guard start + lengths[2] <= payload.count else { throw ByteReader.Overrun() }
-            var r = ByteReader(payload, from: start, to: start + lengths[2])
+            let start = head.position + lengths[.strings] + lengths[.at]
+            guard start + lengths[.ids] <= payload.count else { throw ByteReader.Overrun() }
+            var r = ByteReader(payload, from: start, to: start + lengths[.ids])
             var id: [UInt8] = []
             for i in 0..<count {
                 let shared = try r.varint()
@@ -362,5 +367,13 @@ extension BlockPayload {
         } catch {
             throw LogError(.corrupt, "block payload is truncated or malformed")
         }
+    }
+}
+
+extension Array {
+    /// A payload stream's writer or reader, by name.
+    @inline(__always) subscript(stream: BlockPayload.Stream) -> Element {
+        get { self[stream.rawValue] }
+        set { self[stream.rawValue] = newValue }
     }
 }

@@ -1,6 +1,21 @@
+import JourneyModel
+
 /// Errors of the log: each names what failed, where (file and byte offset when
 /// it is about stored bytes), and what to do next.
-public struct LogError: Error, Sendable, CustomStringConvertible {
+public struct LogError: CodedError {
+    public static var domain: String { "log" }
+    public var codeName: String { code.rawValue }
+    /// Damaged bytes, divergence and bad signatures are `damaged`; a missing
+    /// or existing store is `noStore`; invalid events and keys are `badInput`.
+    public var kind: FailureKind {
+        switch code {
+        case .corrupt, .divergence, .badSignature: return .damaged
+        case .notAStore, .alreadyExists: return .noStore
+        case .invalidEvent, .missingKey: return .badInput
+        case .io, .unsupportedVersion, .poisoned: return .failure
+        }
+    }
+
     /// Stable codes; the CLI maps them to exit codes.
     public enum Code: String, Sendable {
         /// Stored bytes fail a check (CRC, length, chain) away from a torn tail.

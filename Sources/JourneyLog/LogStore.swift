@@ -268,19 +268,7 @@ public final class LogStore: @unchecked Sendable {
     ///   id (nothing of the call is stored then); `.io` or `.poisoned` when
     ///   the disk failed, after which the store must be reopened.
     public func append(_ input: [Event]) throws -> AppendResult {
-        for (i, e) in input.enumerated() {
-            guard e.site == site else {
-                throw LogError(.invalidEvent, "event \(i + 1) belongs to site '\(e.site)', but this store appends for '\(site)'; other sites' events arrive by sync")
-            }
-            do throws(ModelError) { try e.validate() } catch {
-                throw LogError(.invalidEvent, "event \(i + 1) (id '\(ModelError.excerpt(e.id))'): \(error); nothing was stored")
-            }
-        }
-        // Hash outside the lock: appenders do it in parallel.
-        let hashes = input.map { Checksum.fnv1a64($0.id) }
-        if let (j, i) = Event.firstConflictingDuplicate(input, idHashes: hashes) {
-            throw LogError(.invalidEvent, "events \(j + 1) and \(i + 1) both have the id '\(ModelError.excerpt(input[i].id))' but differ; an id names one fact, so give each its own; nothing was stored")
-        }
+        let hashes = try checkAppendable(input)
         monitor.lock()
         defer { monitor.unlock() }
         if let poisoned { throw poisoned }
@@ -339,12 +327,29 @@ public final class LogStore: @unchecked Sendable {
         return result
     }
 
+    /// Checks a call's events before the lock is taken (appenders do it in
+    /// parallel): each is this site's and valid, and no id is given twice
+    /// with different content. Returns each event's id hash.
+    private func checkAppendable(_ input: [Event]) throws -> [UInt64] {
+        for (i, e) in input.enumerated() {
+            guard e.site == site else {
+                throw LogError(.invalidEvent, "event \(i + 1) belongs to site '\(e.site)', but this store appends for '\(site)'; other sites' events arrive by sync")
+            }
+            do throws(ModelError) { try e.validate() } catch {
+                throw LogError(.invalidEvent, "event \(i + 1) (id '\(ModelError.excerpt(e.id))'): \(error); nothing was stored")
+            }
+        }
+        let hashes = input.map { Checksum.fnv1a64($0.id) }
+        if let (j, i) = Event.firstConflictingDuplicate(input, idHashes: hashes) {
+            throw LogError(.invalidEvent, "events \(j + 1) and \(i + 1) both have the id '\(ModelError.excerpt(input[i].id))' but differ; an id names one fact, so give each its own; nothing was stored")
+        }
+        return hashes
+    }
+
     /// In a read-only store, picks up what other processes appended (at most every 20 ms).
     func refreshIfReadOnly() {
         guard options.readOnly else { return }
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let now = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        let now = SystemClock.monotonicSeconds()
         monitor.withLock {
             guard now - refreshedAt >= 0.02 else { return }
             refreshedAt = now
@@ -405,6 +410,7 @@ public final class LogStore: @unchecked Sendable {
                 }
                 let own = ownLog
                 let previousHash = own.headHash
+                precondition(take.first?.firstSeq == own.lastSeq + 1, "the next group to write continues the log")
                 monitor.unlock()
                 let outcome = writeGroups(take, log: own, previousHash: previousHash)
                 monitor.lock()
@@ -429,7 +435,9 @@ public final class LogStore: @unchecked Sendable {
         do {
             var sealed: [Block] = []
             var previous = previousHash
+            var next = groups.first?.firstSeq ?? 0
             for g in groups {
+                precondition(g.firstSeq == next, "commit groups are written in seq order without gaps")
                 var seq = g.firstSeq
                 for c in g.compressed ?? [] {
                     let block = try Block.seal(compressed: c, origin: site, firstSeq: seq, previousHash: previous, key: key)
@@ -437,6 +445,7 @@ public final class LogStore: @unchecked Sendable {
                     seq += UInt64(c.count)
                     sealed.append(block)
                 }
+                next = seq
             }
             return .success(try log.write(sealed, sync: options.durability != .none))
         } catch {

@@ -66,6 +66,7 @@ final class OriginLog: @unchecked Sendable {
     /// Writes sealed blocks (already chained after ``headHash``), rolling
     /// segments at the size limit and syncing when `sync` is true.
     func write(_ sealed: [Block], sync: Bool) throws -> WriteOutcome {
+        assertContinuesChain(sealed.map(\.header))
         var out = WriteOutcome(segments: segments)
         var pending: [UInt8] = []
         var pendingBlocks: [(BlockHeader, UInt64)] = []
@@ -110,7 +111,7 @@ final class OriginLog: @unchecked Sendable {
         try flush()
         // The data is durable; now record that it is acknowledged, and only then return.
         if let last = sealed.last, let file = ackFile, let seg = out.segments.last {
-            assert(last.header.firstSeq > ack.lastSeq, "the acknowledged position only moves forward")
+            precondition(last.header.firstSeq > ack.lastSeq, "the acknowledged position only moves forward")
             ack = AckRecord(counter: ack.counter + 1, lastSeq: last.header.lastSeq, chainHash: last.header.chainHash,
                             segmentFirstSeq: seg.firstSeq, endOffset: seg.size, origin: origin)
             try AckRecord.write(ack, to: file, sync: sync)
@@ -128,11 +129,28 @@ final class OriginLog: @unchecked Sendable {
             ack = a
             ackFile = outcome.ackFile
         }
-        assert(ack == nil || ack?.lastSeq == lastSeq, "after a write, everything held is acknowledged")
+        precondition(ack == nil || ack?.lastSeq == lastSeq, "after a write, everything held is acknowledged")
+    }
+
+    /// Checks, before a write, that `headers` continue this log's chain one
+    /// after another: contiguous seqs, each linked to the previous hash.
+    func assertContinuesChain(_ headers: [BlockHeader]) {
+        var seq = lastSeq, hash = headHash
+        for h in headers {
+            precondition(h.origin == origin && h.firstSeq == seq + 1 && h.previousHash == hash,
+                         "a block to write (\(h.origin) seq \(h.firstSeq)) does not continue \(origin) at seq \(seq)")
+            seq = h.lastSeq
+            hash = h.chainHash
+        }
     }
 
     /// Adds a written block to the in-memory state.
     func record(_ h: BlockHeader, segment: Int, offset: UInt64) {
+        // The chain step. Every caller linked the block first (recovery, the
+        // writer, a replicated block's check): breaking this is a bug, not input.
+        precondition(h.origin == origin && h.firstSeq == lastSeq + 1 && h.previousHash == headHash,
+                     "block \(h.origin) \(h.firstSeq) does not continue \(origin) at seq \(lastSeq)")
+        precondition(h.count > 0, "a block holds events")
         blocks.append(BlockLocation(firstSeq: h.firstSeq, count: h.count, minAt: h.minAt, maxAt: h.maxAt,
                                     segment: segment, offset: offset, totalBytes: h.totalBytes, rawBytes: h.rawBytes))
         lastSeq = h.lastSeq

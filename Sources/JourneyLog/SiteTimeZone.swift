@@ -5,7 +5,7 @@ import JourneyModel
 /// system's time-zone data) or, for stores and maps written before zones
 /// existed, a fixed UTC offset. Converts between UTC instants and the site's
 /// local wall-clock time, both as milliseconds since 1970-01-01 (local time
-/// counted as if it were UTC, so `local / 86_400_000` is the local day).
+/// counted as if it were UTC, so `LocalDay(localMs:)` of it is the local day).
 public struct SiteTimeZone: Sendable, Equatable, CustomStringConvertible {
     private enum Rule: Sendable, Equatable {
         case zone(TimeZone)
@@ -65,23 +65,21 @@ public struct SiteTimeZone: Sendable, Equatable, CustomStringConvertible {
     /// is read with the offset before the change, so it lands just after the
     /// gap, as a clock that was not moved would show.
     public func utcMs(local: Int64) -> Int64 {
-        let before = offsetMs(atUTC: local - 86_400_000), after = offsetMs(atUTC: local + 86_400_000)
+        let before = offsetMs(atUTC: local - LocalDay.lengthMs), after = offsetMs(atUTC: local + LocalDay.lengthMs)
         let fits = [local - before, local - after].filter { localMs(utc: $0) == local }
         return fits.min() ?? (local - before)
     }
 
     /// Local day number (days since 1970-01-01) of a UTC instant.
-    public func day(utc utcMs: Int64) -> Int64 { floorDiv(localMs(utc: utcMs), 86_400_000) }
+    public func day(utc utcMs: Int64) -> Int64 { LocalDay(localMs: localMs(utc: utcMs)).number }
 
     /// UTC instant at which local day `day` begins (its local midnight, or
     /// the first instant after it when midnight is skipped).
-    public func dayStartUTC(_ day: Int64) -> Int64 { utcMs(local: day * 86_400_000) }
+    public func dayStartUTC(_ day: Int64) -> Int64 { utcMs(local: LocalDay(day).localStartMs) }
 
     /// Length of local day `day` in ms: 24 h, or 23 h / 25 h on a day the
     /// clocks change.
     public func dayLengthMs(_ day: Int64) -> Int64 { dayStartUTC(day + 1) - dayStartUTC(day) }
-
-    private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 }
 
 extension Comparable {
