@@ -18,6 +18,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "journey", targets: ["journey"]),
+        .executable(name: "journey-bench", targets: ["journey-bench"]),
         .library(name: "JourneyModel", targets: ["JourneyModel"]),
         .library(name: "JourneyLog", targets: ["JourneyLog"]),
     ],
@@ -72,24 +73,39 @@ let package = Package(
             path: "Sources/JourneyInsights"
         ),
         .target(name: "JourneyIngest", dependencies: ["JourneyModel", "JourneyLog"], path: "Sources/JourneyIngest", swiftSettings: fuzzing),
+        // Simulated centres and synthetic traffic: the demo's, the tests' and the benchmarks' data.
+        .target(name: "JourneySimulation", dependencies: ["JourneyModel"], path: "Sources/JourneySimulation"),
         .target(
             name: "JourneyBench",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneySync", "CZlib",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyProjections", "JourneySync", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/JourneyBench"
         ),
+        // A node: its data directory, configs and workflows, driven by the CLI, tests and the console.
+        .target(
+            name: "JourneyNode",
+            dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyProjections", "JourneySync",
+                           "JourneyStaffing", "JourneyInsights"],
+            path: "Sources/JourneyNode"
+        ),
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneyProjections", "JourneySync", "JourneyStaffing", "JourneyInsights", "JourneyBench",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyProjections", "JourneySync", "JourneyStaffing", "JourneyInsights", "JourneyNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/JourneyCLI"
         ),
         .executableTarget(name: "journey", dependencies: ["JourneyCLI"], path: "Sources/journey"),
+        // The benchmarks: their own executable, so that `journey` does not ship them.
+        .executableTarget(
+            name: "journey-bench",
+            dependencies: ["JourneyBench", "JourneyCLI", "JourneyModel", "JourneyLog", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/journey-bench"
+        ),
         // Fuzzing: the targets (a library the tests replay), libFuzzer's driver or a replaying
         // stand-in, and the executable Scripts/fuzz.sh builds with coverage and AddressSanitizer.
         .target(name: "CFuzzDriver", path: "Sources/CFuzzDriver", cSettings: fuzzDriver),
@@ -103,39 +119,39 @@ let package = Package(
             swiftSettings: fuzzing, linkerSettings: fuzzLink
         ),
         // Test support: a fault-injecting in-memory file system and seeded generators.
-        .target(name: "JourneyTestSupport", dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest"], path: "Sources/JourneyTestSupport"),
+        .target(name: "JourneyTestSupport", dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation"], path: "Sources/JourneyTestSupport"),
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], path: "Tests/JourneyModelTests"),
         .testTarget(name: "JourneyFuzzTests", dependencies: ["JourneyFuzz"], path: "Tests/JourneyFuzzTests"),
         .testTarget(
             name: "JourneyLogTests",
-            dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneyTestSupport"],
+            dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyTestSupport"],
             path: "Tests/JourneyLogTests"
         ),
         .testTarget(
             name: "JourneyInsightsTests",
-            dependencies: ["JourneyInsights", "JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog",
+            dependencies: ["JourneyInsights", "JourneyProjections", "JourneyIngest", "JourneySimulation", "JourneyModel", "JourneyLog",
                            .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/JourneyInsightsTests"
         ),
         .testTarget(
             name: "JourneyStaffingTests",
-            dependencies: ["JourneyStaffing", "JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyCLI"],
+            dependencies: ["JourneyStaffing", "JourneyProjections", "JourneyIngest", "JourneySimulation", "JourneyModel", "JourneyLog", "JourneyCLI"],
             path: "Tests/JourneyStaffingTests"
         ),
         .testTarget(
             name: "JourneySyncTests",
-            dependencies: ["JourneySync", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyProjections", "JourneyTestSupport"],
+            dependencies: ["JourneySync", "JourneyIngest", "JourneySimulation", "JourneyModel", "JourneyLog", "JourneyProjections", "JourneyTestSupport"],
             path: "Tests/JourneySyncTests"
         ),
         .testTarget(
             name: "JourneyProjectionsTests",
-            dependencies: ["JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyTestSupport",
+            dependencies: ["JourneyProjections", "JourneyIngest", "JourneySimulation", "JourneyModel", "JourneyLog", "JourneyTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/JourneyProjectionsTests"
         ),
         .testTarget(
             name: "JourneyIngestTests",
-            dependencies: ["JourneyIngest", "JourneyModel", "JourneyLog", "JourneyCLI"],
+            dependencies: ["JourneyIngest", "JourneySimulation", "JourneyModel", "JourneyLog", "JourneyCLI"],
             path: "Tests/JourneyIngestTests"
         ),
         .testTarget(
@@ -145,8 +161,14 @@ let package = Package(
             path: "Tests/JourneyBenchTests"
         ),
         .testTarget(
+            name: "JourneyNodeTests",
+            dependencies: ["JourneyNode", "JourneyIngest", "JourneyLog", "JourneyModel", "JourneyProjections"],
+            path: "Tests/JourneyNodeTests"
+        ),
+        .testTarget(
             name: "JourneyCLITests",
-            dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog", "JourneyProjections", "JourneyTestSupport"],
+            dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog", "JourneyProjections", "JourneyTestSupport", "JourneyNode",
+                           "JourneyIngest", "JourneyInsights", "JourneySimulation", "JourneyStaffing", "JourneySync"],
             path: "Tests/JourneyCLITests"
         ),
     ]

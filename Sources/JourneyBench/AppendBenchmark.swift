@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 import JourneyModel
 

@@ -1,5 +1,6 @@
 import Foundation
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 import JourneyModel
 import JourneyProjections
@@ -205,7 +206,7 @@ public struct ProjectionBenchmark {
             progress("building projections for the query benchmark…")
             _ = try engine.rebuild(from: store)
         }
-        let lastDay = engine.dataHorizon.ms / 86_400_000 - 1
+        let lastDay = LocalDay.utc(of: engine.dataHorizon).number - 1
         var day = ProjectionQuery.Filter()
         day.fromDay = lastDay
         day.toDay = lastDay

@@ -1,3 +1,4 @@
+import JourneyModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,9 +21,5 @@ public enum ResourceUsage {
     }
 
     /// A monotonic clock in seconds.
-    public static var now: Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    public static var now: Double { SystemClock.monotonicSeconds() }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 import JourneyModel
 import JourneySync

@@ -3,6 +3,7 @@ import Foundation
 import JourneyIngest
 import JourneyLog
 import JourneyModel
+import JourneyNode
 
 struct AppendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,55 +27,17 @@ struct AppendCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        do {
-            let s = try store.open()
-            let r = try Self.append(file, to: s, rejects: try rejects.map(RejectsSink.init(path:)))
-            Console.line("appended \(r.appended), duplicates \(r.duplicates)" + (r.lastSeq.map { ", last seq \($0)" } ?? ""))
-        } catch {
-            throw ExitStatus.report(error)
-        }
+        let node = store.node()
+        let s = try node.openStore()
+        let outcome = try node.appendJSONL(file, to: s, rejects: try rejects.map(RejectsSink.init(path:)))
+        Self.reportRejects(outcome, into: rejects)
+        let r = outcome.result
+        Console.line("appended \(r.appended), duplicates \(r.duplicates)" + (r.lastSeq.map { ", last seq \($0)" } ?? ""))
     }
 
-    /// Checks every line of the JSONL `file` (or `-`, standard input), then
-    /// appends it a chunk at a time (``JSONLAppend``); with `rejects`, bad
-    /// lines are written there and the rest stored. Shared with `import --format jsonl`.
-    static func append(_ file: String, to store: LogStore, rejects: RejectsSink? = nil) throws -> LogStore.AppendResult {
-        var appender = JSONLAppend(store: store)
-        appender.progress = { Console.error("append: \($0)") }
-        if let rejects { appender.setAside = { try rejects.write($0) } }
-        let outcome = try appender.run(file == "-" ? .descriptor(0, spoolDirectory: store.directory) : .file(file))
-        if rejects == nil, outcome.errorCount > 0 {
-            for p in outcome.errors { Console.error("journey: \(p)") }
-            if outcome.errorCount > outcome.errors.count { Console.error("journey: … and \(outcome.errorCount - outcome.errors.count) more") }
-            throw CLIError(ExitStatus.badInput, "\(outcome.errorCount) bad line(s); nothing was stored (with --rejects FILE the good lines are stored and these written to FILE)")
-        }
-        if let rejects, !outcome.rejected.isEmpty {
-            Console.line("rejected \(outcome.rejected.count) line(s) into \(rejects.path): " + Rejects.counts(outcome.rejected).map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))
-        }
-        return outcome.result
-    }
-
-    /// Appends `events` in calls of ``AppendChunking/eventsPerCall``. More
-    /// than one call reports progress on standard error, as `label: stored N of M events …`.
-    static func appendInChunks(_ events: [Event], to store: LogStore, label: String) throws -> LogStore.AppendResult {
-        let started = ContinuousClock.now
-        var line = ProgressLine(verb: "stored")
-        return try AppendChunking.append(events, to: store) { done in
-            if events.count > AppendChunking.eventsPerCall,
-               let text = line.line(done: UInt64(done), total: UInt64(events.count), elapsedSeconds: (ContinuousClock.now - started).inSeconds) {
-                Console.error("\(label): \(text)")
-            }
-        }
-    }
-}
-
-/// Reads a whole input file, or standard input for `-`.
-enum InputFile {
-    static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError(ExitStatus.badInput, "cannot read \(path): check the path and its permissions")
-        }
-        return Array(data)
+    /// Says how many lines went to the rejects file, per reason.
+    static func reportRejects(_ outcome: JSONLAppend.Outcome, into path: String?) {
+        guard let path, !outcome.rejected.isEmpty else { return }
+        Console.line("rejected \(outcome.rejected.count) line(s) into \(path): " + Rejects.counts(outcome.rejected).map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))
     }
 }

@@ -25,7 +25,7 @@ struct AuditPlanCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        do { try execute() } catch { throw ExitStatus.report(error) }
+        try execute()
     }
 
     func execute() throws {
@@ -44,7 +44,7 @@ struct AuditPlanCommand: ParsableCommand {
             return
         }
         guard let recorded = plans.first(where: { $0.data["plan"]?.stringValue == id }) else {
-            throw CLIError(ExitStatus.badInput, "no staffing plan \(id) in this store (run `journey audit plan` to list them; sync if another centre made it)")
+            throw CLIError(.badInput, "no staffing plan \(id) in this store (run `journey audit plan` to list them; sync if another centre made it)")
         }
         let scratch = store.directory + "/audit-\(ProcessInfo.processInfo.processIdentifier).sqlite"
         Console.error("audit: replaying the log to plan \(id)'s recorded positions in a scratch projection…")

@@ -30,26 +30,23 @@ struct CatCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let s = try store.open(readOnly: true)
-            var line: [UInt8] = []
-            let emit: (Event) -> Bool = { e in
-                line.removeAll(keepingCapacity: true)
-                EventCodec.encode(e, into: &line)
-                line.append(0x0A)
-                Console.write(line)
-                return true
+        let s = try store.open(readOnly: true)
+        var line: [UInt8] = []
+        let console = Console.current  // the scan may call back from its read-ahead thread
+        let emit: (Event) -> Bool = { e in
+            line.removeAll(keepingCapacity: true)
+            EventCodec.encode(e, into: &line)
+            line.append(0x0A)
+            console.out(line)
+            return true
+        }
+        if let origin {
+            guard s.origins.contains(origin) else {
+                throw CLIError(.badInput, "this store holds no log of origin '\(origin)'; it holds: \(s.origins.joined(separator: ", "))")
             }
-            if let origin {
-                guard s.origins.contains(origin) else {
-                    throw CLIError(ExitStatus.badInput, "this store holds no log of origin '\(origin)'; it holds: \(s.origins.joined(separator: ", "))")
-                }
-                try s.forEachEvent(origin: origin, afterSeq: after, since: since?.timestamp, until: until?.timestamp, emit)
-            } else {
-                try s.forEachMergedEvent(since: since?.timestamp, until: until?.timestamp, emit)
-            }
-        } catch {
-            throw ExitStatus.report(error)
+            try s.forEachEvent(origin: origin, afterSeq: after, since: since?.timestamp, until: until?.timestamp, emit)
+        } else {
+            try s.forEachMergedEvent(since: since?.timestamp, until: until?.timestamp, emit)
         }
     }
 }

@@ -30,30 +30,28 @@ struct CoachCommand: ParsableCommand {
     enum MetricArgument: String, ExpressibleByArgument, CaseIterable { case fcr, csat }
 
     func run() throws {
-        do { try execute() } catch { throw ExitStatus.report(error) }
+        try execute()
     }
 
     func execute() throws {
         var o = CoachingList.Options()
         o.metric = metric == .fcr ? .fcr : .csat
         o.below = below; o.minContacts = minContacts; o.site = site; o.fromDay = from?.day; o.toDay = to?.day
-        let (log, engine) = try Projections.caughtUp(store)
+        let node = store.node()
+        let (log, engine) = try node.projections()
         try Projections.checkFilters(engine, site: site)
-        let started = ContinuousClock.now
+        let started = node.clock.monotonicSeconds()
         Console.error("coach: judging every agent's \(o.metric.rawValue.uppercased()) against peers on the same queues and tenure…")
         let judged = try CoachingList.entries(engine, o)
-        Console.error("coach: \(judged.entries.count) agents judged over \(judged.range.text) in \(String(format: "%.1f", (ContinuousClock.now - started).inSeconds)) s")
+        Console.error("coach: \(judged.entries.count) agents judged over \(judged.range.text) in \(String(format: "%.1f", node.clock.monotonicSeconds() - started)) s")
         let report = try CoachingList.report(engine, o, judged: judged)
         let listed = judged.entries.filter { $0.adjusted < below }
         InsightsCommand.print(report, output)
         guard schedule else { return }
         log.close()
-        let writer = try store.open()
-        defer { writer.close() }
-        let events = CoachingList.scheduledEvents(listed, site: writer.site, options: o, engine: engine,
-                                                  at: Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000)))
-        let result = try writer.append(events)
-        Console.line("scheduled coaching for \(result.appended) agent(s) of \(writer.site)"
+        let events = CoachingList.scheduledEvents(listed, site: log.site, options: o, engine: engine, at: node.clock.now())
+        let result = try node.record(events)
+        Console.line("scheduled coaching for \(result.appended) agent(s) of \(log.site)"
                      + (result.duplicates > 0 ? " (\(result.duplicates) already scheduled for this data)" : "")
                      + (listed.count > events.count ? "; \(listed.count - events.count) listed agent(s) belong to other centres, which schedule their own" : ""))
     }

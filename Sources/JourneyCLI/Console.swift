@@ -1,48 +1,92 @@
 import Foundation
 
-/// Where commands write. The executable writes to stdout/stderr; tests swap
-/// in buffers through ``JourneyCLI/run(_:)`` to drive commands in-process.
+/// Where commands write. The executable writes to stdout/stderr; tests bind
+/// a capturing console to their task through ``JourneyCLI/run(_:clock:)`` to
+/// drive commands in-process.
+///
+/// The static functions write to the console of the running task. Work that
+/// runs on other threads (a scan's read-ahead, a server's callbacks) sees no
+/// task: it must write to the console its command captured (`Console.current`
+/// read on the command's task), which is what ``StoreOptions/node()`` does.
 public final class Console: @unchecked Sendable {
-    // Swapped only by JourneyCLI.run, which tests call one at a time.
-    nonisolated(unsafe) static var current = Console()
+    /// The console of the running command: the process's own by default, or a test's.
+    @TaskLocal static var current = Console()
 
+    // Guarded by `lock`: a command's worker threads may write beside it.
+    private let lock = NSLock()
     private var outBuffer: [UInt8] = []
-    var capture: (out: [UInt8], err: [UInt8])?
+    private var captured: (out: [UInt8], err: [UInt8])?
+    private var eachLine = false
+
+    /// A console writing to the process's standard output and error.
+    init() {}
+
+    /// A console that keeps what is written, for ``JourneyCLI/run(_:clock:)``.
+    static func capturing() -> Console {
+        let c = Console()
+        c.captured = ([], [])
+        return c
+    }
+
+    /// What a capturing console kept.
+    var capture: (out: [UInt8], err: [UInt8])? { lock.withLock { captured } }
+
     /// Flush standard output at every line, not only when large: for commands
     /// whose lines report progress (the demo), so `journey demo > log` shows
     /// each step as it happens.
-    var flushesEachLine = false
-
-    /// Writes bytes to standard output (buffered; flushed at exit and when large).
-    static func write(_ bytes: [UInt8]) {
-        let c = current
-        if c.capture != nil { c.capture?.out.append(contentsOf: bytes); return }
-        c.outBuffer.append(contentsOf: bytes)
-        if c.outBuffer.count >= 1 << 20 || c.flushesEachLine { flush() }
+    var flushesEachLine: Bool {
+        get { lock.withLock { eachLine } }
+        set { lock.withLock { eachLine = newValue } }
     }
 
-    /// Writes a line to standard output.
-    static func line(_ text: String = "") { write(Array((text + "\n").utf8)) }
+    /// Writes bytes to standard output (buffered; flushed at exit and when large).
+    func out(_ bytes: [UInt8]) {
+        let full: Bool = lock.withLock {
+            if captured != nil { captured?.out.append(contentsOf: bytes); return false }
+            outBuffer.append(contentsOf: bytes)
+            return outBuffer.count >= 1 << 20 || eachLine
+        }
+        if full { flushOut() }
+    }
 
     /// Writes a line to standard error (unbuffered: progress and errors show at once).
-    static func error(_ text: String) {
-        let c = current
-        if c.capture != nil { c.capture?.err.append(contentsOf: Array((text + "\n").utf8)); return }
-        flush()
+    func err(_ text: String) {
+        let capturedHere: Bool = lock.withLock {
+            guard captured != nil else { return false }
+            captured?.err.append(contentsOf: Array((text + "\n").utf8))
+            return true
+        }
+        guard !capturedHere else { return }
+        flushOut()
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    static func flush() {
-        let c = current
-        guard !c.outBuffer.isEmpty else { return }
-        c.outBuffer.withUnsafeBytes { buf in
-            var done = 0
-            while done < buf.count {
-                let n = Foundation.write(1, buf.baseAddress! + done, buf.count - done)  // non-empty buffer: base address exists
-                if n <= 0 { break }
-                done += n
+    /// Writes buffered standard output.
+    func flushOut() {
+        lock.withLock {
+            guard !outBuffer.isEmpty else { return }
+            outBuffer.withUnsafeBytes { buf in
+                guard let base = buf.baseAddress else { return }
+                var done = 0
+                while done < buf.count {
+                    let n = Foundation.write(1, base + done, buf.count - done)
+                    if n <= 0 { break }
+                    done += n
+                }
             }
+            outBuffer.removeAll(keepingCapacity: true)
         }
-        c.outBuffer.removeAll(keepingCapacity: true)
     }
+
+    /// Writes bytes to the running command's standard output.
+    public static func write(_ bytes: [UInt8]) { current.out(bytes) }
+
+    /// Writes a line to the running command's standard output.
+    public static func line(_ text: String = "") { current.out(Array((text + "\n").utf8)) }
+
+    /// Writes a line to the running command's standard error.
+    public static func error(_ text: String) { current.err(text) }
+
+    /// Writes the running command's buffered standard output.
+    public static func flush() { current.flushOut() }
 }

@@ -1,10 +1,5 @@
 import ArgumentParser
-import JourneyLog
-import JourneyIngest
-import JourneyInsights
 import JourneyModel
-import JourneyStaffing
-import JourneySync
 
 /// The exit codes of `journey`, one meaning each, so scripts can act on them.
 ///
@@ -22,67 +17,48 @@ public enum ExitStatus {
     public static let damaged: Int32 = 4
     public static let noStore: Int32 = 5
 
-    /// Prints `error` the way a user can act on, and gives the exit code for it.
-    static func report(_ error: any Error) -> ExitCode {
+    /// Prints `error` the way a user can act on, and gives the exit code for it:
+    /// the one place where a failure's kind becomes an exit status.
+    public static func report(_ error: any Error) -> ExitCode {
         if let code = error as? ExitCode { return code }
-        if let e = error as? StaffingError {
-            Console.error("journey: \(e.message)")
-            return ExitCode(badInput)
+        guard let e = error as? any CodedError else {
+            Console.error("journey: \(error)")
+            return ExitCode(failure)
         }
-        if let e = error as? InsightsError {
-            Console.error("journey: \(e.message)")
-            return ExitCode(badInput)
-        }
-        if let e = error as? LogError {
-            Console.error("journey: \(e)")
-            switch e.code {
-            case .corrupt, .divergence, .badSignature: return ExitCode(damaged)
-            case .notAStore, .alreadyExists: return ExitCode(noStore)
-            case .invalidEvent, .missingKey: return ExitCode(badInput)
-            default: return ExitCode(failure)
-            }
-        }
-        if let e = error as? SyncError {
-            Console.error("journey: \(e.message)")
-            return ExitCode(status(of: e))
-        }
-        if let e = error as? IngestError {
-            Console.error("journey: \(e)")
-            return ExitCode(badInput)
-        }
-        if let e = error as? ModelError {
-            Console.error("journey: \(e)")
-            return ExitCode(badInput)
-        }
-        if let e = error as? CLIError {
-            Console.error("journey: \(e.message)")
-            return ExitCode(e.status)
-        }
-        Console.error("journey: \(error)")
-        return ExitCode(failure)
+        Console.error("journey: \(e)")
+        return ExitCode(status(of: e.kind))
     }
-}
 
-extension ExitStatus {
-    /// The exit status of a replication failure: data a peer sent that was
-    /// refused (bad frames, bad blocks, a malformed answer) is 4, like a
-    /// damaged store; a bad config is 3; the network or the peer's refusal to
-    /// talk is 1.
-    static func status(of e: SyncError) -> Int32 {
-        switch e.code {
-        case .rejected, .protocolViolation: return damaged
-        case .config: return badInput
-        case .transport, .unauthorized, .forbidden: return failure
+    /// What a command's entry point exits with when `run()` threw `error`:
+    /// ArgumentParser's own errors (usage, help — its help command throws
+    /// from `run()` — an exit code) pass through; any other is printed by
+    /// ``report(_:)`` and becomes its exit code.
+    public static func exitError(for error: any Error) -> any Error {
+        if error is ExitCode || error is CleanExit || error is ValidationError { return error }
+        if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { return error }
+        return report(error)
+    }
+
+    /// The exit status of a failure of `kind`.
+    static func status(of kind: FailureKind) -> Int32 {
+        switch kind {
+        case .badInput: return badInput
+        case .damaged: return damaged
+        case .noStore: return noStore
+        case .failure: return failure
         }
     }
 }
 
-/// A command-level failure with its exit status.
-struct CLIError: Error {
-    var status: Int32
+/// A command-level failure: what the command refused or could not do, and its kind.
+struct CLIError: CodedError {
+    static var domain: String { "cli" }
+    var codeName: String { kind.rawValue }
+    var kind: FailureKind
     var message: String
-    init(_ status: Int32, _ message: String) {
-        self.status = status
+    init(_ kind: FailureKind, _ message: String) {
+        self.kind = kind
         self.message = message
     }
+    var description: String { message }
 }

@@ -3,6 +3,7 @@ import Foundation
 import JourneyIngest
 import JourneyLog
 import JourneyModel
+import JourneyNode
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +23,7 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     @Option(help: "Input format: jsonl | asterisk | connect | csv.")
-    var format: FormatArgument
+    var format: ImportFormat
 
     @Option(help: "Site of the imported events (must be this store's own site; the default).")
     var site: String?
@@ -50,75 +51,26 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let s = try store.open()
-            if let site, site != s.site {
-                throw CLIError(ExitStatus.badInput, "--site \(site) is not this store's site '\(s.site)'; a store imports only its own site's events")
-            }
-            let sink = try rejects.map(RejectsSink.init(path:))
-            if follow { return try runFollow(s, rejects: sink) }
-            if format == .jsonl {
-                let r = try AppendCommand.append(file, to: s, rejects: sink)
-                Console.line("imported: appended \(r.appended), duplicates \(r.duplicates)")
-                return
-            }
-            let bytes = try InputFile.read(file)
-            let pseudonyms = try Pseudonyms.load(directory: s.directory)
-            var batch: ImportBatch
-            let rejectsOf: ([IngestError]) -> [UInt8]
-            switch format {
-            case .asterisk:
-                var importer = AsteriskQueueLog(site: s.site, pseudonyms: pseudonyms)
-                batch = importer.read(bytes)
-                rejectsOf = { Rejects.lines(bytes, firstLine: 1, rejected: $0) }
-            case .connect:
-                batch = AmazonConnectRecords(site: s.site, pseudonyms: pseudonyms).read(bytes)
-                rejectsOf = { Rejects.records(bytes, rejected: $0) }
-            case .csv:
-                let mapBytes = try InputFile.read(map ?? "")
-                let importer = CSVCallRecords(site: s.site, map: try CSVColumnMap.parse(mapBytes),
-                                              siteZone: try SiteZones.load(store: s).current, pseudonyms: pseudonyms)
-                batch = importer.read(bytes)
-                let separator = importer.separator(of: bytes)
-                rejectsOf = { Rejects.csv(bytes, separator: separator, rejected: $0) }
-            case .jsonl:
-                return
-            }
-            batch.refuseConflictingDuplicates()
-            var rejected: [IngestError] = []
-            if let sink, batch.wholeInputErrors.isEmpty {
-                rejected = batch.setAsideErrors()
-                if !rejected.isEmpty { try sink.write(rejectsOf(rejected)) }
-            }
-            guard batch.errors.isEmpty else {
-                for e in batch.errors.prefix(1000) { Console.error("journey: \(e)") }
-                if batch.errors.count > 1000 { Console.error("journey: … and \(batch.errors.count - 1000) more") }
-                throw CLIError(ExitStatus.badInput, "\(batch.errors.count) malformed line(s) or record(s); nothing was stored" +
-                               (sink == nil && batch.wholeInputErrors.isEmpty ? " (with --rejects FILE the valid ones are stored and these written to FILE)" : ""))
-            }
-            let total = try AppendCommand.appendInChunks(batch.events, to: s, label: "import")
-            Self.report(batch, total, rejected: rejected, rejectsPath: rejects)
-        } catch {
-            throw ExitStatus.report(error)
+        let node = store.node()
+        let s = try node.openStore()
+        if let site, site != s.site {
+            throw CLIError(.badInput, "--site \(site) is not this store's site '\(s.site)'; a store imports only its own site's events")
         }
-    }
-
-    func runFollow(_ s: LogStore, rejects sink: RejectsSink?) throws {
-        let follower = try QueueLogFollower(path: file, store: s)
-        follower.idleExitSeconds = idleExit
-        follower.report = { batch, result in
-            Console.line("followed \(batch.inputCount) line(s): appended \(result.appended), duplicates \(result.duplicates)")
-            Console.flush()
+        let sink = try rejects.map(RejectsSink.init(path:))
+        if follow {
+            return try node.followQueueLog(file, to: s, idleExitSeconds: idleExit, rejects: sink, report: { batch, result in
+                Console.line("followed \(batch.inputCount) line(s): appended \(result.appended), duplicates \(result.duplicates)")
+                Console.flush()
+            }, setAside: { count in Console.line("set aside \(count) malformed line(s) in \(sink?.path ?? "")") })
         }
-        if let sink {
-            follower.setAside = { rejected, chunk, firstLine in
-                try sink.write(Rejects.lines(chunk, firstLine: firstLine, rejected: rejected))
-                Console.line("set aside \(rejected.count) malformed line(s) in \(sink.path)")
-            }
+        guard format != .jsonl else {
+            let outcome = try node.appendJSONL(file, to: s, rejects: sink)
+            AppendCommand.reportRejects(outcome, into: rejects)
+            Console.line("imported: appended \(outcome.result.appended), duplicates \(outcome.result.duplicates)")
+            return
         }
-        do { try follower.run() } catch let e as IngestError {
-            throw CLIError(ExitStatus.badInput, "\(file): \(e); the cursor stays before this line")
-        }
+        let r = try node.importRecords(file, format: format, map: map, to: s, rejects: sink)
+        Self.report(r.batch, r.stored, rejected: r.rejected, rejectsPath: rejects)
     }
 
     static func report(_ batch: ImportBatch, _ total: LogStore.AppendResult, rejected: [IngestError], rejectsPath: String?) {
@@ -138,33 +90,4 @@ struct ImportCommand: ParsableCommand {
     }
 }
 
-/// The file `--rejects` names: created (or emptied) when the run starts, so
-/// it holds exactly this run's rejects; appended to while following.
-final class RejectsSink {
-    let path: String
-    private let handle: FileHandle
-
-    init(path: String) throws {
-        self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw CLIError(ExitStatus.badInput, "cannot create the rejects file \(path): check the directory exists and is writable")
-        }
-        handle = h
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        guard !bytes.isEmpty else { return }
-        do {
-            try handle.write(contentsOf: Data(bytes))
-            try handle.synchronize()
-        } catch {
-            throw CLIError(ExitStatus.failure, "cannot write the rejects file \(path): \(error)")
-        }
-    }
-
-    deinit { try? handle.close() }
-}
-
-enum FormatArgument: String, ExpressibleByArgument, CaseIterable {
-    case jsonl, asterisk, connect, csv
-}
+extension ImportFormat: ExpressibleByArgument {}

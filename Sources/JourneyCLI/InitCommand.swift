@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JourneyLog
 import JourneyModel
+import JourneyNode
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,27 +32,20 @@ struct InitCommand: ParsableCommand {
     var pseudonymKey: String?
 
     func run() throws {
-        do {
-            let zone = try timeZone.map(SiteCommand.zone(named:))
-            let key = try pseudonymKey.map(SiteCommand.pseudonymKey(file:))
-            if adopt {
-                let s = try LogStore.adopt(directory: store.directory, site: site, options: store.logOptions)
-                Console.line("restored journey.json for site \(s.site) in \(store.directory) (its key signs every block of its log)")
-                Console.line("public key: \(Checksum.hex(s.publicKey))")
-                if try Pseudonyms.install(directory: store.directory, key: key) { Console.line("pseudonym key installed") }
-                return
-            }
-            let s = try LogStore.create(directory: store.directory, site: site, options: store.logOptions)
-            try Pseudonyms.install(directory: store.directory, key: key)
-            if let zone {
-                _ = try s.append([SiteZones.event(site: s.site, zone: zone, effective: nil, recordedAt: SiteCommand.now())])
-            }
-            Console.line("created store for site \(s.site) in \(store.directory)")
-            Console.line("time zone: \(zone?.description ?? "UTC")")
+        let zone = try timeZone.map(SiteCommand.zone(named:))
+        let key = try pseudonymKey.map(SiteCommand.pseudonymKey(file:))
+        let node = store.node()
+        if adopt {
+            let (s, installed) = try node.adopt(site: site, pseudonymKey: key)
+            Console.line("restored journey.json for site \(s.site) in \(store.directory) (its key signs every block of its log)")
             Console.line("public key: \(Checksum.hex(s.publicKey))")
-            Console.line("pseudonym key: \(key == nil ? "new (copy \(Pseudonyms.keyPath(store.directory, fs: POSIXFileSystem())) to the other centres)" : "installed from \(pseudonymKey ?? "")")")
-        } catch {
-            throw ExitStatus.report(error)
+            if installed { Console.line("pseudonym key installed") }
+            return
         }
+        let s = try node.create(site: site, zone: zone, pseudonymKey: key)
+        Console.line("created store for site \(s.site) in \(store.directory)")
+        Console.line("time zone: \(zone?.description ?? "UTC")")
+        Console.line("public key: \(Checksum.hex(s.publicKey))")
+        Console.line("pseudonym key: \(key == nil ? "new (copy \(Pseudonyms.keyPath(store.directory, fs: POSIXFileSystem())) to the other centres)" : "installed from \(pseudonymKey ?? "")")")
     }
 }

@@ -52,7 +52,7 @@ struct RepeatsInsight: ParsableCommand {
     @OptionGroup var output: InsightOutput
 
     func run() throws {
-        do { try execute() } catch { throw ExitStatus.report(error) }
+        try execute()
     }
 
     func execute() throws {
@@ -80,7 +80,7 @@ struct MixInsight: ParsableCommand {
     @OptionGroup var output: InsightOutput
 
     func run() throws {
-        do { try execute() } catch { throw ExitStatus.report(error) }
+        try execute()
     }
 
     func execute() throws {
@@ -103,7 +103,7 @@ struct TeamsInsight: ParsableCommand {
     @OptionGroup var output: InsightOutput
 
     func run() throws {
-        do { try execute() } catch { throw ExitStatus.report(error) }
+        try execute()
     }
 
     func execute() throws {
@@ -127,7 +127,7 @@ struct AttritionInsight: ParsableCommand {
     @OptionGroup var output: InsightOutput
 
     func run() throws {
-        do { try execute() } catch { throw ExitStatus.report(error) }
+        try execute()
     }
 
     func execute() throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JourneyLog
 import JourneyModel
+import JourneyNode
 import JourneyProjections
 import JourneyStaffing
 
@@ -32,7 +33,7 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "Record the plan: append staffing.planned and agent.lent events to this centre's log.") var commit = false
 
     func run() throws {
-        do { try execute() } catch { throw ExitStatus.report(error) }
+        try execute()
     }
 
     func execute() throws {
@@ -47,19 +48,18 @@ struct PlanCommand: ParsableCommand {
         try p.validate()
         let fc = try forecast.map { path -> Forecast in
             do { return try Forecast.parse(csv: String(decoding: try InputFile.read(path), as: UTF8.self)) } catch let e as StaffingError {
-                throw CLIError(ExitStatus.badInput, "\(path): \(e.message)")
+                throw StaffingError(e.code, "\(path): \(e.message)")
             }
         }
-        let (log, engine) = try Projections.caughtUp(store)
-        guard engine.dataHorizon.ms > 0 else { throw CLIError(ExitStatus.badInput, "the store holds no events to plan from; import or simulate some first") }
+        let node = store.node()
+        let (log, engine) = try node.projections()
+        guard engine.dataHorizon.ms > 0 else { throw CLIError(.badInput, "the store holds no events to plan from; import or simulate some first") }
         let day = date?.day ?? (engine.horizonDay() + 1)
         let record = try PlanRecord(engine: engine, day: day, parameters: p, forecast: fc)
         var committed: LogStore.AppendResult?
         if commit {
             log.close()
-            let writer = try store.open()
-            defer { writer.close() }
-            committed = try writer.append(record.events(site: writer.site, at: Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000))))
+            committed = try node.record(record.events(site: log.site, at: node.clock.now()))
         }
         if json {
             var out = record.data

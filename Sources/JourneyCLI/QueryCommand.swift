@@ -58,40 +58,30 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let engine: ProjectionEngine
-            if let db {
-                guard FileManager.default.fileExists(atPath: db) else { throw CLIError(ExitStatus.badInput, "no projection file at \(db)") }
-                engine = try ProjectionEngine(path: db, parameters: try Projections.parameters(store.directory))
-            } else {
-                engine = try Projections.caughtUp(store).1
-            }
-            try Projections.checkFilters(engine, site: site, queue: queue, team: team, agent: agent)
-            var f = ProjectionQuery.Filter()
-            f.site = site; f.queue = queue; f.team = team; f.agent = agent; f.customer = customer
-            f.fromDay = day?.day ?? from?.day
-            f.toDay = day?.day ?? to?.day
-            f.outcome = outcome; f.repeatsOnly = repeats; f.route = route; f.limit = limit
-            f.reason = reason; f.channel = channel; f.repeatedOnly = repeated
-            f.countedOnly = counted; f.repeatedToChannel = repeatedToChannel; f.repeatedAtSite = repeatedAtSite
-            f.windowMs = window.map { Int64($0.hours) * 3_600_000 }
-            let q: ProjectionQuery
-            switch kind {
-            case .intervals: q = .intervals(f)
-            case .agents: q = .agents(f, sort: sort)
-            case .teams: q = .teams(f, by: ProjectionQuery.TeamGrouping(rawValue: by.rawValue) ?? .range)
-            case .sites: q = .sites(f)
-            case .customers: q = .customers(minRepeats: minRepeats, limit: limit)
-            case .journey: q = .journey(customer: customer ?? "")
-            case .contacts: q = .contacts(f)
-            }
-            let result = try engine.query(q)
-            Output.print(result, json: json, csv: csv)
-            if kind != .journey && kind != .sites && result.rows.count >= limit {
-                Console.error("query: the first \(limit) rows are shown (--limit); there may be more")
-            }
-        } catch {
-            throw ExitStatus.report(error)
+        let engine = try db.map { try store.node().projections(at: $0) } ?? Projections.caughtUp(store).1
+        try Projections.checkFilters(engine, site: site, queue: queue, team: team, agent: agent)
+        var f = ProjectionQuery.Filter()
+        f.site = site; f.queue = queue; f.team = team; f.agent = agent; f.customer = customer
+        f.fromDay = day?.day ?? from?.day
+        f.toDay = day?.day ?? to?.day
+        f.outcome = outcome; f.repeatsOnly = repeats; f.route = route; f.limit = limit
+        f.reason = reason; f.channel = channel; f.repeatedOnly = repeated
+        f.countedOnly = counted; f.repeatedToChannel = repeatedToChannel; f.repeatedAtSite = repeatedAtSite
+        f.windowMs = window.map { Int64($0.hours) * 3_600_000 }
+        let q: ProjectionQuery
+        switch kind {
+        case .intervals: q = .intervals(f)
+        case .agents: q = .agents(f, sort: sort)
+        case .teams: q = .teams(f, by: ProjectionQuery.TeamGrouping(rawValue: by.rawValue) ?? .range)
+        case .sites: q = .sites(f)
+        case .customers: q = .customers(minRepeats: minRepeats, limit: limit)
+        case .journey: q = .journey(customer: customer ?? "")
+        case .contacts: q = .contacts(f)
+        }
+        let result = try engine.query(q)
+        Output.print(result, json: json, csv: csv)
+        if kind != .journey && kind != .sites && result.rows.count >= limit {
+            Console.error("query: the first \(limit) rows are shown (--limit); there may be more")
         }
     }
 }

@@ -10,20 +10,11 @@ struct RebuildCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        do {
-            let s = try store.open(readOnly: true)
-            let engine = try ProjectionEngine(path: Projections.path(store), parameters: try Projections.parameters(store.directory))
-            engine.progress = { Console.error("rebuild: \($0)") }
-            let started = Date()
-            let n = try engine.rebuild(from: s)
-            let seconds = Date().timeIntervalSince(started)
-            let positions = engine.positions.keys.sorted().map { "\($0)=\(engine.positions[$0] ?? 0)" }.joined(separator: ",")
-            Console.error("rebuild: phases " + engine.timings.keys.sorted().map { String(format: "%@ %.1f s", $0, engine.timings[$0] ?? 0) }.joined(separator: ", "))
-            Console.line(String(format: "rebuilt projections from %d events in %.1f s (%.0f events/s); positions %@", n, seconds,
-                                Double(n) / max(seconds, 1e-9), positions))
-        } catch {
-            throw ExitStatus.report(error)
-        }
+        let (n, seconds, engine) = try store.node().rebuild()
+        let positions = engine.positions.keys.sorted().map { "\($0)=\(engine.positions[$0] ?? 0)" }.joined(separator: ",")
+        Console.error("rebuild: phases " + engine.timings.keys.sorted().map { String(format: "%@ %.1f s", $0, engine.timings[$0] ?? 0) }.joined(separator: ", "))
+        Console.line(String(format: "rebuilt projections from %d events in %.1f s (%.0f events/s); positions %@", n, seconds,
+                            Double(n) / max(seconds, 1e-9), positions))
     }
 }
 
@@ -49,17 +40,9 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let s = try store.open(readOnly: true)
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: out + suffix) }
-            let engine = try ProjectionEngine(path: out, parameters: try Projections.parameters(store.directory))
-            engine.progress = { Console.error("replay: \($0)") }
-            // A new file: built in bulk, as a rebuild is (the same rows as a catch-up, at rebuild speed).
-            let n = try engine.rebuild(from: s, limit: .init(positions: positions?.positions, asOf: asOf?.timestamp))
-            let applied = engine.positions.keys.sorted().map { "\($0)=\(engine.positions[$0] ?? 0)" }.joined(separator: ",")
-            Console.line("replayed \(n) events into \(out); positions \(applied); horizon \(engine.dataHorizon.rfc3339)")
-        } catch {
-            throw ExitStatus.report(error)
-        }
+        // A new file: built in bulk, as a rebuild is (the same rows as a catch-up, at rebuild speed).
+        let (n, engine) = try store.node().replay(into: out, limit: .init(positions: positions?.positions, asOf: asOf?.timestamp))
+        let applied = engine.positions.keys.sorted().map { "\($0)=\(engine.positions[$0] ?? 0)" }.joined(separator: ",")
+        Console.line("replayed \(n) events into \(out); positions \(applied); horizon \(engine.dataHorizon.rfc3339)")
     }
 }

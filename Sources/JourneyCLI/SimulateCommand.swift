@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 import JourneyModel
+import JourneyNode
 
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,46 +48,31 @@ struct SimulateCommand: ParsableCommand {
     var jsonl: String?
 
     func run() throws {
-        do {
-            let writeStore = store.data != nil || jsonl == nil
-            let logStore = writeStore ? try store.open() : nil
-            guard let keep = site ?? logStore?.site else {
-                throw CLIError(ExitStatus.badInput, "--site is needed when writing only --jsonl")
-            }
-            if let logStore, keep != logStore.site {
-                throw CLIError(ExitStatus.badInput, "--site \(keep) is not this store's site '\(logStore.site)'; simulate into each centre's own store")
-            }
-            let siteList = sites.map { $0.split(separator: ",").map(String.init) } ?? [keep]
-            guard siteList.contains(keep), siteList.allSatisfy(SiteID.isValid) else {
-                throw CLIError(ExitStatus.badInput, "--sites must be valid site ids and include --site \(keep)")
-            }
-            var config = SimulationConfig(sites: siteList, seed: seed, days: days)
-            config.agentsPerSite = agents
-            config.contactsPerDay = contactsPerDay
-            if let start {
-                guard let t = Timestamp(rfc3339: start + "T00:00:00Z") else { throw CLIError(ExitStatus.badInput, "--start must be YYYY-MM-DD") }
-                config.startDay = Int(t.ms / 86_400_000)
-            }
-            do {
-                config.scenarios = try scenarios.map { try Scenario.parse($0, sites: siteList) }
-            } catch let e as IngestError { throw CLIError(ExitStatus.badInput, e.message) }
-            let out = jsonl.map { FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil } ?? nil
-            if jsonl != nil && out == nil { throw CLIError(ExitStatus.badInput, "cannot write \(jsonl ?? "")") }
-            defer { try? out?.close() }
-            let clock = Date()
-            var kept = 0, appended = 0, daysDone = 0
-            try Simulator(config: config).run { name, events in
-                guard name == keep else { return }
-                kept += events.count
-                if let logStore { appended += try logStore.append(events).appended }
-                out?.write(Data(EventCodec.encodeLines(events)))
-                daysDone += 1
-                if daysDone % 7 == 0 { Console.error("simulate: \(name): \(kept) events so far (\(String(format: "%.1f", Date().timeIntervalSince(clock))) s)") }
-            }
-            Console.line("simulated \(days) day(s) of \(siteList.joined(separator: ", ")) (seed \(seed)): kept \(kept) events of \(keep)" +
-                         (logStore != nil ? ", appended \(appended)" : "") + String(format: " in %.1f s", Date().timeIntervalSince(clock)))
-        } catch {
-            throw ExitStatus.report(error)
+        let writeStore = store.data != nil || jsonl == nil
+        let logStore = writeStore ? try store.open() : nil
+        guard let keep = site ?? logStore?.site else {
+            throw CLIError(.badInput, "--site is needed when writing only --jsonl")
         }
+        if let logStore, keep != logStore.site {
+            throw CLIError(.badInput, "--site \(keep) is not this store's site '\(logStore.site)'; simulate into each centre's own store")
+        }
+        let siteList = sites.map { $0.split(separator: ",").map(String.init) } ?? [keep]
+        guard siteList.contains(keep), siteList.allSatisfy(SiteID.isValid) else {
+            throw CLIError(.badInput, "--sites must be valid site ids and include --site \(keep)")
+        }
+        var config = SimulationConfig(sites: siteList, seed: seed, days: days)
+        config.agentsPerSite = agents
+        config.contactsPerDay = contactsPerDay
+        if let start {
+            guard let day = LocalDay(start) else { throw CLIError(.badInput, "--start must be YYYY-MM-DD") }
+            config.startDay = Int(day.number)
+        }
+        config.scenarios = try scenarios.map { try Scenario.parse($0, sites: siteList) }
+        let clock = CommandEnvironment.clock
+        let r = try SimulationRun(config: config, keep: keep).run(into: logStore, jsonl: jsonl, clock: clock) { kept, seconds in
+            Console.error("simulate: \(keep): \(kept) events so far (\(String(format: "%.1f", seconds)) s)")
+        }
+        Console.line("simulated \(days) day(s) of \(siteList.joined(separator: ", ")) (seed \(seed)): kept \(r.kept) events of \(keep)" +
+                     (logStore != nil ? ", appended \(r.appended)" : "") + String(format: " in %.1f s", r.seconds))
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JourneyLog
 import JourneyModel
+import JourneyNode
 
 struct SiteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,37 +31,33 @@ struct SiteCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let s = try store.open(readOnly: timeZone == nil && pseudonymKey == nil)
-            if let timeZone {
-                let zone = try Self.zone(named: timeZone)
-                let effective = try from.map { text -> Timestamp in
-                    guard let t = Timestamp(rfc3339: text) else { throw CLIError(ExitStatus.badInput, "--from '\(text)' is not an RFC 3339 time such as 2026-03-27T00:00:00+02:00") }
-                    return t
-                }
-                let r = try s.append([SiteZones.event(site: s.site, zone: zone, effective: effective, recordedAt: Self.now())])
-                Console.line(r.appended == 1 ? "recorded: \(s.site) is on \(zone) from \(effective?.rfc3339 ?? "the start")" : "already recorded")
+        let node = store.node()
+        let s = try node.openStore(readOnly: timeZone == nil && pseudonymKey == nil)
+        if let timeZone {
+            let zone = try Self.zone(named: timeZone)
+            let effective = try from.map { text -> Timestamp in
+                guard let t = Timestamp(rfc3339: text) else { throw CLIError(.badInput, "--from '\(text)' is not an RFC 3339 time such as 2026-03-27T00:00:00+02:00") }
+                return t
             }
-            if let pseudonymKey {
-                let installed = try Pseudonyms.install(directory: s.directory, key: try Self.pseudonymKey(file: pseudonymKey))
-                Console.line(installed ? "pseudonym key installed" : "this pseudonym key was already installed")
-            }
-            let zones = try SiteZones.load(store: s)
-            Console.line("site: \(s.site)")
-            if zones.history.isEmpty { Console.line("time zone: UTC (none recorded)") }
-            for h in zones.history {
-                Console.line("time zone: \(h.zone) from \(h.from == Limits.timeMin.ms ? "the start" : Timestamp(ms: h.from).rfc3339)")
-            }
-            let fs = POSIXFileSystem()
-            Console.line("pseudonym key: \(fs.exists(Pseudonyms.keyPath(s.directory, fs: fs)) ? "installed" : "none (importers cannot make customer keys; install one with --pseudonym-key)")")
-        } catch {
-            throw ExitStatus.report(error)
+            Console.line(try node.recordZone(zone, effective: effective, in: s) ? "recorded: \(s.site) is on \(zone) from \(effective?.rfc3339 ?? "the start")" : "already recorded")
         }
+        if let pseudonymKey {
+            let installed = try Pseudonyms.install(directory: s.directory, key: try Self.pseudonymKey(file: pseudonymKey))
+            Console.line(installed ? "pseudonym key installed" : "this pseudonym key was already installed")
+        }
+        let zones = try SiteZones.load(store: s)
+        Console.line("site: \(s.site)")
+        if zones.history.isEmpty { Console.line("time zone: UTC (none recorded)") }
+        for h in zones.history {
+            Console.line("time zone: \(h.zone) from \(h.from == Limits.timeMin.ms ? "the start" : Timestamp(ms: h.from).rfc3339)")
+        }
+        let fs = POSIXFileSystem()
+        Console.line("pseudonym key: \(fs.exists(Pseudonyms.keyPath(s.directory, fs: fs)) ? "installed" : "none (importers cannot make customer keys; install one with --pseudonym-key)")")
     }
 
     static func zone(named name: String) throws -> SiteTimeZone {
         guard let z = SiteTimeZone(identifier: name) else {
-            throw CLIError(ExitStatus.badInput, "'\(name)' is not an IANA time-zone name such as Europe/London, America/New_York or Asia/Jerusalem (fixed offsets are not zones: they miss daylight saving)")
+            throw CLIError(.badInput, "'\(name)' is not an IANA time-zone name such as Europe/London, America/New_York or Asia/Jerusalem (fixed offsets are not zones: they miss daylight saving)")
         }
         return z
     }
@@ -68,6 +65,4 @@ struct SiteCommand: ParsableCommand {
     static func pseudonymKey(file: String) throws -> [UInt8] {
         try Pseudonyms.parseKeyFile(try InputFile.read(file), path: file)
     }
-
-    static func now() -> Timestamp { Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000)) }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import JourneyLog
 import JourneyModel
-import JourneySync
+import JourneyNode
 
 /// Options every command that works on a store takes.
 struct StoreOptions: ParsableArguments {
@@ -13,48 +13,24 @@ struct StoreOptions: ParsableArguments {
     var durability: DurabilityArgument = .batch
 
     /// The data directory to use.
-    var directory: String {
-        data ?? ProcessInfo.processInfo.environment["JOURNEY_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./journey-data"
+    var directory: String { data ?? DataDirectory.defaultPath }
+
+    /// The node on the data directory, printing its progress and warnings to standard error.
+    func node() -> Node {
+        let console = Console.current  // the node may report from other threads
+        return Node(directory: DataDirectory(directory), clock: CommandEnvironment.clock, durability: durability.value,
+                    progress: { console.err($0) }, warn: { console.err("journey: \($0)") })
     }
 
+    /// The log options of `--durability`.
     var logOptions: LogOptions {
         var o = LogOptions()
         o.durability = durability.value
         return o
     }
 
-    /// Opens the store, reporting what recovery did on standard error. Commands
-    /// that only read open it read-only, so they can run beside a writer
-    /// (journey serve --follow, sync --follow, import --follow).
-    ///
-    /// Replicas are checked against the keys pinned in `DATA/sync.json` (when
-    /// there is one); an origin refused at open is reported here, and every
-    /// read of it fails with exit 4.
-    func open(readOnly: Bool = false) throws -> LogStore {
-        var options = logOptions
-        options.readOnly = readOnly
-        options.publicKeys = pinnedKeys()
-        let store = try LogStore.open(directory: directory, options: options)
-        for note in store.recoveryNotes { Console.error("journey: recovery: \(note)") }
-        for (origin, damage) in store.damagedOrigins.sorted(by: { $0.key < $1.key }) {
-            Console.error("journey: refused origin '\(origin)': \(damage)")
-        }
-        return store
-    }
-
-    /// The public keys pinned in `DATA/sync.json`; empty when there is none.
-    /// One that cannot be read or parsed is reported: the other origins are
-    /// then opened without their signatures checked.
-    func pinnedKeys() -> [String: [UInt8]] {
-        let path = directory + "/sync.json"
-        guard FileManager.default.fileExists(atPath: path) else { return [:] }
-        do {
-            return try SyncConfig.parse(String(decoding: try InputFile.read(path), as: UTF8.self)).keys
-        } catch {
-            Console.error("journey: warning: \(path) could not be read (\(error)); replicas are opened without checking their signatures — fix it, then run `journey verify`")
-            return [:]
-        }
-    }
+    /// Opens the store (``Node/openStore(readOnly:)``).
+    func open(readOnly: Bool = false) throws -> LogStore { try node().openStore(readOnly: readOnly) }
 }
 
 enum DurabilityArgument: String, ExpressibleByArgument, CaseIterable {

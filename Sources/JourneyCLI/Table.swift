@@ -1,20 +1,25 @@
 import Foundation
 
 /// A plain-text table with aligned columns, for human output.
-struct Table {
-    var headers: [String]
-    var rows: [[String]] = []
+public struct Table {
+    /// The column headers.
+    public var headers: [String]
+    /// The rows, each a cell per header.
+    public var rows: [[String]] = []
     /// Columns to right-align (numbers).
-    var numeric: Set<Int> = []
+    public var numeric: Set<Int> = []
 
-    init(_ headers: [String], numeric: Set<Int> = []) {
+    /// A table with `headers`, right-aligning the `numeric` columns.
+    public init(_ headers: [String], numeric: Set<Int> = []) {
         self.headers = headers
         self.numeric = numeric
     }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    /// Adds a row.
+    public mutating func add(_ row: [String]) { rows.append(row) }
 
-    func render() -> String {
+    /// The table as lines of aligned columns under a rule.
+    public func render() -> String {
         var widths = headers.map(\.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {

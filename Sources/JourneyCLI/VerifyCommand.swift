@@ -15,30 +15,22 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var syncConfig: SyncConfigOption
 
     func run() throws {
-        do {
-            // Never open the store here: recovery would cut a damaged tail that verify must report.
-            let identity = try LogStore.identity(directory: store.directory)
-            var keys = try syncConfig.loadIfPresent(store)?.keys ?? [:]
-            keys[identity.site] = identity.publicKey
-            let report = try LogVerifier(directory: store.directory, publicKeys: keys).verify()
-            var table = Table(["origin", "blocks", "events", "state"], numeric: [1, 2])
-            for origin in report.origins.keys.sorted() {
-                let o = report.origins[origin] ?? (0, 0)
-                let bad = report.problems.contains { $0.origin == origin }
-                let unverified = report.unverified.contains(origin)
-                table.add([origin, String(o.blocks), String(o.events), bad ? "DAMAGED" : unverified ? "unverified (no pinned key)" : "sound"])
-            }
-            Console.line(table.render())
-            for n in report.notes { Console.error("journey: verify: note: \(n)") }
-            for o in report.unverified.sorted() {
-                Console.error("journey: verify: '\(o)' is unverified: no public key is pinned for it in the sync config, so its signatures were not checked")
-            }
-            for p in report.problems { Console.error("journey: verify: \(p)") }
-            if !report.isSound {
-                throw CLIError(ExitStatus.damaged, "\(report.problems.count) problem(s) found; the events up to each problem are intact — run `journey repair` to restore the damaged origins from a peer")
-            }
-        } catch {
-            throw ExitStatus.report(error)
+        let report = try store.node().verify(configPath: syncConfig.config)
+        var table = Table(["origin", "blocks", "events", "state"], numeric: [1, 2])
+        for origin in report.origins.keys.sorted() {
+            let o = report.origins[origin] ?? (0, 0)
+            let bad = report.problems.contains { $0.origin == origin }
+            let unverified = report.unverified.contains(origin)
+            table.add([origin, String(o.blocks), String(o.events), bad ? "DAMAGED" : unverified ? "unverified (no pinned key)" : "sound"])
+        }
+        Console.line(table.render())
+        for n in report.notes { Console.error("journey: verify: note: \(n)") }
+        for o in report.unverified.sorted() {
+            Console.error("journey: verify: '\(o)' is unverified: no public key is pinned for it in the sync config, so its signatures were not checked")
+        }
+        for p in report.problems { Console.error("journey: verify: \(p)") }
+        if !report.isSound {
+            throw CLIError(.damaged, "\(report.problems.count) problem(s) found; the events up to each problem are intact — run `journey repair` to restore the damaged origins from a peer")
         }
     }
 }

@@ -145,9 +145,9 @@ public struct CSVCallRecords: Sendable {
                 guard let tod = CSVColumnMap.timeOfDayMs(text) else {
                     throw IngestError(line: line, .badTime, "column \(column(r)): '\(ModelError.excerpt(text))' is not a time of day (H:mm:ss)")
                 }
-                var local = day * 86_400_000 + tod
+                var local = LocalDay(day).localStartMs + tod
                 if let f = first, local < f.local {
-                    local += 86_400_000
+                    local += LocalDay.lengthMs
                     guard local - f.local <= Self.rolloverSpanMaxMs else {
                         throw IngestError(line: line, .timeOrder, "column \(column(r)): \(text) is before \(column(f.role)) and is not the small hours after a call that began before midnight; the row's times cannot be ordered")
                     }

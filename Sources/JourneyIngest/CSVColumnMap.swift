@@ -58,19 +58,22 @@ public struct CSVColumnMap: Sendable {
         return Array(Set(all)).sorted()
     }
 
-    /// Parses a map file; every problem names the key at fault.
+    /// Parses a map file; every problem names the key at fault. Keys a map
+    /// does not know are refused (a misspelt `timezone` would otherwise be
+    /// ignored and the times read in the wrong zone); `comment` is free text.
     public static func parse(_ bytes: [UInt8]) throws -> CSVColumnMap {
-        let value: JSONValue
-        do { value = try bytes.withUnsafeBufferPointer { try JSONParser.parse($0) } } catch let e as JSONParser.Failure {
-            throw IngestError("the column map is not valid JSON at byte \(e.offset + 1): \(e.reason)")
+        let file: MapFile
+        do {
+            file = try ConfigDecoder.decode(MapFile.self, from: String(decoding: bytes, as: UTF8.self))
+        } catch let e as ConfigDecoder.Failure {
+            throw IngestError("column map \(e)")
         }
-        guard case .object(let o) = value, o["format"]?.stringValue == "journeystore-csv-map" else {
+        guard file.format == "journeystore-csv-map" else {
             throw IngestError("the column map must be a JSON object with \"format\": \"journeystore-csv-map\"")
         }
-        guard let version = o["version"]?.intValue, version == 1 || version == 2 else {
-            throw IngestError("column map 'version' must be 1 or 2")
-        }
-        let separatorText = o["separator"]?.stringValue ?? ","
+        let version = file.version
+        guard version == 1 || version == 2 else { throw IngestError("column map 'version' must be 1 or 2") }
+        let separatorText = file.separator ?? ","
         var separator: UInt8?
         if separatorText == "auto" && version >= 2 {
             separator = nil
@@ -80,74 +83,122 @@ public struct CSVColumnMap: Sendable {
             }
             separator = s
         }
-        let channelText = o["channel"]?.stringValue ?? "voice"
+        let channelText = file.channel ?? "voice"
         guard let channel = Channel(rawValue: channelText) else { throw IngestError("column map 'channel': unknown channel '\(ModelError.excerpt(channelText))'") }
-        var timeZone: SiteTimeZone?
-        if let text = o["utcOffset"]?.stringValue {
-            guard let t = Timestamp(rfc3339: "2000-01-01T00:00:00" + text), let base = Timestamp(rfc3339: "2000-01-01T00:00:00Z"),
-                  let zone = SiteTimeZone(fixedMinutes: Int((base.ms - t.ms) / 60_000)) else {
-                throw IngestError("column map 'utcOffset' must look like +02:00 or -05:00 (better: name the zone with 'timeZone', e.g. \"Asia/Jerusalem\")")
-            }
-            timeZone = zone
-        }
-        if let name = o["timeZone"]?.stringValue {
-            guard timeZone == nil else { throw IngestError("column map: give 'timeZone' or 'utcOffset', not both") }
-            guard let zone = SiteTimeZone(identifier: name) else {
-                throw IngestError("column map 'timeZone': '\(ModelError.excerpt(name))' is not an IANA time-zone name such as Europe/London or Asia/Jerusalem")
-            }
-            timeZone = zone
-        }
-        guard case .object(let cols)? = o["columns"] else { throw IngestError("column map needs a 'columns' object") }
-        var columns: [String: String] = [:]
-        var contactColumns: [String] = []
-        for m in cols.members {
-            guard roles.contains(m.key) else {
-                throw IngestError("column map 'columns': unknown role '\(ModelError.excerpt(m.key))'; roles are \(roles.joined(separator: ", "))")
-            }
-            if m.key == "contact", case .array(let parts) = m.value, version >= 2 {
-                contactColumns = parts.compactMap { $0.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
-                guard !parts.isEmpty, contactColumns.count == parts.count, Set(contactColumns).count == parts.count else {
-                    throw IngestError("column map 'columns.contact' must be a column name or a list of distinct column names")
-                }
-                continue
-            }
-            guard let name = m.value.stringValue, !name.isEmpty else {
-                throw IngestError("column map 'columns.\(m.key)' must be a column name\(m.key == "contact" && version >= 2 ? " or a list of them" : "")")
-            }
-            if m.key == "contact" { contactColumns = [name] } else { columns[m.key] = name }
-        }
-        guard !contactColumns.isEmpty else { throw IngestError("column map 'columns' needs the role 'contact'") }
-        guard columns["outcome"] != nil else { throw IngestError("column map 'columns' needs the role 'outcome'") }
+        let timeZone = try zone(utcOffset: file.utcOffset, timeZone: file.timeZone)
+        let (columns, contactColumns) = try roles(file.columns, version: version)
         var none: [String: Set<String>] = [:]
         if version == 1, let c = columns["customer"] { none[c] = ["0"] }
-        if let v = o["none"] {
-            guard version >= 2, case .object(let n) = v else { throw IngestError("column map 'none' must be an object of column → list of values (version 2)") }
-            for m in n.members {
-                guard case .array(let values) = m.value, values.allSatisfy({ $0.stringValue != nil }) else {
-                    throw IngestError("column map 'none.\(ModelError.excerpt(m.key))' must be a list of strings")
-                }
-                none[m.key, default: []].formUnion(values.compactMap(\.stringValue))
-            }
+        if let given = file.none {
+            guard version >= 2 else { throw IngestError("column map 'none' must be an object of column → list of values (version 2)") }
+            for (column, values) in given { none[column, default: []].formUnion(values) }
         }
         var outcomes: [String: Outcome] = [:]
-        if case .object(let outs)? = o["outcomes"] {
-            for m in outs.members {
-                guard let v = m.value.stringValue, let oc = Outcome(rawValue: v) else {
-                    throw IngestError("column map 'outcomes.\(ModelError.excerpt(m.key))' must be answered, abandoned, selfserved or skip")
-                }
-                outcomes[m.key] = oc
+        for code in (file.outcomes ?? [:]).keys.sorted() {
+            guard let oc = file.outcomes?[code].flatMap(Outcome.init(rawValue:)) else {
+                throw IngestError("column map 'outcomes.\(ModelError.excerpt(code))' must be answered, abandoned, selfserved or skip")
             }
+            outcomes[code] = oc
         }
         var dateColumn: String?, dateFormat: String?
-        if case .object(let d)? = o["date"] {
-            dateColumn = d["column"]?.stringValue
-            dateFormat = d["format"]?.stringValue ?? "yyyy-MM-dd"
+        if let d = file.date {
+            dateColumn = d.column
+            dateFormat = d.format ?? "yyyy-MM-dd"
             guard dateColumn != nil, dateFormats.contains(dateFormat ?? "") else {
                 throw IngestError("column map 'date' needs a 'column' and a 'format' of \(dateFormats.joined(separator: ", "))")
             }
         }
-        return CSVColumnMap(version: Int(version), separator: separator, channel: channel, timeZone: timeZone, dateColumn: dateColumn,
+        return CSVColumnMap(version: version, separator: separator, channel: channel, timeZone: timeZone, dateColumn: dateColumn,
                             dateFormat: dateFormat, columns: columns, contactColumns: contactColumns, none: none, outcomes: outcomes)
+    }
+
+    /// The zone of `utcOffset` (version 1: `+02:00`) or `timeZone` (an IANA name); nil: the site's.
+    static func zone(utcOffset: String?, timeZone name: String?) throws -> SiteTimeZone? {
+        var zone: SiteTimeZone?
+        if let text = utcOffset {
+            guard let t = Timestamp(rfc3339: "2000-01-01T00:00:00" + text), let base = Timestamp(rfc3339: "2000-01-01T00:00:00Z"),
+                  let fixed = SiteTimeZone(fixedMinutes: Int((base.ms - t.ms) / LocalDay.minuteMs)) else {
+                throw IngestError("column map 'utcOffset' must look like +02:00 or -05:00 (better: name the zone with 'timeZone', e.g. \"Asia/Jerusalem\")")
+            }
+            zone = fixed
+        }
+        if let name {
+            guard zone == nil else { throw IngestError("column map: give 'timeZone' or 'utcOffset', not both") }
+            guard let named = SiteTimeZone(identifier: name) else {
+                throw IngestError("column map 'timeZone': '\(ModelError.excerpt(name))' is not an IANA time-zone name such as Europe/London or Asia/Jerusalem")
+            }
+            zone = named
+        }
+        return zone
+    }
+
+    /// Role → column for every role but `contact`, and the contact's columns;
+    /// roles in name order, so the first fault named is always the same one.
+    static func roles(_ given: [String: MapFile.ColumnName], version: Int) throws -> ([String: String], [String]) {
+        var columns: [String: String] = [:]
+        var contactColumns: [String] = []
+        for role in given.keys.sorted() {
+            guard roles.contains(role) else {
+                throw IngestError("column map 'columns': unknown role '\(ModelError.excerpt(role))'; roles are \(roles.joined(separator: ", "))")
+            }
+            switch given[role] {
+            case .many(let parts)? where role == "contact" && version >= 2:
+                guard !parts.isEmpty, !parts.contains(""), Set(parts).count == parts.count else {
+                    throw IngestError("column map 'columns.contact' must be a column name or a list of distinct column names")
+                }
+                contactColumns = parts
+            case .one(let name)? where !name.isEmpty:
+                if role == "contact" { contactColumns = [name] } else { columns[role] = name }
+            default:
+                throw IngestError("column map 'columns.\(role)' must be a column name\(role == "contact" && version >= 2 ? " or a list of them" : "")")
+            }
+        }
+        guard !contactColumns.isEmpty else { throw IngestError("column map 'columns' needs the role 'contact'") }
+        guard columns["outcome"] != nil else { throw IngestError("column map 'columns' needs the role 'outcome'") }
+        return (columns, contactColumns)
+    }
+
+    /// The file as written, before its values are checked.
+    struct MapFile: Decodable {
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case format, version, separator, channel, utcOffset, timeZone, date, columns, none, outcomes, comment
+        }
+
+        /// `date`: the column holding the calendar date and how it is written.
+        struct DateSpec: Decodable {
+            enum CodingKeys: String, CodingKey, CaseIterable { case column, format }
+            var column: String?
+            var format: String?
+        }
+
+        /// A role's column: one name, or (for `contact`, version 2) a list.
+        enum ColumnName: Decodable {
+            case one(String)
+            case many([String])
+
+            init(from decoder: any Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                if let one = try? c.decode(String.self) {
+                    self = .one(one)
+                } else if let many = try? c.decode([String].self) {
+                    self = .many(many)
+                } else {
+                    throw ConfigDecoder.failure(decoder.codingPath, "must be a column name or a list of them")
+                }
+            }
+        }
+
+        var format: String?
+        var version: Int
+        var separator: String?
+        var channel: String?
+        var utcOffset: String?
+        var timeZone: String?
+        var date: DateSpec?
+        var columns: [String: ColumnName]
+        var none: [String: [String]]?
+        var outcomes: [String: String]?
+        var comment: String?
     }
 
     /// The separator of a file whose first line is `header`: the map's, or

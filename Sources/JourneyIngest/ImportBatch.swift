@@ -110,5 +110,12 @@ public struct ImportBatch: Sendable {
 
 /// The input formats `journey import` reads.
 public enum ImportFormat: String, Sendable, CaseIterable {
-    case jsonl, asterisk, connect, csv
+    /// Canonical JSONL events.
+    case jsonl
+    /// Asterisk `queue_log`.
+    case asterisk
+    /// Amazon Connect contact trace records.
+    case connect
+    /// CSV call records with a column map.
+    case csv
 }

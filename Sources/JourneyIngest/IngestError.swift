@@ -1,8 +1,15 @@
+import JourneyModel
+
 /// Errors of the importers: malformed input, with the line (or record), the
 /// kind of fault and what to fix. Without `--rejects` an import with any of
 /// these stores nothing; with it, the faulty lines are set aside with their
 /// reason and the rest is stored.
-public struct IngestError: Error, Sendable, CustomStringConvertible {
+public struct IngestError: CodedError {
+    public static var domain: String { "ingest" }
+    public var codeName: String { code.rawValue }
+    /// Every importer error is about its input.
+    public var kind: FailureKind { .badInput }
+
     /// The kind of fault, counted per kind in an import's summary.
     public enum Code: String, Sendable, CaseIterable, Comparable {
         /// Not the format at all: field counts, syntax, unknown codes.

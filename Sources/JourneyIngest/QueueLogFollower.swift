@@ -23,6 +23,8 @@ public final class QueueLogFollower: @unchecked Sendable {
     public var pollMilliseconds = 200
     /// Stop after this many seconds without new data (nil: follow forever).
     public var idleExitSeconds: Double?
+    /// The clock idle time is measured by.
+    public var clock: any NodeClock = SystemClock()
     /// Stop once this returns true (checked between polls).
     public var shouldStop: () -> Bool = { false }
     /// Called with each appended chunk's result.
@@ -151,9 +153,5 @@ public final class QueueLogFollower: @unchecked Sendable {
         try POSIXFileSystem().writeFileAtomically(cursorPath, bytes, mode: 0o644)
     }
 
-    func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    func now() -> Double { clock.monotonicSeconds() }
 }

@@ -43,38 +43,42 @@ public struct KPIParameters: Sendable, Equatable {
 
     /// Parses a `kpi.json`; unknown keys and bad values are errors naming the key.
     public static func parse(_ text: String) throws -> KPIParameters {
-        guard case .object(let o) = try JSONParser.parse(text) else { throw ProjectionError("kpi.json must be a JSON object") }
-        var p = KPIParameters()
-        for m in o.members {
-            func int(_ range: ClosedRange<Int>) throws -> Int {
-                guard let v = m.value.intValue, range.contains(Int(v)) else {
-                    throw ProjectionError("kpi.json '\(m.key)' must be a whole number in \(range.lowerBound)…\(range.upperBound)")
-                }
-                return Int(v)
-            }
-            switch m.key {
-            case "serviceLevelSeconds": p.serviceLevelSeconds = try int(1...3600)
-            case "shortAbandonSeconds": p.shortAbandonSeconds = try int(0...600)
-            case "repeatWindowHours": p.repeatWindowHours = try int(1...24 * 60)
-            case "containmentWindowHours": p.containmentWindowHours = try int(1...24 * 30)
-            case "intervalMinutes":
-                p.intervalMinutes = try int(15...30)
-                guard p.intervalMinutes == 15 || p.intervalMinutes == 30 else { throw ProjectionError("kpi.json 'intervalMinutes' must be 15 or 30") }
-            case "siteUTCOffsetMinutes":
-                guard case .object(let sites) = m.value else { throw ProjectionError("kpi.json 'siteUTCOffsetMinutes' must map site ids to minutes") }
-                for s in sites.members {
-                    guard let v = s.value.intValue, abs(v) <= 14 * 60 else { throw ProjectionError("kpi.json 'siteUTCOffsetMinutes.\(s.key)' must be minutes within ±840") }
-                    p.siteUTCOffsetMinutes[s.key] = Int(v)
-                }
-            default:
-                throw ProjectionError("kpi.json has an unknown key '\(m.key)'; see docs/kpi-definitions.md")
-            }
+        do {
+            return try ConfigDecoder.decode(KPIParameters.self, from: text)
+        } catch let e as ConfigDecoder.Failure {
+            throw ProjectionError(.config, "kpi.json \(e); see docs/kpi-definitions.md")
         }
-        return p
     }
 }
 
-@inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+extension KPIParameters: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case serviceLevelSeconds, shortAbandonSeconds, repeatWindowHours, containmentWindowHours, intervalMinutes, siteUTCOffsetMinutes
+    }
+
+    /// Reads the keys `kpi.json` gives over the defaults, each in its range.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func int(_ key: CodingKeys, _ range: ClosedRange<Int>, _ fallback: Int) throws -> Int {
+            guard let v = try c.decodeIfPresent(Int.self, forKey: key) else { return fallback }
+            guard range.contains(v) else {
+                throw ConfigDecoder.Failure(path: key.stringValue, message: "must be a whole number in \(range.lowerBound)…\(range.upperBound)")
+            }
+            return v
+        }
+        serviceLevelSeconds = try int(.serviceLevelSeconds, 1...3600, serviceLevelSeconds)
+        shortAbandonSeconds = try int(.shortAbandonSeconds, 0...600, shortAbandonSeconds)
+        repeatWindowHours = try int(.repeatWindowHours, 1...24 * 60, repeatWindowHours)
+        containmentWindowHours = try int(.containmentWindowHours, 1...24 * 30, containmentWindowHours)
+        intervalMinutes = try int(.intervalMinutes, 15...30, intervalMinutes)
+        guard intervalMinutes == 15 || intervalMinutes == 30 else {
+            throw ConfigDecoder.Failure(path: "intervalMinutes", message: "must be 15 or 30")
+        }
+        let offsets = try c.decodeIfPresent([String: Int].self, forKey: .siteUTCOffsetMinutes) ?? [:]
+        for site in offsets.keys.sorted() where abs(offsets[site] ?? 0) > 14 * 60 {
+            throw ConfigDecoder.Failure(path: "siteUTCOffsetMinutes.\(site)", message: "must be minutes within ±840")
+        }
+        siteUTCOffsetMinutes = offsets
+    }
 }

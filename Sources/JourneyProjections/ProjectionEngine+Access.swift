@@ -10,7 +10,7 @@ extension ProjectionEngine {
                 SELECT origin, seq, kind, at, agent, data FROM action \(kind == nil ? "" : "WHERE kind = ?") ORDER BY at, origin, seq
                 """, arguments: kind.map { [$0.rawValue] } ?? [])
             return try rows.map { r in
-                guard case .object(let data) = try JSONParser.parse(r[5] as String) else { throw ProjectionError("action data is not an object") }
+                guard case .object(let data) = try JSONParser.parse(r[5] as String) else { throw ProjectionError(.malformedRecord, "action data is not an object") }
                 return RecordedAction(origin: r[0], seq: UInt64(r[1] as Int64), kind: EventKind(r[2] as String),
                                       at: Timestamp(ms: r[3]), agent: r[4], data: data)
             }
@@ -33,14 +33,14 @@ extension ProjectionEngine {
     /// default W) had closed by the data horizon: FCR and repeat figures of
     /// later days still count only the repeats seen so far.
     public func lastClosedWindowDay(windowMs: Int64? = nil, site: String? = nil) -> Int64 {
-        horizonDay(site: site) - 1 - ((windowMs ?? parameters.repeatWindowMs) + 86_399_999) / 86_400_000
+        horizonDay(site: site) - 1 - LocalDay.covering(ms: windowMs ?? parameters.repeatWindowMs)
     }
 
     /// The local day of the data horizon at `site`. Without a site, the
     /// earliest of the sites' local days: a day before it has ended at every site.
     public func horizonDay(site: String? = nil) -> Int64 {
         if let site { return calendar.day(horizon, site: site) }
-        return checkpoints.keys.map { calendar.day(horizon, site: $0) }.min() ?? floorDiv(horizon, 86_400_000)
+        return checkpoints.keys.map { calendar.day(horizon, site: $0) }.min() ?? LocalDay(localMs: horizon).number
     }
 
     /// The first local day with offered contacts (at `site`, or at any site),

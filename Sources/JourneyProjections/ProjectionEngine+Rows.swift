@@ -20,7 +20,7 @@ extension ProjectionEngine {
     /// them, within the filter's site and days; ordered by site and day.
     public func contactDayRows(_ filter: ProjectionQuery.Filter) throws -> [ContactDayRow] {
         try db.read { db in
-            let (w, args) = where_(filter)
+            let (w, args) = whereClause(filter)
             let more = (w.isEmpty ? "WHERE " : w + " AND ") + "day IS NOT NULL"
             return try Row.fetchAll(db, sql: """
                 SELECT site, day, COUNT(*), COUNT(repeat_of) FROM contact \(more)
@@ -32,7 +32,7 @@ extension ProjectionEngine {
     }
 
     func intervalRows(_ db: Database, _ f: ProjectionQuery.Filter) throws -> [IntervalRow] {
-        let (w, args) = where_(f, queue: "queue")
+        let (w, args) = whereClause(f, queue: "queue")
         return try Row.fetchAll(db, sql: """
             SELECT site, queue, interval_start, day, offered, answered, abandoned, short_abandoned, answered_in_sl, wait_ms_answered,
                    handled, handle_ms, logged_agents, ready_agents, refused
@@ -45,7 +45,7 @@ extension ProjectionEngine {
     }
 
     func agentDayRows(_ db: Database, _ f: ProjectionQuery.Filter) throws -> [AgentDayRow] {
-        let (w, args) = where_(f, site: "d.site", team: "a.team", agent: "d.agent")
+        let (w, args) = whereClause(f, site: "d.site", team: "a.team", agent: "d.agent")
         return try Row.fetchAll(db, sql: """
             SELECT d.agent, d.day, d.site, a.team, handled, talk_ms, hold_ms, acw_ms, transferred, resolved, closed, repeated,
                    fcr_elapsed, fcr_ok, surveys, satisfied, logged_ms, ready_ms, busy_ms, notready_ms, missed
@@ -64,7 +64,7 @@ extension ProjectionEngine {
     }
 
     func agentRangeRows(_ db: Database, _ f: ProjectionQuery.Filter) throws -> [AgentRow] {
-        let (w, args) = where_(f, site: "d.site", team: "a.team", agent: "d.agent")
+        let (w, args) = whereClause(f, site: "d.site", team: "a.team", agent: "d.agent")
         return try Row.fetchAll(db, sql: """
             SELECT d.agent, MAX(d.site), MAX(a.team), MAX(a.hired_at), SUM(handled), SUM(talk_ms), SUM(hold_ms), SUM(acw_ms), SUM(transferred),
                    SUM(closed), SUM(repeated), SUM(fcr_elapsed), SUM(fcr_ok), SUM(surveys), SUM(satisfied), SUM(busy_ms), SUM(ready_ms),
@@ -132,7 +132,7 @@ extension ProjectionEngine {
     }
 
     func teamPeriodRows(_ db: Database, _ f: ProjectionQuery.Filter, byWeek: Bool) throws -> [TeamPeriodRow] {
-        let (w, args) = where_(f, site: "d.site", team: "a.team")
+        let (w, args) = whereClause(f, site: "d.site", team: "a.team")
         let period = byWeek ? "((d.day + 3) / 7) * 7 - 3" : "d.day"
         return try Row.fetchAll(db, sql: """
             SELECT a.team, MAX(d.site), \(period) AS period, COUNT(DISTINCT d.agent), SUM(handled), SUM(talk_ms + hold_ms + acw_ms),
@@ -182,7 +182,7 @@ extension ProjectionEngine {
     }
 
     func siteRows(_ db: Database, _ f: ProjectionQuery.Filter) throws -> [SiteRow] {
-        let (w, args) = where_(f)
+        let (w, args) = whereClause(f)
         var work: [String: SiteRow.Work] = [:]
         for r in try Row.fetchAll(db, sql: """
             SELECT site, SUM(closed), SUM(repeated), SUM(fcr_elapsed), SUM(fcr_ok), SUM(surveys), SUM(satisfied), SUM(busy_ms), SUM(ready_ms),
@@ -248,7 +248,7 @@ extension ProjectionEngine {
     }
 
     func contactRows(_ db: Database, _ f: ProjectionQuery.Filter) throws -> [ContactRow] {
-        var (w, args) = where_(f, queue: "queue", agent: "agent")
+        var (w, args) = whereClause(f, queue: "queue", agent: "agent")
         var extra: [String] = []
         if let c = f.customer { extra.append("customer = ?"); args += [c] }
         if let o = f.outcome { extra.append("outcome = ?"); args += [o] }

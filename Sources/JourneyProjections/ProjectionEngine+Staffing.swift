@@ -13,10 +13,10 @@ extension ProjectionEngine {
     ///   (its rows are summed into the longer intervals).
     /// - Throws: ``ProjectionError`` when no history day exists or the interval does not fit.
     public func staffingHistory(day: Int64, weeks: Int, intervalMinutes: Int) throws -> StaffingHistory {
-        guard weeks >= 1 else { throw ProjectionError("weeks of history must be at least 1") }
+        guard weeks >= 1 else { throw ProjectionError(.invalidRequest, "weeks of history must be at least 1") }
         guard intervalMinutes >= parameters.intervalMinutes, intervalMinutes % parameters.intervalMinutes == 0,
               (24 * 60) % intervalMinutes == 0 else {
-            throw ProjectionError("the plan interval (\(intervalMinutes) min) must be a multiple of the projection's \(parameters.intervalMinutes) min that divides a day")
+            throw ProjectionError(.invalidRequest, "the plan interval (\(intervalMinutes) min) must be a multiple of the projection's \(parameters.intervalMinutes) min that divides a day")
         }
         let slotMs = Int64(intervalMinutes) * 60_000
         let candidates = (1...weeks).map { day - 7 * Int64($0) }.reversed()
@@ -34,7 +34,7 @@ extension ProjectionEngine {
             }
             guard !weekdays.isEmpty else {
                 let names = candidates.map { Timestamp.dateString(day: $0) }.joined(separator: ", ")
-                throw ProjectionError("no history for the same weekday (\(names)) before the data horizon \(dataHorizon.rfc3339); simulate or import more weeks, or give a forecast file")
+                throw ProjectionError(.insufficientHistory, "no history for the same weekday (\(names)) before the data horizon \(dataHorizon.rfc3339); simulate or import more weeks, or give a forecast file")
             }
             func slot(_ intervalStart: Int64, day: Int64, site: String) -> Int {
                 // Slots are local times of day, so a day the clocks change keeps its hours' slots.

@@ -5,7 +5,7 @@ extension ProjectionEngine {
     /// A contact's state as last written, or a new one.
     func loadContact(_ key: ContactKey) throws -> ContactState {
         var state = ContactState(site: key.site, contact: key.contact)
-        if fresh && !flushedContacts.contains(key.hashValue) { return state }
+        if startedEmpty && !flushedContacts.contains(key.hashValue) { return state }
         let started = monotonicSeconds()
         defer { timings["load", default: 0] += monotonicSeconds() - started }
         try db.read { db in
@@ -42,7 +42,7 @@ extension ProjectionEngine {
     /// Writes every changed base row, the checkpoints and the horizon in one
     /// transaction, and marks the days and customers whose derived rows changed.
     func flush() throws {
-        guard pending > 0 || !contacts.isEmpty else { return }
+        guard unflushedEvents > 0 || !contacts.isEmpty else { return }
         let started = monotonicSeconds()
         defer { timings["flush", default: 0] += monotonicSeconds() - started }
         let shortMs = Int64(parameters.shortAbandonSeconds) * 1000
@@ -97,7 +97,7 @@ extension ProjectionEngine {
                     days.insert(vDay)
                 }
                 days.insert(day)
-                if fresh { flushedContacts.insert(key.hashValue) }
+                if startedEmpty { flushedContacts.insert(key.hashValue) }
                 if let w = c.writtenDay { days.insert(w) }
                 if let cu = c.customer { customers.insert(cu) }
                 if let w = c.writtenCustomer { customers.insert(w) }
@@ -112,13 +112,13 @@ extension ProjectionEngine {
             // Contacts whose repeat window closed between the old and new horizon change their FCR status.
             // Only days that hold contacts can change, so they are looked up rather than walked:
             // the work is bounded by the data, however far the horizon jumped.
-            if horizon > oldHorizon && !bulk {
-                let first = floorDiv(oldHorizon - parameters.repeatWindowMs, 86_400_000) - 1
-                let last = floorDiv(horizon - parameters.repeatWindowMs, 86_400_000) + 1
+            if horizon > oldHorizon && !rebuilding {
+                let first = LocalDay(localMs: oldHorizon - parameters.repeatWindowMs).number - 1
+                let last = LocalDay(localMs: horizon - parameters.repeatWindowMs).number + 1
                 days.formUnion(try Int64.fetchAll(db, sql: "SELECT DISTINCT day FROM contact WHERE day BETWEEN ? AND ?", arguments: [first, last]))
             }
-            // In bulk mode every key is already dirty ('dirty_all').
-            if !bulk {
+            // In a rebuild every key is already dirty ('dirty_all').
+            if !rebuilding {
                 for d in days {
                     dirtyDay.setUncheckedArguments([d])
                     try dirtyDay.execute()
@@ -146,7 +146,7 @@ extension ProjectionEngine {
         agentTime = [:]
         agentProfiles = [:]
         actions = []
-        pending = 0
+        unflushedEvents = 0
     }
 
     func writeAgents(_ db: Database, days: inout Set<Int64>) throws {
@@ -186,8 +186,4 @@ import Glibc
 #endif
 
 /// Monotonic seconds, for phase timings.
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func monotonicSeconds() -> Double { SystemClock.monotonicSeconds() }

@@ -47,17 +47,18 @@ public final class ProjectionEngine {
     var actions: [Event] = []
     var checkpoints: [String: UInt64] = [:]
     var horizon: Int64 = 0
-    var pending = 0
+    /// Events applied since the last flush.
+    var unflushedEvents = 0
     /// True when this engine started from an empty projection: then a contact
     /// that is neither in memory nor in ``flushedContacts`` cannot be in the
     /// database, and is not looked up.
-    var fresh = false
-    /// Hashes of contacts written by this engine since it started fresh.
+    var startedEmpty = false
+    /// Hashes of contacts written by this engine since it started from an empty projection.
     var flushedContacts = Set<Int>()
     /// Test hook: throw (as a crash would stop the process) after applying this many events.
     var crashAfterEvents: Int?
-    /// True during a rebuild (see ``rebuild(from:limit:)``).
-    var bulk = false
+    /// True during a rebuild (see ``rebuild(from:limit:)``): bulk mode.
+    var rebuilding = false
     /// The update lock while this engine holds it (during a catch-up or rebuild).
     var heldLock: ProjectionLock?
     /// Seconds spent in each phase, for `journey bench rebuild`.
@@ -122,7 +123,7 @@ public final class ProjectionEngine {
                 agents[row[0]] = AgentTimeline(site: row[1] ?? "", state: state, since: row[3])
             }
         }
-        fresh = checkpoints.isEmpty
+        startedEmpty = checkpoints.isEmpty
         // Sites already in the file were projected in the calendar known then.
         sitesProjected = Set(checkpoints.keys)
     }
@@ -175,7 +176,7 @@ public final class ProjectionEngine {
                 if let asOf = limit.asOf, e.at > asOf { return true }
                 try apply(e)
                 applied += 1
-                if pending >= flushEvents {
+                if unflushedEvents >= flushEvents {
                     try flush()
                     progress(ProgressLine.text(verb: "applied", unit: "events", done: UInt64(applied), total: total,
                                                elapsedSeconds: monotonicSeconds() - started))
@@ -184,7 +185,7 @@ public final class ProjectionEngine {
             }
         }
         try flush()
-        if bulk {
+        if rebuilding {
             let started = monotonicSeconds()
             try db.write { db in
                 for sql in ProjectionSchema.secondaryIndexes { try db.execute(sql: sql.replacingOccurrences(of: "CREATE INDEX", with: "CREATE INDEX IF NOT EXISTS")) }
@@ -246,8 +247,8 @@ public final class ProjectionEngine {
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('dirty_all', '1')")
         }
         try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = OFF") }
-        bulk = true
-        defer { bulk = false }
+        rebuilding = true
+        defer { rebuilding = false }
         let savedFlush = flushEvents
         flushEvents = max(flushEvents, 1_000_000)
         defer { flushEvents = savedFlush }
@@ -266,10 +267,10 @@ public final class ProjectionEngine {
 
     func apply(_ e: Event) throws {
         if let n = crashAfterEvents {
-            if n <= 0 { throw ProjectionError("injected crash") }
+            if n <= 0 { throw ProjectionError(.io, "injected crash") }
             crashAfterEvents = n - 1
         }
-        pending += 1
+        unflushedEvents += 1
         checkpoints[e.site] = e.seq
         // Stores validate times since format 2 (``Event/validate()``); an older log can still hold
         // one outside the years 0001–9999, which no figure can use: it is passed over, not applied.

@@ -14,7 +14,7 @@ final class ProjectionLock {
     /// Takes the lock, calling `waiting` once (with the holder's pid when known) if another process holds it.
     init(path: String, waiting: (String) -> Void) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ProjectionError("cannot open the projection lock \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ProjectionError(.io, "cannot open the projection lock \(path): \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var holder = [UInt8](repeating: 0, count: 32)
             let n = holder.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 32, 0) }
@@ -23,7 +23,7 @@ final class ProjectionLock {
             while flock(fd, LOCK_EX) != 0 {
                 guard errno == EINTR else {
                     close(fd)
-                    throw ProjectionError("cannot lock the projection \(path): \(String(cString: strerror(errno)))")
+                    throw ProjectionError(.io, "cannot lock the projection \(path): \(String(cString: strerror(errno)))")
                 }
             }
         }

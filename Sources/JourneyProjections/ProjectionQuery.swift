@@ -67,7 +67,7 @@ extension ProjectionEngine {
 
     // MARK: Helpers
 
-    func where_(_ f: ProjectionQuery.Filter, dayColumn: String = "day", site: String? = "site", queue: String? = nil,
+    func whereClause(_ f: ProjectionQuery.Filter, dayColumn: String = "day", site: String? = "site", queue: String? = nil,
                 team: String? = nil, agent: String? = nil) -> (String, StatementArguments) {
         var clauses: [String] = []
         var args = StatementArguments()

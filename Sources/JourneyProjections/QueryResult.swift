@@ -43,7 +43,7 @@ public struct QueryResult: Sendable {
     /// renamed or moved column fails loudly instead of matching nothing).
     public func column(_ name: String) throws -> Int {
         guard let i = columns.firstIndex(of: name) else {
-            throw ProjectionError("no column '\(name)' (columns: \(columns.joined(separator: ", ")))")
+            throw ProjectionError(.invalidRequest, "no column '\(name)' (columns: \(columns.joined(separator: ", ")))")
         }
         return i
     }

@@ -31,24 +31,23 @@ public struct SiteCalendar: Sendable, Equatable {
     public func offsetMs(_ site: String, atUTC ms: Int64) -> Int64 { zone(site, atUTC: ms).offsetMs(atUTC: ms) }
 
     /// Local day number (days since 1970-01-01 in the site's calendar) of a UTC instant.
-    public func day(_ ms: Int64, site: String) -> Int64 { floorDiv(ms + offsetMs(site, atUTC: ms), 86_400_000) }
+    public func day(_ ms: Int64, site: String) -> Int64 { LocalDay(localMs: ms + offsetMs(site, atUTC: ms)).number }
 
     /// UTC start of the local interval of `lengthMs` holding `ms`.
     public func intervalStart(_ ms: Int64, site: String, lengthMs: Int64) -> Int64 {
         let local = ms + offsetMs(site, atUTC: ms)
-        return ms - (local - floorDiv(local, lengthMs) * lengthMs)
+        return ms - (local - LocalDay.floorDiv(local, lengthMs) * lengthMs)
     }
 
     /// UTC instant at which local day `day` of `site` begins.
     public func dayStartUTC(_ day: Int64, site: String) -> Int64 {
-        if let z = zones[site], !z.history.isEmpty { return z.utcMs(local: day * 86_400_000) }
-        return day * 86_400_000 - Int64(legacyOffsetMinutes[site] ?? 0) * 60_000
+        if let z = zones[site], !z.history.isEmpty { return z.utcMs(local: LocalDay(day).localStartMs) }
+        return LocalDay(day).localStartMs - Int64(legacyOffsetMinutes[site] ?? 0) * LocalDay.minuteMs
     }
 
     /// Milliseconds since local midnight of a UTC instant at `site`.
     public func timeOfDayMs(_ ms: Int64, site: String) -> Int64 {
-        let local = ms + offsetMs(site, atUTC: ms)
-        return local - floorDiv(local, 86_400_000) * 86_400_000
+        LocalDay.timeOfDayMs(localMs: ms + offsetMs(site, atUTC: ms))
     }
 
     /// RFC 3339 text of a UTC instant in `site`'s local time with its offset,

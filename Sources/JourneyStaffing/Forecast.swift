@@ -32,25 +32,25 @@ public struct Forecast: Sendable, Equatable {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         guard let header = lines.first?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }),
               header == ["site", "queue", "start", "calls"] else {
-            throw StaffingError("forecast line 1: the header must be exactly site,queue,start,calls")
+            throw StaffingError(.invalidForecast, "forecast line 1: the header must be exactly site,queue,start,calls")
         }
         for (i, raw) in lines.enumerated().dropFirst() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard f.count == 4 else { throw StaffingError("forecast line \(i + 1): expected 4 fields (site,queue,start,calls), found \(f.count)") }
-            guard SiteID.isValid(f[0]) else { throw StaffingError("forecast line \(i + 1): '\(f[0])' is not a site id") }
-            guard !f[1].isEmpty else { throw StaffingError("forecast line \(i + 1): the queue is empty") }
-            guard let minute = Self.minute(f[2]) else { throw StaffingError("forecast line \(i + 1): start '\(f[2])' is not a time HH:MM") }
+            guard f.count == 4 else { throw StaffingError(.invalidForecast, "forecast line \(i + 1): expected 4 fields (site,queue,start,calls), found \(f.count)") }
+            guard SiteID.isValid(f[0]) else { throw StaffingError(.invalidForecast, "forecast line \(i + 1): '\(f[0])' is not a site id") }
+            guard !f[1].isEmpty else { throw StaffingError(.invalidForecast, "forecast line \(i + 1): the queue is empty") }
+            guard let minute = Self.minute(f[2]) else { throw StaffingError(.invalidForecast, "forecast line \(i + 1): start '\(f[2])' is not a time HH:MM") }
             guard let calls = Double(f[3]), Self.callsRange.contains(calls) else {
-                throw StaffingError("forecast line \(i + 1): calls '\(ModelError.excerpt(f[3]))' must be a number from 0 to \(Int(Self.callsRange.upperBound))")
+                throw StaffingError(.invalidForecast, "forecast line \(i + 1): calls '\(ModelError.excerpt(f[3]))' must be a number from 0 to \(Int(Self.callsRange.upperBound))")
             }
             guard seen.insert("\(f[0]),\(f[1]),\(minute)").inserted else {
-                throw StaffingError("forecast line \(i + 1): \(f[0]) \(f[1]) \(f[2]) is listed twice")
+                throw StaffingError(.invalidForecast, "forecast line \(i + 1): \(f[0]) \(f[1]) \(f[2]) is listed twice")
             }
             rows.append(Row(site: f[0], queue: f[1], startMinute: minute, calls: calls))
         }
-        guard !rows.isEmpty else { throw StaffingError("the forecast lists no intervals") }
+        guard !rows.isEmpty else { throw StaffingError(.invalidForecast, "the forecast lists no intervals") }
         return Forecast(rows: rows)
     }
 
@@ -72,11 +72,11 @@ public struct Forecast: Sendable, Equatable {
 
     /// Reads a forecast recorded by ``json``.
     public static func parse(recorded v: JSONValue) throws -> Forecast {
-        guard case .array(let items) = v else { throw StaffingError("the recorded forecast is not a list") }
+        guard case .array(let items) = v else { throw StaffingError(.malformedRecord, "the recorded forecast is not a list") }
         return Forecast(rows: try items.map { item in
             guard case .array(let f) = item, f.count == 4, let site = f[0].stringValue, let queue = f[1].stringValue,
                   let start = f[2].stringValue.flatMap(minute), let calls = f[3].doubleValue, callsRange.contains(calls) else {
-                throw StaffingError("a recorded forecast row is not [site, queue, \"HH:MM\", calls]")
+                throw StaffingError(.malformedRecord, "a recorded forecast row is not [site, queue, \"HH:MM\", calls]")
             }
             return Row(site: site, queue: queue, startMinute: start, calls: calls)
         })

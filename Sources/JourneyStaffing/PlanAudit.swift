@@ -31,20 +31,20 @@ public struct PlanAudit: Sendable {
               let dayStart = Timestamp(rfc3339: date + "T00:00:00Z"),
               case .object(let parametersJSON) = record["parameters"], let kpiJSON = record["kpi"],
               case .object(let positionsJSON) = record["positions"] else {
-            throw StaffingError("the recorded plan lacks its id, date, parameters, kpi or positions: it was not written by `journey staffing plan --commit`")
+            throw StaffingError(.malformedRecord, "the recorded plan lacks its id, date, parameters, kpi or positions: it was not written by `journey staffing plan --commit`")
         }
         let parameters = try PlanParameters.parse(parametersJSON)
         let kpi: KPIParameters
-        do { kpi = try KPIParameters.parse(JSONWriter.string(kpiJSON)) } catch let e as ProjectionError { throw StaffingError("recorded KPI parameters: \(e.message)") }
+        do { kpi = try KPIParameters.parse(JSONWriter.string(kpiJSON)) } catch let e as ProjectionError { throw StaffingError(.malformedRecord, "recorded KPI parameters: \(e.message)") }
         var positions: [String: UInt64] = [:]
         for m in positionsJSON.members {
-            guard let v = m.value.intValue, v >= 0 else { throw StaffingError("recorded position of \(m.key) is not a seq") }
+            guard let v = m.value.intValue, v >= 0 else { throw StaffingError(.malformedRecord, "recorded position of \(m.key) is not a seq") }
             positions[m.key] = UInt64(v)
         }
         // The store must hold every event the plan saw.
         let held = Dictionary(uniqueKeysWithValues: store.origins.map { ($0, store.snapshot(origin: $0)?.lastSeq ?? 0) })
         for (origin, seq) in positions.sorted(by: { $0.key < $1.key }) where (held[origin] ?? 0) < seq {
-            throw StaffingError("this store holds \(origin) up to seq \(held[origin] ?? 0), but plan \(id) used events up to \(seq): sync with the centre that made it, then audit again")
+            throw StaffingError(.behind, "this store holds \(origin) up to seq \(held[origin] ?? 0), but plan \(id) used events up to \(seq): sync with the centre that made it, then audit again")
         }
         let forecast: Forecast? = try record["forecast"].flatMap { v in
             if case .null = v { return nil }
@@ -57,7 +57,7 @@ public struct PlanAudit: Sendable {
             let engine = try ProjectionEngine(path: scratchPath, parameters: kpi)
             engine.progress = progress
             eventsReplayed = try engine.rebuild(from: store, limit: .init(positions: positions))
-            replay = try PlanRecord(engine: engine, day: dayStart.ms / 86_400_000, parameters: parameters, forecast: forecast)
+            replay = try PlanRecord(engine: engine, day: LocalDay.utc(of: dayStart).number, parameters: parameters, forecast: forecast)
         }
         recomputed = replay.data
         self.positions = positions

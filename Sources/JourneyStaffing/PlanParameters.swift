@@ -34,43 +34,53 @@ public struct PlanParameters: Sendable, Equatable {
         ]
     }
 
-    /// Reads parameters recorded by ``json``.
+    /// Reads parameters recorded by ``json``, and checks them.
     public static func parse(_ o: JSONObject) throws -> PlanParameters {
-        func double(_ k: String) throws -> Double {
-            guard let v = o[k]?.doubleValue else { throw StaffingError("recorded plan parameter '\(k)' is missing or not a number") }
-            return v
+        let p: PlanParameters
+        do {
+            p = try ConfigDecoder.decode(PlanParameters.self, from: .object(o))
+        } catch let e as ConfigDecoder.Failure {
+            throw StaffingError(.malformedRecord, "recorded plan parameter \(e)")
         }
-        func int(_ k: String) throws -> Int {
-            guard let v = o[k]?.intValue else { throw StaffingError("recorded plan parameter '\(k)' is missing or not a whole number") }
-            return Int(v)
-        }
-        var p = PlanParameters()
-        p.intervalMinutes = try int("intervalMinutes")
-        p.weeks = try int("weeks")
-        p.target = try double("target")
-        p.withinSeconds = try double("withinSeconds")
-        p.maxOccupancy = try double("maxOccupancy")
-        p.shrinkage = o["shrinkage"]?.stringValue == "measured" ? nil : try double("shrinkage")
-        p.maxLendShare = try double("maxLendShare")
-        p.minAbandonsForPatience = try int("minAbandonsForPatience")
         try p.validate()
         return p
     }
 
     /// Checks every value is in range; the error names the option.
     public func validate() throws {
-        guard [15, 30, 60].contains(intervalMinutes) else { throw StaffingError("--interval must be 15, 30 or 60 minutes") }
-        guard (1...52).contains(weeks) else { throw StaffingError("--weeks must be 1–52") }
-        guard target > 0, target < 1 else { throw StaffingError("--target must be between 0 and 1 (e.g. 0.8)") }
+        guard [15, 30, 60].contains(intervalMinutes) else { throw StaffingError(.invalidParameter, "--interval must be 15, 30 or 60 minutes") }
+        guard (1...52).contains(weeks) else { throw StaffingError(.invalidParameter, "--weeks must be 1–52") }
+        guard target > 0, target < 1 else { throw StaffingError(.invalidParameter, "--target must be between 0 and 1 (e.g. 0.8)") }
         guard withinSeconds >= 0, withinSeconds <= ErlangC.Bounds.withinSecondsMax else {
-            throw StaffingError("--within must be 0–\(Int(ErlangC.Bounds.withinSecondsMax)) seconds")
+            throw StaffingError(.invalidParameter, "--within must be 0–\(Int(ErlangC.Bounds.withinSecondsMax)) seconds")
         }
         guard maxOccupancy >= ErlangC.Bounds.occupancyMin, maxOccupancy <= 1 else {
-            throw StaffingError("--max-occupancy must be in [\(ErlangC.Bounds.occupancyMin), 1]")
+            throw StaffingError(.invalidParameter, "--max-occupancy must be in [\(ErlangC.Bounds.occupancyMin), 1]")
         }
-        if let s = shrinkage, !(s >= 0 && s < 1) { throw StaffingError("--shrinkage must be in [0, 1)") }
-        guard maxLendShare >= 0, maxLendShare <= 1 else { throw StaffingError("--max-lend-share must be in [0, 1]") }
-        guard minAbandonsForPatience >= 1 else { throw StaffingError("minAbandonsForPatience must be at least 1") }
+        if let s = shrinkage, !(s >= 0 && s < 1) { throw StaffingError(.invalidParameter, "--shrinkage must be in [0, 1)") }
+        guard maxLendShare >= 0, maxLendShare <= 1 else { throw StaffingError(.invalidParameter, "--max-lend-share must be in [0, 1]") }
+        guard minAbandonsForPatience >= 1 else { throw StaffingError(.invalidParameter, "minAbandonsForPatience must be at least 1") }
+    }
+}
+
+extension PlanParameters: Decodable {
+    // Not CaseIterable: a plan recorded by a later version may carry more keys.
+    enum CodingKeys: String, CodingKey {
+        case intervalMinutes, weeks, target, withinSeconds, maxOccupancy, shrinkage, maxLendShare, minAbandonsForPatience
+    }
+
+    /// Reads the object ``json`` writes; `shrinkage` is a number or `"measured"`.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        intervalMinutes = try c.decode(Int.self, forKey: .intervalMinutes)
+        weeks = try c.decode(Int.self, forKey: .weeks)
+        target = try c.decode(Double.self, forKey: .target)
+        withinSeconds = try c.decode(Double.self, forKey: .withinSeconds)
+        maxOccupancy = try c.decode(Double.self, forKey: .maxOccupancy)
+        shrinkage = (try? c.decode(String.self, forKey: .shrinkage)) == "measured" ? nil : try c.decode(Double.self, forKey: .shrinkage)
+        maxLendShare = try c.decode(Double.self, forKey: .maxLendShare)
+        minAbandonsForPatience = try c.decode(Int.self, forKey: .minAbandonsForPatience)
     }
 }
 

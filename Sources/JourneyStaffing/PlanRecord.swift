@@ -23,7 +23,7 @@ public struct PlanRecord: Sendable {
             history = try engine.staffingHistory(day: day, weeks: parameters.weeks, intervalMinutes: parameters.intervalMinutes)
         } catch let e as ProjectionError {
             // A forecast file stands in for missing history, except for agents: those come from history only.
-            throw StaffingError(e.message)
+            throw StaffingError(e.code == .insufficientHistory ? .insufficientHistory : .invalidParameter, e.message)
         }
         let plan = try StaffingPlanner(parameters: parameters).plan(history, forecast: forecast)
         let kpi = try JSONParser.parse(engine.parameters.json)

@@ -30,7 +30,7 @@ public struct StaffingPlanner: Sendable {
     public func plan(_ history: StaffingHistory, forecast: Forecast? = nil) throws -> StaffingPlan {
         try parameters.validate()
         guard history.intervalMinutes == parameters.intervalMinutes else {
-            throw StaffingError("the history is in \(history.intervalMinutes)-minute intervals but the plan asks for \(parameters.intervalMinutes)")
+            throw StaffingError(.insufficientHistory, "the history is in \(history.intervalMinutes)-minute intervals but the plan asks for \(parameters.intervalMinutes)")
         }
         let slotMs = Int64(parameters.intervalMinutes) * 60_000
         let slots = 24 * 60 / parameters.intervalMinutes
@@ -39,7 +39,7 @@ public struct StaffingPlanner: Sendable {
             guard let zones = history.calendar.zones[site], !zones.history.isEmpty else {
                 return history.calendar.dayStartUTC(history.day, site: site) + Int64(slot) * slotMs
             }
-            return zones.utcMs(local: history.day * 86_400_000 + Int64(slot) * slotMs)
+            return zones.utcMs(local: LocalDay(history.day).localStartMs + Int64(slot) * slotMs)
         }
         func weeks(_ site: String) -> Double { Double(max(1, history.weekdays[site]?.count ?? 0)) }
 
@@ -62,7 +62,7 @@ public struct StaffingPlanner: Sendable {
         if let forecast {
             for r in forecast.rows {
                 guard r.startMinute % parameters.intervalMinutes == 0 else {
-                    throw StaffingError("forecast \(r.site) \(r.queue) starts at \(clock(r.startMinute)), not on a \(parameters.intervalMinutes)-minute interval")
+                    throw StaffingError(.invalidForecast, "forecast \(r.site) \(r.queue) starts at \(clock(r.startMinute)), not on a \(parameters.intervalMinutes)-minute interval")
                 }
                 demand[QueueKey(site: r.site, queue: r.queue), default: [:]][r.startMinute / parameters.intervalMinutes] = r.calls
             }
@@ -89,7 +89,7 @@ public struct StaffingPlanner: Sendable {
             for (n, ms) in [handling[key].map { ($0.handled, $0.handleMs) }, siteHandled[key.site], allHandled] .compactMap({ $0 }) where n > 0 {
                 return Double(ms) / Double(n) / 1000
             }
-            throw StaffingError("no handled contacts in the history window to measure handle time for \(key.site) \(key.queue)")
+            throw StaffingError(.insufficientHistory, "no handled contacts in the history window to measure handle time for \(key.site) \(key.queue)")
         }
 
         var requirements: [StaffingPlan.Requirement] = []
@@ -104,7 +104,7 @@ public struct StaffingPlanner: Sendable {
                 let period = Double(slotMs) / 1000
                 let load = calls * handle / period
                 guard load <= ErlangC.Bounds.loadMax else {
-                    throw StaffingError("\(key.site) \(key.queue) at \(Timestamp(ms: start(key.site, slot)).rfc3339): \(Int(calls)) calls of \(Int(handle)) s is \(Int(load)) erlangs; plans go up to \(Int(ErlangC.Bounds.loadMax)) per queue and interval — check the forecast or the handle times")
+                    throw StaffingError(.infeasible, "\(key.site) \(key.queue) at \(Timestamp(ms: start(key.site, slot)).rfc3339): \(Int(calls)) calls of \(Int(handle)) s is \(Int(load)) erlangs; plans go up to \(Int(ErlangC.Bounds.loadMax)) per queue and interval — check the forecast or the handle times")
                 }
                 let agents: Int
                 if let patience {

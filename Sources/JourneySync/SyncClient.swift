@@ -74,25 +74,11 @@ public final class SyncClient: Sendable {
             guard !wanted.isEmpty else { break }
             let blocks = try await fetch(peer, origins: wanted, waitMs: report.blocks == 0 ? waitMs : 0)
             if blocks.isEmpty { break }
-            // The checks that need no store state (hash, signature, decode, event bounds) run on
-            // both cores for the whole batch; the blocks are then stored one by one, in order.
-            let checked = store.checkReplicated(blocks, keys: config.keys)
-            for (b, check) in zip(blocks, checked) {
-                let origin = b.header.origin
-                guard refused[origin] == nil else { continue }
-                guard config.keys[origin] != nil else {
-                    logger.error("refused a block of an origin with no pinned key", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)"])
-                    refused[origin] = "\(peer.name) sent blocks of '\(origin)', whose public key is not pinned; add it to 'keys' in the sync config"
-                    continue
-                }
-                do {
-                    if try store.appendReplicated(try check.get()) { report.add(b) }
-                } catch {
-                    logger.error("refused a block: \(error)", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)",
-                                                                       "log.seq": "\(b.header.firstSeq)"])
-                    refused[origin] = "\(peer.name): \(error)"
-                }
-            }
+            // Checking and storing block (both cores, writes, fsync): off the cooperative pool.
+            let alreadyRefused = refused
+            let outcome = await Self.offload { self.store(blocks, from: peer, refused: alreadyRefused) }
+            for b in outcome.stored { report.add(b) }
+            refused = outcome.refused
             if let progress, behind > 0, let text = line.line(done: UInt64(report.events), total: behind,
                                                   elapsedSeconds: (ContinuousClock.now - started).inSeconds) {
                 progress(text)
@@ -103,6 +89,46 @@ public final class SyncClient: Sendable {
             throw SyncError(.rejected, refused.keys.sorted().compactMap { refused[$0] }.joined(separator: "; ") + stored)
         }
         return report
+    }
+
+    /// Checks and stores one pulled batch. The checks that need no store state
+    /// (hash, signature, decode, event bounds) run on both cores for the whole
+    /// batch; the blocks are then stored one by one, in order. A refused
+    /// block stops its origin: its later blocks are passed over. Blocking:
+    /// call it through ``offload(_:)``.
+    func store(_ blocks: [Block], from peer: SyncConfig.Peer, refused: [String: String]) -> (stored: [Block], refused: [String: String]) {
+        var refused = refused
+        var stored: [Block] = []
+        let checked = store.checkReplicated(blocks, keys: config.keys)
+        for (b, check) in zip(blocks, checked) {
+            let origin = b.header.origin
+            guard refused[origin] == nil else { continue }
+            guard config.keys[origin] != nil else {
+                logger.error("refused a block of an origin with no pinned key", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)"])
+                refused[origin] = "\(peer.name) sent blocks of '\(origin)', whose public key is not pinned; add it to 'keys' in the sync config"
+                continue
+            }
+            do {
+                if try store.appendReplicated(try check.get()) { stored.append(b) }
+            } catch {
+                logger.error("refused a block: \(error)", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)",
+                                                                   "log.seq": "\(b.header.firstSeq)"])
+                refused[origin] = "\(peer.name): \(error)"
+            }
+        }
+        return (stored, refused)
+    }
+
+    /// The queue blocking store work runs on, so that it never holds a thread
+    /// of Swift's cooperative pool (two threads on a 2-core node) while it
+    /// waits for the disk.
+    static let storeQueue = DispatchQueue(label: "journey.sync.store")
+
+    /// Runs blocking `work` on ``storeQueue`` and resumes with its result.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            storeQueue.async { continuation.resume(returning: work()) }
+        }
     }
 
     /// Compares the peer's heads with ours: a peer whose head for an origin

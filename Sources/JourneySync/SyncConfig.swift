@@ -57,55 +57,13 @@ public struct SyncConfig: Sendable, Equatable {
     /// Shortest token accepted: tokens are secrets, not passwords to remember.
     public static let tokenLengthMin = 16
 
+    /// Parses a sync config; unknown keys and bad values are errors naming the key.
     public static func parse(_ text: String) throws -> SyncConfig {
-        guard case .object(let o) = try JSONParser.parse(text) else { throw SyncError(.config, "the sync config must be a JSON object") }
-        var c = SyncConfig()
-        for m in o.members {
-            switch m.key {
-            case "listen":
-                guard let s = m.value.stringValue, let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]),
-                      (0...65535).contains(port) else { throw SyncError(.config, "'listen' must be HOST:PORT, e.g. 127.0.0.1:7400") }
-                c.listenHost = String(s[..<colon])
-                c.listenPort = port
-            case "tls":
-                guard case .object(let t) = m.value, let cert = t["certificate"]?.stringValue, let key = t["key"]?.stringValue else {
-                    throw SyncError(.config, "'tls' needs 'certificate' and 'key' (PEM file paths)")
-                }
-                c.tlsCertificate = cert
-                c.tlsKey = key
-            case "peers":
-                guard case .array(let items) = m.value else { throw SyncError(.config, "'peers' must be an array") }
-                for (i, item) in items.enumerated() {
-                    guard case .object(let p) = item, let url = p["url"]?.stringValue, let token = p["token"]?.stringValue else {
-                        throw SyncError(.config, "peers[\(i)] needs 'url' and 'token'")
-                    }
-                    guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw SyncError(.config, "peers[\(i)].url must start with http:// or https://") }
-                    c.peers.append(Peer(name: p["name"]?.stringValue ?? url, url: url, token: token, caCertificate: p["ca"]?.stringValue))
-                }
-            case "clients":
-                guard case .array(let items) = m.value else { throw SyncError(.config, "'clients' must be an array") }
-                for (i, item) in items.enumerated() {
-                    guard case .object(let p) = item, let token = p["token"]?.stringValue else { throw SyncError(.config, "clients[\(i)] needs 'token'") }
-                    guard token.utf8.count >= tokenLengthMin else {
-                        throw SyncError(.config, "clients[\(i)].token is shorter than \(tokenLengthMin) characters; use a long random secret")
-                    }
-                    var origins: Set<String>?
-                    if case .array(let list)? = p["origins"] { origins = Set(list.compactMap(\.stringValue)) }
-                    c.clients.append(Client(name: p["name"]?.stringValue ?? "client \(i)", token: token, origins: origins))
-                }
-            case "keys":
-                guard case .object(let keys) = m.value else { throw SyncError(.config, "'keys' must map site ids to hex public keys") }
-                for k in keys.members {
-                    guard SiteID.isValid(k.key), let hex = k.value.stringValue, let bytes = Self.hexBytes(hex), bytes.count == 32 else {
-                        throw SyncError(.config, "keys.\(k.key) must be the 64 hex digits that `journey keys` prints for that site")
-                    }
-                    c.keys[k.key] = bytes
-                }
-            default:
-                throw SyncError(.config, "unknown key '\(m.key)' in the sync config; see docs/sync-protocol.md")
-            }
+        do {
+            return try ConfigDecoder.decode(SyncConfig.self, from: text)
+        } catch let e as ConfigDecoder.Failure {
+            throw SyncError(.config, "\(e); see docs/sync-protocol.md")
         }
-        return c
     }
 
     /// The config as the JSON ``parse(_:)`` reads (members in a fixed
@@ -158,5 +116,70 @@ public struct SyncConfig: Sendable, Equatable {
             diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
         }
         return diff == 0
+    }
+}
+
+extension SyncConfig: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable { case listen, tls, peers, clients, keys }
+
+    private struct TLS: Decodable {
+        enum CodingKeys: String, CodingKey, CaseIterable { case certificate, key }
+        var certificate: String
+        var key: String
+    }
+
+    /// Reads a sync config: `listen` as HOST:PORT, peers with http(s) URLs,
+    /// client tokens of at least ``tokenLengthMin`` characters, keys of 32 bytes.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let listen = try c.decodeIfPresent(String.self, forKey: .listen) {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+                throw ConfigDecoder.Failure(path: "listen", message: "must be HOST:PORT, e.g. 127.0.0.1:7400")
+            }
+            listenHost = String(listen[..<colon])
+            listenPort = port
+        }
+        if let tls = try c.decodeIfPresent(TLS.self, forKey: .tls) {
+            tlsCertificate = tls.certificate
+            tlsKey = tls.key
+        }
+        peers = try c.decodeIfPresent([Peer].self, forKey: .peers) ?? []
+        clients = try c.decodeIfPresent([Client].self, forKey: .clients) ?? []
+        for (i, client) in clients.enumerated() where client.name.isEmpty { clients[i].name = "client \(i)" }
+        for (site, hex) in (try c.decodeIfPresent([String: String].self, forKey: .keys) ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard SiteID.isValid(site), let bytes = Self.hexBytes(hex), bytes.count == 32 else {
+                throw ConfigDecoder.Failure(path: "keys.\(site)", message: "must be the 64 hex digits that `journey keys` prints for that site")
+            }
+            keys[site] = bytes
+        }
+    }
+}
+
+extension SyncConfig.Peer: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, url, token, ca }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let url = try c.decode(String.self, forKey: .url)
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw ConfigDecoder.failure(c.codingPath + [CodingKeys.url], "must start with http:// or https://")
+        }
+        self.init(name: try c.decodeIfPresent(String.self, forKey: .name) ?? url, url: url,
+                  token: try c.decode(String.self, forKey: .token), caCertificate: try c.decodeIfPresent(String.self, forKey: .ca))
+    }
+}
+
+extension SyncConfig.Client: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, token, origins }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let token = try c.decode(String.self, forKey: .token)
+        guard token.utf8.count >= SyncConfig.tokenLengthMin else {
+            throw ConfigDecoder.failure(c.codingPath + [CodingKeys.token], "is shorter than \(SyncConfig.tokenLengthMin) characters; use a long random secret")
+        }
+        self.init(name: try c.decodeIfPresent(String.self, forKey: .name) ?? "", token: token,
+                  origins: try c.decodeIfPresent([String].self, forKey: .origins).map(Set.init))
     }
 }

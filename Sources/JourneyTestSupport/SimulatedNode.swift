@@ -1,4 +1,5 @@
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 
 /// A small simulated node for tests: two centres, `east` (this node's own

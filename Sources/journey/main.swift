@@ -1,3 +1,3 @@
 import JourneyCLI
 
-JourneyCLI.main()
+await JourneyCLI.main()

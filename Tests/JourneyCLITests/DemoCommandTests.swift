@@ -10,9 +10,9 @@ final class DemoCommandTests: XCTestCase {
     override func setUp() { dir = NSTemporaryDirectory() + "journey-demo-\(UUID().uuidString)" }
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
-    func testDemoSyncsThreeCentresFindsTheFaultAndAuditsThePlan() throws {
+    func testDemoSyncsThreeCentresFindsTheFaultAndAuditsThePlan() async throws {
         let port = try XCTUnwrap(Subprocess.freePorts(3), "three free loopback ports")
-        let r = JourneyCLI.run(["demo", "--dir", dir, "--days", "21", "--agents", "24", "--contacts-per-day", "800", "--port", String(port)])
+        let r = await JourneyCLI.run(["demo", "--dir", dir, "--days", "21", "--agents", "24", "--contacts-per-day", "800", "--port", String(port)])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let out = r.stdout
         // Identical heads everywhere, identical KPIs, and an audit that re-derives the plan.
@@ -35,7 +35,7 @@ final class DemoCommandTests: XCTestCase {
             .prefix { $0.hasPrefix("  journey ") }.map { $0.dropFirst(2).split(separator: " ").dropFirst().map(String.init) }
         XCTAssertGreaterThanOrEqual(suggested.count, 8, out)
         for args in suggested {
-            let run = JourneyCLI.run(args)
+            let run = await JourneyCLI.run(args)
             XCTAssertEqual(run.status, 0, "journey \(args.joined(separator: " ")): \(run.stderr)")
             XCTAssertFalse(run.stdout.isEmpty, "journey \(args.joined(separator: " "))")
         }
@@ -43,46 +43,48 @@ final class DemoCommandTests: XCTestCase {
         let drills = out.split(separator: "\n").compactMap { line in line.range(of: "drill: ").map { String(line[$0.upperBound...]) } }
         XCTAssertFalse(drills.isEmpty, out)
         for drill in drills {
-            let run = JourneyCLI.run(drill.split(separator: " ").dropFirst().map(String.init))
+            let run = await JourneyCLI.run(drill.split(separator: " ").dropFirst().map(String.init))
             XCTAssertEqual(run.status, 0, "\(drill): \(run.stderr)")
         }
-        let status = JourneyCLI.run(["status", "--data", "\(dir)/north", "--json"])
+        let status = await JourneyCLI.run(["status", "--data", "\(dir)/north", "--json"])
         XCTAssertTrue(status.stdout.contains(#""peer":"central""#), "status names the peers of north's sync.json: \(status.stdout)")
-        let verify = JourneyCLI.run(["verify", "--data", "\(dir)/south"])
+        let verify = await JourneyCLI.run(["verify", "--data", "\(dir)/south"])
         XCTAssertFalse(verify.stderr.contains("unverified"), "every origin's key is pinned in sync.json: \(verify.stderr)")
-        try assertReadmeTourRuns(demoOutput: out)
+        try await assertReadmeTourRuns(demoOutput: out)
         // And the stores are nodes: north serves as its sync.json says, south pulls from it with its own token.
-        try assertNodesWork(port: port, demoOutput: out)
+        try await assertNodesWork(port: port, demoOutput: out)
         // The stores stay for the user, and a second run refuses a foreign directory but reuses its own with --keep.
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/south/journey.json"))
-        let again = JourneyCLI.run(["demo", "--dir", dir, "--days", "21", "--agents", "24", "--contacts-per-day", "800", "--keep", "--port", String(port)])
+        let again = await JourneyCLI.run(["demo", "--dir", dir, "--days", "21", "--agents", "24", "--contacts-per-day", "800", "--keep", "--port", String(port)])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("opening the centres' stores"), again.stdout)
         let foreign = NSTemporaryDirectory() + "journey-foreign-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: foreign + "/notes.txt"))
         defer { try? FileManager.default.removeItem(atPath: foreign) }
-        XCTAssertEqual(JourneyCLI.run(["demo", "--dir", foreign, "--days", "15"]).status, 3)
+        let demoOutcome = await JourneyCLI.run(["demo", "--dir", foreign, "--days", "15"])
+        XCTAssertEqual(demoOutcome.status, 3)
         XCTAssertTrue(FileManager.default.fileExists(atPath: foreign + "/notes.txt"))
     }
 
     /// `journey serve --data DIR/north` (as the demo's last lines say) serves on
     /// the port in north's sync.json, and `journey sync --data DIR/south --peer
     /// URL` pulls from it: an event appended at north reaches south.
-    func assertNodesWork(port: Int, demoOutput: String) throws {
+    func assertNodesWork(port: Int, demoOutput: String) async throws {
         XCTAssertTrue(demoOutput.contains("journey serve --data \(dir)/north"), demoOutput)
         XCTAssertTrue(demoOutput.contains("journey sync --data \(dir)/south --peer http://127.0.0.1:\(port)"), demoOutput)
         let mode = try FileManager.default.attributesOfItem(atPath: "\(dir)/north/sync.json")[.posixPermissions] as? Int
         XCTAssertEqual(mode, 0o600, "sync.json holds tokens")
         let line = #"{"id":"after-demo","at":"2026-03-30T08:00:00.000Z","kind":"agent.login","agent":"north-a000","data":{}}"#
         try (line + "\n").write(toFile: dir + "/one.jsonl", atomically: true, encoding: .utf8)
-        XCTAssertEqual(JourneyCLI.run(["append", "--data", "\(dir)/north", dir + "/one.jsonl"]).status, 0)
+        let appendOutcome = await JourneyCLI.run(["append", "--data", "\(dir)/north", dir + "/one.jsonl"])
+        XCTAssertEqual(appendOutcome.status, 0)
         let server = try Subprocess.start(["serve", "--data", "\(dir)/north"], log: dir + "/serve.log")
         defer { server.terminate(); server.waitUntilExit() }
         // Wait until it answers (a readiness probe, not a timing): status reaches north once it listens.
         var reachable = false
         for _ in 0..<100 where !reachable {
-            let status = JourneyCLI.run(["status", "--data", "\(dir)/south", "--json"])
+            let status = await JourneyCLI.run(["status", "--data", "\(dir)/south", "--json"])
             if status.status == 0, case .object(let o)? = try? JSONParser.parse(status.stdout.trimmingCharacters(in: .whitespacesAndNewlines)),
                case .object(let unreachable)? = o["unreachable"] {
                 reachable = unreachable["north"] == nil
@@ -90,7 +92,7 @@ final class DemoCommandTests: XCTestCase {
             if !reachable { usleep(100_000) }
         }
         XCTAssertTrue(reachable, (try? String(contentsOfFile: dir + "/serve.log", encoding: .utf8)) ?? "")
-        let sync = JourneyCLI.run(["sync", "--data", "\(dir)/south", "--peer", "http://127.0.0.1:\(port)"])
+        let sync = await JourneyCLI.run(["sync", "--data", "\(dir)/south", "--peer", "http://127.0.0.1:\(port)"])
         XCTAssertEqual(sync.status, 0, sync.stderr)
         XCTAssertTrue(sync.stdout.hasPrefix("north: stored 1 events in 1 blocks (north +1)"), sync.stdout)
     }
@@ -124,7 +126,7 @@ final class DemoCommandTests: XCTestCase {
     /// stores (paths and plan id substituted) and prints output of the shape
     /// shown (same first word of its first line); the store-free Erlang
     /// example prints exactly what the README shows.
-    func assertReadmeTourRuns(demoOutput: String) throws {
+    func assertReadmeTourRuns(demoOutput: String) async throws {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let readme = try String(contentsOf: repo.appendingPathComponent("README.md"), encoding: .utf8)
         guard let tourStart = readme.range(of: "## A tour, with real output"), let tourEnd = readme.range(of: "## Configuration") else {
@@ -140,7 +142,7 @@ final class DemoCommandTests: XCTestCase {
                 let w = String(word).replacingOccurrences(of: "./journey-demo", with: dir)
                 return w.range(of: #"^plan-\d{4}-\d{2}-\d{2}-[0-9a-f]+$"#, options: .regularExpression) != nil ? planID : w
             }
-            let r = JourneyCLI.run(args)
+            let r = await JourneyCLI.run(args)
             XCTAssertEqual(r.status, 0, "\(line): \(r.stderr)")
             func firstWord(_ s: String?) -> String? { s?.split(separator: " ").first.map(String.init) }
             XCTAssertEqual(firstWord(r.stdout.split(separator: "\n").first.map(String.init)), firstWord(shown.first), line)

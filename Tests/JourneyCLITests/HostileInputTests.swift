@@ -11,9 +11,10 @@ import XCTest
 /// however extreme — is stored, read back exactly and answered by every query.
 final class HostileInputTests: XCTestCase {
     var dir = ""
-    override func setUp() {
+    override func setUp() async {
         dir = NSTemporaryDirectory() + "journey-hostile-\(UUID().uuidString)"
-        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        let initOutcome = await JourneyCLI.run(["init", "--data", dir, "--site", "north"])
+        XCTAssertEqual(initOutcome.status, 0)
     }
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
@@ -88,11 +89,11 @@ final class HostileInputTests: XCTestCase {
     /// keys of 256 bytes with escapes and non-ASCII, nested data) are stored,
     /// `cat` gives back exactly their canonical lines, appending that output
     /// adds nothing, and every query answers.
-    func testRandomExtremeLegalEventsRoundTripAndEveryQueryAnswers() throws {
+    func testRandomExtremeLegalEventsRoundTripAndEveryQueryAnswers() async throws {
         var rng = SplitMix64(seed: 2026)
         func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
         func time() -> Int64 {
-            let edges = [Limits.timeMin.ms, Limits.timeMax.ms, 0, -1, Limits.timeMin.ms + 86_399_999, Limits.timeMax.ms - 86_400_000]
+            let edges = [Limits.timeMin.ms, Limits.timeMax.ms, 0, -1, Limits.timeMin.ms + (LocalDay.lengthMs - 1), Limits.timeMax.ms - LocalDay.lengthMs]
             if rng.next() % 4 == 0 { return pick(edges) }
             return Limits.timeMin.ms + Int64(rng.next() % UInt64(Limits.timeMax.ms - Limits.timeMin.ms + 1))
         }
@@ -151,10 +152,10 @@ final class HostileInputTests: XCTestCase {
             lines.append(line)
         }
         let input = try write("random.jsonl", lines.joined(separator: "\n") + "\n")
-        let appended = JourneyCLI.run(["append", "--data", dir, input])
+        let appended = await JourneyCLI.run(["append", "--data", dir, input])
         XCTAssertEqual(appended.status, 0, appended.stderr)
         let expected = try lines.map { try EventCodec.decode($0) }
-        let cat = JourneyCLI.run(["cat", "--data", dir])
+        let cat = await JourneyCLI.run(["cat", "--data", dir])
         XCTAssertEqual(cat.status, 0, cat.stderr)
         let stored = cat.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(stored.count, expected.count)
@@ -164,7 +165,7 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual(line, EventCodec.encode(withSeq), "event \(i + 1) came back changed")
         }
         let again = try write("again.jsonl", cat.stdout)
-        let second = JourneyCLI.run(["append", "--data", dir, again])
+        let second = await JourneyCLI.run(["append", "--data", dir, again])
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stdout.contains("appended 0, duplicates \(expected.count)"), second.stdout)
         try everyQueryAnswers()
@@ -296,11 +297,12 @@ final class HostileInputTests: XCTestCase {
     /// The reproduction: a `/v1/heads` answer with `"lastSeq": -1` trapped the
     /// syncing node. Every malformed answer is now refused peer data: exit 4,
     /// nothing stored, the node alive.
-    func testAHostilePeerCannotCrashOrHangTheNodeThatSyncsFromIt() throws {
+    func testAHostilePeerCannotCrashOrHangTheNodeThatSyncsFromIt() async throws {
         let east = dir + "-east"
-        XCTAssertEqual(JourneyCLI.run(["init", "--data", east, "--site", "east"]).status, 0)
+        let initOutcome2 = await JourneyCLI.run(["init", "--data", east, "--site", "east"])
+        XCTAssertEqual(initOutcome2.status, 0)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: east) }
-        let eastKey = String(JourneyCLI.run(["keys", "--data", east]).stdout.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let eastKey = String(await JourneyCLI.run(["keys", "--data", east]).stdout.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let goodHeads = Array(#"{"origins":[{"origin":"east","lastSeq":5,"headHash":"00"}]}"#.utf8)
         let nested = Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)
         var rng = SplitMix64(seed: 7)

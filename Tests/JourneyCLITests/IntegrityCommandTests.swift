@@ -32,32 +32,34 @@ final class IntegrityCommandTests: XCTestCase {
         return running
     }
 
-    func simulate(days: Int = 3, contacts: Int = 500) {
-        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
-        let sim = JourneyCLI.run(["simulate", "--data", dir, "--days", String(days), "--seed", "5", "--agents", "20",
+    func simulate(days: Int = 3, contacts: Int = 500) async {
+        let initOutcome = await JourneyCLI.run(["init", "--data", dir, "--site", "north"])
+        XCTAssertEqual(initOutcome.status, 0)
+        let sim = await JourneyCLI.run(["simulate", "--data", dir, "--days", String(days), "--seed", "5", "--agents", "20",
                                   "--contacts-per-day", String(contacts)])
         XCTAssertEqual(sim.status, 0, sim.stderr)
     }
 
-    func testInitOverAStoreWhoseManifestWasLostIsRefusedAndAdoptRestoresIt() throws {
-        simulate(days: 1, contacts: 50)
+    func testInitOverAStoreWhoseManifestWasLostIsRefusedAndAdoptRestoresIt() async throws {
+        await simulate(days: 1, contacts: 50)
         let key = try Data(contentsOf: URL(fileURLWithPath: dir + "/keys/site.ed25519"))
         try FileManager.default.removeItem(atPath: dir + "/journey.json")
-        let stats = JourneyCLI.run(["stats", "--data", dir])
+        let stats = await JourneyCLI.run(["stats", "--data", dir])
         XCTAssertEqual(stats.status, 5)
-        let again = JourneyCLI.run(["init", "--data", dir, "--site", "north"])
+        let again = await JourneyCLI.run(["init", "--data", dir, "--site", "north"])
         XCTAssertEqual(again.status, 5, again.stderr)
         XCTAssertTrue(again.stderr.contains("journey init --data \(dir) --site SITE --adopt"), again.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/keys/site.ed25519")), key, "the key was not replaced")
-        let adopt = JourneyCLI.run(["init", "--data", dir, "--site", "north", "--adopt"])
+        let adopt = await JourneyCLI.run(["init", "--data", dir, "--site", "north", "--adopt"])
         XCTAssertEqual(adopt.status, 0, adopt.stderr)
-        XCTAssertEqual(JourneyCLI.run(["verify", "--data", dir]).status, 0)
+        let verifyOutcome = await JourneyCLI.run(["verify", "--data", dir])
+        XCTAssertEqual(verifyOutcome.status, 0)
     }
 
     /// The reproduction: a flipped byte early in the only (active) segment
     /// used to be cut as a torn tail by the next append.
-    func testDamageInTheActiveSegmentIsRefusedByEveryCommandAndNothingIsCut() throws {
-        simulate(days: 2, contacts: 300)
+    func testDamageInTheActiveSegmentIsRefusedByEveryCommandAndNothingIsCut() async throws {
+        await simulate(days: 2, contacts: 300)
         let seg = dir + "/logs/north/00000000000000000001.seg"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: seg))
         let size = bytes.count
@@ -68,26 +70,28 @@ final class IntegrityCommandTests: XCTestCase {
         try line.write(toFile: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: input) }
         for args in [["stats"], ["append", input], ["cat"], ["query", "sites"], ["verify"], ["rebuild"]] {
-            let r = JourneyCLI.run([args[0], "--data", dir] + args.dropFirst())
+            let r = await JourneyCLI.run([args[0], "--data", dir] + args.dropFirst())
             XCTAssertEqual(r.status, 4, "\(args): \(r.stdout) \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(seg), "\(args) names the file: \(r.stderr)")
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: seg)).count, size, "nothing was cut")
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir + "/logs/north").contains { $0.contains(".torn-") })
         // With no peer holding the log, the operator can choose to give up what follows the damage.
-        let cut = JourneyCLI.run(["repair", "--data", dir, "--accept-loss", "north"])
+        let cut = await JourneyCLI.run(["repair", "--data", dir, "--accept-loss", "north"])
         XCTAssertEqual(cut.status, 0, cut.stderr)
         XCTAssertTrue(cut.stdout.contains("given up"), cut.stdout)
-        XCTAssertEqual(JourneyCLI.run(["verify", "--data", dir]).status, 0)
+        let verifyOutcome2 = await JourneyCLI.run(["verify", "--data", dir])
+        XCTAssertEqual(verifyOutcome2.status, 0)
     }
 
     /// `journey append --durability always` killed with SIGKILL at several
     /// points: the store opens and verifies, what it holds is a prefix of the
     /// input in order made of whole append calls (an append is all or
     /// nothing), and appending the file again stores exactly the rest.
-    func testAnAppendKilledAtAnyPointLeavesAWholePrefix() throws {
+    func testAnAppendKilledAtAnyPointLeavesAWholePrefix() async throws {
         let binary = try journeyBinary()
-        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        let initOutcome2 = await JourneyCLI.run(["init", "--data", dir, "--site", "north"])
+        XCTAssertEqual(initOutcome2.status, 0)
         let total = 400_000
         var text = ""
         text.reserveCapacity(total * 80)
@@ -100,7 +104,8 @@ final class IntegrityCommandTests: XCTestCase {
         var killedMidway = 0, previous = 0
         for delayMs in [200, 700, 1500, 3000] {
             if try runKilled(binary, ["append", "--data", dir, "--durability", "always", file], afterMs: delayMs) { killedMidway += 1 }
-            XCTAssertEqual(JourneyCLI.run(["verify", "--data", dir]).status, 0, "killed after \(delayMs) ms: the store verifies")
+            let verifyOutcome3 = await JourneyCLI.run(["verify", "--data", dir])
+            XCTAssertEqual(verifyOutcome3.status, 0, "killed after \(delayMs) ms: the store verifies")
             let store = try LogStore.openReadOnly(directory: dir)
             var ids: [String] = []
             try store.forEachEvent(origin: "north") { ids.append($0.id); return true }
@@ -111,24 +116,25 @@ final class IntegrityCommandTests: XCTestCase {
             previous = ids.count
         }
         XCTAssertGreaterThan(killedMidway, 0, "some kill must land while the append runs")
-        let rest = JourneyCLI.run(["append", "--data", dir, file])
+        let rest = await JourneyCLI.run(["append", "--data", dir, file])
         XCTAssertEqual(rest.status, 0, rest.stderr)
         XCTAssertTrue(rest.stdout.contains("appended \(total - previous), duplicates \(previous)"), rest.stdout)
     }
 
     /// A rebuild killed with SIGKILL at several points: the next query
     /// finishes the projection (indexes back) and answers as a clean rebuild does.
-    func testAKilledRebuildIsFinishedByTheNextQueryWithItsIndexes() throws {
+    func testAKilledRebuildIsFinishedByTheNextQueryWithItsIndexes() async throws {
         let binary = try journeyBinary()
-        simulate(days: 4, contacts: 800)
-        XCTAssertEqual(JourneyCLI.run(["rebuild", "--data", dir]).status, 0)
-        let clean = JourneyCLI.run(["query", "intervals", "--data", dir, "--json", "--limit", "100000"])
+        await simulate(days: 4, contacts: 800)
+        let rebuildOutcome = await JourneyCLI.run(["rebuild", "--data", dir])
+        XCTAssertEqual(rebuildOutcome.status, 0)
+        let clean = await JourneyCLI.run(["query", "intervals", "--data", dir, "--json", "--limit", "100000"])
         XCTAssertEqual(clean.status, 0, clean.stderr)
         let sqlite = dir + "/projections.sqlite"
         var killedMidway = 0
         for delayMs in [150, 400, 800, 1500] {
             if try runKilled(binary, ["rebuild", "--data", dir], afterMs: delayMs) { killedMidway += 1 }
-            let after = JourneyCLI.run(["query", "intervals", "--data", dir, "--json", "--limit", "100000"])
+            let after = await JourneyCLI.run(["query", "intervals", "--data", dir, "--json", "--limit", "100000"])
             XCTAssertEqual(after.status, 0, after.stderr)
             XCTAssertEqual(after.stdout, clean.stdout, "killed after \(delayMs) ms: the next query answers as a clean rebuild")
             XCTAssertEqual(try ProjectionEngine(path: sqlite).missingIndexes(), [], "killed after \(delayMs) ms")
@@ -137,12 +143,13 @@ final class IntegrityCommandTests: XCTestCase {
     }
 
     /// Queries while a rebuild runs in another process: none fails with "locked".
-    func testQueriesBesideARebuildWaitAndNeverFail() throws {
+    func testQueriesBesideARebuildWaitAndNeverFail() async throws {
         let binary = try journeyBinary()
-        simulate(days: 4, contacts: 800)
-        XCTAssertEqual(JourneyCLI.run(["rebuild", "--data", dir]).status, 0)
-        let expected = JourneyCLI.run(["query", "sites", "--data", dir, "--json"])
-        let expectedAgents = JourneyCLI.run(["query", "agents", "--data", dir, "--json", "--limit", "1000"])
+        await simulate(days: 4, contacts: 800)
+        let rebuildOutcome2 = await JourneyCLI.run(["rebuild", "--data", dir])
+        XCTAssertEqual(rebuildOutcome2.status, 0)
+        let expected = await JourneyCLI.run(["query", "sites", "--data", dir, "--json"])
+        let expectedAgents = await JourneyCLI.run(["query", "agents", "--data", dir, "--json", "--limit", "1000"])
         XCTAssertEqual(expectedAgents.status, 0, expectedAgents.stderr)
         func start(_ args: [String]) throws -> (Process, Pipe, Pipe) {
             let p = Process()
@@ -166,8 +173,10 @@ final class IntegrityCommandTests: XCTestCase {
             if p !== rebuild.0 { XCTAssertEqual(stdout, expected.stdout) }
         }
         // Afterwards the file holds each event once: nothing was applied twice by two processes.
-        XCTAssertEqual(JourneyCLI.run(["query", "sites", "--data", dir, "--json"]).stdout, expected.stdout)
-        XCTAssertEqual(JourneyCLI.run(["query", "agents", "--data", dir, "--json", "--limit", "1000"]).stdout, expectedAgents.stdout,
+        let queryOutcome = await JourneyCLI.run(["query", "sites", "--data", dir, "--json"])
+        XCTAssertEqual(queryOutcome.stdout, expected.stdout)
+        let queryOutcome2 = await JourneyCLI.run(["query", "agents", "--data", dir, "--json", "--limit", "1000"])
+        XCTAssertEqual(queryOutcome2.stdout, expectedAgents.stdout,
                        "agent time is summed, so events applied twice would show here")
     }
 }

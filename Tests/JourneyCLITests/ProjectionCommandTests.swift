@@ -5,10 +5,11 @@ import XCTest
 
 final class ProjectionCommandTests: XCTestCase {
     var dir = ""
-    override func setUp() {
+    override func setUp() async {
         dir = NSTemporaryDirectory() + "journey-cli-proj-\(UUID().uuidString)"
-        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
-        let sim = JourneyCLI.run(["simulate", "--data", dir, "--days", "3", "--seed", "3", "--agents", "20", "--contacts-per-day", "500"])
+        let initOutcome = await JourneyCLI.run(["init", "--data", dir, "--site", "north"])
+        XCTAssertEqual(initOutcome.status, 0)
+        let sim = await JourneyCLI.run(["simulate", "--data", dir, "--days", "3", "--seed", "3", "--agents", "20", "--contacts-per-day", "500"])
         XCTAssertEqual(sim.status, 0, sim.stderr)
     }
     override func tearDown() {
@@ -16,8 +17,8 @@ final class ProjectionCommandTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir + "-replay.sqlite")
     }
 
-    func json(_ args: [String]) throws -> JSONObject {
-        let r = JourneyCLI.run(args + ["--json"])
+    func json(_ args: [String]) async throws -> JSONObject {
+        let r = await JourneyCLI.run(args + ["--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         guard case .object(let o) = try JSONParser.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             XCTFail("not a JSON object: \(r.stdout)"); throw ShapeError()
@@ -29,15 +30,16 @@ final class ProjectionCommandTests: XCTestCase {
     /// from, so a consumer can check it and re-aggregate: a day's service level,
     /// ASA and AHT from its intervals equal the site's for that day exactly, and
     /// the agents' FCR counts add up to the site's. Tables leave the counts out.
-    func testMachineOutputIsExactAndReaggregates() throws {
+    func testMachineOutputIsExactAndReaggregates() async throws {
         let day = "2026-03-03"
-        func rows(_ args: [String]) throws -> [JSONObject] {
-            guard case .array(let rows)? = try json(args + ["--data", dir, "--day", day, "--limit", "100000"])["rows"] else { throw ShapeError() }
+        func rows(_ args: [String]) async throws -> [JSONObject] {
+            guard case .array(let rows)? = try await json(args + ["--data", dir, "--day", day, "--limit", "100000"])["rows"] else { throw ShapeError() }
             return rows.compactMap { if case .object(let o) = $0 { return o } else { return nil } }
         }
         func n(_ o: JSONObject, _ k: String) throws -> Double { try XCTUnwrap(o[k]?.doubleValue, "\(k) in \(o)") }
-        let intervals = try rows(["query", "intervals"])
-        let site = try XCTUnwrap(try rows(["query", "sites"]).first)
+        let intervals = try await rows(["query", "intervals"])
+        let sites = try await rows(["query", "sites"])
+        let site = try XCTUnwrap(sites.first)
         XCTAssertGreaterThan(intervals.count, 10)
         var inSL = 0.0, answered = 0.0, abandoned = 0.0, waitMs = 0.0, handled = 0.0, handleMs = 0.0
         for i in intervals {
@@ -50,24 +52,25 @@ final class ProjectionCommandTests: XCTestCase {
         XCTAssertEqual(try n(site, "asa"), waitMs / 1000 / answered)
         XCTAssertEqual(try n(site, "aht"), handleMs / 1000 / handled)
         XCTAssertEqual(try n(site, "answeredInSL"), inSL)
-        let agents = try rows(["query", "agents"])
+        let agents = try await rows(["query", "agents"])
         XCTAssertEqual(try agents.reduce(0) { $0 + (try n($1, "fcrElapsed")) }, try n(site, "fcrElapsed"))
         XCTAssertEqual(try agents.reduce(0) { $0 + (try n($1, "fcrOK")) }, try n(site, "fcrOK"))
         if let fcr = site["fcr"]?.doubleValue { XCTAssertEqual(fcr, try n(site, "fcrOK") / n(site, "fcrElapsed")) }
         // Unrounded: some figure carries more than four decimals.
         XCTAssertTrue(intervals.contains { ($0["asa"].map { JSONWriter.string($0) } ?? "").split(separator: ".").last.map { $0.count > 4 } ?? false })
         // The table shows the figures, not the counts; CSV has both.
-        let table = JourneyCLI.run(["query", "sites", "--data", dir]).stdout
+        let table = await JourneyCLI.run(["query", "sites", "--data", dir]).stdout
         XCTAssertFalse(table.contains("answeredInSL"), table)
         XCTAssertTrue(table.contains("serviceLevel"), table)
-        XCTAssertTrue(JourneyCLI.run(["query", "sites", "--data", dir, "--csv"]).stdout.contains("answeredInSL,waitMsAnswered"))
+        let queryOutcome = await JourneyCLI.run(["query", "sites", "--data", dir, "--csv"])
+        XCTAssertTrue(queryOutcome.stdout.contains("answeredInSL,waitMsAnswered"))
     }
 
     /// `--limit` holds for every row query, and a cut is said; an unknown
     /// site, queue, team or agent is an error instead of an empty answer.
-    func testLimitHoldsForEveryQueryAndAnUnknownSiteIsNamed() throws {
+    func testLimitHoldsForEveryQueryAndAnUnknownSiteIsNamed() async throws {
         for (kind, limit) in [("intervals", 3), ("teams", 1), ("agents", 2), ("contacts", 4)] {
-            let r = JourneyCLI.run(["query", kind, "--data", dir, "--csv", "--limit", String(limit)])
+            let r = await JourneyCLI.run(["query", kind, "--data", dir, "--csv", "--limit", String(limit)])
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(r.stdout.split(separator: "\n").count, 1 + limit, "\(kind) --limit \(limit): \(r.stdout)")
             XCTAssertTrue(r.stderr.contains("the first \(limit) rows are shown"), "\(kind): \(r.stderr)")
@@ -79,13 +82,14 @@ final class ProjectionCommandTests: XCTestCase {
                                 (["query", "contacts", "--agent", "north-a9999"], "no agent 'north-a9999' in this store's projections; agents: north-a000, "),
                                 (["insights", "repeats", "--site", "nowhere"], "no site 'nowhere'"),
                                 (["coach", "--below", "0.7", "--site", "nowhere"], "no site 'nowhere'")] {
-            let r = JourneyCLI.run(args + ["--data", dir])
+            let r = await JourneyCLI.run(args + ["--data", dir])
             XCTAssertEqual(r.status, 3, "\(args): \(r.stdout)")
             XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
-        XCTAssertEqual(JourneyCLI.run(["query", "agents", "--data", dir, "--team", "north-t00", "--limit", "1"]).status, 0)
+        let queryOutcome2 = await JourneyCLI.run(["query", "agents", "--data", dir, "--team", "north-t00", "--limit", "1"])
+        XCTAssertEqual(queryOutcome2.status, 0)
         // In a table every number of a column has the same decimals.
-        let table = JourneyCLI.run(["query", "agents", "--data", dir]).stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let table = await JourneyCLI.run(["query", "agents", "--data", dir]).stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         let header = try XCTUnwrap(table.first)
         for name in ["aht", "fcr", "repeatRate", "occupancy"] {
             let i = try XCTUnwrap(header.firstIndex(of: name), name)
@@ -93,60 +97,64 @@ final class ProjectionCommandTests: XCTestCase {
             XCTAssertEqual(decimals.count, 1, "\(name): \(decimals)")
         }
         // A node without a sync config still has a status: its own heads.
-        let status = JourneyCLI.run(["status", "--data", dir])
+        let status = await JourneyCLI.run(["status", "--data", dir])
         XCTAssertEqual(status.status, 0, status.stderr)
         XCTAssertTrue(status.stdout.contains("north"), status.stdout)
         XCTAssertTrue(status.stderr.contains("no peers configured"), status.stderr)
     }
 
-    func testQueriesCatchUpAndCarryTheirPositions() throws {
-        let sites = try json(["query", "sites", "--data", dir])
+    func testQueriesCatchUpAndCarryTheirPositions() async throws {
+        let sites = try await json(["query", "sites", "--data", dir])
         guard case .object(let positions)? = sites["positions"], case .array(let rows)? = sites["rows"] else { return XCTFail("shape") }
-        let stats = try json(["stats", "--data", dir])
+        let stats = try await json(["stats", "--data", dir])
         guard case .array(let origins)? = stats["origins"], case .object(let north)? = origins.first else { return XCTFail("stats") }
         XCTAssertEqual(positions["north"], north["lastSeq"])
         XCTAssertEqual(rows.count, 1)
         for kind in ["intervals", "agents", "teams", "customers", "contacts"] {
-            let r = JourneyCLI.run(["query", kind, "--data", dir, "--limit", "5"])
+            let r = await JourneyCLI.run(["query", kind, "--data", dir, "--limit", "5"])
             XCTAssertEqual(r.status, 0, "\(kind): \(r.stderr)")
             XCTAssertTrue(r.stdout.contains("positions north="), r.stdout)
         }
-        let weekly = JourneyCLI.run(["query", "teams", "--data", dir, "--by", "day", "--csv"])
+        let weekly = await JourneyCLI.run(["query", "teams", "--data", dir, "--by", "day", "--csv"])
         XCTAssertTrue(weekly.stdout.hasPrefix("team,site,day,agents,handled"), weekly.stdout)
         XCTAssertEqual(weekly.stdout.split(separator: "\n").count, 1 + 2 * 3, "2 teams × 3 days")
-        let csv = JourneyCLI.run(["query", "intervals", "--data", dir, "--csv", "--limit", "3"])
+        let csv = await JourneyCLI.run(["query", "intervals", "--data", dir, "--csv", "--limit", "3"])
         XCTAssertTrue(csv.stdout.hasPrefix("site,queue,start,offered,answered,abandoned,shortAbandoned,serviceLevel,asa,aht"), csv.stdout)
-        XCTAssertEqual(JourneyCLI.run(["query", "journey", "--data", dir]).status, 64, "journey needs --customer")
-        XCTAssertEqual(JourneyCLI.run(["query", "agents", "--data", dir, "--sort", "speed"]).status, 64)
+        let queryOutcome3 = await JourneyCLI.run(["query", "journey", "--data", dir])
+        XCTAssertEqual(queryOutcome3.status, 64, "journey needs --customer")
+        let queryOutcome4 = await JourneyCLI.run(["query", "agents", "--data", dir, "--sort", "speed"])
+        XCTAssertEqual(queryOutcome4.status, 64)
     }
 
-    func testRebuildEqualsIncrementalAndReplayByPositions() throws {
-        let before = JourneyCLI.run(["query", "agents", "--data", dir, "--json"]).stdout
-        let r = JourneyCLI.run(["rebuild", "--data", dir])
+    func testRebuildEqualsIncrementalAndReplayByPositions() async throws {
+        let before = await JourneyCLI.run(["query", "agents", "--data", dir, "--json"]).stdout
+        let r = await JourneyCLI.run(["rebuild", "--data", dir])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("rebuilt projections from"), r.stdout)
-        XCTAssertEqual(JourneyCLI.run(["query", "agents", "--data", dir, "--json"]).stdout, before)
+        let queryOutcome5 = await JourneyCLI.run(["query", "agents", "--data", dir, "--json"])
+        XCTAssertEqual(queryOutcome5.stdout, before)
         // Replay up to seq 1000 into a separate file, then query it.
         let out = dir + "-replay.sqlite"
-        let replay = JourneyCLI.run(["replay", "--data", dir, "--out", out, "--positions", "north=1000"])
+        let replay = await JourneyCLI.run(["replay", "--data", dir, "--out", out, "--positions", "north=1000"])
         XCTAssertEqual(replay.status, 0, replay.stderr)
-        let replayed = try json(["query", "sites", "--data", dir, "--db", out])
+        let replayed = try await json(["query", "sites", "--data", dir, "--db", out])
         guard case .object(let positions)? = replayed["positions"] else { return XCTFail("positions") }
         XCTAssertEqual(positions["north"], .integer(1000))
-        XCTAssertEqual(JourneyCLI.run(["replay", "--data", dir, "--out", out]).status, 64, "needs --as-of or --positions")
+        let replayOutcome = await JourneyCLI.run(["replay", "--data", dir, "--out", out])
+        XCTAssertEqual(replayOutcome.status, 64, "needs --as-of or --positions")
     }
 
-    func testKPIParametersComeFromTheDataDirectory() throws {
+    func testKPIParametersComeFromTheDataDirectory() async throws {
         try #"{"serviceLevelSeconds": 600}"#.write(toFile: dir + "/kpi.json", atomically: true, encoding: .utf8)
-        let lenient = try json(["query", "sites", "--data", dir])
+        let lenient = try await json(["query", "sites", "--data", dir])
         guard case .array(let rows)? = lenient["rows"], case .object(let site)? = rows.first else { return XCTFail("rows") }
         try #"{"serviceLevelSeconds": 1}"#.write(toFile: dir + "/kpi.json", atomically: true, encoding: .utf8)
-        let strict = try json(["query", "sites", "--data", dir])
+        let strict = try await json(["query", "sites", "--data", dir])
         guard case .array(let rows2)? = strict["rows"], case .object(let site2)? = rows2.first else { return XCTFail("rows") }
         XCTAssertGreaterThan(site["serviceLevel"]?.doubleValue ?? 0, site2["serviceLevel"]?.doubleValue ?? 1,
                              "changing the threshold rebuilds the projection with the new definition")
         try #"{"serviceLevel": 20}"#.write(toFile: dir + "/kpi.json", atomically: true, encoding: .utf8)
-        let bad = JourneyCLI.run(["query", "sites", "--data", dir])
+        let bad = await JourneyCLI.run(["query", "sites", "--data", dir])
         XCTAssertEqual(bad.status, 3)
         XCTAssertTrue(bad.stderr.contains("unknown key 'serviceLevel'"), bad.stderr)
     }

@@ -99,9 +99,10 @@ final class StopSwitch: @unchecked Sendable {
 
 final class ImportCommandTests: XCTestCase {
     var dir = ""
-    override func setUp() {
+    override func setUp() async {
         dir = NSTemporaryDirectory() + "journey-import-\(UUID().uuidString)"
-        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north"]).status, 0)
+        let initOutcome = await JourneyCLI.run(["init", "--data", dir, "--site", "north"])
+        XCTAssertEqual(initOutcome.status, 0)
     }
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
@@ -112,29 +113,29 @@ final class ImportCommandTests: XCTestCase {
         return out
     }
 
-    func testReimportAndGrownFileAppendOnlyWhatIsNew() throws {
+    func testReimportAndGrownFileAppendOnlyWhatIsNew() async throws {
         let lines = try String(decoding: fixtureBytes("queue_log"), as: UTF8.self).split(separator: "\n")
         let file = dir + "-queue_log"
         defer { try? FileManager.default.removeItem(atPath: file) }
         try (lines.prefix(10).joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let first = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
+        let first = await JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
         XCTAssertEqual(first.status, 0, first.stderr)
         let count = try events().count
         XCTAssertGreaterThan(count, 10)
         XCTAssertTrue(first.stdout.contains("contact.started"), first.stdout)
-        let again = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
+        let again = await JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
         XCTAssertTrue(again.stdout.contains("stored 0 event(s)"), again.stdout)
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        _ = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
+        _ = await JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
         var importer = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
         XCTAssertEqual(try events().count, importer.read(try fixtureBytes("queue_log")).events.count)
     }
 
-    func testMalformedInputStoresNothing() throws {
+    func testMalformedInputStoresNothing() async throws {
         let file = dir + "-bad_log"
         defer { try? FileManager.default.removeItem(atPath: file) }
         try "1772438400|c1|q|NONE|ENTERQUEUE||1\n1772438401|c1|q|a|CONNECT|x\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let r = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
+        let r = await JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", file])
         XCTAssertEqual(r.status, 3)
         XCTAssertTrue(r.stderr.contains("line 2"), r.stderr)
         XCTAssertEqual(try events().count, 0)
@@ -247,7 +248,7 @@ final class ImportCommandTests: XCTestCase {
     /// A follower restarted between a call's ENTERQUEUE and its later lines
     /// still gives those lines the call's customer: the call → customer map is
     /// saved with the cursor. Restarted at every line boundary.
-    func testFollowerRestartedAtEveryLineKeepsCustomers() throws {
+    func testFollowerRestartedAtEveryLineKeepsCustomers() async throws {
         let testKeyFile = dir + "-pseudonym.key"
         try Checksum.hex([UInt8](0..<32)).write(toFile: testKeyFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: testKeyFile) }
@@ -259,7 +260,8 @@ final class ImportCommandTests: XCTestCase {
                              "the fixture has later lines that carry a customer")
         for cut in 1..<lines.count {
             let data = dir + "-restart-\(cut)"
-            XCTAssertEqual(JourneyCLI.run(["init", "--data", data, "--site", "north", "--pseudonym-key", testKeyFile]).status, 0)
+            let initOutcome2 = await JourneyCLI.run(["init", "--data", data, "--site", "north", "--pseudonym-key", testKeyFile])
+            XCTAssertEqual(initOutcome2.status, 0)
             let file = data + "-queue_log"
             defer {
                 try? FileManager.default.removeItem(atPath: data)
@@ -291,9 +293,9 @@ final class ImportCommandTests: XCTestCase {
         }
     }
 
-    func testConnectRedeliveryNewestWinsWithoutDuplicates() throws {
+    func testConnectRedeliveryNewestWinsWithoutDuplicates() async throws {
         let file = fixtures.appendingPathComponent("import/connect-records.jsonl").path
-        let r = JourneyCLI.run(["import", "--data", dir, "--format", "connect", file])
+        let r = await JourneyCLI.run(["import", "--data", dir, "--format", "connect", file])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("skipped line 1: an older delivery of contact c-100"), r.stdout)
         XCTAssertTrue(r.stdout.contains("channel TASK"), r.stdout)
@@ -315,22 +317,23 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(transfer[0].customer, c100[0].customer, "the same caller in another format of number")
         XCTAssertTrue(transfer.contains { $0.kind == .contactTransferred && $0.data["to"] == .string("+15550999") })
         // Re-delivery of everything, and an older version alone: nothing new, nothing twice.
-        let again = JourneyCLI.run(["import", "--data", dir, "--format", "connect", file])
+        let again = await JourneyCLI.run(["import", "--data", dir, "--format", "connect", file])
         XCTAssertTrue(again.stdout.contains("stored 0 event(s)"), again.stdout)
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
         let older = dir + "-older.json"
         defer { try? FileManager.default.removeItem(atPath: older) }
         try ("[" + lines[0] + "]").write(toFile: older, atomically: true, encoding: .utf8)
-        let old = JourneyCLI.run(["import", "--data", dir, "--format", "connect", older])
+        let old = await JourneyCLI.run(["import", "--data", dir, "--format", "connect", older])
         XCTAssertEqual(old.status, 0, old.stderr)
         XCTAssertTrue(old.stdout.contains("stored 0 event(s)"), old.stdout)
         XCTAssertEqual(try events().count, stored.count)
     }
 
-    func testCSVWithTheShippedColumnMap() throws {
-        XCTAssertEqual(JourneyCLI.run(["site", "--data", dir, "--time-zone", "Asia/Jerusalem"]).status, 0)
+    func testCSVWithTheShippedColumnMap() async throws {
+        let siteOutcome = await JourneyCLI.run(["site", "--data", dir, "--time-zone", "Asia/Jerusalem"])
+        XCTAssertEqual(siteOutcome.status, 0)
         let map = repoRoot.appendingPathComponent("config/csv-maps/one-row-per-call.json").path
-        let r = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map,
+        let r = await JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map,
                                 fixtures.appendingPathComponent("import/calls.csv").path])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("skipped line 5: outcome PHANTOM is mapped to skip"), r.stdout)
@@ -353,36 +356,44 @@ final class ImportCommandTests: XCTestCase {
 
     /// Importing the same CSV again stores nothing new: every event id is
     /// derived from the row, so the second run counts them all as duplicates.
-    func testCSVReimportIsIdempotent() throws {
+    func testCSVReimportIsIdempotent() async throws {
         let map = repoRoot.appendingPathComponent("config/csv-maps/one-row-per-call.json").path
         let csv = fixtures.appendingPathComponent("import/calls.csv").path
-        let first = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, csv])
+        let first = await JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, csv])
         XCTAssertEqual(first.status, 0, first.stderr)
         let before = try events()
         XCTAssertFalse(before.isEmpty)
-        let second = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, csv])
+        let second = await JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, csv])
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stdout.contains("stored 0 event(s), already held \(before.count)"), second.stdout)
         XCTAssertEqual(try events().count, before.count, "nothing stored twice")
     }
 
-    func testCSVMapErrorsNameWhatToFix() throws {
+    func testCSVMapErrorsNameWhatToFix() async throws {
         let csv = fixtures.appendingPathComponent("import/calls.csv").path
-        func tryMap(_ json: String) throws -> JourneyCLI.Outcome {
+        func tryMap(_ json: String) async throws -> JourneyCLI.Outcome {
             let path = dir + "-map-\(UUID().uuidString).json"
             try json.write(toFile: path, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: path) }
-            return JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", path, csv])
+            return await JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", path, csv])
         }
         let base = #""format":"journeystore-csv-map","version":1"#
-        let missing = try tryMap("{\(base),\"columns\":{\"contact\":\"call_id\",\"outcome\":\"result\"}}")
+        let missing = try await tryMap("{\(base),\"columns\":{\"contact\":\"call_id\",\"outcome\":\"result\"}}")
         XCTAssertEqual(missing.status, 3)
         XCTAssertTrue(missing.stderr.contains("lacks the column(s) result"), missing.stderr)
-        let role = try tryMap("{\(base),\"columns\":{\"contact\":\"call_id\",\"outcome\":\"outcome\",\"colour\":\"x\"}}")
+        let role = try await tryMap("{\(base),\"columns\":{\"contact\":\"call_id\",\"outcome\":\"outcome\",\"colour\":\"x\"}}")
         XCTAssertTrue(role.stderr.contains("unknown role 'colour'"), role.stderr)
-        let noOutcome = try tryMap("{\(base),\"columns\":{\"contact\":\"call_id\"}}")
+        let noOutcome = try await tryMap("{\(base),\"columns\":{\"contact\":\"call_id\"}}")
         XCTAssertTrue(noOutcome.stderr.contains("needs the role 'outcome'"), noOutcome.stderr)
-        let badTimes = try tryMap("{\(base),\"columns\":{\"contact\":\"call_id\",\"outcome\":\"outcome\",\"ivrStart\":\"vru_entry\"},\"outcomes\":{\"AGENT\":\"answered\",\"HANG\":\"abandoned\",\"PHANTOM\":\"skip\"}}")
+        // A misspelt key is refused, not ignored (the times would be read in the site's zone instead).
+        let misspelt = try await tryMap("{\(base),\"timezone\":\"Asia/Jerusalem\",\"columns\":{\"contact\":\"call_id\",\"outcome\":\"outcome\"}}")
+        XCTAssertEqual(misspelt.status, 3)
+        XCTAssertTrue(misspelt.stderr.contains("unknown key 'timezone'"), misspelt.stderr)
+        let commented = try await tryMap("{\(base),\"comment\":\"exported nightly\",\"columns\":{\"contact\":\"call_id\",\"outcome\":\"outcome\"},\"outcomes\":{\"AGENT\":\"answered\",\"HANG\":\"abandoned\",\"PHANTOM\":\"skip\"}}")
+        XCTAssertFalse(commented.stderr.contains("column map"), commented.stderr)
+        let listOfNumbers = try await tryMap("{\(base),\"columns\":{\"contact\":[1,2],\"outcome\":\"outcome\"}}")
+        XCTAssertTrue(listOfNumbers.stderr.contains("'columns.contact' must be a column name or a list of them"), listOfNumbers.stderr)
+        let badTimes = try await tryMap("{\(base),\"columns\":{\"contact\":\"call_id\",\"outcome\":\"outcome\",\"ivrStart\":\"vru_entry\"},\"outcomes\":{\"AGENT\":\"answered\",\"HANG\":\"abandoned\",\"PHANTOM\":\"skip\"}}")
         XCTAssertEqual(badTimes.status, 3, "times of day without a date column are not RFC 3339")
         XCTAssertTrue(badTimes.stderr.contains("is not a time"), badTimes.stderr)
         XCTAssertEqual(try events().count, 0)

@@ -13,9 +13,10 @@ import XCTest
 /// fixture is stored anywhere in a store.
 final class RealDataImportTests: XCTestCase {
     var dir = ""
-    override func setUp() {
+    override func setUp() async {
         dir = NSTemporaryDirectory() + "journey-realdata-\(UUID().uuidString)"
-        XCTAssertEqual(JourneyCLI.run(["init", "--data", dir, "--site", "north", "--time-zone", "Asia/Jerusalem"]).status, 0)
+        let initOutcome = await JourneyCLI.run(["init", "--data", dir, "--site", "north", "--time-zone", "Asia/Jerusalem"])
+        XCTAssertEqual(initOutcome.status, 0)
     }
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
@@ -29,10 +30,10 @@ final class RealDataImportTests: XCTestCase {
         return path
     }
 
-    func importCSV(_ rows: [String], rejects: String? = nil, separator: String = ",") throws -> JourneyCLI.Outcome {
+    func importCSV(_ rows: [String], rejects: String? = nil, separator: String = ",") async throws -> JourneyCLI.Outcome {
         let text = ([Self.header] + rows).map { $0.replacingOccurrences(of: ",", with: separator) }.joined(separator: "\n") + "\n"
         let file = try write("calls-\(UUID().uuidString).csv", text)
-        return JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", shippedMap, file] + (rejects.map { ["--rejects", $0] } ?? []))
+        return await JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", shippedMap, file] + (rejects.map { ["--rejects", $0] } ?? []))
     }
 
     func events() throws -> [Event] {
@@ -47,8 +48,8 @@ final class RealDataImportTests: XCTestCase {
     /// The reproduction: call ids repeat per VRU line and day, and the ids
     /// built from call_id alone merged distinct calls as duplicates (44 % of
     /// a month lost, silently). Each (date, line, call id) is now a contact.
-    func testRepeatingCallIDsOnOtherLinesAndDaysAreDistinctContacts() throws {
-        let r = try importCSV([
+    func testRepeatingCallIDsOnOtherLinesAndDaysAreDistinctContacts() async throws {
+        let r = try await importCSV([
             "AA0101,33116,9664491,2,PS,990801,10:00:00,10:00:05,5,10:00:05,10:00:20,15,AGENT,10:00:20,10:03:20,180,ANNA",
             "AA0202,33116,1234567,2,PS,990801,11:00:00,11:00:05,5,11:00:05,11:00:10,5,AGENT,11:00:10,11:01:10,60,BEN",
             "AA0101,33116,7654321,2,PS,990802,12:00:00,12:00:05,5,12:00:05,12:01:05,60,HANG,0:00:00,0:00:00,0,NO_SERVER",
@@ -62,19 +63,19 @@ final class RealDataImportTests: XCTestCase {
 
     /// One key with different content is never a silent duplicate: both
     /// lines are named; with --rejects both are set aside and the rest stored.
-    func testOneKeyWithDifferentContentIsRefusedNamingBothLines() throws {
+    func testOneKeyWithDifferentContentIsRefusedNamingBothLines() async throws {
         let rows = [
             "AA0101,33116,9664491,2,PS,990801,10:00:00,10:00:05,5,10:00:05,10:00:20,15,AGENT,10:00:20,10:03:20,180,ANNA",
             "AA0101,33116,9664491,2,PS,990801,10:30:00,10:30:05,5,10:30:05,10:30:20,15,AGENT,10:30:20,10:33:20,180,ANNA",
             "AA0101,33117,9664491,2,PS,990801,11:00:00,11:00:05,5,11:00:05,11:00:20,15,AGENT,11:00:20,11:03:20,180,ANNA",
         ]
-        let strict = try importCSV(rows)
+        let strict = try await importCSV(rows)
         XCTAssertEqual(strict.status, 3)
         XCTAssertTrue(strict.stderr.contains("line 2: ") && strict.stderr.contains("line 3"), strict.stderr)
         XCTAssertTrue(strict.stderr.contains("different content"), strict.stderr)
         XCTAssertEqual(try events().count, 0, "nothing stored without --rejects")
         let rejects = dir + "-rejects.csv"
-        let lenient = try importCSV(rows, rejects: rejects)
+        let lenient = try await importCSV(rows, rejects: rejects)
         XCTAssertEqual(lenient.status, 0, lenient.stderr)
         XCTAssertEqual(Set(try events().compactMap(\.contact)), ["990801:AA0101:33117"])
         let rejected = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
@@ -85,9 +86,9 @@ final class RealDataImportTests: XCTestCase {
     }
 
     /// An exact repeat of a row is the same fact: stored once, not an error.
-    func testAnIdenticalRepeatedRowIsOneContact() throws {
+    func testAnIdenticalRepeatedRowIsOneContact() async throws {
         let row = "AA0101,33116,9664491,2,PS,990801,10:00:00,10:00:05,5,10:00:05,10:00:20,15,AGENT,10:00:20,10:03:20,180,ANNA"
-        let r = try importCSV([row, row])
+        let r = try await importCSV([row, row])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try events().filter { $0.kind == .contactStarted }.count, 1)
     }
@@ -96,8 +97,8 @@ final class RealDataImportTests: XCTestCase {
 
     /// The reproduction: times after midnight were put on the row's date, so
     /// answers came ~24 h before the call and abandons had negative waits.
-    func testTimesAfterMidnightRollToTheNextDay() throws {
-        let r = try importCSV([
+    func testTimesAfterMidnightRollToTheNextDay() async throws {
+        let r = try await importCSV([
             // answered: queued before midnight, served after it
             "AA0101,1,0,2,PS,990801,23:59:40,23:59:50,10,23:59:50,0:00:10,20,AGENT,0:00:10,0:02:10,120,ANNA",
             // abandoned across midnight
@@ -120,8 +121,8 @@ final class RealDataImportTests: XCTestCase {
 
     /// The reproduction: talk ended at the latest time in the row, so an IVR
     /// exit logged an hour after service began added an hour of talk.
-    func testTalkEndsAtServiceEnd() throws {
-        let r = try importCSV(["AA0101,7,0,2,PS,990801,10:00:00,11:00:00,3600,10:00:05,10:00:20,15,AGENT,10:00:20,10:03:20,180,ANNA"])
+    func testTalkEndsAtServiceEnd() async throws {
+        let r = try await importCSV(["AA0101,7,0,2,PS,990801,10:00:00,11:00:00,3600,10:00:05,10:00:20,15,AGENT,10:00:20,10:03:20,180,ANNA"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let stored = try events()
         let answered = try XCTUnwrap(stored.first { $0.kind == .contactAnswered }), ended = try XCTUnwrap(stored.first { $0.kind == .contactEnded })
@@ -130,17 +131,17 @@ final class RealDataImportTests: XCTestCase {
 
     /// Without a date column times are RFC 3339 instants and are not rolled:
     /// an answer before the call's start is refused naming the column.
-    func testAnAnswerBeforeTheStartIsRefused() throws {
+    func testAnAnswerBeforeTheStartIsRefused() async throws {
         let map = try write("rfc-map.json", #"{"format":"journeystore-csv-map","version":2,"columns":{"contact":"id","outcome":"o","ivrStart":"s","serviceStart":"a","serviceEnd":"e"}}"#)
         let file = try write("rfc.csv", "id,o,s,a,e\nk1,answered,2026-03-02T10:00:00Z,2026-03-02T09:59:00Z,2026-03-02T10:05:00Z\n")
-        let r = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, file])
+        let r = await JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", map, file])
         XCTAssertEqual(r.status, 3)
         XCTAssertTrue(r.stderr.contains("line 2: column a is before s"), r.stderr)
     }
 
     /// A call whose IVR entry is missing (`0:00:00`) starts at its earliest time.
-    func testAMissingFirstTimeStartsTheCallAtItsEarliestTime() throws {
-        let r = try importCSV(["AA0101,8,0,2,PS,990801,0:00:00,0:00:03,3,0:00:04,0:00:20,16,AGENT,0:00:20,0:01:20,60,ANNA"])
+    func testAMissingFirstTimeStartsTheCallAtItsEarliestTime() async throws {
+        let r = try await importCSV(["AA0101,8,0,2,PS,990801,0:00:00,0:00:03,3,0:00:04,0:00:20,16,AGENT,0:00:20,0:01:20,60,ANNA"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try events().first { $0.kind == .contactStarted }?.at.rfc3339, "1999-07-31T21:00:03.000Z")
     }
@@ -148,7 +149,7 @@ final class RealDataImportTests: XCTestCase {
     /// Rows whose times cannot be ordered are malformed, naming the column;
     /// an answered call without a service start too. With --rejects they are
     /// set aside with their reason, counted per reason, and the rest stored.
-    func testUnorderableAndIncompleteRowsAreRejectedNamingTheColumn() throws {
+    func testUnorderableAndIncompleteRowsAreRejectedNamingTheColumn() async throws {
         let good = "AA0101,1,0,2,PS,990801,10:00:00,10:00:05,5,10:00:05,10:00:20,15,AGENT,10:00:20,10:03:20,180,ANNA"
         let cases: [(row: String, column: String, code: String)] = [
             ("AA0101,2,0,2,PS,990801,10:00:00,10:00:05,5,10:00:05,10:00:20,15,AGENT,0:00:00,0:00:00,0,ANNA", "ser_start", "missing-time"),
@@ -158,13 +159,13 @@ final class RealDataImportTests: XCTestCase {
             ("AA0101,6,0,2,PS,990801,10:00:00,10:00:05,5,10:00:05,10:61:01,0,HANG,0:00:00,0:00:00,0,NO_SERVER", "q_exit", "bad-time"),
         ]
         for c in cases {
-            let r = try importCSV([good, c.row])
+            let r = try await importCSV([good, c.row])
             XCTAssertEqual(r.status, 3, c.row)
             XCTAssertTrue(r.stderr.contains("line 3: column \(c.column)"), "\(c.row): \(r.stderr)")
         }
         XCTAssertEqual(try events().count, 0)
         let rejects = dir + "-rejects.csv"
-        let r = try importCSV([good] + cases.map(\.row), rejects: rejects)
+        let r = try await importCSV([good] + cases.map(\.row), rejects: rejects)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(Set(try events().compactMap(\.contact)), ["990801:AA0101:1"])
         let rejected = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").dropFirst()
@@ -179,8 +180,8 @@ final class RealDataImportTests: XCTestCase {
 
     /// The separator is detected from the header: the public files are
     /// tab-separated as often as comma-separated.
-    func testTabSeparatedFileWithTheShippedMap() throws {
-        let r = try importCSV(["AA0101,1,0,2,PS,990801,10:00:00,10:00:05,5,10:00:05,10:00:20,15,AGENT,10:00:20,10:03:20,180,ANNA"], separator: "\t")
+    func testTabSeparatedFileWithTheShippedMap() async throws {
+        let r = try await importCSV(["AA0101,1,0,2,PS,990801,10:00:00,10:00:05,5,10:00:05,10:00:20,15,AGENT,10:00:20,10:03:20,180,ANNA"], separator: "\t")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try events().first { $0.kind == .contactAnswered }?.agent, "ANNA")
     }
@@ -188,8 +189,8 @@ final class RealDataImportTests: XCTestCase {
     /// The day the clocks go forward in Jerusalem (2026-03-27, 02:00 → 03:00):
     /// a call across the change lasts its real length, and a local time in
     /// the skipped hour lands just after it.
-    func testADaylightSavingChangeDay() throws {
-        let r = try importCSV([
+    func testADaylightSavingChangeDay() async throws {
+        let r = try await importCSV([
             "AA0101,1,0,2,PS,260327,1:59:00,1:59:30,30,1:59:30,3:00:30,30,AGENT,3:00:30,3:01:30,60,ANNA",
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -200,7 +201,7 @@ final class RealDataImportTests: XCTestCase {
         let day = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 27))
         XCTAssertEqual(zone.dayLengthMs(day), 23 * 3_600_000)
         XCTAssertEqual(zone.dayLengthMs(Int64(Timestamp.daysFromCivil(year: 2026, month: 10, day: 25))), 25 * 3_600_000)
-        XCTAssertEqual(zone.utcMs(local: day * 86_400_000 + 150 * 60_000), zone.utcMs(local: day * 86_400_000 + 210 * 60_000),
+        XCTAssertEqual(zone.utcMs(local: day * LocalDay.lengthMs + 150 * 60_000), zone.utcMs(local: day * LocalDay.lengthMs + 210 * 60_000),
                        "02:30 does not exist: read as 03:30")
         // A UTC+8 site's day boundary: 16:00 UTC is the next local midnight.
         guard let perth = SiteTimeZone(identifier: "Australia/Perth") else { return XCTFail("the system knows Australia/Perth") }
@@ -211,7 +212,7 @@ final class RealDataImportTests: XCTestCase {
 
     /// The zone is recorded in the site's own log (so it replicates), and
     /// a name that is not an IANA zone is refused.
-    func testTheZoneIsAnEventOfTheSiteAndMustBeAZone() throws {
+    func testTheZoneIsAnEventOfTheSiteAndMustBeAZone() async throws {
         let store = try LogStore.openReadOnly(directory: dir)
         var settings: [Event] = []
         try store.forEachEvent(origin: "north") { e in
@@ -223,11 +224,11 @@ final class RealDataImportTests: XCTestCase {
         let other = dir + "-other"
         defer { try? FileManager.default.removeItem(atPath: other) }
         for bad in ["+02:00", "GMT+2", "Mars/Olympus"] {
-            let r = JourneyCLI.run(["init", "--data", other, "--site", "east", "--time-zone", bad])
+            let r = await JourneyCLI.run(["init", "--data", other, "--site", "east", "--time-zone", bad])
             XCTAssertEqual(r.status, 3, bad)
             XCTAssertTrue(r.stderr.contains("IANA"), r.stderr)
         }
-        let change = JourneyCLI.run(["site", "--data", dir, "--time-zone", "Europe/London", "--from", "2027-01-01T00:00:00Z"])
+        let change = await JourneyCLI.run(["site", "--data", dir, "--time-zone", "Europe/London", "--from", "2027-01-01T00:00:00Z"])
         XCTAssertEqual(change.status, 0, change.stderr)
         XCTAssertTrue(change.stdout.contains("Europe/London from 2027-01-01T00:00:00.000Z"), change.stdout)
         let zones = try SiteZones.load(store: try LogStore.openReadOnly(directory: dir))
@@ -242,7 +243,7 @@ final class RealDataImportTests: XCTestCase {
     /// customer 0, PHANTOM rows, IVR hang-ups) imported with the shipped map:
     /// every site figure and each local day's offered calls equal a
     /// computation made here from the generated values, not from the file.
-    func testImportedFiguresEqualAnIndependentComputation() throws {
+    func testImportedFiguresEqualAnIndependentComputation() async throws {
         struct Call { var day: Int64; var queueStart: Int64?; var wait: Int64; var talk: Int64?; var abandoned: Bool }
         var rng = SplitMix64(seed: 14)
         func r(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
@@ -289,15 +290,16 @@ final class RealDataImportTests: XCTestCase {
             rows.append(fields.joined(separator: ","))
         }
         let rejects = dir + "-rejects.csv"
-        let r0 = try importCSV(rows, rejects: rejects, separator: "\t")
+        let r0 = try await importCSV(rows, rejects: rejects, separator: "\t")
         XCTAssertEqual(r0.status, 0, r0.stderr)
         XCTAssertEqual(try String(contentsOfFile: rejects, encoding: .utf8), "", "nothing in this file is malformed")
-        XCTAssertEqual(JourneyCLI.run(["rebuild", "--data", dir]).status, 0)
+        let rebuildOutcome = await JourneyCLI.run(["rebuild", "--data", dir])
+        XCTAssertEqual(rebuildOutcome.status, 0)
 
         let answered = calls.filter { !$0.abandoned }, abandoned = calls.filter { $0.abandoned && $0.wait >= 5 }
         let short = calls.filter { $0.abandoned && $0.wait < 5 }
         let inSL = answered.filter { $0.wait <= 20 }.count
-        let site = JourneyCLI.run(["query", "sites", "--data", dir, "--json"])
+        let site = await JourneyCLI.run(["query", "sites", "--data", dir, "--json"])
         XCTAssertEqual(site.status, 0, site.stderr)
         let o = try JSONParser.parse(Array(site.stdout.utf8)).objectValue
         guard case .array(let siteRows)? = o?["rows"], let row = siteRows.first?.objectValue else { return XCTFail(site.stdout) }
@@ -314,7 +316,7 @@ final class RealDataImportTests: XCTestCase {
         XCTAssertGreaterThan(perDay.count, 3, "calls queued after the last date's midnight make a fourth day")
         for (day, count) in perDay {
             let date = Timestamp.dateString(day: day)
-            let q = JourneyCLI.run(["query", "intervals", "--data", dir, "--from", date, "--to", date, "--json", "--limit", "1000"])
+            let q = await JourneyCLI.run(["query", "intervals", "--data", dir, "--from", date, "--to", date, "--json", "--limit", "1000"])
             let rows = try JSONParser.parse(Array(q.stdout.utf8)).objectValue?["rows"]
             guard case .array(let list)? = rows else { return XCTFail(q.stdout) }
             XCTAssertEqual(list.compactMap { $0.objectValue?["offered"]?.intValue }.reduce(0, +), Int64(count), date)
@@ -327,15 +329,16 @@ final class RealDataImportTests: XCTestCase {
     /// store: not in the log (decoded), not in any file of the data
     /// directory, not in the projection; and the customer keys still join
     /// one caller across formats of their number.
-    func testNoCallerIdentifierIsStoredInClear() throws {
+    func testNoCallerIdentifierIsStoredInClear() async throws {
         for (format, name) in [("asterisk", "queue_log"), ("connect", "connect-records.jsonl")] {
-            let r = JourneyCLI.run(["import", "--data", dir, "--format", format, fixtures.appendingPathComponent("import/\(name)").path])
+            let r = await JourneyCLI.run(["import", "--data", dir, "--format", format, fixtures.appendingPathComponent("import/\(name)").path])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
-        let csv = JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", shippedMap, fixtures.appendingPathComponent("import/calls.csv").path])
+        let csv = await JourneyCLI.run(["import", "--data", dir, "--format", "csv", "--map", shippedMap, fixtures.appendingPathComponent("import/calls.csv").path])
         XCTAssertEqual(csv.status, 0, csv.stderr)
-        XCTAssertEqual(JourneyCLI.run(["rebuild", "--data", dir]).status, 0)
-        let cat = JourneyCLI.run(["cat", "--data", dir])
+        let rebuildOutcome2 = await JourneyCLI.run(["rebuild", "--data", dir])
+        XCTAssertEqual(rebuildOutcome2.status, 0)
+        let cat = await JourneyCLI.run(["cat", "--data", dir])
         XCTAssertEqual(cat.status, 0, cat.stderr)
         var haystacks = [cat.stdout]
         let files = FileManager.default.enumerator(atPath: dir)?.compactMap { $0 as? String } ?? []
@@ -356,7 +359,7 @@ final class RealDataImportTests: XCTestCase {
 
     /// The customer key is a keyed hash: without the key, hashing the number
     /// does not give it; another province's key gives another key.
-    func testCustomerKeysNeedThePseudonymKey() throws {
+    func testCustomerKeysNeedThePseudonymKey() async throws {
         let a = try Pseudonyms(key: Array(repeating: 1, count: 32)), b = try Pseudonyms(key: Array(repeating: 2, count: 32))
         XCTAssertEqual(a.customerKey("+1 (555) 010-0"), a.customerKey("15550100"))
         XCTAssertEqual(a.customerKey("0015550100"), a.customerKey("+15550100"))
@@ -370,16 +373,17 @@ final class RealDataImportTests: XCTestCase {
         let keyFile = try write("province.key", Checksum.hex([UInt8](repeating: 9, count: 32)) + "\n")
         let east = dir + "-east"
         defer { try? FileManager.default.removeItem(atPath: east) }
-        XCTAssertEqual(JourneyCLI.run(["init", "--data", east, "--site", "east", "--pseudonym-key", keyFile]).status, 0)
+        let initOutcome2 = await JourneyCLI.run(["init", "--data", east, "--site", "east", "--pseudonym-key", keyFile])
+        XCTAssertEqual(initOutcome2.status, 0)
         XCTAssertEqual(try String(contentsOfFile: east + "/keys/pseudonym.key", encoding: .utf8), Checksum.hex([UInt8](repeating: 9, count: 32)) + "\n")
         try FileManager.default.removeItem(atPath: east + "/keys/pseudonym.key")
-        let r = JourneyCLI.run(["import", "--data", east, "--format", "asterisk", fixtures.appendingPathComponent("import/queue_log").path])
+        let r = await JourneyCLI.run(["import", "--data", east, "--format", "asterisk", fixtures.appendingPathComponent("import/queue_log").path])
         XCTAssertEqual(r.status, 3)
         XCTAssertTrue(r.stderr.contains("--pseudonym-key"), r.stderr)
-        let install = JourneyCLI.run(["site", "--data", east, "--pseudonym-key", keyFile])
+        let install = await JourneyCLI.run(["site", "--data", east, "--pseudonym-key", keyFile])
         XCTAssertEqual(install.status, 0, install.stderr)
         let other = try write("other.key", Checksum.hex([UInt8](repeating: 8, count: 32)))
-        let replace = JourneyCLI.run(["site", "--data", east, "--pseudonym-key", other])
+        let replace = await JourneyCLI.run(["site", "--data", east, "--pseudonym-key", other])
         XCTAssertNotEqual(replace.status, 0, "a different key is never swapped in")
     }
 
@@ -389,7 +393,7 @@ final class RealDataImportTests: XCTestCase {
     /// `queue.refused` with a reason, never `asterisk.unmapped`. An ABANDON
     /// whose ENTERQUEUE was in an earlier file is stored and counted as an
     /// orphan in the report.
-    func testRefusedAndOrphanCalls() throws {
+    func testRefusedAndOrphanCalls() async throws {
         let log = try write("refused_log", [
             "1772438400|r1|billing|NONE|FULL|1|1",
             "1772438401|r2|billing|NONE|JOINEMPTY|1|1",
@@ -397,7 +401,7 @@ final class RealDataImportTests: XCTestCase {
             "1772438403|r4|billing|NONE|CLOSED|1|1",
             "1772438500|o1|billing|NONE|ABANDON|2|1|35",
         ].joined(separator: "\n") + "\n")
-        let r = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", log])
+        let r = await JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", log])
         XCTAssertEqual(r.status, 0, r.stderr)
         let stored = try events()
         XCTAssertEqual(stored.filter { $0.kind == .queueRefused }.compactMap { $0.data["reason"]?.stringValue },
@@ -411,12 +415,12 @@ final class RealDataImportTests: XCTestCase {
 
     /// A follower with --rejects sets a malformed line aside and goes on;
     /// without it, it stops before that line (exit 3).
-    func testAFollowerWithRejectsGoesOnPastAMalformedLine() throws {
+    func testAFollowerWithRejectsGoesOnPastAMalformedLine() async throws {
         let log = try write("followed_log", "1772438400|c1|q|NONE|ENTERQUEUE||1\n1772438401|c1|q|a|CONNECT|x\n1772438402|c1|q|a|COMPLETECALLER|1|60|1\n")
-        let strict = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", "--follow", "--idle-exit", "0.3", log])
+        let strict = await JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", "--follow", "--idle-exit", "0.3", log])
         XCTAssertEqual(strict.status, 3, strict.stdout + strict.stderr)
         let rejects = dir + "-follow-rejects.jsonl"
-        let r = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", "--follow", "--idle-exit", "0.3", "--rejects", rejects, log])
+        let r = await JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", "--follow", "--idle-exit", "0.3", "--rejects", rejects, log])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(try events().contains { $0.contact == "c1" && $0.kind == .contactEnded })
         let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
@@ -424,14 +428,14 @@ final class RealDataImportTests: XCTestCase {
         XCTAssertEqual(try JSONParser.parse(Array(lines[0].utf8)).objectValue?["line"], .integer(2))
     }
 
-    func testRejectsForAppendAsteriskAndConnect() throws {
+    func testRejectsForAppendAsteriskAndConnect() async throws {
         let jsonl = try write("events.jsonl", [
             #"{"id":"a","at":"2026-03-02T08:00:00Z","kind":"note.x"}"#,
             #"{"id":"b","at":"not a time","kind":"note.x"}"#,
             #"{"id":"c","at":"2026-03-02T08:00:01Z","kind":"note.x"}"#,
         ].joined(separator: "\n") + "\n")
         let rejects = dir + "-rejects.jsonl"
-        let a = JourneyCLI.run(["append", "--data", dir, "--rejects", rejects, jsonl])
+        let a = await JourneyCLI.run(["append", "--data", dir, "--rejects", rejects, jsonl])
         XCTAssertEqual(a.status, 0, a.stderr)
         XCTAssertEqual(try events().map(\.id), ["a", "c"])
         var lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
@@ -441,7 +445,7 @@ final class RealDataImportTests: XCTestCase {
         XCTAssertEqual(o.objectValue?["input"], .string(#"{"id":"b","at":"not a time","kind":"note.x"}"#))
 
         let qlog = try write("q_log", "1772438400|c1|q|NONE|ENTERQUEUE||1\n1772438401|c1|q|a|CONNECT|x\n1772438402|c1|q|a|COMPLETECALLER|1|60|1\n")
-        let q = JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", "--rejects", rejects, qlog])
+        let q = await JourneyCLI.run(["import", "--data", dir, "--format", "asterisk", "--rejects", rejects, qlog])
         XCTAssertEqual(q.status, 0, q.stderr)
         lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 1, "the file holds this run's rejects only")
@@ -451,7 +455,7 @@ final class RealDataImportTests: XCTestCase {
         XCTAssertTrue(try events().contains { $0.contact == "c1" && $0.kind == .contactEnded })
 
         let connect = try write("c.json", #"[{"ContactId":"k1","InitiationTimestamp":"2026-03-02T08:00:00Z"},{"ContactId":"k2","InitiationTimestamp":"yesterday"}]"#)
-        let c = JourneyCLI.run(["import", "--data", dir, "--format", "connect", "--rejects", rejects, connect])
+        let c = await JourneyCLI.run(["import", "--data", dir, "--format", "connect", "--rejects", rejects, connect])
         XCTAssertEqual(c.status, 0, c.stderr)
         lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
         o = try JSONParser.parse(Array(lines[0].utf8))

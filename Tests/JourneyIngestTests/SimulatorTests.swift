@@ -1,5 +1,6 @@
 import Foundation
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 import JourneyModel
 import XCTest
@@ -75,7 +76,7 @@ final class SimulatorTests: XCTestCase {
         for e in events where e.kind == .contactStarted { if let c = e.customer { startsByCustomer[c, default: []].append(e.at.ms) } }
         var handled = 0, repeated = 0
         for e in events where e.kind == .wrapupDone && e.queue == queue {
-            let day = Int((e.at.ms - start) / 86_400_000)
+            let day = Int((e.at.ms - start) / LocalDay.lengthMs)
             guard days.contains(day), let c = e.customer else { continue }
             handled += 1
             if startsByCustomer[c, default: []].contains(where: { $0 > e.at.ms && $0 < e.at.ms + 72 * 3_600_000 }) { repeated += 1 }
@@ -90,8 +91,8 @@ final class SimulatorTests: XCTestCase {
         var faulty = control
         faulty.scenarios = [try Scenario.parse("overflow-fault:site=north,queue=technical,day=6,after=5", sites: faulty.sites)]
         let withFault = run(faulty)["north"] ?? [], without = run(control)["north"] ?? []
-        let start = Int64(control.startDay) * 86_400_000
-        let dayD = start + 6 * 86_400_000
+        let start = Int64(control.startDay) * LocalDay.lengthMs
+        let dayD = start + 6 * LocalDay.lengthMs
         XCTAssertEqual(EventCodec.encodeLines(withFault.filter { $0.at.ms < dayD - 3_600_000 }),
                        EventCodec.encodeLines(without.filter { $0.at.ms < dayD - 3_600_000 }), "identical before the fault")
         let faultyRepeats = repeatShare(withFault, queue: "technical", days: 6..<9, start: start)
@@ -114,26 +115,26 @@ final class SimulatorTests: XCTestCase {
         c.scenarios = [try Scenario.parse("attrition:site=north,agents=3,from=3,leave=8", sites: c.sites)]
         let events = run(c)["north"] ?? []
         let baseline = run(config(days: 12, agents: 40))["north"] ?? []
-        let start = Int64(c.startDay) * 86_400_000
+        let start = Int64(c.startDay) * LocalDay.lengthMs
         // The drifting agents are the ones with growing personal not-ready time.
         let personal = events.filter { $0.kind == .agentNotReady && $0.data["reason"] == .string("personal") }
         let drifting = Set(personal.compactMap(\.agent))
         XCTAssertEqual(drifting.count, 3)
         XCTAssertFalse(baseline.contains { $0.kind == .agentNotReady && $0.data["reason"] == .string("personal") })
         // Their personal time grows towards their last day.
-        let first = personal.filter { $0.at.ms < start + 5 * 86_400_000 }.count
+        let first = personal.filter { $0.at.ms < start + 5 * LocalDay.lengthMs }.count
         XCTAssertGreaterThan(personal.count, first)
         // They log in after the drift starts, and never after their last day.
         for agent in drifting {
             let logins = events.filter { $0.kind == .agentLogin && $0.agent == agent }.map(\.at.ms)
-            XCTAssertTrue(logins.contains { $0 >= start + 3 * 86_400_000 }, agent)
-            XCTAssertFalse(logins.contains { $0 >= start + 9 * 86_400_000 }, "\(agent) logged in after leaving")
+            XCTAssertTrue(logins.contains { $0 >= start + 3 * LocalDay.lengthMs }, agent)
+            XCTAssertFalse(logins.contains { $0 >= start + 9 * LocalDay.lengthMs }, "\(agent) logged in after leaving")
         }
         // They handle slower than everyone else once drifting.
         func meanTalkMs(_ agents: Set<String>, inverted: Bool) -> Double {
             var answered: [String: Int64] = [:]
             var total = 0.0, n = 0.0
-            for e in events where e.at.ms >= start + 6 * 86_400_000 {
+            for e in events where e.at.ms >= start + 6 * LocalDay.lengthMs {
                 guard let a = e.agent, agents.contains(a) != inverted, let c = e.contact else { continue }
                 if e.kind == .contactAnswered { answered[c] = e.at.ms }
                 if e.kind == .contactEnded, let t = answered[c] { total += Double(e.at.ms - t); n += 1 }

@@ -14,7 +14,7 @@ final class AttritionTests: XCTestCase {
 
     func testDriftingAgentsRankFirstBeforeTheirLastDay() throws {
         // Only what was known by the end of day 17: four days before they leave.
-        let cut = Timestamp(ms: InsightsFixture.day(18) * 86_400_000 - 1)
+        let cut = Timestamp(ms: InsightsFixture.day(18) * LocalDay.lengthMs - 1)
         let f = try InsightsFixture(root: root, sites: ["north"], seed: 8, days: 24,
                                     scenarios: ["attrition:site=north,agents=4,from=7,leave=21"], limit: .init(asOf: cut))
         // Ground truth from the log: the drifting agents are the ones taking "personal" breaks.

@@ -1,5 +1,6 @@
 import Foundation
 import JourneyIngest
+import JourneySimulation
 @testable import JourneyLog
 import JourneyModel
 import JourneyTestSupport

@@ -1,4 +1,5 @@
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 import JourneyModel
 import JourneyTestSupport

@@ -1,5 +1,6 @@
 import Foundation
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 import JourneyModel
 import JourneyTestSupport

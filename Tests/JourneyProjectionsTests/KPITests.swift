@@ -13,7 +13,7 @@ final class KPITests: XCTestCase {
     /// 2026-03-02 (a Monday) at hh:mm:ss UTC, plus `days`.
     func t(_ hms: String, days: Int = 0) -> String {
         let base = Timestamp(rfc3339: "2026-03-02T\(hms)Z")?.ms ?? 0
-        return Timestamp(ms: base + Int64(days) * 86_400_000).rfc3339
+        return Timestamp(ms: base + Int64(days) * LocalDay.lengthMs).rfc3339
     }
 
     var n = 0
@@ -491,5 +491,5 @@ final class KPITests: XCTestCase {
 
 /// A UTC day number of an RFC 3339 time, for tests.
 enum UTCDay {
-    static func of(_ rfc3339: String) -> Int64 { (Timestamp(rfc3339: rfc3339)?.ms ?? 0) / 86_400_000 }
+    static func of(_ rfc3339: String) -> Int64 { (Timestamp(rfc3339: rfc3339)?.ms ?? 0) / LocalDay.lengthMs }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 import JourneyModel
 import JourneyProjections
@@ -84,7 +85,7 @@ final class StaffingPlanTests: XCTestCase {
         // East expects 60 % more calls than usual: short, and west has spare agents.
         let usual = try PlanRecord(engine: east, day: planDay, parameters: PlanParameters()).plan
         let rows = usual.requirements.map { r in
-            Forecast.Row(site: r.site, queue: r.queue, startMinute: Int((r.start % 86_400_000) / 60_000), calls: r.site == "east" ? r.calls * 1.6 : r.calls)
+            Forecast.Row(site: r.site, queue: r.queue, startMinute: Int((r.start % LocalDay.lengthMs) / 60_000), calls: r.site == "east" ? r.calls * 1.6 : r.calls)
         }
         var p = PlanParameters()
         p.maxLendShare = 0.5
@@ -98,7 +99,7 @@ final class StaffingPlanTests: XCTestCase {
         XCTAssertEqual(plan.loans.reduce(0) { $0 + $1.agents * Int(($1.end - $1.start) / 1_800_000) }, plan.totals.lent)
 
         // East records it; the events replicate to west, which re-derives the same plan.
-        let events = record.events(site: "east", at: Timestamp(ms: planDay * 86_400_000 - 3_600_000))
+        let events = record.events(site: "east", at: Timestamp(ms: planDay * LocalDay.lengthMs - 3_600_000))
         XCTAssertEqual(events.count, 1 + plan.loans.count)
         XCTAssertEqual(try stores[0].append(events).appended, events.count)
         XCTAssertEqual(try stores[0].append(events).duplicates, events.count, "recording twice is a no-op")
@@ -138,7 +139,7 @@ final class StaffingPlanTests: XCTestCase {
                           _ body: (Int, Int64, (EventKind, Int64, String?, JSONObject) -> Event) -> [Event]) -> [Event] {
         var events: [Event] = []
         for monday in [2, 9] {
-            let base = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: monday)) * 86_400_000 + 9 * 3_600_000
+            let base = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: monday)) * LocalDay.lengthMs + 9 * 3_600_000
             for i in 0..<calls {
                 let c = "\(prefix)\(monday)-\(i)", ch = channel(i)
                 events += body(i, base + Int64(i) * spacingMs) { kind, ms, agent, data in
@@ -151,13 +152,13 @@ final class StaffingPlanTests: XCTestCase {
     }
 
     func planNineOClock(_ store: LogStore, _ events: [Event]) throws -> (StaffingPlan, StaffingPlan.Requirement) {
-        let later = Event(site: store.site, id: "later", at: Timestamp(ms: Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 15)) * 86_400_000),
+        let later = Event(site: store.site, id: "later", at: Timestamp(ms: Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 15)) * LocalDay.lengthMs),
                           kind: .agentLogin, agent: "ann")
         _ = try store.append(events + [later])
         let engine = try ProjectionEngine(path: store.directory + ".sqlite")
         try engine.catchUp(from: store)
         let plan = try PlanRecord(engine: engine, day: planDay, parameters: PlanParameters()).plan
-        let nine = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 16)) * 86_400_000 + 9 * 3_600_000
+        let nine = Int64(Timestamp.daysFromCivil(year: 2026, month: 3, day: 16)) * LocalDay.lengthMs + 9 * 3_600_000
         return (plan, try XCTUnwrap(plan.requirements.first { $0.site == "east" && $0.queue == "billing" && $0.start == nine }))
     }
 

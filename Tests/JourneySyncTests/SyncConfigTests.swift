@@ -28,4 +28,31 @@ final class SyncConfigTests: XCTestCase {
             XCTAssertEqual(JSONWriter.string(try SyncConfig.parse(text).json), text)
         }
     }
+
+    /// Every fault in a config is named by its key path, whatever its depth.
+    func testEachFaultIsNamedByItsPath() {
+        let token = String(repeating: "t", count: SyncConfig.tokenLengthMin)
+        let peer = #"{"name":"a","url":"http://a:1","token":"x"}"#
+        let cases: [(String, String)] = [
+            (#"{"listen":"nowhere"}"#, "'listen' must be HOST:PORT"),
+            (#"{"listen":7400}"#, "'listen' must be text"),
+            (#"{"peers":[\#(peer),{"url":"ftp://b","token":"x"}]}"#, "'peers[1].url' must start with http:// or https://"),
+            (#"{"peers":[\#(peer),{"url":"http://b:1"}]}"#, "'peers[1].token' is missing"),
+            (#"{"peers":[{"url":"http://b:1","token":"x","colour":"red"}]}"#, "unknown key 'peers[0].colour'"),
+            (#"{"clients":[{"token":"\#(token)"},{"token":"short"}]}"#, "'clients[1].token' is shorter than"),
+            (#"{"clients":[{"token":"\#(token)","origins":"north"}]}"#, "'clients[0].origins' must be a list"),
+            (#"{"keys":{"north":"00"}}"#, "'keys.north' must be the 64 hex digits"),
+            (#"{"tls":{"certificate":"c.pem"}}"#, "'tls.key' is missing"),
+            (#"{"listen":"a:1","listen":"b:2"}"#, "'listen' is given twice"),
+            (#"{"peer":[]}"#, "unknown key 'peer'; the keys here are clients, keys, listen, peers, tls"),
+            (#"[1]"#, "must be an object"),
+            (#"{"listen":"#, "is not valid JSON at byte"),
+        ]
+        for (text, expected) in cases {
+            XCTAssertThrowsError(try SyncConfig.parse(text), text) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(text): \(error)")
+                XCTAssertEqual((error as? SyncError)?.code, .config, text)
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import JourneyIngest
+import JourneySimulation
 import JourneyLog
 import JourneyModel
 import JourneyProjections

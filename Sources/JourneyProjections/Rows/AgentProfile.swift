@@ -14,6 +14,6 @@ public struct AgentProfile: Sendable, Equatable {
     public var hiredAt: String?
     /// The hire date as a day number (days since 1970-01-01), if it is a date.
     public var hiredDay: Int64? {
-        hiredAt.flatMap { Timestamp(rfc3339: $0 + "T00:00:00Z") }.map { floorDiv($0.ms, 86_400_000) }
+        hiredAt.flatMap(LocalDay.init)?.number
     }
 }

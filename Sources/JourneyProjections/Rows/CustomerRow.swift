@@ -1,3 +1,5 @@
+import JourneyModel
+
 /// One customer across every channel and site: contacts, repeats and the
 /// inputs of the health score (docs/kpi-definitions.md, "Customer health").
 public struct CustomerRow: Sendable, Equatable {
@@ -27,7 +29,7 @@ public struct CustomerRow: Sendable, Equatable {
     /// contact is within 30 days of `horizon`, 0.5 within 90, else 0.25.
     public func health(horizon: Int64) -> Double {
         let age = horizon - (lastAt ?? horizon)
-        let recency = age <= 30 * 86_400_000 ? 1.0 : age <= 90 * 86_400_000 ? 0.5 : 0.25
+        let recency = age <= 30 * LocalDay.lengthMs ? 1.0 : age <= 90 * LocalDay.lengthMs ? 0.5 : 0.25
         return max(0, 100 - penalty * recency)
     }
 }

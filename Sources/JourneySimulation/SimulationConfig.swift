@@ -25,7 +25,7 @@ public struct SimulationConfig: Sendable {
     }
 
     /// Milliseconds of midnight UTC of day `d` of the run.
-    func dayStartMs(_ d: Int) -> Int64 { Int64(startDay + d) * 86_400_000 }
+    func dayStartMs(_ d: Int) -> Int64 { LocalDay(Int64(startDay + d)).localStartMs }
 
     /// Demand factor by weekday (0 = Monday).
     static let weekdayFactor: [Double] = [1.22, 1.08, 1.0, 0.98, 0.95, 0.55, 0.35]
@@ -87,28 +87,28 @@ public enum Scenario: Sendable, Equatable {
         if parts.count > 1 {
             for kv in parts[1].split(separator: ",") {
                 let pair = kv.split(separator: "=", maxSplits: 1)
-                guard pair.count == 2 else { throw IngestError("scenario parameter '\(kv)' must be key=value") }
+                guard pair.count == 2 else { throw SimulationError("scenario parameter '\(kv)' must be key=value") }
                 params[String(pair[0])] = String(pair[1])
             }
         }
         func int(_ key: String, _ fallback: Int) throws -> Int {
             guard let v = params[key] else { return fallback }
-            guard let i = Int(v), i >= 0 else { throw IngestError("scenario \(name): \(key) must be a non-negative whole number") }
+            guard let i = Int(v), i >= 0 else { throw SimulationError("scenario \(name): \(key) must be a non-negative whole number") }
             return i
         }
         let site = params["site"] ?? sites.first ?? ""
-        guard sites.contains(site) else { throw IngestError("scenario \(name): site '\(site)' is not one of --sites \(sites.joined(separator: ","))") }
+        guard sites.contains(site) else { throw SimulationError("scenario \(name): site '\(site)' is not one of --sites \(sites.joined(separator: ","))") }
         switch name {
         case "overflow-fault":
             let queue = params["queue"] ?? "technical"
             guard QueueProfile.defaults.contains(where: { $0.name == queue }) else {
-                throw IngestError("scenario overflow-fault: unknown queue '\(queue)'")
+                throw SimulationError("scenario overflow-fault: unknown queue '\(queue)'")
             }
             return .overflowFault(site: site, queue: queue, day: try int("day", 14), afterSeconds: try int("after", 30))
         case "attrition":
             return .attrition(site: site, agents: try int("agents", 4), from: try int("from", 7), leave: try int("leave", 21))
         default:
-            throw IngestError("unknown scenario '\(name)'; scenarios are overflow-fault and attrition (docs/simulator.md)")
+            throw SimulationError("unknown scenario '\(name)'; scenarios are overflow-fault and attrition (docs/simulator.md)")
         }
     }
 }

@@ -480,8 +480,10 @@ public final class Simulator {
         let delay = max(600_000, lognormal(median: delayMedianHours * 3_600_000, sigma: 0.9))
         var at = now + Int64(delay)
         // Customers call when the centres are open.
-        let hour = Int((at % 86_400_000) / 3_600_000)
-        if hour < 7 || hour >= 22 { at = (at / 86_400_000 + (hour >= 22 ? 1 : 0)) * 86_400_000 + 7 * 3_600_000 + Int64(unit() * 10_800_000) }
+        let hour = Int(LocalDay.timeOfDayMs(localMs: at) / LocalDay.hourMs)
+        if hour < 7 || hour >= 22 {
+            at = LocalDay(localMs: at).advanced(by: hour >= 22 ? 1 : 0).localStartMs + 7 * LocalDay.hourMs + Int64(unit() * 10_800_000)
+        }
         heap.push(at, .arrival(a))
     }
 
@@ -516,9 +518,9 @@ public final class Simulator {
 
     // MARK: Random helpers
 
-    @inline(__always) func unit() -> Double { JourneyIngest.unit(&rng) }
-    func exponential(_ mean: Double) -> Double { JourneyIngest.exponential(&rng, mean: mean) }
-    func lognormal(median: Double, sigma: Double) -> Double { JourneyIngest.lognormal(&rng, median: median, sigma: sigma) }
+    @inline(__always) func unit() -> Double { JourneySimulation.unit(&rng) }
+    func exponential(_ mean: Double) -> Double { JourneySimulation.exponential(&rng, mean: mean) }
+    func lognormal(median: Double, sigma: Double) -> Double { JourneySimulation.lognormal(&rng, median: median, sigma: sigma) }
 
     func poisson(_ mean: Double) -> Int {
         // Normal approximation is exact enough for thousands a day.

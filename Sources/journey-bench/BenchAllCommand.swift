@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import JourneyBench
+import JourneyCLI
 import JourneyModel
 
-/// `journey bench all`: every target figure in one report, each benchmark
+/// `journey-bench all`: every target figure in one report, each benchmark
 /// in its own child process so that its peak RSS is its own.
 struct BenchAllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +32,7 @@ struct BenchAllCommand: ParsableCommand {
     }
 
     func run() throws {
-        do { try execute() } catch { throw ExitStatus.report(error) }
+        try execute()
     }
 
     func execute() throws {
@@ -139,21 +140,21 @@ struct BenchAllCommand: ParsableCommand {
                             Double(maxRSS) / 1e6, BenchTarget.peakRSS.text, figures.filter(\.met).count, figures.count, Date().timeIntervalSince(started)))
     }
 
-    /// Runs `journey bench ARGS --json` as a child process and parses its JSON.
+    /// Runs `journey-bench ARGS --json` as a child process and parses its JSON.
     func child(_ args: [String]) throws -> JSONObject {
         Console.error("bench all: running bench \(args.joined(separator: " "))…")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BenchExecutable.path)
-        process.arguments = ["bench"] + args + ["--json"]
+        process.arguments = args + ["--json"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.standardError
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CLIError(ExitStatus.failure, "bench \(args[0]) failed (exit \(process.terminationStatus))") }
+        guard process.terminationStatus == 0 else { throw BenchError(.childFailed, "bench \(args[0]) failed (exit \(process.terminationStatus))") }
         guard case .object(let o) = try JSONParser.parse(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw CLIError(ExitStatus.failure, "bench \(args[0]) printed no JSON object")
+            throw BenchError(.childFailed, "bench \(args[0]) printed no JSON object")
         }
         return o
     }

@@ -1,0 +1,237 @@
+import Foundation
+import JourneyInsights
+import JourneyLog
+import JourneyModel
+import JourneyProjections
+import JourneySimulation
+import JourneyStaffing
+import JourneySync
+import Logging
+
+/// The demo's three regional centres on one machine: a store per centre in
+/// one directory, simulated traffic with a shared customer population and a
+/// planted fault, servers on loopback, replication, rebuilds, a recorded plan
+/// and its audit. `journey demo` prints what these steps return.
+public struct DemoCentres {
+    /// The centres, in order.
+    public static let sites = ["north", "central", "south"]
+    /// The file that marks a directory as a demo's (so a new run may empty it).
+    public static let marker = ".journey-demo"
+
+    /// The directory holding one store per centre.
+    public let directory: String
+    /// The clock recorded actions are stamped by.
+    public let clock: any NodeClock
+    /// Quiet loggers for the servers and clients.
+    let logger: Logger = { var l = Logger(label: "journey.demo"); l.logLevel = .critical; return l }()
+
+    /// The demo in `directory`.
+    public init(directory: String, clock: any NodeClock) {
+        self.directory = directory
+        self.clock = clock
+    }
+
+    /// The data directory of `site`.
+    public func data(_ site: String) -> DataDirectory { DataDirectory("\(directory)/\(site)") }
+
+    /// Whether every centre's store is already there (for `--keep`).
+    public var storesExist: Bool {
+        Self.sites.allSatisfy { FileManager.default.fileExists(atPath: data($0).path + "/journey.json") }
+    }
+
+    // MARK: Stores and traffic
+
+    /// Empties the directory for a fresh demo; refuses one that is not empty and not a previous demo's.
+    public func prepare() throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: directory) {
+            let contents = try fm.contentsOfDirectory(atPath: directory)
+            guard contents.isEmpty || contents.contains(Self.marker) else {
+                throw NodeError(.refused, "\(directory) exists and is not a demo directory; choose another --dir")
+            }
+            try fm.removeItem(atPath: directory)
+        }
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data("created by journey demo; removed by the next demo run\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/\(Self.marker)"))
+    }
+
+    /// A new store per centre, each with its own signing key.
+    public func createStores() throws -> [LogStore] {
+        try Self.sites.map { try LogStore.create(directory: data($0).path, site: $0) }
+    }
+
+    /// The stores a previous demo left.
+    public func openStores() throws -> [LogStore] {
+        try Self.sites.map { try LogStore.open(directory: data($0).path) }
+    }
+
+    /// Runs the simulation, appending each centre's events to its store
+    /// durably; `weekDone(day, counts)` after the last day of each week.
+    /// Returns the events stored per centre.
+    public func simulate(_ config: SimulationConfig, into stores: [LogStore],
+                         weekDone: (_ day: Int, _ counts: [String: Int]) -> Void) throws -> [String: Int] {
+        let first = LocalDay(Int64(config.startDay))
+        var counts: [String: Int] = [:]
+        var lastReported = -1
+        try Simulator(config: config).run { site, events in
+            guard let i = Self.sites.firstIndex(of: site) else { return }
+            counts[site, default: 0] += try stores[i].append(events).appended
+            let day = events.last.map { Int(first.distance(to: LocalDay.utc(of: $0.at))) } ?? 0
+            if day / 7 > lastReported, day % 7 == 6 {
+                lastReported = day / 7
+                weekDone(day, counts)
+            }
+        }
+        return counts
+    }
+
+    // MARK: Replication
+
+    /// The secrets and keys the centres share for replication.
+    public struct Credentials: Sendable {
+        /// Pinned public keys by site.
+        public var keys: [String: [UInt8]]
+        /// Bearer tokens by the site that presents them.
+        public var tokens: [String: String]
+    }
+
+    /// New tokens, and the stores' keys.
+    public func credentials(_ stores: [LogStore]) -> Credentials {
+        Credentials(keys: Dictionary(uniqueKeysWithValues: stores.map { ($0.site, $0.publicKey) }),
+                    tokens: Dictionary(uniqueKeysWithValues: Self.sites.map { ($0, Self.token()) }))
+    }
+
+    /// Each store's `sync.json`, so that the stores stay working nodes after
+    /// the demo: centre i listens on 127.0.0.1:(port + i), pulls from the
+    /// other two there with its token, serves them with theirs, and pins all
+    /// three keys. Mode 0600: the tokens are secrets.
+    public func writeNodeConfigs(_ credentials: Credentials, port: Int) throws {
+        for (i, site) in Self.sites.enumerated() {
+            var c = SyncConfig()
+            c.listenPort = port + i
+            c.peers = Self.sites.enumerated().filter { $0.element != site }.map { j, other in
+                SyncConfig.Peer(name: other, url: "http://127.0.0.1:\(port + j)", token: credentials.tokens[site] ?? "")
+            }
+            c.clients = Self.sites.filter { $0 != site }.map { SyncConfig.Client(name: $0, token: credentials.tokens[$0] ?? "") }
+            c.keys = credentials.keys
+            let path = data(site).syncConfigPath
+            guard FileManager.default.createFile(atPath: path, contents: Data((JSONWriter.string(c.json) + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw NodeError(.io, "cannot write \(path): check the directory's permissions")
+            }
+        }
+    }
+
+    /// Serves every store on a free loopback port.
+    public func serve(_ stores: [LogStore], _ credentials: Credentials) async throws -> [RunningServer] {
+        var servers: [RunningServer] = []
+        for store in stores {
+            var config = SyncConfig()
+            config.clients = Self.sites.filter { $0 != store.site }.map { SyncConfig.Client(name: $0, token: credentials.tokens[$0] ?? "") }
+            config.keys = credentials.keys
+            do {
+                servers.append(try await RunningServer.start(SyncServer(store: store, config: config, logger: logger)))
+            } catch {
+                for s in servers { s.stop() }
+                throw error
+            }
+        }
+        return servers
+    }
+
+    /// Every centre pulls from the other two over HTTP; returns the blocks and events stored.
+    public func syncAll(_ stores: [LogStore], servers: [RunningServer], _ credentials: Credentials) async throws -> (blocks: Int, events: Int) {
+        var blocks = 0, events = 0
+        for (i, store) in stores.enumerated() {
+            var config = SyncConfig()
+            config.keys = credentials.keys
+            let client = SyncClient(store: store, config: config, logger: logger)
+            for (j, server) in servers.enumerated() where j != i {
+                let r = try await client.pull(from: SyncConfig.Peer(name: Self.sites[j], url: server.url, token: credentials.tokens[store.site] ?? ""))
+                blocks += r.blocks
+                events += r.events
+            }
+        }
+        return (blocks, events)
+    }
+
+    /// Each store's view of every origin's head, `"SEQ HASH"` by origin.
+    public static func heads(_ stores: [LogStore]) -> [[String: String]] {
+        stores.map { s in Dictionary(uniqueKeysWithValues: s.stats().map { ($0.site, "\($0.lastSeq) \($0.headHash)") }) }
+    }
+
+    // MARK: Projections and actions
+
+    /// Rebuilds every centre's projections from its own copy of the log, side by side.
+    public func rebuildAll(_ stores: [LogStore]) throws -> [ProjectionEngine] {
+        let engines = try Self.sites.map { try ProjectionEngine(path: data($0).projectionsPath, parameters: try data($0).kpiParameters()) }
+        let failures = FailureBox()
+        // Each engine and store is used by exactly one of the concurrent iterations.
+        let work = Unchecked((engines, stores))
+        DispatchQueue.concurrentPerform(iterations: engines.count) { i in
+            do { _ = try work.value.0[i].rebuild(from: work.value.1[i]) } catch { failures.add(error) }
+        }
+        if let e = failures.first { throw e }
+        return engines
+    }
+
+    /// The coaching threshold the demo uses: seven points below the
+    /// province's contact-weighted FCR, rounded down to a whole percent (at least 5 %).
+    public static func coachingThreshold(_ everyone: [CoachingList.Entry]) -> (below: Double, province: Double?) {
+        let contacts = everyone.reduce(0) { $0 + $1.contacts }
+        let province: Double? = contacts > 0 ? everyone.reduce(0.0) { $0 + $1.observed * Double($1.contacts) } / Double(contacts) : nil
+        return (max(0.05, (((province ?? 0.77) - 0.07) * 100).rounded(.down) / 100), province)
+    }
+
+    /// What recording the plan and the coaching, replicating and auditing gave.
+    public struct Recorded {
+        /// Events north recorded for the plan.
+        public var planEvents: Int
+        /// Coaching sessions the centres scheduled.
+        public var coachingSessions: Int
+        /// South's audit of the plan it received.
+        public var audit: PlanAudit
+    }
+
+    /// North records `plan`; each centre schedules coaching for its own
+    /// `listed` agents; the centres sync; south audits the plan from its copy.
+    public func recordAndAudit(_ plan: PlanRecord, coaching listed: [CoachingList.Entry], options: CoachingList.Options,
+                               stores: [LogStore], engines: [ProjectionEngine], servers: [RunningServer],
+                               _ credentials: Credentials) async throws -> Recorded {
+        let now = clock.now()
+        let recorded = try stores[0].append(plan.events(site: Self.sites[0], at: now))
+        var sessions = 0
+        for store in stores {
+            let own = CoachingList.scheduledEvents(listed, site: store.site, options: options, engine: engines[0], at: now)
+            sessions += try store.append(own).appended
+        }
+        _ = try await syncAll(stores, servers: servers, credentials)
+        let south = engines[2]
+        try south.catchUp(from: stores[2])
+        guard let atSouth = try south.recordedActions(kind: .staffingPlanned).first(where: { $0.data["plan"]?.stringValue == plan.id }) else {
+            throw NodeError(.inconsistent, "the plan did not reach south")
+        }
+        let audit = try PlanAudit(record: atSouth.data, store: stores[2], scratchPath: data("south").path + "/audit-demo.sqlite")
+        return Recorded(planEvents: recorded.appended, coachingSessions: sessions, audit: audit)
+    }
+
+    /// A random bearer token (32 hex digits).
+    public static func token() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+    }
+}
+
+/// A value handed to concurrent work whose safety the caller guarantees (see its use).
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Errors from concurrent work, kept for the caller.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [any Error] = []
+    func add(_ e: any Error) { lock.withLock { errors.append(e) } }
+    var first: (any Error)? { lock.withLock { errors.first } }
+}
