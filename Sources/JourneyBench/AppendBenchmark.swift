@@ -11,7 +11,9 @@ import JourneyModel
 /// `synchronous=FULL` so each commit is synced like ours) and against the
 /// size of the canonical JSONL and of its gzip -6.
 public struct AppendBenchmark {
+    /// Events the benchmark generates.
     public var events = 1_000_000
+    /// Generator seed.
     public var seed: UInt64 = 42
     /// Events per append call (and per SQLite transaction).
     public var batch = 16_384
@@ -19,30 +21,47 @@ public struct AppendBenchmark {
     public var appenders = 2
     /// zlib level of the log's blocks.
     public var compressionLevel: Int32 = LogOptions().compressionLevel
+    /// Scratch directory (deleted and recreated).
     public var directory: String
+    /// Receives progress lines.
     public var progress: (String) -> Void = { _ in }
 
+    /// A benchmark working in `directory`.
     public init(directory: String) { self.directory = directory }
 
     /// What one run measured.
     public struct Result: Sendable {
+        /// Events measured.
         public var events: Int
+        /// Seconds the append took.
         public var appendSeconds: Double
         /// CPU seconds (all threads) spent in the append phase.
         public var appendCPUSeconds: Double
+        /// Append throughput, events per second.
         public var appendEventsPerSecond: Double
+        /// Seconds the batched SQLite baseline took.
         public var sqliteSeconds: Double
+        /// Batched SQLite baseline throughput.
         public var sqliteEventsPerSecond: Double
+        /// Bytes the log stored.
         public var storedBytes: UInt64
+        /// Bytes of the same events as canonical JSONL.
         public var jsonlBytes: Int
+        /// Bytes of that JSONL gzipped.
         public var gzipBytes: Int
+        /// Peak resident memory of the process, bytes.
         public var peakRSSBytes: Int
+        /// Stored bytes per event.
         public var bytesPerEvent: Double { Double(storedBytes) / Double(events) }
+        /// Append throughput over the SQLite baseline.
         public var ratioToSQLite: Double { appendEventsPerSecond / sqliteEventsPerSecond }
+        /// Stored bytes over JSONL bytes.
         public var storedOverJSONL: Double { Double(storedBytes) / Double(jsonlBytes) }
+        /// Stored bytes over gzipped JSONL bytes.
         public var storedOverGzip: Double { Double(storedBytes) / Double(gzipBytes) }
     }
 
+    /// Runs the benchmark.
     public func run() throws -> Result {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

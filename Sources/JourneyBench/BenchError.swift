@@ -24,6 +24,7 @@ public struct BenchError: CodedMessageError {
     /// What happened and what to do.
     public var message: String
 
+    /// An error of `code`, with what to do.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

@@ -13,6 +13,7 @@ public struct BenchTarget: Sendable {
     /// The target as reports print it.
     public var text: String
 
+    /// A target `bound`, shown as `text`.
     public init(_ bound: Bound, _ text: String) {
         self.bound = bound
         self.text = text

@@ -16,6 +16,7 @@ public struct DuckDBPeer {
     /// DuckDB's worker threads (the machine's cores, as the rebuild may use them).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    /// The peer run by `script` (`Scripts/duckdb-peer.sh`).
     public init(script: String) { self.script = script }
 
     /// What the peer measured and whether it agreed.
@@ -24,6 +25,7 @@ public struct DuckDBPeer {
         public var seconds: Double
         /// The peer's own split of its time (load of the JSONL, SQL).
         public var loadSeconds: Double
+        /// Seconds DuckDB spent on the SQL (load excluded).
         public var computeSeconds: Double
         /// The peer's peak resident memory.
         public var peakRSSBytes: Int

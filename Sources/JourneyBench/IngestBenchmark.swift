@@ -13,13 +13,18 @@ import Glibc
 /// file on two threads (the floor a pass over JSONL costs) and reading the
 /// file alone.
 public struct IngestBenchmark {
+    /// Events the benchmark generates.
     public var events = 2_000_000
+    /// Generator seed.
     public var seed: UInt64 = 42
+    /// Scratch directory (deleted and recreated).
     public var directory: String
     /// The `journey` executable that runs the append.
     public var executable: String
+    /// Receives progress lines.
     public var progress: (String) -> Void = { _ in }
 
+    /// A benchmark working in `directory`, running `executable`.
     public init(directory: String, executable: String) {
         self.directory = directory
         self.executable = executable
@@ -27,19 +32,26 @@ public struct IngestBenchmark {
 
     /// What one run measured.
     public struct Result: Sendable {
+        /// Events measured.
         public var events: Int
+        /// Bytes of the JSONL file.
         public var fileBytes: UInt64
+        /// Seconds the append took.
         public var appendSeconds: Double
+        /// Append throughput, events per second.
         public var appendEventsPerSecond: Double
         /// Peak RSS of the `journey append` process.
         public var appendPeakRSSBytes: Int
+        /// One decode pass over the file (the baseline).
         public var decodeEventsPerSecond: Double
+        /// Reading the file alone.
         public var readEventsPerSecond: Double
     }
 
     /// Distinct events generated at once; a larger file repeats them with other ids.
     static let generated = 500_000
 
+    /// Runs the benchmark.
     public func run() throws -> Result {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -9,22 +9,33 @@ import JourneyProjections
 /// about `events` events, then log scan + decode throughput, full rebuild
 /// throughput, and the latency of each projection query.
 public struct ProjectionBenchmark {
+    /// Events the benchmark generates.
     public var events = 2_000_000
+    /// Generator seed.
     public var seed: UInt64 = 42
+    /// Scratch directory (deleted and recreated).
     public var directory: String
+    /// Receives progress lines.
     public var progress: (String) -> Void = { _ in }
     /// The DuckDB peer to run after the rebuild, or nil not to run one.
     public var peer: DuckDBPeer?
 
+    /// A benchmark working in `directory`.
     public init(directory: String) { self.directory = directory }
 
+    /// What the scan and rebuild measured.
     public struct RebuildResult: Sendable {
+        /// Events measured.
         public var events: Int
+        /// Seconds scan + decode took.
         public var scanSeconds: Double
         /// Reading and inflating the same blocks without decoding events: the floor of a scan.
         public var inflateSeconds: Double
+        /// Seconds the rebuild took.
         public var rebuildSeconds: Double
+        /// Seconds per rebuild phase.
         public var phases: [String: Double]
+        /// Peak resident memory of the process, bytes.
         public var peakRSSBytes: Int
         /// The DuckDB peer's run on the same events, when it ran.
         public var peer: DuckDBPeer.Result?
@@ -32,15 +43,23 @@ public struct ProjectionBenchmark {
         public var peerUnavailable: String?
         /// The peer's time over the rebuild's: how many times faster the rebuild was.
         public var rebuildOverPeer: Double { (peer?.seconds ?? .nan) / rebuildSeconds }
+        /// Scan + decode throughput.
         public var scanEventsPerSecond: Double { Double(events) / scanSeconds }
+        /// Read + inflate throughput (the floor under scan + decode).
         public var inflateEventsPerSecond: Double { Double(events) / inflateSeconds }
+        /// Rebuild throughput.
         public var rebuildEventsPerSecond: Double { Double(events) / rebuildSeconds }
     }
 
+    /// One query's timings.
     public struct QueryTiming: Sendable {
+        /// The query.
         public var name: String
+        /// Median of the runs, ms.
         public var medianMs: Double
+        /// Slowest run, ms.
         public var maxMs: Double
+        /// Rows returned.
         public var rows: Int
     }
 
@@ -140,9 +159,11 @@ public struct ProjectionBenchmark {
         public var derivedDays = 0
         /// The bulk rebuild of the longest history's prefix, for the per-event cost of a rebuild in the same run.
         public var rebuildEvents: Int
+        /// Seconds the rebuild took.
         public var rebuildSeconds: Double
         /// Replaying the log as of the middle event's time into a new file (what `journey replay --as-of` does).
         public var replayEvents: Int
+        /// Seconds `replay --as-of` took.
         public var replaySeconds: Double
         /// Catch-up time at the longest history over that at the shortest: 1 when the cost is the new events', not history's.
         public var historyRatio: Double { (runs.last?.seconds ?? .nan) / (runs.first?.seconds ?? .nan) }
@@ -250,9 +271,12 @@ public struct ProjectionBenchmark {
 /// `journey demo` at its default size, timed end to end as a child process
 /// with its own peak memory: what a new user meets first.
 public struct DemoBenchmark {
+    /// Scratch directory (deleted and recreated).
     public var directory: String
+    /// The `journey` executable run as a child.
     public var executable: String
 
+    /// A benchmark working in `directory`, running `executable`.
     public init(directory: String, executable: String) {
         self.directory = directory
         self.executable = executable

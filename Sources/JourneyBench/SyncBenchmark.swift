@@ -13,27 +13,43 @@ import Logging
 /// Live: the peer appends at a steady rate while the node follows; the lag
 /// from each append returning to the follower holding it.
 public struct SyncBenchmark: Sendable {
+    /// Events the benchmark generates.
     public var events = 1_000_000
+    /// Seconds of live appends after the catch-up.
     public var liveSeconds = 5.0
+    /// Rate of the live appends, events per second.
     public var liveEventsPerSecond = 20_000
+    /// Scratch directory (deleted and recreated).
     public var directory: String
+    /// Receives progress lines.
     public var progress: @Sendable (String) -> Void = { _ in }
 
+    /// A benchmark working in `directory`.
     public init(directory: String) { self.directory = directory }
 
+    /// What the benchmark measured.
     public struct Result: Sendable {
+        /// Events measured.
         public var events: Int
+        /// Bytes replicated.
         public var bytes: UInt64
+        /// Seconds the catch-up took.
         public var catchUpSeconds: Double
+        /// Seconds a plain local read of the same blocks took (the baseline).
         public var localReadSeconds: Double
         /// Live lag per appended batch, the server woken by each append.
         public var lagsMs: [Double]
         /// The same with the server looking every 20 ms instead (the baseline).
         public var pollingLagsMs: [Double]
+        /// Peak resident memory of the process, bytes.
         public var peakRSSBytes: Int
+        /// Catch-up throughput.
         public var catchUpEventsPerSecond: Double { Double(events) / catchUpSeconds }
+        /// Local read throughput (the baseline).
         public var localReadEventsPerSecond: Double { Double(events) / localReadSeconds }
+        /// Live lag at percentile `p` (0–1), ms, with the server woken by the append.
         public func lagPercentile(_ p: Double) -> Double { Self.percentile(lagsMs, p) }
+        /// Live lag at percentile `p`, ms, with the server looking every 20 ms (the baseline).
         public func pollingLagPercentile(_ p: Double) -> Double { Self.percentile(pollingLagsMs, p) }
         static func percentile(_ values: [Double], _ p: Double) -> Double {
             let sorted = values.sorted()
@@ -42,6 +58,7 @@ public struct SyncBenchmark: Sendable {
         }
     }
 
+    /// Runs the benchmark.
     public func run() async throws -> Result {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

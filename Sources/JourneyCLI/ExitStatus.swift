@@ -12,9 +12,13 @@ import JourneyModel
 /// | 5 | no store at `--data` (or one already exists for `init`) |
 /// | 64 | bad command-line usage |
 public enum ExitStatus {
+    /// An unexpected failure (I/O, the network, a bug).
     public static let failure: Int32 = 1
+    /// Bad input: nothing was stored.
     public static let badInput: Int32 = 3
+    /// A damaged store, or data a peer sent that was refused.
     public static let damaged: Int32 = 4
+    /// No store at `--data` (or one already there for `init`).
     public static let noStore: Int32 = 5
 
     /// Prints `error` the way a user can act on, and gives the exit code for it:

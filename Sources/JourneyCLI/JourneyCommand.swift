@@ -3,11 +3,13 @@ import JourneyModel
 
 /// The `journey` command tree.
 public struct JourneyCommand: AsyncParsableCommand {
+    /// The command tree.
     public static let configuration = CommandConfiguration(
         commandName: "journey",
         abstract: "JourneyStore: the event store of a multi-site contact centre.",
         subcommands: [DemoCommand.self, InitCommand.self, SiteCommand.self, AppendCommand.self, ImportCommand.self, SimulateCommand.self, CatCommand.self, RebuildCommand.self, QueryCommand.self, ReplayCommand.self, KeysCommand.self, ServeCommand.self, SyncCommand.self, StatusCommand.self, StaffingCommand.self, AuditCommand.self, InsightsCommand.self, CoachCommand.self, VerifyCommand.self, RepairCommand.self, StatsCommand.self, BenchCommand.self])
 
+    /// The root command (ArgumentParser makes it).
     public init() {}
 }
 
@@ -21,9 +23,13 @@ enum CommandEnvironment {
 /// Runs `journey` with `arguments` in-process, capturing what it prints:
 /// how tests drive the command line.
 public enum JourneyCLI {
+    /// What an in-process run gave.
     public struct Outcome: Sendable {
+        /// The exit status.
         public var status: Int32
+        /// What it printed on standard output.
         public var stdout: String
+        /// What it printed on standard error.
         public var stderr: String
     }
 

@@ -26,14 +26,18 @@ import JourneyModel
 /// caller's address (`CustomerEndpoint.Address`), which is never stored: it
 /// becomes a keyed-hash customer key (see ``Pseudonyms``).
 public struct AmazonConnectRecords: Sendable {
+    /// The site the events belong to.
     public var site: String
+    /// Turns caller identifiers into customer keys.
     public var pseudonyms: Pseudonyms
 
+    /// An importer for `site`.
     public init(site: String, pseudonyms: Pseudonyms) {
         self.site = site
         self.pseudonyms = pseudonyms
     }
 
+    /// The events of the contact records in `bytes`, with what was skipped or malformed.
     public func read(_ bytes: [UInt8]) -> ImportBatch {
         var batch = ImportBatch()
         var records: [(Int, JSONObject)] = []

@@ -40,7 +40,9 @@ import JourneyModel
 /// are, counted as orphans in ``ImportBatch/notes``, and join their call
 /// in the projections when the earlier part is imported.
 public struct AsteriskQueueLog: Sendable {
+    /// The site the events belong to.
     public var site: String
+    /// Turns caller identifiers into customer keys.
     public var pseudonyms: Pseudonyms
     /// Customer key of each call seen so far (from its ENTERQUEUE), so the
     /// call's later events carry it too. Kept across chunks when following,
@@ -56,6 +58,7 @@ public struct AsteriskQueueLog: Sendable {
     /// Queue events seen for calls whose ENTERQUEUE this importer has not seen.
     public internal(set) var orphanEvents = 0
 
+    /// An importer for `site`.
     public init(site: String, pseudonyms: Pseudonyms) {
         self.site = site
         self.pseudonyms = pseudonyms

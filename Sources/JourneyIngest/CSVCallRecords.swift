@@ -23,16 +23,20 @@ import JourneyModel
 /// is kept in `data.row` of `contact.started`, less the customer column
 /// (a caller's identifier is never stored; see ``Pseudonyms``).
 public struct CSVCallRecords: Sendable {
+    /// The site the events belong to.
     public var site: String
+    /// How the file's columns map to events.
     public var map: CSVColumnMap
     /// The zone of the site; the map's own `timeZone` wins when it has one.
     public var siteZone: SiteTimeZone
+    /// Turns caller identifiers into customer keys.
     public var pseudonyms: Pseudonyms
 
     /// Longest call a time after midnight may make: a time of day earlier
     /// than the row's first one is taken as the next day only within this.
     public static let rolloverSpanMaxMs: Int64 = 12 * 3_600_000
 
+    /// An importer for `site` reading with `map`; local times are in `siteZone` unless the map names a zone.
     public init(site: String, map: CSVColumnMap, siteZone: SiteTimeZone = .utc, pseudonyms: Pseudonyms) {
         self.site = site
         self.map = map
@@ -45,6 +49,7 @@ public struct CSVCallRecords: Sendable {
         map.separator(forHeader: bytes.prefix { $0 != 0x0A })
     }
 
+    /// The events of the rows in `bytes`, with what was skipped or malformed.
     public func read(_ bytes: [UInt8]) -> ImportBatch {
         var batch = ImportBatch()
         let rows: [(line: Int, fields: [String])]

@@ -25,15 +25,20 @@ import JourneyModel
 /// the call never reached that stage. Version 1 maps (one contact column,
 /// `utcOffset`, customer `0` meaning none) are still read.
 public struct CSVColumnMap: Sendable {
+    /// What a source outcome code means.
     public enum Outcome: String, Sendable { case answered, abandoned, selfserved, skip }
 
+    /// The map format version (1 or 2).
     public var version: Int
     /// The separator byte; nil means "detect from the header" (`"auto"`).
     public var separator: UInt8?
+    /// The channel of every row.
     public var channel: Channel
     /// The zone the map's local times are in; nil means the site's zone.
     public var timeZone: SiteTimeZone?
+    /// The column holding the calendar date, when times are times of day.
     public var dateColumn: String?
+    /// How that date is written.
     public var dateFormat: String?
     /// Role → column name, for every role but `contact`. Roles: customer,
     /// queue, agent, priority, ivrStart, ivrEnd, queueStart, queueEnd,
@@ -43,6 +48,7 @@ public struct CSVColumnMap: Sendable {
     public var contactColumns: [String]
     /// Column → values that mean "none" in it.
     public var none: [String: Set<String>]
+    /// Source outcome code → meaning.
     public var outcomes: [String: Outcome]
 
     static let roles = ["contact", "customer", "queue", "agent", "priority", "ivrStart", "ivrEnd",

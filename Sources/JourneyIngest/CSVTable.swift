@@ -2,6 +2,7 @@
 /// line breaks inside quotes, CRLF or LF. Returns rows with the 1-based line
 /// number each starts on, so errors can name it.
 public enum CSVTable {
+    /// The rows of CSV `bytes` (RFC 4180 quoting) split at `separator`.
     public static func rows(_ bytes: [UInt8], separator: UInt8 = UInt8(ascii: ",")) throws -> [(line: Int, fields: [String])] {
         var rows: [(Int, [String])] = []
         var fields: [String] = []

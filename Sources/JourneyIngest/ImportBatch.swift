@@ -7,6 +7,7 @@ import JourneyModel
 /// skip with a reason, or as an error. A line is stored whole or not at all:
 /// ``setAsideErrors()`` removes every event of a line that has an error.
 public struct ImportBatch: Sendable {
+    /// The events read, in input order.
     public var events: [Event] = []
     /// The input line (or record) each event of ``events`` was made of.
     public var lines: [Int] = []
@@ -22,6 +23,7 @@ public struct ImportBatch: Sendable {
     /// Whether ``refuseConflictingDuplicates()`` ran (it runs once).
     private var conflictsChecked = false
 
+    /// An empty batch.
     public init() {}
 
     /// Adds the events made of input line (or record) `line`, each checked as

@@ -28,16 +28,21 @@ public struct IngestError: CodedError {
         public static func < (a: Code, b: Code) -> Bool { a.rawValue < b.rawValue }
     }
 
+    /// The 1-based line (or record) at fault, when known.
     public var line: Int?
+    /// The kind of fault.
     public var code: Code
+    /// What is wrong and what to fix.
     public var message: String
 
+    /// An error of `code` at `line`.
     public init(line: Int? = nil, _ code: Code = .malformed, _ message: String) {
         self.line = line
         self.code = code
         self.message = message
     }
 
+    /// A `malformed` error at `line`.
     public init(line: Int? = nil, _ message: String) {
         self.init(line: line, .malformed, message)
     }

@@ -12,7 +12,9 @@ public final class LineChunks {
     /// One chunk: whole lines (the last may lack its line break at the end of
     /// the input) and the input line number of its first line.
     public struct Chunk {
+        /// The chunk's whole lines.
         public var bytes: [UInt8]
+        /// The 1-based number of its first line in the input.
         public var firstLine: Int
         /// Lines in the chunk.
         public var lineCount: Int

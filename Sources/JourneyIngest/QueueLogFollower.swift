@@ -15,6 +15,7 @@ import JourneyModel
 /// ids make that a no-op.
 public final class QueueLogFollower: @unchecked Sendable {
     // Used by one thread at a time: run() owns all mutable state while it runs.
+    /// The queue_log followed.
     public let path: String
     let store: LogStore
     var importer: AsteriskQueueLog
@@ -37,6 +38,7 @@ public final class QueueLogFollower: @unchecked Sendable {
     /// `.beforeAppend`, `.afterAppend` (stored, cursor not yet saved) and
     /// `.afterCursor`; throwing stops the follower there as a crash would.
     public var crashPoint: ((CrashPoint) throws -> Void)?
+    /// Where in a chunk a test may stop the follower.
     public enum CrashPoint: Sendable, CaseIterable { case beforeAppend, afterAppend, afterCursor }
 
     var device: UInt64 = 0
@@ -44,6 +46,7 @@ public final class QueueLogFollower: @unchecked Sendable {
     var offset: UInt64 = 0
     var lineNumber = 0
 
+    /// A follower of `path` into `store`, resuming from its saved cursor.
     public init(path: String, store: LogStore) throws {
         self.path = path
         self.store = store

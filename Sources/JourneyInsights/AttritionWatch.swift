@@ -16,15 +16,21 @@ import JourneyProjections
 /// several signals, noise in one); every z ≥ 2 is shown as a reason. An
 /// agent is flagged from `threshold` with at least two reasons.
 public enum AttritionWatch {
+    /// What to look at.
     public struct Options: Sendable {
+        /// Only this site; nil: every site.
         public var site: String?
         /// Last local day of the recent window; default the last complete day.
         public var asOfDay: Int64?
+        /// Days of recent behaviour compared.
         public var recentDays = 7
+        /// Days before them that make the agent's own baseline.
         public var baselineDays = 28
         /// Score from which an agent is flagged.
         public var threshold = 10.0
+        /// Most agents listed.
         public var limit = 20
+        /// The defaults.
         public init() {}
     }
 
@@ -46,6 +52,7 @@ public enum AttritionWatch {
         ("aht", 1, 0.05), ("notReady", 1, 0.02), ("daysWorked", -1, 0.3), ("csat", -1, 0.05), ("fcr", -1, 0.04), ("missed", 1, 0.01),
     ]
 
+    /// The agents whose recent days drift from their own baseline, most first, with the reasons.
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         guard (1...3660).contains(options.recentDays), (7...3660).contains(options.baselineDays) else {
             throw InsightsError("--recent-days must be 1–3660 and --baseline-days 7–3660")

@@ -12,29 +12,44 @@ import JourneyProjections
 /// An agent on hard queues, or new, is thus compared with peers in the same
 /// situation. z = (O − E) / √Σp(1 − p) says how sure the gap is.
 public enum CoachingList {
+    /// The metric agents are judged on.
     public enum Metric: String, Sendable, CaseIterable { case fcr, csat }
 
+    /// What to look at.
     public struct Options: Sendable {
+        /// FCR or CSAT.
         public var metric = Metric.fcr
         /// Flag agents whose adjusted rate is below this.
         public var below = 0.7
+        /// Fewest contacts for an agent to be judged.
         public var minContacts = 30
+        /// Only this site; nil: every site.
         public var site: String?
         /// Local days; default the last 28 days (for FCR, those whose windows have closed).
         public var fromDay: Int64?
+        /// Last local day.
         public var toDay: Int64?
+        /// The defaults.
         public init() {}
     }
 
     /// One agent on the list.
     public struct Entry: Sendable, Equatable {
+        /// The agent.
         public var agent: String
+        /// The agent's site.
         public var site: String
+        /// The agent's team.
         public var team: String?
+        /// Contacts judged.
         public var contacts: Int
+        /// The agent's rate.
         public var observed: Double
+        /// The rate expected from the agent's queue mix and tenure.
         public var expected: Double
+        /// Overall rate × observed / expected: the rate with mix and tenure taken out.
         public var adjusted: Double
+        /// How many standard deviations observed lies from expected.
         public var z: Double
         /// Coaching sessions already recorded for the agent.
         public var scheduled: Int

@@ -5,7 +5,9 @@ import JourneyProjections
 /// last `span` days up to a default last day, clipped to the days the data
 /// has (a range never starts before the first day with contacts).
 public struct DayRange: Sendable, Equatable {
+    /// First local day.
     public var from: Int64
+    /// Last local day.
     public var to: Int64
     /// The first day with data, when the projection has any.
     public var firstDataDay: Int64?

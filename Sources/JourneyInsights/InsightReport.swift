@@ -4,11 +4,14 @@ import JourneyProjections
 /// What an insight command found: headline findings in words, the rows
 /// behind them, and the position vector and horizon they were computed at.
 public struct InsightReport: Sendable {
+    /// The report's title.
     public var title: String
     /// One sentence per finding, most important first (empty: nothing to report).
     public var findings: [String]
+    /// The rows behind the findings.
     public var result: QueryResult
 
+    /// A report of `findings` over `result`.
     public init(title: String, findings: [String], result: QueryResult) {
         self.title = title
         self.findings = findings

@@ -14,6 +14,7 @@ public struct InsightsError: CodedMessageError {
     public var code: Code
     /// What is wrong and what to do.
     public var message: String
+    /// An error of `code`, with what to do.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

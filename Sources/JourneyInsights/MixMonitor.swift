@@ -16,11 +16,15 @@ import JourneyProjections
 /// significant shift is flagged only when it is also material: at least
 /// one point of share and a fifth of the category's usual share.
 public enum MixMonitor {
+    /// What to look at.
     public struct Options: Sendable {
+        /// Only this site; nil: every site.
         public var site: String?
         /// Local days to test; default the last complete day.
         public var fromDay: Int64?
+        /// Last local day.
         public var toDay: Int64?
+        /// Weeks of baseline before the period.
         public var weeks = 4
         /// Family-wise significance level per site-day.
         public var alpha = 0.01
@@ -28,13 +32,16 @@ public enum MixMonitor {
         public var minimumChange = 0.01
         /// Report every category, not only the flagged ones.
         public var all = false
+        /// The defaults.
         public init() {}
     }
 
+    /// The dimensions whose shares are watched.
     public static let dimensions = ["queue", "reason", "channel", "route"]
 
     struct Cell: Hashable { var site: String; var day: Int64; var dimension: String; var category: String }
 
+    /// Categories whose share of contacts moved beyond what chance explains, against the same weekdays before.
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         guard (1...52).contains(options.weeks), options.alpha > 0, options.alpha < 1 else { throw InsightsError("--weeks must be 1–52 and --alpha in (0, 1)") }
         let range = try DayRange.resolve(engine, site: options.site, fromDay: options.fromDay, toDay: options.toDay,

@@ -22,20 +22,25 @@ import JourneyProjections
 /// or not: counting the repeats seen so far without the peers that may yet
 /// stay unrepeated would overstate the rate of the newest days.
 public enum RepeatCauses {
+    /// What to look at.
     public struct Options: Sendable {
+        /// Only this site; nil: every site.
         public var site: String?
         /// Local days; default: the last 7 days whose windows have closed.
         public var fromDay: Int64?
+        /// Last local day; default the last whose repeat windows have closed.
         public var toDay: Int64?
         /// W in hours; default the projection's repeat window.
         public var windowHours: Int?
         /// Causes with fewer contacts are not ranked.
         public var minContacts = 30
+        /// Most causes listed.
         public var limit = 15
         /// Only this dimension (one of ``RepeatCauses/dimensions``).
         public var dimension: String?
         /// The data directory, written into the drill-down commands so they run as printed.
         public var dataDirectory: String?
+        /// The defaults.
         public init() {}
     }
 
@@ -54,6 +59,7 @@ public enum RepeatCauses {
         }
     }
 
+    /// Repeats per cause (queue, reason, agent, route …) against the site's rate, largest excess first, each with the command that lists its contacts.
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         let w = options.windowHours.map { Int64($0) * 3_600_000 } ?? engine.repeatWindowMs
         let horizon = engine.dataHorizon

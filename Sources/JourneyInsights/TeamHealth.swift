@@ -13,17 +13,23 @@ import JourneyProjections
 /// points per week, weekly FCR varying at least twice as much as the
 /// site's median team, and mean tenure under 60 % of the rest of the site's.
 public enum TeamHealth {
+    /// What to look at.
     public struct Options: Sendable {
+        /// Only this site; nil: every site.
         public var site: String?
         /// Local days; default the 8 weeks up to the last day whose FCR windows have closed.
         public var fromDay: Int64?
+        /// Last local day.
         public var toDay: Int64?
+        /// Flag a team whose FCR falls by at least this per week.
         public var fcrSlopeFlag = 0.01
+        /// The defaults.
         public init() {}
     }
 
     struct Week { var elapsed = 0.0, ok = 0.0, handled = 0.0, handleMs = 0.0, surveys = 0.0, satisfied = 0.0 }
 
+    /// Per team: FCR trend, stability and composition, with the teams flagged.
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         // Default: up to the last day whose FCR windows have closed (later days' FCR counts only the repeats so far).
         let range = try DayRange.resolve(engine, site: nil, fromDay: options.fromDay, toDay: options.toDay,

@@ -145,6 +145,8 @@ struct AckRecord: Equatable, Sendable {
     /// Writes the record over the older slot of both copies and syncs (when `sync`).
     static func write(_ record: AckRecord, to file: any StoredFile, sync: Bool) throws {
         let bytes = record.encode()
+        // Each copy fits its half of the file: a record never overwrites the other copy.
+        precondition(record.slotOffset + UInt64(bytes.count) <= UInt64(fileBytes / 2), "an acknowledgement record fits its slot")
         try file.write(bytes, at: record.slotOffset)
         try file.write(bytes, at: record.slotOffset + UInt64(fileBytes / 2))
         if sync { try file.sync() }

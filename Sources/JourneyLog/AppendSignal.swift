@@ -13,6 +13,7 @@ public final class AppendSignal: @unchecked Sendable {
     private var nextWaiter: UInt64 = 0
     private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
 
+    /// A signal no append has raised yet.
     public init() {}
 
     /// How many appends have been signalled so far.

@@ -3,6 +3,7 @@ import JourneyModel
 /// One stored block: its parsed header and its bytes exactly as on disk
 /// (header, compressed payload, CRC). The same bytes are what sync ships.
 public struct Block: Sendable {
+    /// The block's fixed header: seqs, times, sizes, chain hash, signature.
     public var header: BlockHeader
     /// The whole stored block.
     public var bytes: [UInt8]

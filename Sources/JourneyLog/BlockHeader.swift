@@ -21,7 +21,9 @@
 /// ```
 /// All integers little-endian. See docs/log-format.md.
 public struct BlockHeader: Sendable, Hashable {
+    /// The first four bytes of every block.
     public static let magic: [UInt8] = Array("JBLK".utf8)
+    /// The block format this build writes.
     public static let version: UInt16 = 1
     /// Bytes before the origin.
     public static let fixedBytes = 173
@@ -34,20 +36,32 @@ public struct BlockHeader: Sendable, Hashable {
     public static let rawBytesMax = 64 << 20
     /// Most events in one block.
     public static let eventsMax = 1 << 16
+    /// Set when the block carries an Ed25519 signature of its chain hash.
     public static let flagSigned: UInt16 = 1
     /// Largest seq any event can have: seqs are stored as 64-bit signed integers elsewhere.
     public static let seqMax = UInt64(Int64.max)
 
+    /// Flag bits (``flagSigned``).
     public var flags: UInt16
+    /// Seq of the block's first event.
     public var firstSeq: UInt64
+    /// Events in the block (at least one).
     public var count: UInt32
+    /// Bytes of the payload before compression.
     public var rawBytes: UInt32
+    /// Bytes of the compressed payload.
     public var compressedBytes: UInt32
+    /// Earliest event time in the block (ms since the epoch).
     public var minAt: Int64
+    /// Latest event time in the block (ms since the epoch).
     public var maxAt: Int64
+    /// Chain hash of the origin's previous block (zeros for the first).
     public var previousHash: [UInt8]
+    /// SHA-256 over the previous hash, this header and the payload: the block's place in the chain.
     public var chainHash: [UInt8]
+    /// Ed25519 signature of ``chainHash`` by the origin's key (zeros when unsigned).
     public var signature: [UInt8]
+    /// The site whose log the block belongs to.
     public var origin: String
 
     /// Seq of the block's last event.
@@ -56,6 +70,7 @@ public struct BlockHeader: Sendable, Hashable {
     public var headerBytes: Int { BlockHeader.fixedBytes + origin.utf8.count }
     /// Bytes of the whole stored block: header, payload and CRC.
     public var totalBytes: Int { headerBytes + Int(compressedBytes) + 4 }
+    /// Whether the block carries a signature.
     public var isSigned: Bool { flags & BlockHeader.flagSigned != 0 }
 
     /// Serialises the header (origin included).

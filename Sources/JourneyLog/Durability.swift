@@ -13,6 +13,7 @@ public enum Durability: String, Sendable, CaseIterable {
 
 /// Tunables of a log. The defaults are what `journey` uses.
 public struct LogOptions: Sendable {
+    /// When appends are acknowledged.
     public var durability: Durability = .batch
     /// A segment is sealed and a new one started once it reaches this size.
     public var segmentBytesMax: UInt64 = 64 << 20
@@ -37,5 +38,6 @@ public struct LogOptions: Sendable {
     /// Where files live; tests put a fault-injecting one here.
     public var fileSystem: any FileSystem = POSIXFileSystem()
 
+    /// The defaults: batch durability, read-write, no pinned keys.
     public init() {}
 }

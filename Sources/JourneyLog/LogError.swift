@@ -40,7 +40,9 @@ public struct LogError: CodedError {
         case missingKey = "missing-key"
     }
 
+    /// What failed.
     public var code: Code
+    /// What failed and what to do.
     public var message: String
     /// The file concerned, when there is one.
     public var file: String?
@@ -49,6 +51,7 @@ public struct LogError: CodedError {
     /// The underlying error, when there is one.
     public var cause: String?
 
+    /// An error of `code`, at `file` and byte `offset` when it is about stored bytes, caused by `cause`.
     public init(_ code: Code, _ message: String, file: String? = nil, offset: UInt64? = nil, cause: String? = nil) {
         self.code = code
         self.message = message

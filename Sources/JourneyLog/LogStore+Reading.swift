@@ -4,9 +4,13 @@ extension LogStore {
     /// A consistent view of one origin's log at one moment: later appends do
     /// not show up in it, and reading it needs no lock.
     public struct Snapshot: Sendable {
+        /// The origin the snapshot is of.
         public let origin: String
+        /// Its blocks, in seq order.
         public let blocks: [BlockLocation]
+        /// Its last seq when the snapshot was taken.
         public let lastSeq: UInt64
+        /// The chain hash at ``lastSeq``.
         public let headHash: [UInt8]
         let segments: [OriginLog.Segment]
         let log: OriginLog
@@ -115,14 +119,19 @@ extension LogStore {
 
     /// Per-origin figures for `journey stats`.
     public struct OriginStats: Sendable, Equatable {
+        /// The origin.
         public var site: String
+        /// Events held.
         public var events: UInt64
+        /// Seq of the last event held.
         public var lastSeq: UInt64
         /// Bytes of the origin's segment files.
         public var storedBytes: UInt64
         /// Bytes of the block payloads before compression.
         public var rawBytes: UInt64
+        /// Blocks held.
         public var blocks: Int
+        /// Segment files.
         public var segments: Int
         /// Hex of the chain hash of the last block (empty when there is none).
         public var headHash: String

@@ -3,6 +3,7 @@ import JourneyModel
 extension LogStore {
     /// What a damaged (or missing) origin needs to be whole again.
     public struct RepairNeed: Sendable {
+        /// The damaged origin.
         public var origin: String
         /// The log is intact (every block checked) up to this seq.
         public var intactThrough: UInt64
@@ -18,11 +19,13 @@ extension LogStore {
 
     /// What a repair did.
     public struct RepairReport: Sendable, Equatable {
+        /// The origin repaired.
         public var origin: String
         /// Events kept from the intact part of the local log.
         public var keptThrough: UInt64
         /// Events written from the peers' copies (or, for a cut, dropped).
         public var replacedEvents: UInt64
+        /// The origin's last seq after the repair.
         public var lastSeq: UInt64
         /// Where the damaged files were set aside.
         public var setAside: String
@@ -154,6 +157,7 @@ public final class Repair: @unchecked Sendable {
     let store: LogStore
     let damagedLog: OriginLog
     let fresh: OriginLog
+    /// What this repair must restore.
     public let need: LogStore.RepairNeed
     private var added: UInt64 = 0
 

@@ -26,9 +26,11 @@ public final class LogStore: @unchecked Sendable {
     // Shared mutable state below is guarded by `monitor`; the OriginLog
     // objects are mutated only under it, except for file I/O done by the one
     // leader, whose results are published under it.
+    /// The data directory the store lives in.
     public let directory: String
     /// The site this node appends for.
     public let site: String
+    /// The options it was opened with (durability, read-only, pinned keys, limits).
     public let options: LogOptions
     let key: SiteKey
     let monitor = Monitor()
@@ -250,12 +252,15 @@ public final class LogStore: @unchecked Sendable {
         public var duplicates: Int = 0
         /// Seqs of the stored events, when any were stored.
         public var firstSeq: UInt64?
+        /// Seq of the last event stored by the call, when it stored any.
         public var lastSeq: UInt64?
         /// The first duplicate ids (at most ``duplicateIDsMax``), for reports.
         public var duplicateIDs: [String] = []
+        /// Most duplicate ids listed in ``duplicateIDs``; the rest are only counted.
         public static let duplicateIDsMax = 20
         /// Duplicates per event kind, so a report can count what was stored.
         public var duplicatesByKind: [EventKind: Int] = [:]
+        /// Nothing appended yet.
         public init() {}
     }
 

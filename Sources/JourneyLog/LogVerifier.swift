@@ -10,21 +10,28 @@ import JourneyModel
 public struct LogVerifier {
     /// One problem found, with its place.
     public struct Problem: Sendable, CustomStringConvertible {
+        /// The origin whose log has the problem.
         public var origin: String
+        /// The file at fault.
         public var file: String
+        /// The byte offset in ``file``.
         public var offset: UInt64
+        /// What is wrong there.
         public var message: String
         public var description: String { "\(file) at byte \(offset): \(message)" }
     }
 
     /// What was checked and what was wrong.
     public struct Report: Sendable {
+        /// Per origin, the blocks and events checked sound.
         public var origins: [String: (blocks: Int, events: UInt64)] = [:]
+        /// The damage found, at most one per origin (what follows a break cannot be trusted).
         public var problems: [Problem] = []
         /// Origins whose signatures could not be checked: no key is pinned for them.
         public var unverified: [String] = []
         /// Findings that are not damage: torn tails after the acknowledged position.
         public var notes: [String] = []
+        /// Whether no damage was found.
         public var isSound: Bool { problems.isEmpty }
     }
 
@@ -33,6 +40,7 @@ public struct LogVerifier {
     /// Pinned public keys by origin; blocks of these origins must carry a valid signature.
     let publicKeys: [String: [UInt8]]
 
+    /// A verifier of the store in `directory`, checking signatures against `publicKeys`.
     public init(directory: String, fileSystem: any FileSystem = POSIXFileSystem(), publicKeys: [String: [UInt8]] = [:]) {
         self.directory = directory
         self.fs = fileSystem

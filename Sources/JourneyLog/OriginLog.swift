@@ -161,6 +161,7 @@ final class OriginLog: @unchecked Sendable {
     /// Seals the previous segment (synced) and creates a new one whose first
     /// event is `firstSeq`, durable in its directory before any block goes in.
     func startSegment(firstSeq: UInt64, after previous: Segment?) throws -> Segment {
+        precondition(firstSeq > lastSeq && (previous.map { firstSeq > $0.firstSeq } ?? true), "a new segment starts after what the log holds")
         if let previous { try previous.file.sync() }
         let path = fs.join(directory, SegmentHeader.fileName(firstSeq: firstSeq))
         let file = try fs.open(path, create: true)

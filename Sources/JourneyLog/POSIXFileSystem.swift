@@ -9,6 +9,7 @@ import Darwin
 /// The real file system, through POSIX calls: `pread`, `write`, `fsync`,
 /// `ftruncate`, and `fsync` on directories so that new files survive a crash.
 public struct POSIXFileSystem: FileSystem {
+    /// The operating system's file system.
     public init() {}
 
     static func failure(_ what: String, _ path: String) -> LogError {
@@ -16,6 +17,7 @@ public struct POSIXFileSystem: FileSystem {
         return LogError(.io, "\(what) failed", file: path, cause: reason)
     }
 
+    /// Creates `path` and its parents (mode 0755); existing ones are fine.
     public func createDirectory(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
@@ -25,6 +27,7 @@ public struct POSIXFileSystem: FileSystem {
         }
     }
 
+    /// The names in `path`.
     public func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else {
             if errno == ENOENT { return [] }
@@ -41,11 +44,13 @@ public struct POSIXFileSystem: FileSystem {
         return names.sorted()
     }
 
+    /// Whether `path` exists.
     public func exists(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0
     }
 
+    /// Opens `path` for appending (creating it when `create`).
     public func open(_ path: String, create: Bool) throws -> any StoredFile {
         let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0)
         let fd = Glibc.open(path, flags, 0o644)
@@ -53,24 +58,28 @@ public struct POSIXFileSystem: FileSystem {
         return POSIXFile(fd: fd, path: path)
     }
 
+    /// The permission bits of `path`, nil when it does not exist.
     public func permissions(_ path: String) -> UInt32? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return UInt32(st.st_mode) & 0o777
     }
 
+    /// Opens `path` read-only.
     public func openForReading(_ path: String) throws -> any StoredFile {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw POSIXFileSystem.failure("opening a file for reading", path) }
         return POSIXFile(fd: fd, path: path)
     }
 
+    /// The whole of `path`.
     public func readFile(_ path: String) throws -> [UInt8] {
         let f = try openForReading(path)
         defer { f.close() }
         return try f.read(at: 0, count: Int(try f.size()))
     }
 
+    /// Writes `bytes` to a temporary file, syncs it and renames it over `path` (then syncs the directory).
     public func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32) throws {
         let temporary = path + ".tmp"
         let fd = Glibc.open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
@@ -83,19 +92,23 @@ public struct POSIXFileSystem: FileSystem {
         try syncDirectory(POSIXFileSystem.parent(of: path))
     }
 
+    /// Removes the file `path`.
     public func remove(_ path: String) throws {
         guard unlink(path) == 0 || errno == ENOENT else { throw POSIXFileSystem.failure("removing a file", path) }
     }
 
+    /// Removes the empty directory `path` (nothing when it is gone already).
     public func removeDirectory(_ path: String) throws {
         guard rmdir(path) == 0 || errno == ENOENT else { throw POSIXFileSystem.failure("removing a directory", path) }
     }
 
+    /// Renames `from` to `to` atomically; refuses to replace an existing `to`.
     public func rename(_ from: String, to: String) throws {
         guard !exists(to) else { throw LogError(.io, "cannot rename \(from): \(to) already exists", file: to) }
         guard Glibc.rename(from, to) == 0 else { throw POSIXFileSystem.failure("renaming \(from)", to) }
     }
 
+    /// Makes the directory's entries (creations, renames) durable.
     public func syncDirectory(_ path: String) throws {
         let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw POSIXFileSystem.failure("opening a directory", path) }
@@ -103,6 +116,7 @@ public struct POSIXFileSystem: FileSystem {
         guard fsync(fd) == 0 else { throw POSIXFileSystem.failure("syncing a directory", path) }
     }
 
+    /// Takes an exclusive advisory lock on `path` without waiting (refused when another process holds it), held while the returned object lives.
     public func lockExclusively(_ path: String) throws -> AnyObject {
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw POSIXFileSystem.failure("opening the lock file", path) }

@@ -8,6 +8,7 @@ public struct SiteZones: Sendable, Equatable {
     /// (in force from, zone), oldest first.
     public private(set) var history: [(from: Int64, zone: SiteTimeZone)] = []
 
+    /// A site with no zone recorded (UTC).
     public init() {}
 
     public static func == (a: SiteZones, b: SiteZones) -> Bool {

@@ -18,19 +18,24 @@ public struct Event: Sendable, Hashable {
     public var id: String
     /// When it happened.
     public var at: Timestamp
+    /// What happened (`contact.started`, `queue.entered`, …).
     public var kind: EventKind
     /// Contact id: one customer interaction on one channel.
     public var contact: String?
     /// Stable customer key (hashed ANI or account): the journey key.
     public var customer: String?
+    /// The channel of the contact.
     public var channel: Channel?
+    /// The queue (skill) the contact waited in or was handled for.
     public var queue: String?
+    /// The agent concerned.
     public var agent: String?
     /// Kind-specific fields, in their original order.
     public var data: JSONObject
     /// Envelope fields unknown to this version, kept for a lossless round trip.
     public var extra: JSONObject
 
+    /// An event; `seq` stays 0 until the log assigns it.
     public init(
         site: String, seq: UInt64 = 0, id: String, at: Timestamp, kind: EventKind,
         contact: String? = nil, customer: String? = nil, channel: Channel? = nil,

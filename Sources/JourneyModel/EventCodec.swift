@@ -16,6 +16,7 @@ public enum EventCodec {
         public var allowMissingID: Bool
         /// When set, an event of any other site is rejected (a store appends only its own site's events).
         public var requiredSite: String?
+        /// Options: the site of events that name none, whether an id may be missing (one is derived), and the only site accepted.
         public init(defaultSite: String? = nil, allowMissingID: Bool = false, requiredSite: String? = nil) {
             self.defaultSite = defaultSite
             self.allowMissingID = allowMissingID

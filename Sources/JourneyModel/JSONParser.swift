@@ -10,7 +10,9 @@ public struct JSONParser {
 
     /// Why parsing stopped, and at which byte (0-based).
     public struct Failure: Error, Sendable, Equatable {
+        /// What is wrong.
         public var reason: String
+        /// The 0-based byte offset where parsing stopped.
         public var offset: Int
     }
 

@@ -50,8 +50,11 @@ public enum JSONValue: Sendable, Hashable {
 public struct JSONObject: Sendable, Hashable {
     /// One key and its value.
     public struct Member: Sendable, Hashable {
+        /// The member's key.
         public var key: String
+        /// The member's value.
         public var value: JSONValue
+        /// A member `key: value`.
         public init(_ key: String, _ value: JSONValue) {
             self.key = key
             self.value = value
@@ -61,6 +64,7 @@ public struct JSONObject: Sendable, Hashable {
     /// The members in their original order.
     public var members: [Member]
 
+    /// An object of `members`, in that order.
     public init(_ members: [Member] = []) { self.members = members }
 
     /// Reads or sets a member; setting nil removes it, setting a new key appends it.
@@ -78,19 +82,25 @@ public struct JSONObject: Sendable, Hashable {
         }
     }
 
+    /// Whether the object has no members.
     public var isEmpty: Bool { members.isEmpty }
+    /// How many members the object has.
     public var count: Int { members.count }
 }
 
 extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// An object of the literal's members, in the literal's order.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.members = elements.map { Member($0.0, $0.1) }
     }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    /// A JSON string.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A JSON integer.
     public init(integerLiteral value: Int64) { self = .integer(value) }
+    /// `true` or `false`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
@@ -106,6 +116,7 @@ extension JSONValue {
         return .number(String(x))
     }
 
+    /// `x` as a number literal with at most `digits` decimals, or `null` when it is nil or not finite: for human-facing figures.
     public static func rounded(_ x: Double?, digits: Int = 4) -> JSONValue {
         guard let x, x.isFinite else { return .null }
         var scale = 1.0

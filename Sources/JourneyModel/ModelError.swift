@@ -13,6 +13,7 @@ public struct ModelError: CodedError, Equatable {
         case tooLarge = "too-large"
     }
 
+    /// What kind of problem this is.
     public var code: Code
     /// The envelope field at fault, when there is one.
     public var field: String?
@@ -21,6 +22,7 @@ public struct ModelError: CodedError, Equatable {
     /// What is wrong and how to fix it.
     public var message: String
 
+    /// An error of `code` at `field` and `line` (when known), with what to do.
     public init(_ code: Code, field: String? = nil, line: Int? = nil, _ message: String) {
         self.code = code
         self.field = field

@@ -17,14 +17,17 @@ public protocol NodeClock: Sendable {
 
 /// The system's clocks: `CLOCK_REALTIME` for stamps, `CLOCK_MONOTONIC` for durations.
 public struct SystemClock: NodeClock {
+    /// The system's clocks.
     public init() {}
 
+    /// The system's wall-clock time.
     public func now() -> Timestamp {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Timestamp(ms: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
     }
 
+    /// The system's monotonic time, in seconds.
     public func monotonicSeconds() -> Double { Self.monotonicSeconds() }
 
     /// Monotonic seconds, without an instance: for timings inside the engines.
@@ -46,8 +49,10 @@ public final class ManualClock: NodeClock, @unchecked Sendable {
     /// A clock standing at `start`.
     public init(_ start: Timestamp) { wallMs = start.ms }
 
+    /// Where the clock stands.
     public func now() -> Timestamp { lock.locked { Timestamp(ms: wallMs) } }
 
+    /// Seconds advanced since the clock was made.
     public func monotonicSeconds() -> Double { lock.locked { Double(elapsedMs) / 1000 } }
 
     /// Moves both clocks forward by `milliseconds` (which must not be negative).

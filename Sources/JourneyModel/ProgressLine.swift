@@ -11,6 +11,7 @@ public struct ProgressLine: Sendable {
     var lastAt = -Double.infinity
     var lastDone: UInt64?
 
+    /// Progress lines saying `verb N of M unit`, at most one every `everySeconds`.
     public init(verb: String, unit: String = "events", everySeconds: Double = 1) {
         self.verb = verb
         self.unit = unit

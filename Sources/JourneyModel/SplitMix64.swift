@@ -2,7 +2,9 @@
 /// the same sequence on every machine, which is what tests and simulations need.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
+    /// A generator starting from `seed`: the same seed gives the same numbers on every machine.
     public init(seed: UInt64) { state = seed }
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -5,6 +5,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Milliseconds since 1970-01-01T00:00:00Z.
     public var ms: Int64
 
+    /// The instant `ms` milliseconds after 1970-01-01T00:00:00Z.
     public init(ms: Int64) { self.ms = ms }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.ms < b.ms }

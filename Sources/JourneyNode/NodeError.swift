@@ -34,6 +34,7 @@ public struct NodeError: CodedMessageError {
     public var code: Code
     /// What failed and what to do.
     public var message: String
+    /// An error of `code`, with what to do.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

@@ -22,6 +22,7 @@ public struct KPIParameters: Sendable, Equatable {
     /// --time-zone` record a DST-aware zone in the site's log, which wins).
     public var siteUTCOffsetMinutes: [String: Int] = [:]
 
+    /// The default parameters (SL 20 s, short abandon 5 s, W 72 h, containment 24 h, 30-minute intervals).
     public init() {}
 
     /// The repeat window W in ms.

@@ -20,11 +20,17 @@ extension ProjectionEngine {
 
 /// An action event as the projection holds it.
 public struct RecordedAction: Sendable, Equatable {
+    /// The origin whose log recorded it.
     public var origin: String
+    /// Its seq in that log.
     public var seq: UInt64
+    /// The action's kind (`staffing.planned`, `agent.lent`, `coaching.scheduled`).
     public var kind: EventKind
+    /// When it was recorded.
     public var at: Timestamp
+    /// The agent concerned, if any.
     public var agent: String?
+    /// The action's data as recorded.
     public var data: JSONObject
 }
 

@@ -22,7 +22,9 @@ import JourneyModel
 /// let rows = try engine.query(.intervals(site: "north"))
 /// ```
 public final class ProjectionEngine {
+    /// The projection's SQLite file.
     public let path: String
+    /// The KPI parameters the projection is built with.
     public let parameters: KPIParameters
     /// Every site's local calendar: zones from `site.configured` events (kept
     /// in `site_zone`), else the legacy offsets of ``parameters``.
@@ -138,12 +140,16 @@ public final class ProjectionEngine {
 
     /// What to apply: all of each origin, up to a seq per origin, or up to an event time.
     public struct Limit: Sendable {
+        /// Per origin, the last seq to apply; nil: no limit by position.
         public var positions: [String: UInt64]?
+        /// Apply only events at or before this time; nil: no limit by time.
         public var asOf: Timestamp?
+        /// A limit by position vector, by time, or both.
         public init(positions: [String: UInt64]? = nil, asOf: Timestamp? = nil) {
             self.positions = positions
             self.asOf = asOf
         }
+        /// No limit: the whole log.
         public static let none = Limit()
     }
 

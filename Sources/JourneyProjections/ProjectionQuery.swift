@@ -5,15 +5,25 @@ import JourneyModel
 public enum ProjectionQuery: Sendable {
     /// Filters shared by the queries; days are local day numbers (days since 1970-01-01).
     public struct Filter: Sendable {
+        /// Only this site.
         public var site: String?
+        /// Only this queue.
         public var queue: String?
+        /// Only agents of this team.
         public var team: String?
+        /// Only this agent.
         public var agent: String?
+        /// Only this customer.
         public var customer: String?
+        /// First day (days since 1970-01-01, site-local), inclusive.
         public var fromDay: Int64?
+        /// Last day, inclusive.
         public var toDay: Int64?
+        /// Only contacts with this outcome.
         public var outcome: String?
+        /// Only contacts that repeat an earlier one.
         public var repeatsOnly = false
+        /// Only contacts answered on this route (e.g. `overflow`).
         public var route: String?
         /// Contacts: only this contact reason.
         public var reason: String?
@@ -31,7 +41,9 @@ public enum ProjectionQuery: Sendable {
         /// Contacts: the repeat window W for `repeatedOnly`, `countedOnly` and
         /// the two above, in ms (default: the projection's).
         public var windowMs: Int64?
+        /// Most rows returned.
         public var limit = 500
+        /// No filter: every site, queue, team, agent and day, 500 rows.
         public init() {}
     }
 

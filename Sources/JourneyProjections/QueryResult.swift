@@ -2,7 +2,9 @@ import JourneyModel
 
 /// Rows of a projection query, with what they were computed from.
 public struct QueryResult: Sendable {
+    /// Column names, in order.
     public var columns: [String]
+    /// One value per column per row.
     public var rows: [[JSONValue]]
     /// Per origin, the last seq the projection had applied.
     public var positions: [String: UInt64]
@@ -13,6 +15,7 @@ public struct QueryResult: Sendable {
     /// CSV, left out of tables (see ``ProjectionEngine/countColumns(_:)``).
     public var countColumns: Set<String>
 
+    /// A result with the position vector and data horizon it was computed from.
     public init(columns: [String], rows: [[JSONValue]], positions: [String: UInt64], horizon: Timestamp, countColumns: Set<String> = []) {
         self.columns = columns
         self.rows = rows

@@ -16,6 +16,7 @@ public struct SiteCalendar: Sendable, Equatable {
     /// Fixed offsets (minutes) of sites without zones, from `kpi.json`.
     public var legacyOffsetMinutes: [String: Int] = [:]
 
+    /// A calendar from each site's recorded zones and the legacy fixed offsets.
     public init(zones: [String: SiteZones] = [:], legacyOffsetMinutes: [String: Int] = [:]) {
         self.zones = zones
         self.legacyOffsetMinutes = legacyOffsetMinutes

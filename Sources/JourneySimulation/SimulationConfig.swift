@@ -5,19 +5,25 @@ import JourneyModel
 public struct SimulationConfig: Sendable {
     /// Centres sharing one customer population (journeys cross them).
     public var sites: [String]
+    /// The seed: the same seed gives the same events.
     public var seed: UInt64
     /// First simulated day (midnight UTC of it); default Monday 2026-03-02.
     public var startDay: Int = Timestamp.daysFromCivil(year: 2026, month: 3, day: 2)
+    /// Days simulated.
     public var days: Int
+    /// Agents per centre.
     public var agentsPerSite = 200
     /// First contacts per centre on an average weekday, before the weekday,
     /// month-start and intraday profiles.
     public var contactsPerDay = 6_500
     /// Customers per centre in the shared population.
     public var customersPerSite = 400_000
+    /// The queues and how their contacts behave.
     public var queues: [QueueProfile] = QueueProfile.defaults
+    /// Planted faults and drifts.
     public var scenarios: [Scenario] = []
 
+    /// A simulation of `days` days of `sites` from `seed`.
     public init(sites: [String], seed: UInt64, days: Int) {
         self.sites = sites
         self.seed = seed
@@ -42,12 +48,15 @@ public struct SimulationConfig: Sendable {
 
 /// A queue (skill) and how its contacts behave.
 public struct QueueProfile: Sendable {
+    /// The queue.
     public var name: String
     /// Share of first contacts for this queue.
     public var share: Double
+    /// Contact reasons of this queue.
     public var reasons: [String]
     /// Median talk seconds for an experienced agent.
     public var talkMedianSeconds: Double
+    /// Median after-call work, seconds.
     public var acwMedianSeconds: Double
     /// Mean patience (seconds) of voice and chat callers before abandoning.
     public var patienceMeanSeconds: Double
@@ -58,6 +67,7 @@ public struct QueueProfile: Sendable {
     /// Probability a voice caller is contained by the IVR, by reason (default for others).
     public var ivrContainment: Double
 
+    /// Four queues: billing, technical, sales, complaints.
     public static let defaults: [QueueProfile] = [
         QueueProfile(name: "billing", share: 0.38, reasons: ["bill-query", "payment", "refund"], talkMedianSeconds: 220,
                      acwMedianSeconds: 30, patienceMeanSeconds: 150, resolveSkilled: 0.82, transferRate: 0.04, ivrContainment: 0.32),

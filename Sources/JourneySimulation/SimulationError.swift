@@ -14,6 +14,7 @@ public struct SimulationError: CodedMessageError {
     public var code: Code
     /// What is wrong and how to write it.
     public var message: String
+    /// An error of `code`, with what to do.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

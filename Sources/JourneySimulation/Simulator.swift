@@ -16,6 +16,7 @@ import JourneyModel
 /// sim.run { site, events in try store(for: site).append(events) }
 /// ```
 public final class Simulator {
+    /// What is simulated.
     public let config: SimulationConfig
     var rng: SplitMix64
     var heap = EventHeap<Action>()
@@ -118,6 +119,7 @@ public final class Simulator {
         var overflowRule: (queue: Int, day: Int, afterMs: Int64)?
     }
 
+    /// A simulator of `config`.
     public init(config: SimulationConfig) {
         self.config = config
         rng = SplitMix64(seed: config.seed)

@@ -11,17 +11,24 @@ import JourneyModel
 /// real log. It is the workload of the log benchmarks and tests; it does not
 /// model queueing against staffed agents (that is the simulator's job).
 public struct SyntheticTraffic: Sendable {
+    /// The site of the events.
     public var site: String
+    /// The generator seed.
     public var seed: UInt64
     /// Start of the generated traffic.
     public var start: Timestamp
     /// Mean seconds between contact arrivals.
     public var interArrivalSeconds: Double = 1.5
+    /// Agents the contacts are spread over.
     public var agents = 200
+    /// Customers the contacts are spread over.
     public var customers = 150_000
+    /// Queues the contacts enter.
     public var queues = ["billing", "technical", "sales", "complaints"]
+    /// Contact reasons.
     public var reasons = ["bill-query", "payment", "outage", "slow-internet", "upgrade", "new-line", "cancel", "complaint"]
 
+    /// Traffic for `site` from `seed`, starting at `start`.
     public init(site: String, seed: UInt64, start: Timestamp = Timestamp(ms: 1_772_438_400_000)) {
         self.site = site
         self.seed = seed

@@ -20,9 +20,12 @@ import Darwin
 /// Service level counts calls served within T among all calls, so patience
 /// → ∞ gives Erlang C's figures.
 public struct ErlangA: Sendable {
+    /// The same traffic without abandonment.
     public var erlangC: ErlangC
+    /// Mean time a caller waits before abandoning, seconds.
     public var patienceSeconds: Double
 
+    /// Traffic of `callsPerPeriod` calls per `periodSeconds`, handled in `ahtSeconds` on average, by callers of mean patience `patienceSeconds`.
     public init(callsPerPeriod: Double, periodSeconds: Double, ahtSeconds: Double, patienceSeconds: Double) {
         erlangC = ErlangC(callsPerPeriod: callsPerPeriod, periodSeconds: periodSeconds, ahtSeconds: ahtSeconds)
         self.patienceSeconds = patienceSeconds

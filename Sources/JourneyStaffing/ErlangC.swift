@@ -20,10 +20,14 @@ import Darwin
 /// let n = e.agents(serviceLevel: 0.8, withinSeconds: 20)   // 14
 /// ```
 public struct ErlangC: Sendable {
+    /// Calls offered per period.
     public var callsPerPeriod: Double
+    /// The period, seconds.
     public var periodSeconds: Double
+    /// Average handle time, seconds.
     public var ahtSeconds: Double
 
+    /// Traffic of `callsPerPeriod` calls per `periodSeconds`, handled in `ahtSeconds` on average.
     public init(callsPerPeriod: Double, periodSeconds: Double, ahtSeconds: Double) {
         self.callsPerPeriod = callsPerPeriod
         self.periodSeconds = periodSeconds
@@ -80,6 +84,7 @@ public struct ErlangC: Sendable {
         return waitProbability(agents) * ahtSeconds / (n - a)
     }
 
+    /// Share of time `agents` agents are busy with this traffic (at most 1).
     public func occupancy(_ agents: Int) -> Double { agents > 0 ? min(1, load / Double(agents)) : 1 }
 
     /// The fewest agents meeting the service level and the occupancy cap.

@@ -14,15 +14,21 @@ import JourneyModel
 /// north,billing,09:30,131.5
 /// ```
 public struct Forecast: Sendable, Equatable {
+    /// Calls forecast for one site, queue and interval of the day.
     public struct Row: Sendable, Equatable {
+        /// The site.
         public var site: String
+        /// The queue.
         public var queue: String
         /// Minutes after local midnight.
         public var startMinute: Int
+        /// Calls expected in the interval.
         public var calls: Double
     }
+    /// The forecast's rows.
     public var rows: [Row]
 
+    /// A forecast of `rows`.
     public init(rows: [Row]) { self.rows = rows }
 
     /// Parses the CSV text; errors name the line.

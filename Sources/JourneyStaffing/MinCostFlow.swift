@@ -29,10 +29,12 @@ public struct MinCostFlow: Sendable {
     /// An unbounded capacity (larger than any total this planner handles).
     public static let unbounded = Int(Int32.max)
 
+    /// A network of `nodes` nodes and no edges.
     public init(nodes: Int) {
         adjacency = Array(repeating: [], count: nodes)
     }
 
+    /// Nodes in the network.
     public var nodeCount: Int { adjacency.count }
 
     /// Adds a node and returns its index.

@@ -12,15 +12,22 @@ public struct PlanAudit: Sendable {
     public var differences: [Difference]
     /// The position vector replayed to and the events replayed.
     public var positions: [String: UInt64]
+    /// Events replayed to the plan's recorded positions.
     public var eventsReplayed: Int
+    /// The plan as recomputed from the replay.
     public var recomputed: JSONObject
 
+    /// A field whose recorded and recomputed values differ.
     public struct Difference: Sendable, Equatable {
+        /// The field.
         public var field: String
+        /// Its recorded value.
         public var recorded: String
+        /// Its recomputed value.
         public var recomputed: String
     }
 
+    /// Whether the recomputed plan equals the recorded one.
     public var identical: Bool { differences.isEmpty }
 
     /// Audits `record` (a `staffing.planned` event's data) against `store`,

@@ -9,6 +9,7 @@ public struct PlanParameters: Sendable, Equatable {
     public var weeks = 4
     /// Service-level target (share answered within ``withinSeconds``).
     public var target = 0.8
+    /// Service-level threshold, seconds.
     public var withinSeconds = 20.0
     /// Highest occupancy allowed.
     public var maxOccupancy = 1.0
@@ -20,6 +21,7 @@ public struct PlanParameters: Sendable, Equatable {
     /// Fewest abandons over the window for patience to be estimated (and Erlang A used).
     public var minAbandonsForPatience = 20
 
+    /// The defaults: 30-minute intervals, 4 weeks, 80 % in 20 s, occupancy up to 1, measured shrinkage, lending up to 25 %.
     public init() {}
 
     /// The canonical JSON object recorded in a plan.

@@ -11,7 +11,9 @@ import JourneyProjections
 /// (the log skips a known id), and a different plan for the same day gets
 /// another id.
 public struct PlanRecord: Sendable {
+    /// The plan.
     public var plan: StaffingPlan
+    /// The plan's id: `plan-DATE-` and a digest of what it was computed from, so the same inputs give the same id.
     public var id: String
     /// The `staffing.planned` event's data (includes `"plan": id`).
     public var data: JSONObject

@@ -7,6 +7,7 @@ import JourneyModel
 public struct StaffingPlan: Sendable, Equatable {
     /// The local day planned (days since 1970-01-01).
     public var day: Int64
+    /// The choices the plan was computed with.
     public var parameters: PlanParameters
     /// The forecast given instead of history, if any.
     public var forecast: Forecast?
@@ -14,17 +15,24 @@ public struct StaffingPlan: Sendable, Equatable {
     public var historyDays: [String: [Int64]]
     /// Shrinkage applied, per site.
     public var shrinkage: [String: Double]
+    /// Agents needed per site × queue × interval.
     public var requirements: [Requirement]
+    /// Per site and interval: needed, available, and what lending changed.
     public var sites: [SiteInterval]
+    /// Who lends whom, merged over consecutive intervals.
     public var loans: [Loan]
 
     /// Agents one queue needs in one interval.
     public struct Requirement: Sendable, Equatable {
+        /// The site.
         public var site: String
+        /// The queue.
         public var queue: String
         /// UTC start of the interval, ms.
         public var start: Int64
+        /// Calls forecast for the interval.
         public var calls: Double
+        /// Average handle time used, seconds.
         public var ahtSeconds: Double
         /// Mean patience, when enough callers abandoned to estimate it.
         public var patienceSeconds: Double?
@@ -36,33 +44,47 @@ public struct StaffingPlan: Sendable, Equatable {
 
     /// One site in one interval.
     public struct SiteInterval: Sendable, Equatable {
+        /// The site.
         public var site: String
+        /// UTC start of the interval, ms.
         public var start: Int64
         /// Logged-in agents needed (sum over queues) and expected.
         public var required: Int
+        /// Agents expected to be logged in (measured on the same weekdays).
         public var available: Int
         /// Required positions left uncovered with the site's own agents only, and after lending.
         public var shortfallBefore: Int
+        /// Positions still uncovered after lending.
         public var shortfallAfter: Int
+        /// Agents this site lends to others.
         public var lent: Int
+        /// Agents this site borrows from others.
         public var borrowed: Int
     }
 
     /// `agents` agents with skill `queue` working for site `to` instead of `from`, from `start` until `end` (UTC ms).
     public struct Loan: Sendable, Equatable {
+        /// The lending site.
         public var from: String
+        /// The borrowing site.
         public var to: String
+        /// The skill the lent agents work.
         public var queue: String
+        /// How many agents.
         public var agents: Int
+        /// UTC start, ms.
         public var start: Int64
+        /// UTC end, ms (exclusive).
         public var end: Int64
     }
 
     /// Agent-intervals over the day.
     public struct Totals: Sendable, Equatable {
+        /// Sums over the day and sites: required, available, shortfall before and after lending, lent.
         public var required = 0, available = 0, shortfallBefore = 0, shortfallAfter = 0, lent = 0
     }
 
+    /// The plan summed over sites and intervals.
     public var totals: Totals {
         var t = Totals()
         for s in sites {
@@ -121,6 +143,7 @@ public struct StaffingPlan: Sendable, Equatable {
 }
 
 extension StaffingPlan.Loan {
+    /// The plan as JSON (`journey staffing plan --json`).
     public var json: JSONValue {
         .object(["from": .string(from), "to": .string(to), "queue": .string(queue), "agents": .integer(Int64(agents)),
          "start": .string(Timestamp(ms: start).rfc3339), "end": .string(Timestamp(ms: end).rfc3339)])

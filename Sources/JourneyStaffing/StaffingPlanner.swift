@@ -20,8 +20,10 @@ import JourneyProjections
 ///    any assignment can (so the total shortfall is the least possible);
 ///    among those, the fewest agents are lent.
 public struct StaffingPlanner: Sendable {
+    /// The choices plans are computed with.
     public var parameters: PlanParameters
 
+    /// A planner with `parameters`.
     public init(parameters: PlanParameters) {
         self.parameters = parameters
     }
@@ -185,16 +187,22 @@ public struct StaffingPlanner: Sendable {
 
     /// A site's queue.
     public struct QueueKey: Hashable, Comparable, Sendable {
+        /// The site.
         public var site: String
+        /// The queue.
         public var queue: String
+        /// The key of `queue` at `site`.
         public init(site: String, queue: String) { self.site = site; self.queue = queue }
         public static func < (a: Self, b: Self) -> Bool { (a.site, a.queue) < (b.site, b.queue) }
     }
 
     /// A site's agents with one skill set (`skills` joined by "+", sorted).
     public struct GroupKey: Hashable, Comparable, Sendable {
+        /// The site.
         public var site: String
+        /// The group's skill set, queues joined by `+`.
         public var skills: String
+        /// The key of the agents of `site` with `skills`.
         public init(site: String, skills: String) { self.site = site; self.skills = skills }
         public static func < (a: Self, b: Self) -> Bool { (a.site, a.skills) < (b.site, b.skills) }
         var skillList: [String] { skills.split(separator: "+").map(String.init) }
@@ -202,8 +210,11 @@ public struct StaffingPlanner: Sendable {
 
     /// Agents of skill `queue` lent by `from` to `to`.
     public struct LoanKey: Hashable, Comparable, Sendable {
+        /// The lending site.
         public var from: String
+        /// The borrowing site.
         public var to: String
+        /// The skill lent.
         public var queue: String
         public static func < (a: Self, b: Self) -> Bool { (a.from, a.to, a.queue) < (b.from, b.to, b.queue) }
     }
@@ -212,9 +223,11 @@ public struct StaffingPlanner: Sendable {
     public struct Assignment: Sendable {
         /// Required positions covered, per site.
         public var covered: [String: Int]
+        /// Agents lent per lending site, borrowing site and skill.
         public var loans: [LoanKey: Int]
         /// Total positions covered (the maximum flow) and agents lent (its cost).
         public var total: Int
+        /// Agents lent in all.
         public var lent: Int
     }
 

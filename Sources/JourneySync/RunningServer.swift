@@ -11,7 +11,9 @@ import Logging
 /// running.stop()
 /// ```
 public final class RunningServer: Sendable {
+    /// The port the server is bound to (the one asked for, or the one the system chose for 0).
     public let port: Int
+    /// The address the server listens on.
     public let host: String
     let task: Task<Void, any Error>
 

@@ -16,8 +16,11 @@ import NIOSSL
 /// the origin's pinned signature key, and chain continuity (a fork is a
 /// divergence, refused and reported with both hashes).
 public final class SyncClient: Sendable {
+    /// The store pulled blocks are checked against and stored in.
     public let store: LogStore
+    /// Pinned keys and peers' CA files.
     public let config: SyncConfig
+    /// Where refusals and divergence are logged.
     public let logger: Logger
     let http: HTTPClient
     /// Longest a request may take (a long poll adds its wait).
@@ -25,6 +28,7 @@ public final class SyncClient: Sendable {
     /// Most bytes asked for per request (the server sends at least one whole block).
     public let responseBytes: Int
 
+    /// A client storing into `store`, checking blocks against the keys of `config`.
     public init(store: LogStore, config: SyncConfig, http: HTTPClient = .shared,
                 logger: Logger = Logger(label: "journey.sync.client"), responseBytes: Int = BlockFrames.responseBytesMax) {
         self.responseBytes = max(1, min(responseBytes, BlockFrames.responseBytesMax))
@@ -36,10 +40,13 @@ public final class SyncClient: Sendable {
 
     /// What a pull stored.
     public struct Report: Sendable, Equatable {
+        /// Blocks stored.
         public var blocks = 0
+        /// Events in those blocks.
         public var events = 0
         /// Events stored per origin.
         public var origins: [String: Int] = [:]
+        /// Nothing stored yet.
         public init() {}
         mutating func add(_ b: Block) {
             blocks += 1

@@ -17,12 +17,17 @@ import JourneyModel
 /// optionally the only origins it may read; `keys` pins each site's public
 /// signing key — a block of an origin without a pinned key is refused.
 public struct SyncConfig: Sendable, Equatable {
+    /// A node this one pulls from.
     public struct Peer: Sendable, Equatable {
+        /// A name for messages and status (default: the URL).
         public var name: String
+        /// The peer's base URL, `http://` or `https://`.
         public var url: String
+        /// The bearer token this node presents to the peer.
         public var token: String
         /// PEM file of the CA (or self-signed certificate) to trust for this https peer, instead of the system's CAs.
         public var caCertificate: String?
+        /// A peer at `url`, asked with `token`.
         public init(name: String, url: String, token: String, caCertificate: String? = nil) {
             self.name = name
             self.url = url
@@ -31,11 +36,15 @@ public struct SyncConfig: Sendable, Equatable {
         }
     }
 
+    /// A node allowed to pull from this one.
     public struct Client: Sendable, Equatable {
+        /// A name for logs and messages.
         public var name: String
+        /// The bearer token the client presents.
         public var token: String
         /// When set, the only origins this client may read.
         public var origins: Set<String>?
+        /// A client known by `token`, optionally limited to `origins`.
         public init(name: String, token: String, origins: Set<String>? = nil) {
             self.name = name
             self.token = token
@@ -43,15 +52,22 @@ public struct SyncConfig: Sendable, Equatable {
         }
     }
 
+    /// The address `journey serve` listens on.
     public var listenHost = "127.0.0.1"
+    /// The port `journey serve` listens on.
     public var listenPort = 7400
+    /// PEM certificate chain to serve TLS with (with ``tlsKey``); nil serves plain HTTP.
     public var tlsCertificate: String?
+    /// PEM private key of ``tlsCertificate``.
     public var tlsKey: String?
+    /// The nodes this one pulls from.
     public var peers: [Peer] = []
+    /// The nodes allowed to pull from this one.
     public var clients: [Client] = []
     /// Pinned Ed25519 public keys by site.
     public var keys: [String: [UInt8]] = [:]
 
+    /// An empty config: listen on 127.0.0.1:7400, no peers, no clients, no keys.
     public init() {}
 
     /// Shortest token accepted: tokens are secrets, not passwords to remember.

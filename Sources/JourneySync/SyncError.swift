@@ -31,6 +31,7 @@ public struct SyncError: CodedMessageError {
     public var code: Code
     /// What failed, with which peer, and what to do.
     public var message: String
+    /// An error with `code` and what to do.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

@@ -22,8 +22,11 @@ import NIOSSL
 /// client (compared in constant time); otherwise 401 and nothing is read. A
 /// client limited to some origins sees and is sent only those.
 public struct SyncServer: Sendable {
+    /// The store whose blocks are served.
     public let store: LogStore
+    /// Client tokens, the origins each may read, TLS.
     public let config: SyncConfig
+    /// Where requests and refusals are logged.
     public let logger: Logger
     /// How often a long poll on a read-only store looks for blocks a separate
     /// writer process appended (the writer's own appends wake it at once).
@@ -35,6 +38,7 @@ public struct SyncServer: Sendable {
     /// Longest long poll accepted.
     public static let waitMillisecondsMax = 60_000
 
+    /// A server of `store` to the clients of `config`.
     public init(store: LogStore, config: SyncConfig, logger: Logger = Logger(label: "journey.sync.server")) {
         self.store = store
         self.config = config

@@ -42,6 +42,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     }
     private var readOnly = false
 
+    /// An empty file system with no faults armed.
     public init() {}
 
     /// An independent copy of the disk as it is now (current and durable bytes).
@@ -250,6 +251,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
 
     // MARK: FileSystem
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func createDirectory(_ path: String) throws(LogError) {
         lock.lock(); defer { lock.unlock() }
         var prefix = ""
@@ -269,6 +271,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func listDirectory(_ path: String) throws(LogError) -> [String] {
         lock.lock(); defer { lock.unlock() }
         let prefix = path.hasSuffix("/") ? path : path + "/"
@@ -284,10 +287,12 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         return names.sorted()
     }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func exists(_ path: String) -> Bool {
         lock.withLock { files[path] != nil || directories.contains(path) }
     }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func open(_ path: String, create: Bool) throws(LogError) -> any StoredFile {
         lock.lock(); defer { lock.unlock() }
         if readOnly { throw LogError(.io, "read-only file system: cannot open for writing", file: path) }
@@ -299,20 +304,24 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         return FaultyFile(fs: self, path: path)
     }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func permissions(_ path: String) -> UInt32? { lock.withLock { files[path]?.mode } }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func openForReading(_ path: String) throws(LogError) -> any StoredFile {
         lock.lock(); defer { lock.unlock() }
         guard files[path] != nil else { throw LogError(.io, "no such file", file: path) }
         return FaultyFile(fs: self, path: path)
     }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func readFile(_ path: String) throws(LogError) -> [UInt8] {
         lock.lock(); defer { lock.unlock() }
         guard let n = files[path] else { throw LogError(.io, "no such file", file: path) }
         return n.content
     }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(LogError) {
         lock.lock(); defer { lock.unlock() }
         do {
@@ -327,6 +336,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         files[path] = n
     }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func remove(_ path: String) throws(LogError) {
         lock.lock(); defer { lock.unlock() }
         do { try point("remove \(path)") } catch { throw LogError.from(error) }
@@ -334,6 +344,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         files[path] = nil
     }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func removeDirectory(_ path: String) throws(LogError) {
         lock.lock(); defer { lock.unlock() }
         do { try point("remove directory \(path)") } catch { throw LogError.from(error) }
@@ -362,6 +373,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
+    /// As ``FileSystem`` requires, in memory, passing each fault point.
     public func syncDirectory(_ path: String) throws(LogError) {
         lock.lock(); defer { lock.unlock() }
         do { try point("sync directory \(path)") } catch { throw LogError.from(error) }

@@ -53,6 +53,7 @@ public final class LoopbackServer: @unchecked Sendable {
     public let port: UInt16
     private let listener: Int32
 
+    /// A server on a free loopback port that hands each accepted socket to `handle`.
     public init(backlog: Int32 = 64, handle: @escaping @Sendable (Int32) -> Void) throws {
         (listener, port) = try Loopback.listen(backlog: backlog)
         let fd = listener

@@ -5,6 +5,7 @@ import JourneyModel
 public struct CustomerRow: Sendable, Equatable {
     /// The customer key (a pseudonym).
     public var customer: String
+    /// Contacts.
     public var contacts: Int64
     /// Contacts that were repeats of an earlier one.
     public var repeats: Int64
@@ -18,11 +19,14 @@ public struct CustomerRow: Sendable, Equatable {
     public var firstAt: Int64?
     /// End (or start) of the last contact (UTC ms).
     public var lastAt: Int64?
+    /// Surveys answered.
     public var surveys: Int64
+    /// Of those, satisfied (CSAT 4–5).
     public var satisfied: Int64
     /// The health penalty before recency.
     public var penalty: Double
 
+    /// Satisfied over surveys answered.
     public var csat: Double? { Ratio.of(Double(satisfied), Double(surveys)) }
 
     /// Health = 100 − penalty × recency, where recency is 1 when the last
