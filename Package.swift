@@ -15,7 +15,7 @@ let fuzzLink: [LinkerSetting] = fuzzRuntime.map { [.unsafeFlags(["-sanitize=addr
 
 let package = Package(
     name: "JourneyStore",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "journey", targets: ["journey"]),
         .executable(name: "journey-bench", targets: ["journey-bench"]),

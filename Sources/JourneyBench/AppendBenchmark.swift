@@ -4,6 +4,7 @@ import JourneyIngest
 import JourneySimulation
 import JourneyLog
 import JourneyModel
+import Synchronization
 
 /// `journey bench append`: appends N synthetic events with group-commit
 /// fsync and compares, in the same run, against a batched SQLite insert of
@@ -135,9 +136,8 @@ public struct AppendBenchmark {
 }
 
 /// The first error raised by any of several threads.
-final class LockedError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: (any Error)?
-    func set(_ e: any Error) { lock.withLock { if first == nil { first = e } } }
-    var error: (any Error)? { lock.withLock { first } }
+final class LockedError: Sendable {
+    private let first = Mutex<(any Error)?>(nil)
+    func set(_ e: any Error) { first.withLock { if $0 == nil { $0 = e } } }
+    var error: (any Error)? { first.withLock { $0 } }
 }

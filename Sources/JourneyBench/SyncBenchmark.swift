@@ -4,6 +4,7 @@ import JourneyIngest
 import JourneySimulation
 import JourneyLog
 import JourneyModel
+import Synchronization
 import JourneySync
 import Logging
 
@@ -165,17 +166,15 @@ public struct SyncBenchmark: Sendable {
 }
 
 /// What the node held of the peer's log at each wake-up, in time order.
-final class Arrivals: @unchecked Sendable {
-    private let lock = NSLock()
-    private var list: [(held: UInt64, at: ContinuousClock.Instant)] = []
-    func add(_ held: UInt64, at: ContinuousClock.Instant) { lock.lock(); list.append((held, at)); lock.unlock() }
-    var all: [(held: UInt64, at: ContinuousClock.Instant)] { lock.lock(); defer { lock.unlock() }; return list }
-    var maxHeld: UInt64 { lock.lock(); defer { lock.unlock() }; return list.last?.held ?? 0 }
+final class Arrivals: Sendable {
+    private let list = Mutex<[(held: UInt64, at: ContinuousClock.Instant)]>([])
+    func add(_ held: UInt64, at: ContinuousClock.Instant) { list.withLock { $0.append((held, at)) } }
+    var all: [(held: UInt64, at: ContinuousClock.Instant)] { list.withLock { $0 } }
+    var maxHeld: UInt64 { list.withLock { $0.last?.held ?? 0 } }
 }
 
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where commands write. The executable writes to stdout/stderr; tests bind
 /// a capturing console to their task through ``JourneyCLI/run(_:clock:)`` to
@@ -8,15 +9,17 @@ import Foundation
 /// runs on other threads (a scan's read-ahead, a server's callbacks) sees no
 /// task: it must write to the console its command captured (`Console.current`
 /// read on the command's task), which is what ``StoreOptions/node()`` does.
-public final class Console: @unchecked Sendable {
+public final class Console: Sendable {
     /// The console of the running command: the process's own by default, or a test's.
     @TaskLocal static var current = Console()
 
-    // Guarded by `lock`: a command's worker threads may write beside it.
-    private let lock = NSLock()
-    private var outBuffer: [UInt8] = []
-    private var captured: (out: [UInt8], err: [UInt8])?
-    private var eachLine = false
+    private struct State {
+        var outBuffer: [UInt8] = []
+        var captured: (out: [UInt8], err: [UInt8])?
+        var eachLine = false
+    }
+    // A command's worker threads may write beside it.
+    private let state = Mutex(State())
 
     /// A console writing to the process's standard output and error.
     init() {}
@@ -24,36 +27,36 @@ public final class Console: @unchecked Sendable {
     /// A console that keeps what is written, for ``JourneyCLI/run(_:clock:)``.
     static func capturing() -> Console {
         let c = Console()
-        c.captured = ([], [])
+        c.state.withLock { $0.captured = ([], []) }
         return c
     }
 
     /// What a capturing console kept.
-    var capture: (out: [UInt8], err: [UInt8])? { lock.withLock { captured } }
+    var capture: (out: [UInt8], err: [UInt8])? { state.withLock { $0.captured } }
 
     /// Flush standard output at every line, not only when large: for commands
     /// whose lines report progress (the demo), so `journey demo > log` shows
     /// each step as it happens.
     var flushesEachLine: Bool {
-        get { lock.withLock { eachLine } }
-        set { lock.withLock { eachLine = newValue } }
+        get { state.withLock { $0.eachLine } }
+        set { state.withLock { $0.eachLine = newValue } }
     }
 
     /// Writes bytes to standard output (buffered; flushed at exit and when large).
     func out(_ bytes: [UInt8]) {
-        let full: Bool = lock.withLock {
-            if captured != nil { captured?.out.append(contentsOf: bytes); return false }
-            outBuffer.append(contentsOf: bytes)
-            return outBuffer.count >= 1 << 20 || eachLine
+        let full: Bool = state.withLock { s in
+            if s.captured != nil { s.captured?.out.append(contentsOf: bytes); return false }
+            s.outBuffer.append(contentsOf: bytes)
+            return s.outBuffer.count >= 1 << 20 || s.eachLine
         }
         if full { flushOut() }
     }
 
     /// Writes a line to standard error (unbuffered: progress and errors show at once).
     func err(_ text: String) {
-        let capturedHere: Bool = lock.withLock {
-            guard captured != nil else { return false }
-            captured?.err.append(contentsOf: Array((text + "\n").utf8))
+        let capturedHere: Bool = state.withLock { s in
+            guard s.captured != nil else { return false }
+            s.captured?.err.append(contentsOf: Array((text + "\n").utf8))
             return true
         }
         guard !capturedHere else { return }
@@ -63,9 +66,9 @@ public final class Console: @unchecked Sendable {
 
     /// Writes buffered standard output.
     func flushOut() {
-        lock.withLock {
-            guard !outBuffer.isEmpty else { return }
-            outBuffer.withUnsafeBytes { buf in
+        state.withLock { s in
+            guard !s.outBuffer.isEmpty else { return }
+            s.outBuffer.withUnsafeBytes { buf in
                 guard let base = buf.baseAddress else { return }
                 var done = 0
                 while done < buf.count {
@@ -74,7 +77,7 @@ public final class Console: @unchecked Sendable {
                     done += n
                 }
             }
-            outBuffer.removeAll(keepingCapacity: true)
+            s.outBuffer.removeAll(keepingCapacity: true)
         }
     }
 

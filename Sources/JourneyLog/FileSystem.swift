@@ -48,7 +48,7 @@ extension FileSystem {
 }
 
 /// The lock of a file system that has no other processes.
-final class NullLock: @unchecked Sendable {}
+final class NullLock: Sendable {}
 
 /// An open file. Appends go to the end; reads are positional.
 public protocol StoredFile: AnyObject, Sendable {

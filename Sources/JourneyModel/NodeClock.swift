@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Where a node's time comes from: wall time for the stamps on what it records,
 /// monotonic time for durations and deadlines. Code that needs either takes a
@@ -40,39 +41,24 @@ public struct SystemClock: NodeClock {
 
 /// A clock that moves only when told: both its wall and monotonic time start
 /// where the test sets them and advance together by ``advance(milliseconds:)``.
-public final class ManualClock: NodeClock, @unchecked Sendable {
-    // Guarded by `lock`; a test may read the clock from a server's threads.
-    private var wallMs: Int64
-    private var elapsedMs: Int64 = 0
-    private let lock = PThreadMutex()
+public final class ManualClock: NodeClock, Sendable {
+    private let state: Mutex<(wallMs: Int64, elapsedMs: Int64)>
 
     /// A clock standing at `start`.
-    public init(_ start: Timestamp) { wallMs = start.ms }
+    public init(_ start: Timestamp) { state = Mutex((start.ms, 0)) }
 
     /// Where the clock stands.
-    public func now() -> Timestamp { lock.locked { Timestamp(ms: wallMs) } }
+    public func now() -> Timestamp { state.withLock { Timestamp(ms: $0.wallMs) } }
 
     /// Seconds advanced since the clock was made.
-    public func monotonicSeconds() -> Double { lock.locked { Double(elapsedMs) / 1000 } }
+    public func monotonicSeconds() -> Double { state.withLock { Double($0.elapsedMs) / 1000 } }
 
     /// Moves both clocks forward by `milliseconds` (which must not be negative).
     public func advance(milliseconds: Int64) {
         precondition(milliseconds >= 0, "a clock does not go back")
-        lock.locked {
-            wallMs += milliseconds
-            elapsedMs += milliseconds
+        state.withLock {
+            $0.wallMs += milliseconds
+            $0.elapsedMs += milliseconds
         }
-    }
-}
-
-/// A pthread mutex: this module uses no Foundation.
-private final class PThreadMutex: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Synchronization
 import Logging
 
 /// A ``SyncServer`` running in this process on a loopback or given port,
@@ -54,9 +55,8 @@ public final class RunningServer: Sendable {
 }
 
 /// The port the server bound, or why it could not start; set once.
-final class BoundPort: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<Int, any Error>?
-    var value: Result<Int, any Error>? { lock.withLock { result } }
-    func set(_ r: Result<Int, any Error>) { lock.withLock { if result == nil { result = r } } }
+final class BoundPort: Sendable {
+    private let result = Mutex<Result<Int, any Error>?>(nil)
+    var value: Result<Int, any Error>? { result.withLock { $0 } }
+    func set(_ r: Result<Int, any Error>) { result.withLock { if $0 == nil { $0 = r } } }
 }

@@ -5,6 +5,7 @@ import JourneyModel
 import Logging
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// Pulls blocks from peers into the local store.
 ///
@@ -257,13 +258,12 @@ public final class SyncClient: Sendable {
 }
 
 /// HTTP clients that trust one CA file each (for https peers with a private CA).
-final class PinnedClients: @unchecked Sendable {
-    // Guarded by `lock`; clients live for the whole process, like HTTPClient.shared.
-    private let lock = NSLock()
-    private var clients: [String: HTTPClient] = [:]
+final class PinnedClients: Sendable {
+    // Clients live for the whole process, like HTTPClient.shared.
+    private let clients = Mutex<[String: HTTPClient]>([:])
 
     func client(ca: String) throws -> HTTPClient {
-        try lock.withLock {
+        try clients.withLock { clients in
             if let c = clients[ca] { return c }
             var tls = TLSConfiguration.makeClientConfiguration()
             do {

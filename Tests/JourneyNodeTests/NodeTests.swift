@@ -4,6 +4,7 @@ import JourneyLog
 import JourneyModel
 import JourneyNode
 import JourneyProjections
+import Synchronization
 import XCTest
 
 /// A node driven in-process, as the command line and the console drive it:
@@ -92,9 +93,8 @@ final class NodeTests: XCTestCase {
 }
 
 /// What a node reported, by channel.
-final class Reports: @unchecked Sendable {
-    private let lock = NSLock()
-    private var all: [(String, String)] = []
-    func add(_ channel: String, _ line: String) { lock.withLock { all.append((channel, line)) } }
-    func lines(_ channel: String) -> [String] { lock.withLock { all.filter { $0.0 == channel }.map(\.1) } }
+final class Reports: Sendable {
+    private let all = Mutex<[(String, String)]>([])
+    func add(_ channel: String, _ line: String) { all.withLock { $0.append((channel, line)) } }
+    func lines(_ channel: String) -> [String] { all.withLock { $0.filter { $0.0 == channel }.map(\.1) } }
 }

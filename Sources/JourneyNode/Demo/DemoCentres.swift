@@ -7,6 +7,7 @@ import JourneySimulation
 import JourneyStaffing
 import JourneySync
 import Logging
+import Synchronization
 
 /// The demo's three regional centres on one machine: a store per centre in
 /// one directory, simulated traffic with a shared customer population and a
@@ -229,9 +230,8 @@ struct Unchecked<T>: @unchecked Sendable {
 }
 
 /// Errors from concurrent work, kept for the caller.
-final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var errors: [any Error] = []
-    func add(_ e: any Error) { lock.withLock { errors.append(e) } }
-    var first: (any Error)? { lock.withLock { errors.first } }
+final class FailureBox: Sendable {
+    private let errors = Mutex<[any Error]>([])
+    func add(_ e: any Error) { errors.withLock { $0.append(e) } }
+    var first: (any Error)? { errors.withLock { $0.first } }
 }
