@@ -57,8 +57,6 @@ public final class ProjectionEngine {
     var startedEmpty = false
     /// Hashes of contacts written by this engine since it started from an empty projection.
     var flushedContacts = Set<Int>()
-    /// Test hook: throw (as a crash would stop the process) after applying this many events.
-    var crashAfterEvents: Int?
     /// True during a rebuild (see ``rebuild(from:limit:)``): bulk mode.
     var rebuilding = false
     /// The update lock while this engine holds it (during a catch-up or rebuild).
@@ -156,7 +154,7 @@ public final class ProjectionEngine {
     /// Applies every event of `store` not yet applied (within `limit`), then
     /// recomputes the derived rows that changed. Returns the events applied.
     @discardableResult
-    public func catchUp(from store: LogStore, limit: Limit = .none) throws -> Int {
+    public func catchUp(from store: any EventSource, limit: Limit = .none) throws -> Int {
         // One process at a time brings the file up to date; whoever waited picks up what the other committed.
         let lock = heldLock == nil ? try ProjectionLock(path: path + ".lock", waiting: { self.progress($0) }) : nil
         if let lock {
@@ -167,7 +165,7 @@ public final class ProjectionEngine {
         var applied = 0
         // What there is to apply, so progress can say how far along and how long is left.
         let total = store.origins.reduce(UInt64(0)) { sum, origin in
-            let last = store.snapshot(origin: origin)?.lastSeq ?? 0
+            let last = store.lastSeq(of: origin)
             let upTo = limit.positions.map { min(last, $0[origin] ?? 0) } ?? last
             return sum + (upTo > (checkpoints[origin] ?? 0) ? upTo - (checkpoints[origin] ?? 0) : 0)
         }
@@ -176,7 +174,7 @@ public final class ProjectionEngine {
             let after = checkpoints[origin] ?? 0
             let upTo = limit.positions.map { $0[origin] ?? 0 }
             if let upTo, upTo <= after { continue }
-            try store.forEachEvent(origin: origin, afterSeq: after) { e in
+            try store.scan(origin: origin, afterSeq: after) { e in
                 if let upTo, e.seq > upTo { return false }
                 // As of a time: every event at or before it, wherever it stands in its log.
                 if let asOf = limit.asOf, e.at > asOf { return true }
@@ -243,7 +241,7 @@ public final class ProjectionEngine {
     /// key is marked dirty at once, and commits are not synced (a rebuild
     /// interrupted by a crash is simply run again: its checkpoints and rows
     /// stay consistent, as they commit together).
-    public func rebuild(from store: LogStore, limit: Limit = .none) throws -> Int {
+    public func rebuild(from store: any EventSource, limit: Limit = .none) throws -> Int {
         let lock = heldLock == nil ? try ProjectionLock(path: path + ".lock", waiting: { self.progress($0) }) : nil
         if let lock { heldLock = lock }
         defer { if lock != nil { heldLock = nil } }
@@ -272,10 +270,6 @@ public final class ProjectionEngine {
     // MARK: Applying one event
 
     func apply(_ e: Event) throws {
-        if let n = crashAfterEvents {
-            if n <= 0 { throw ProjectionError(.io, "injected crash") }
-            crashAfterEvents = n - 1
-        }
         unflushedEvents += 1
         checkpoints[e.site] = e.seq
         // Stores validate times since format 2 (``Event/validate()``); an older log can still hold

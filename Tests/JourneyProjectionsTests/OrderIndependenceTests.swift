@@ -78,8 +78,10 @@ final class OrderIndependenceTests: XCTestCase {
             let path = "\(root)/crash-\(crashAt).sqlite"
             let engine = try ProjectionEngine(path: path)
             engine.flushEvents = 1_000
-            engine.crashAfterEvents = crashAt
-            XCTAssertThrowsError(try engine.catchUp(from: store))
+            // The source stops after `crashAt` events, as a killed process would.
+            XCTAssertThrowsError(try engine.catchUp(from: StoppingSource(store, after: crashAt))) { error in
+                XCTAssertTrue(error is StoppingSource.Stopped, "\(error)")
+            }
             // A new process opens the same file and catches up.
             let restarted = try ProjectionEngine(path: path)
             // Flushes come every 1,000 events: a crash after one has a checkpoint, never ahead of what was applied.
@@ -174,3 +176,32 @@ final class OrderIndependenceTests: XCTestCase {
         XCTAssertEqual(try fresh.canonicalDump(), once)
     }
 }
+
+/// A store that stops delivering events after `after` of them, throwing as a
+/// crash would stop the process mid-batch.
+struct StoppingSource: EventSource {
+    struct Stopped: Error {}
+    let store: LogStore
+    let after: Int
+    private let delivered = Counter()
+
+    init(_ store: LogStore, after: Int) {
+        self.store = store
+        self.after = after
+    }
+
+    var origins: [String] { store.origins }
+    func lastSeq(of origin: String) -> UInt64 { store.lastSeq(of: origin) }
+
+    func scan(origin: String, afterSeq: UInt64, _ body: (Event) throws -> Bool) throws {
+        try store.scan(origin: origin, afterSeq: afterSeq) { e in
+            guard delivered.value < after else { throw Stopped() }
+            delivered.value += 1
+            return try body(e)
+        }
+    }
+
+    /// Events delivered so far, across every origin's scan.
+    final class Counter { var value = 0 }
+}
+
