@@ -48,7 +48,7 @@ public enum Loopback {
 
 /// A loopback server that hands each accepted connection to `handle` on its
 /// own thread until stopped.
-public final class LoopbackServer: @unchecked Sendable {
+public final class LoopbackServer: Sendable {
     /// The port it listens on.
     public let port: UInt16
     private let listener: Int32
