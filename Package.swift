@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // System zlib (Debian: zlib1g-dev). Deflate is done by the system library, never vendored.
@@ -51,6 +52,17 @@ let package = Package(
             name: "JourneyProjections",
             dependencies: ["JourneyModel", "JourneyLog", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/JourneyProjections", swiftSettings: fuzzing
+        ),
+        // The projections kept in a PostgreSQL database (headquarters, BI tools), fed by the same engine.
+        .target(
+            name: "JourneyPostgres",
+            dependencies: [
+                "JourneyModel", "JourneyProjections",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/JourneyPostgres"
         ),
         .target(
             name: "JourneySync",
@@ -87,13 +99,13 @@ let package = Package(
         .target(
             name: "JourneyNode",
             dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyProjections", "JourneySync",
-                           "JourneyStaffing", "JourneyInsights"],
+                           "JourneyStaffing", "JourneyInsights", "JourneyPostgres"],
             path: "Sources/JourneyNode"
         ),
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyProjections", "JourneySync", "JourneyStaffing", "JourneyInsights", "JourneyNode",
+                "JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyProjections", "JourneySync", "JourneyStaffing", "JourneyInsights", "JourneyNode", "JourneyPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

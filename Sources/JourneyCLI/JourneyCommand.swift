@@ -7,7 +7,7 @@ public struct JourneyCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "journey",
         abstract: "JourneyStore: the event store of a multi-site contact centre.",
-        subcommands: [DemoCommand.self, InitCommand.self, SiteCommand.self, AppendCommand.self, ImportCommand.self, SimulateCommand.self, CatCommand.self, RebuildCommand.self, QueryCommand.self, ReplayCommand.self, KeysCommand.self, ServeCommand.self, SyncCommand.self, StatusCommand.self, StaffingCommand.self, AuditCommand.self, InsightsCommand.self, CoachCommand.self, VerifyCommand.self, RepairCommand.self, StatsCommand.self, BenchCommand.self])
+        subcommands: [DemoCommand.self, InitCommand.self, SiteCommand.self, AppendCommand.self, ImportCommand.self, SimulateCommand.self, CatCommand.self, RebuildCommand.self, QueryCommand.self, ProjectCommand.self, ReplayCommand.self, KeysCommand.self, ServeCommand.self, SyncCommand.self, StatusCommand.self, StaffingCommand.self, AuditCommand.self, InsightsCommand.self, CoachCommand.self, VerifyCommand.self, RepairCommand.self, StatsCommand.self, BenchCommand.self])
 
     /// The root command (ArgumentParser makes it).
     public init() {}

@@ -46,6 +46,10 @@ extension ProjectionEngine {
         let dirtyDay = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_day (day) VALUES (?)")
         let visitDays = try db.cachedStatement(sql: "SELECT DISTINCT day FROM visit WHERE site = ? AND contact = ?")
         var days = Set<Int64>()
+        // An attached export copies the contacts whose links change and the customers derived again.
+        let journal = try !all && ExportJournal.isEnabled(db)
+        let exportContact = try db.cachedStatement(sql: "INSERT OR IGNORE INTO export_contact (site, contact) VALUES (?, ?)")
+        if journal { try db.execute(sql: "INSERT OR IGNORE INTO export_customer (customer) SELECT customer FROM dirty_customer") }
         var current: String?
         var group: [CustomerContact] = []
         func finish() throws {
@@ -54,6 +58,10 @@ extension ProjectionEngine {
             for (i, c) in group.enumerated() where c.repeatOf != derived[i].repeatOf || c.nextStart != derived[i].nextStart {
                 update.setUncheckedArguments([derived[i].repeatOf, derived[i].nextStart, c.site, c.contact])
                 try update.execute()
+                if journal {
+                    exportContact.setUncheckedArguments([c.site, c.contact])
+                    try exportContact.execute()
+                }
                 // A day's figures read a contact's next start only through two predicates: repeated
                 // within W (agent repeats, FCR) and contained (no assisted contact within the
                 // containment window). Only when one of them flips are its own day (containment) and

@@ -91,6 +91,9 @@ extension ProjectionEngine {
                 GROUP BY site, day
                 """, arguments: ["window": Int64(parameters.containmentWindowHours) * 3_600_000])
             phase("selfService")
+            if !all, try ExportJournal.isEnabled(db) {
+                try db.execute(sql: "INSERT OR IGNORE INTO export_day (day) SELECT day FROM dirty_day")
+            }
             try db.execute(sql: "DELETE FROM dirty_day")
             try db.execute(sql: "DELETE FROM meta WHERE key = 'dirty_all'")
         }

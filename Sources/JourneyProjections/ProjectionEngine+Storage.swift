@@ -127,6 +127,12 @@ extension ProjectionEngine {
                     dirtyCustomer.setUncheckedArguments([cu])
                     try dirtyCustomer.execute()
                 }
+                // An attached export learns which rows changed, in the same transaction.
+                // (After a rebuild it copies everything: 'export.full'.)
+                if try ExportJournal.isEnabled(db) {
+                    try ExportJournal.record(db, contacts: changed.map { ($0.key.site, $0.key.contact) }, days: days,
+                                             actions: actions.map { ($0.site, Int64($0.seq)) })
+                }
             }
             for (origin, seq) in checkpoints {
                 try db.execute(sql: "INSERT OR REPLACE INTO checkpoint (origin, last_seq) VALUES (?, ?)", arguments: [origin, Int64(seq)])

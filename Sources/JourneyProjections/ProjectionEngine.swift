@@ -98,10 +98,14 @@ public final class ProjectionEngine {
 
     static func clear(_ db: Database) throws {
         for table in ["checkpoint", "contact", "visit", "agent", "agent_skill", "agent_time", "action", "agent_day",
-                      "interval_stat", "customer", "selfservice_day", "dirty_day", "dirty_customer"] {
+                      "interval_stat", "customer", "selfservice_day", "dirty_day", "dirty_customer"] + ExportJournal.tables {
             try db.execute(sql: "DELETE FROM \(table)")
         }
-        try db.execute(sql: "DELETE FROM meta WHERE key <> 'parameters'")
+        // The export settings outlive a rebuild; an attached export must now copy everything.
+        try db.execute(sql: "DELETE FROM meta WHERE key <> 'parameters' AND key NOT LIKE 'export.%'")
+        if try ExportJournal.isEnabled(db) {
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('export.full', '1')")
+        }
     }
 
     func loadState() throws {

@@ -126,6 +126,18 @@ enum ProjectionSchema {
         m.registerMigration("v3") { db in
             try emptyForRebuild(db)
         }
+        // v4: the export journal. Once a PostgreSQL projection is attached to this file
+        // (`journey project`), every catch-up records here, in the same transaction as
+        // the rows, which keys it changed; the exporter copies those keys' rows and
+        // empties the journal after PostgreSQL committed them. Empty otherwise.
+        m.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE export_contact (site TEXT NOT NULL, contact TEXT NOT NULL, PRIMARY KEY (site, contact)) WITHOUT ROWID;
+                CREATE TABLE export_day (day INTEGER PRIMARY KEY);
+                CREATE TABLE export_customer (customer TEXT PRIMARY KEY) WITHOUT ROWID;
+                CREATE TABLE export_action (origin TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (origin, seq)) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 

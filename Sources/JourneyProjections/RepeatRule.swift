@@ -20,12 +20,12 @@ public enum RepeatRule {
 
     /// SQL: the contact row `c` was repeated within the window bound to `window`
     /// (a named parameter such as `:w`, or a `?`).
-    static func repeatedSQL(_ c: String, window: String) -> String {
+    public static func repeatedSQL(_ c: String, window: String) -> String {
         "(\(c).next_start IS NOT NULL AND \(c).next_start <= \(c).ended_at + \(window))"
     }
 
     /// SQL: the contact row `c` has ended and its window closed by the horizon bound to `horizon`.
-    static func windowClosedSQL(_ c: String, window: String, horizon: String) -> String {
+    public static func windowClosedSQL(_ c: String, window: String, horizon: String) -> String {
         "(\(c).ended_at IS NOT NULL AND \(c).ended_at + \(window) <= \(horizon))"
     }
 }

@@ -1,0 +1,77 @@
+import JourneyProjections
+import NIOCore
+
+/// Rows in PostgreSQL's COPY text format: columns separated by tabs, rows
+/// ended by newlines, NULL as `\N`, and a backslash, tab, newline or carriage
+/// return inside a value escaped, so no value can end a field or a row early.
+enum CopyText {
+    /// Appends one value.
+    static func append(_ value: ExportValue, to buffer: inout ByteBuffer) throws {
+        switch value {
+        case .null: buffer.writeStaticString("\\N")
+        case .integer(let i): buffer.writeString(String(i))
+        case .real(let d):
+            guard d.isFinite else { throw PostgresError(.server, "a projection value is not a finite number (\(d)); rebuild the projection") }
+            // Swift writes the shortest text that reads back as the same double; PostgreSQL reads it exactly.
+            buffer.writeString("\(d)")
+        case .text(let s): try appendText(s, to: &buffer)
+        }
+    }
+
+    /// Appends a text value, escaped.
+    static func appendText(_ s: String, to buffer: inout ByteBuffer) throws {
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            case 0:
+                throw PostgresError(.server, "a projected text holds a NUL character, which PostgreSQL text cannot store: '\(s.prefix(40))'")
+            default: buffer.writeInteger(byte)
+            }
+        }
+    }
+
+    /// Appends one row: `values` with interned columns written as their ids.
+    static func appendRow(_ values: [ExportValue], interned: [Bool], names: inout NameIDs, to buffer: inout ByteBuffer) throws {
+        for (i, value) in values.enumerated() {
+            if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+            if interned[i], case .text(let name) = value {
+                buffer.writeString(String(names.id(for: name)))
+            } else {
+                try append(value, to: &buffer)
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+}
+
+/// The `dim_name` dictionary as this export knows it: the database's
+/// names, and the ones this export added (written in the same transaction).
+struct NameIDs {
+    private(set) var ids: [String: Int32]
+    private(set) var added: [(Int32, String)] = []
+    private var next: Int32
+
+    init(_ existing: [String: Int32]) {
+        ids = existing
+        next = (existing.values.max() ?? 0) + 1
+    }
+
+    /// The id of `name`, made when new.
+    mutating func id(for name: String) -> Int32 {
+        if let id = ids[name] { return id }
+        let id = next
+        next += 1
+        ids[name] = id
+        added.append((id, name))
+        return id
+    }
+
+    /// The known id of `name`; nil when no row can refer to it yet.
+    func existing(_ name: String) -> Int32? { ids[name] }
+
+    /// Forgets the additions once written.
+    mutating func markWritten() { added = [] }
+}
