@@ -131,7 +131,12 @@ let package = Package(
             swiftSettings: fuzzing, linkerSettings: fuzzLink
         ),
         // Test support: a fault-injecting in-memory file system and seeded generators.
-        .target(name: "JourneyTestSupport", dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation"], path: "Sources/JourneyTestSupport"),
+        .target(
+            name: "JourneyTestSupport",
+            dependencies: ["JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyPostgres",
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            path: "Sources/JourneyTestSupport"
+        ),
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], path: "Tests/JourneyModelTests"),
         .testTarget(name: "JourneyFuzzTests", dependencies: ["JourneyFuzz"], path: "Tests/JourneyFuzzTests"),
         .testTarget(
@@ -171,6 +176,12 @@ let package = Package(
             dependencies: ["JourneyBench", "JourneyProjections", "JourneyIngest", "JourneyModel", "JourneyLog", "JourneyTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/JourneyBenchTests"
+        ),
+        .testTarget(
+            name: "JourneyPostgresTests",
+            dependencies: ["JourneyPostgres", "JourneyProjections", "JourneyLog", "JourneyModel", "JourneySimulation", "JourneyTestSupport",
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/JourneyPostgresTests"
         ),
         .testTarget(
             name: "JourneyNodeTests",

@@ -27,12 +27,31 @@ struct ProjectCommand: AsyncParsableCommand {
     @Flag(help: "Keep the database current as events arrive, until interrupted.")
     var follow = false
 
+    @Flag(help: "Copy every row again (after the database was changed by hand or restored from an older backup).")
+    var full = false
+
+    @Flag(help: "After bringing it up to date, compare every row of the database with the node's projection (exit 4 on a difference).")
+    var check = false
+
+    func validate() throws {
+        if follow && check { throw ValidationError("--check compares once; it cannot be combined with --follow") }
+    }
+
     func run() async throws {
         let target = try PostgresTarget.resolve(url: to, passwordFile: passwordFile, environment: ProcessInfo.processInfo.environment)
         let projection = PostgresProjection(target: target)
         let console = Console.current
-        try await store.node().project(to: projection, follow: follow) { round in
+        let node = store.node()
+        try await node.project(to: projection, follow: follow, full: full) { round in
             console.out(Array((Self.describe(round, target: target) + "\n").utf8))
+        }
+        if check {
+            let differences = try await node.checkProjection(projection)
+            guard differences.isEmpty else {
+                for d in differences { Console.error("project: differs: \(d)") }
+                throw PostgresError(.diverged, "\(target.redacted) differs from this node's projection in \(differences.count) table(s); run journey project --full to copy every row again")
+            }
+            Console.line("project: every row of \(target.redacted) equals this node's projection")
         }
     }
 

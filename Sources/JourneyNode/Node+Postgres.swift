@@ -16,7 +16,7 @@ extension Node {
     }
 
     /// Brings the node's projections up to date and the PostgreSQL database
-    /// with them (see ``PostgresProjection``). What an interrupted export
+    /// with them (every row when `full`) (see ``PostgresProjection``). What an interrupted export
     /// left is copied first, so a kill between a catch-up and its export
     /// costs only that journal, never a full copy.
     ///
@@ -24,7 +24,7 @@ extension Node {
     /// until `stop` returns true: woken at once by appends in this process
     /// (`store`'s writer, e.g. `serve --follow`), else looking every
     /// `pollMilliseconds` for what another process appended.
-    public func project(to projection: PostgresProjection, follow: Bool, store given: LogStore? = nil,
+    public func project(to projection: PostgresProjection, follow: Bool, full: Bool = false, store given: LogStore? = nil,
                         pollMilliseconds: Int = 100, stop: @escaping @Sendable () -> Bool = { false },
                         round: @escaping @Sendable (ProjectRound) -> Void) async throws {
         let store = try given ?? openStore(readOnly: true)
@@ -39,6 +39,7 @@ extension Node {
             round(ProjectRound(applied: 0, report: pending, seconds: clock.monotonicSeconds() - started))
         }
         try engine.attachExport()
+        if full { try engine.requireFullExport() }
         repeat {
             let generation = store.appended.generation
             let started = clock.monotonicSeconds()
@@ -49,5 +50,14 @@ extension Node {
             }
             if follow && !stop() { await store.appended.wait(after: generation, timeout: .milliseconds(pollMilliseconds)) }
         } while follow && !stop() && !Task.isCancelled
+    }
+}
+
+extension Node {
+    /// Differences between the PostgreSQL projection and the node's (see
+    /// ``PostgresProjection/differences(from:)``); empty when equal.
+    public func checkProjection(_ projection: PostgresProjection) async throws -> [String] {
+        let engine = try ProjectionEngine(path: directory.projectionsPath, parameters: try directory.kpiParameters())
+        return try await projection.differences(from: engine)
     }
 }

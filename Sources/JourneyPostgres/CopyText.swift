@@ -1,3 +1,4 @@
+import Foundation
 import JourneyProjections
 import NIOCore
 
@@ -18,16 +19,20 @@ enum CopyText {
         }
     }
 
+    /// `s` as PostgreSQL text can hold it: a NUL character (which the log
+    /// accepts in names and PostgreSQL text cannot store) becomes U+FFFD.
+    static func storable(_ s: String) -> String {
+        s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s
+    }
+
     /// Appends a text value, escaped.
     static func appendText(_ s: String, to buffer: inout ByteBuffer) throws {
-        for byte in s.utf8 {
+        for byte in storable(s).utf8 {
             switch byte {
             case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
             case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
             case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
             case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-            case 0:
-                throw PostgresError(.server, "a projected text holds a NUL character, which PostgreSQL text cannot store: '\(s.prefix(40))'")
             default: buffer.writeInteger(byte)
             }
         }
@@ -60,7 +65,8 @@ struct NameIDs {
     }
 
     /// The id of `name`, made when new.
-    mutating func id(for name: String) -> Int32 {
+    mutating func id(for given: String) -> Int32 {
+        let name = CopyText.storable(given)
         if let id = ids[name] { return id }
         let id = next
         next += 1
@@ -70,7 +76,7 @@ struct NameIDs {
     }
 
     /// The known id of `name`; nil when no row can refer to it yet.
-    func existing(_ name: String) -> Int32? { ids[name] }
+    func existing(_ name: String) -> Int32? { ids[CopyText.storable(name)] }
 
     /// Forgets the additions once written.
     mutating func markWritten() { added = [] }

@@ -113,7 +113,7 @@ public struct PostgresProjection: Sendable {
         let sql: String
         switch table.source.selection {
         case .contacts:
-            let keys = journal.contacts.compactMap { ref in names.existing(ref.site).map { ($0, ref.contact) } }
+            let keys = journal.contacts.compactMap { ref in names.existing(ref.site).map { ($0, CopyText.storable(ref.contact)) } }
             guard !keys.isEmpty else { return }
             binds.append(keys.map(\.0))
             binds.append(keys.map(\.1))
@@ -124,7 +124,7 @@ public struct PostgresProjection: Sendable {
             sql = "DELETE FROM \(table.name) WHERE day = ANY($1::bigint[])"
         case .customers:
             guard !journal.customers.isEmpty else { return }
-            binds.append(journal.customers)
+            binds.append(journal.customers.map(CopyText.storable))
             sql = "DELETE FROM \(table.name) WHERE customer = ANY($1::text[])"
         case .actions:
             guard !journal.actions.isEmpty else { return }
@@ -231,7 +231,7 @@ public struct PostgresProjection: Sendable {
         return out
     }
 
-    static func positions(_ c: PostgresConnection, _ logger: Logger) async throws -> [String: UInt64] {
+    public static func positions(_ c: PostgresConnection, _ logger: Logger) async throws -> [String: UInt64] {
         var out: [String: UInt64] = [:]
         do {
             for try await (origin, seq) in try await c.query("SELECT origin, last_seq FROM journey_checkpoint", logger: logger).decode((String, Int64).self) {
@@ -256,7 +256,7 @@ public struct PostgresProjection: Sendable {
     }
 
     /// Runs `body` on a new connection, closed afterwards.
-    func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    public func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let c = try await target.connect(logger: logger)
         do {
             let value = try await body(c)

@@ -133,6 +133,12 @@ extension ProjectionEngine {
         }
     }
 
+    /// Makes the next export copy every row (e.g. after the database was
+    /// changed by hand, or restored from an older backup).
+    public func requireFullExport() throws {
+        try db.write { try $0.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('export.full', '1')") }
+    }
+
     /// Takes the update lock for an export (waiting for a catch-up in
     /// progress elsewhere, then picking up what it committed).
     public func leaseForExport() throws -> ExportLease {

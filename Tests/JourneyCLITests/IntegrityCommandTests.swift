@@ -19,17 +19,7 @@ final class IntegrityCommandTests: XCTestCase {
 
     /// Runs `journey args` and kills it with SIGKILL after `afterMs`; true when it was still running then.
     func runKilled(_ binary: String, _ args: [String], afterMs: Int) throws -> Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        usleep(UInt32(afterMs * 1000))
-        let running = p.isRunning
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        return running
+        try Subprocess.runKilled(binary, args, afterMs: afterMs)
     }
 
     func simulate(days: Int = 3, contacts: Int = 500) async {

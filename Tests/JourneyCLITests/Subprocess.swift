@@ -29,6 +29,22 @@ enum Subprocess {
         throw XCTSkip("the journey executable was not built next to the tests")
     }
 
+    /// Runs `binary args` and kills it with SIGKILL after `afterMs`; true when it was still running then.
+    static func runKilled(_ binary: String, _ args: [String], afterMs: Int, environment: [String: String]? = nil) throws -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        if let environment { p.environment = environment }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(UInt32(afterMs * 1000))
+        let running = p.isRunning
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        return running
+    }
+
     /// Runs `journey args…`, killing it after `deadlineSeconds` (a hang
     /// detector, not a timing: the commands given take well under a second).
     static func journey(_ args: [String], deadlineSeconds: Double = 120) throws -> Outcome {

@@ -1,0 +1,275 @@
+import Foundation
+import JourneyLog
+import JourneyModel
+import JourneyPostgres
+import JourneyProjections
+import JourneySimulation
+import JourneyTestSupport
+import XCTest
+
+/// The PostgreSQL projection against a real server (Scripts/postgres-cluster.sh;
+/// in CI, `.ci/run` starts one): every row equal to the node's projection
+/// after full copies, after catch-ups in random interleavings of origins and
+/// after failures part way, hostile names kept, the BI role read-only.
+final class PostgresProjectionTests: XCTestCase {
+    var dir = ""
+    var databases: [PostgresTarget] = []
+
+    override func setUp() async throws {
+        dir = NSTemporaryDirectory() + "journey-pg-\(UUID().uuidString)"
+        if let why = TestPostgres.unavailable {
+            if TestPostgres.required { XCTFail("JOURNEY_REQUIRE_POSTGRES=1 but \(why)") }
+            throw XCTSkip(why)
+        }
+    }
+
+    override func tearDown() async throws {
+        for d in databases { await TestPostgres.dropDatabase(d) }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func database() async throws -> PostgresTarget {
+        let d = try await TestPostgres.createDatabase()
+        databases.append(d)
+        return d
+    }
+
+    /// Blocks of the simulated centres, to feed a growing store in any order.
+    struct Source {
+        var blocks: [String: [Block]]
+        var keys: [String: [UInt8]]
+    }
+
+    /// Two simulated centres in their own stores, appended in small batches
+    /// (many blocks), so a growing store can take them in any interleaving.
+    func source(seed: UInt64, days: Int = 3) throws -> Source {
+        var config = SimulationConfig(sites: ["east", "west"], seed: seed, days: days)
+        config.agentsPerSite = 8
+        config.contactsPerDay = 150
+        config.customersPerSite = 200
+        var options = LogOptions()
+        options.durability = .none
+        let east = try LogStore.create(directory: dir + "/src-\(seed)/east", site: "east", options: options)
+        let west = try LogStore.create(directory: dir + "/src-\(seed)/west", site: "west", options: options)
+        defer { east.close(); west.close() }
+        try Simulator(config: config).run { site, events in
+            var rest = events[...]
+            while !rest.isEmpty {
+                _ = try (site == "east" ? east : west).append(Array(rest.prefix(150)))
+                rest = rest.dropFirst(150)
+            }
+        }
+        var blocks: [String: [Block]] = [:]
+        for store in [east, west] {
+            guard let snap = store.snapshot(origin: store.site) else { continue }
+            blocks[store.site] = try snap.blocks.indices.map { try snap.block(at: $0) }
+        }
+        return Source(blocks: blocks, keys: ["east": east.publicKey, "west": west.publicKey])
+    }
+
+    func testFullCopyAndCatchUpsInRandomInterleavingsEqualTheNodesProjection() async throws {
+        for seed: UInt64 in [3, 11] {
+            let src = try source(seed: seed)
+            let target = try await database()
+            let projection = PostgresProjection(target: target)
+            var options = LogOptions()
+            options.durability = .none
+            let hq = try LogStore.create(directory: dir + "/hq-\(seed)", site: "hq", options: options)
+            defer { hq.close() }
+            let engine = try ProjectionEngine(path: dir + "/hq-\(seed).sqlite")
+            var rng = SplitMix64(seed: seed)
+            var next: [String: Int] = [:]
+            var rounds = 0, fulls = 0, incrementals = 0
+            while src.blocks.contains(where: { next[$0.key, default: 0] < $0.value.count }) {
+                // A few blocks of one origin or another, as replication brings them.
+                let open = src.blocks.keys.sorted().filter { next[$0, default: 0] < src.blocks[$0, default: []].count }
+                let origin = open[Int(rng.next() % UInt64(open.count))]
+                let take = 1 + Int(rng.next() % 4)
+                for _ in 0..<take where next[origin, default: 0] < src.blocks[origin, default: []].count {
+                    try hq.appendReplicated(src.blocks[origin, default: []][next[origin, default: 0]], publicKey: src.keys[origin] ?? [])
+                    next[origin, default: 0] += 1
+                }
+                rounds += 1
+                // Now and then a rebuild of the node's file: the next export copies everything.
+                if rounds % 7 == 0 { _ = try engine.rebuild(from: hq) } else { try engine.catchUp(from: hq) }
+                if let report = try await projection.export(engine) {
+                    if report.full { fulls += 1 } else { incrementals += 1 }
+                }
+                if rounds % 5 == 0 {
+                    let differences = try await projection.differences(from: engine)
+                    XCTAssertEqual(differences, [], "seed \(seed), round \(rounds)")
+                }
+            }
+            XCTAssertGreaterThan(incrementals, 5, "seed \(seed): most rounds copy only the changes")
+            XCTAssertGreaterThan(fulls, 1, "seed \(seed): the first export and every rebuild copy in full")
+            let differences = try await projection.differences(from: engine)
+            XCTAssertEqual(differences, [], "seed \(seed), at the end")
+            // And the same as a projection built from scratch from the whole store.
+            let fresh = try ProjectionEngine(path: dir + "/fresh-\(seed).sqlite")
+            _ = try fresh.rebuild(from: hq)
+            let againstRebuild = try await projection.differences(from: fresh)
+            XCTAssertEqual(againstRebuild, [], "seed \(seed): the database equals a full rebuild")
+        }
+    }
+
+    func testTheCheckSeesADifferenceInAnyTable() async throws {
+        let src = try source(seed: 5, days: 2)
+        let target = try await database()
+        let projection = PostgresProjection(target: target)
+        let hq = try LogStore.create(directory: dir + "/hq", site: "hq")
+        defer { hq.close() }
+        for (origin, blocks) in src.blocks { for b in blocks { try hq.appendReplicated(b, publicKey: src.keys[origin] ?? []) } }
+        let engine = try ProjectionEngine(path: dir + "/hq.sqlite")
+        try engine.catchUp(from: hq)
+        try await projection.export(engine)
+        let clean = try await projection.differences(from: engine)
+        XCTAssertEqual(clean, [])
+        for (table, change) in [("interval_stat", "answered_in_sl = answered_in_sl + 1"), ("contact", "next_start = next_start + 1"),
+                                ("customer", "penalty = penalty + 0.5"), ("agent_day", "fcr_ok = fcr_ok + 1")] {
+            try await TestPostgres.execute(target, "UPDATE \(table) SET \(change) WHERE ctid = (SELECT ctid FROM \(table) LIMIT 1)")
+            let differences = try await projection.differences(from: engine)
+            XCTAssertEqual(differences.count, 1, "\(table): \(differences)")
+            XCTAssertTrue(differences.first?.hasPrefix(table) ?? false, "\(differences)")
+            // A full copy puts it right again.
+            try engine.requireFullExport()
+            let report = try await projection.export(engine)
+            XCTAssertEqual(report?.full, true)
+            let restored = try await projection.differences(from: engine)
+            XCTAssertEqual(restored, [], table)
+        }
+    }
+
+    func testAFailedExportLeavesTheDatabaseAsItWasAndTheNextOneCatchesUp() async throws {
+        let src = try source(seed: 7, days: 2)
+        let target = try await database()
+        var projection = PostgresProjection(target: target)
+        projection.pageRows = 100
+        let hq = try LogStore.create(directory: dir + "/hq", site: "hq")
+        defer { hq.close() }
+        let engine = try ProjectionEngine(path: dir + "/hq.sqlite")
+        let east = src.blocks["east", default: []], west = src.blocks["west", default: []]
+        for b in east.prefix(east.count / 2) { try hq.appendReplicated(b, publicKey: src.keys["east"] ?? []) }
+        try engine.catchUp(from: hq)
+        try await projection.export(engine)
+        let before = try await projection.positions()
+        // The server fails part way through the next copy (a fault injected on its side, not in ours).
+        try await TestPostgres.execute(target, "CREATE SEQUENCE fault")
+        try await TestPostgres.execute(target, """
+            CREATE FUNCTION fail_late() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF nextval('fault') > 150 THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$
+            """)
+        try await TestPostgres.execute(target, "CREATE TRIGGER fail_late BEFORE INSERT ON visit FOR EACH ROW EXECUTE FUNCTION fail_late()")
+        for b in east.dropFirst(east.count / 2) { try hq.appendReplicated(b, publicKey: src.keys["east"] ?? []) }
+        for b in west { try hq.appendReplicated(b, publicKey: src.keys["west"] ?? []) }
+        try engine.catchUp(from: hq)
+        do {
+            try await projection.export(engine)
+            XCTFail("the injected fault should fail the export")
+        } catch let e as PostgresError {
+            XCTAssertTrue(e.message.contains("injected fault"), e.message)
+        }
+        let after = try await projection.positions()
+        XCTAssertEqual(after, before, "nothing of the failed copy is visible")
+        XCTAssertFalse(try XCTUnwrap(engine.exportJournal()).isEmpty, "the journal waits for the next export")
+        try await TestPostgres.execute(target, "DROP TRIGGER fail_late ON visit")
+        let report = try await projection.export(engine)
+        XCTAssertEqual(report?.full, false, "the journal is applied, not a full copy")
+        let differences = try await projection.differences(from: engine)
+        XCTAssertEqual(differences, [])
+    }
+
+    func testHostileNamesAreStoredAsGivenAndEscapedNowhere() async throws {
+        let target = try await database()
+        let projection = PostgresProjection(target: target)
+        let store = try LogStore.create(directory: dir + "/h", site: "east")
+        defer { store.close() }
+        let names = ["<script>alert('x')</script>", "tab\there", "line\nbreak\r\n", "back\\slash\\N", "quote\"'`", "\\.", "nul\u{0}name", "ünï €"]
+        var events: [Event] = []
+        let t0 = try XCTUnwrap(Timestamp(rfc3339: "2026-03-02T09:00:00Z"))
+        for (i, name) in names.enumerated() {
+            let at = Timestamp(ms: t0.ms + Int64(i) * 600_000)
+            events.append(Event(site: "east", id: "a\(i)", at: at, kind: .agentAssigned, agent: name,
+                                data: JSONObject([.init("team", .string(name)), .init("skills", .array([.string(name)]))])))
+            events.append(Event(site: "east", id: "q\(i)", at: at, kind: .queueEntered, contact: "c-\(name)", customer: name,
+                                channel: .voice, queue: name))
+            events.append(Event(site: "east", id: "w\(i)", at: Timestamp(ms: at.ms + 5_000), kind: .contactAnswered, contact: "c-\(name)",
+                                channel: .voice, queue: name, agent: name))
+            events.append(Event(site: "east", id: "e\(i)", at: Timestamp(ms: at.ms + 60_000), kind: .contactEnded, contact: "c-\(name)",
+                                channel: .voice, agent: name, data: JSONObject([.init("reason", .string(name))])))
+        }
+        _ = try store.append(events)
+        let engine = try ProjectionEngine(path: dir + "/h.sqlite")
+        try engine.catchUp(from: store)
+        try await projection.export(engine)
+        let differences = try await projection.differences(from: engine)
+        XCTAssertEqual(differences, [])
+        let agents = try await TestPostgres.column(target, "SELECT agent FROM bi_agent_days ORDER BY agent")
+        XCTAssertEqual(Set(agents.compactMap { $0 }), Set(try engine.agentProfileRows().map(\.agent)), "the views show the names as the node's projection holds them")
+        XCTAssertEqual(agents.count, names.count)
+        // A second export of changed rows deletes by the same (hostile) keys.
+        _ = try store.append(names.enumerated().map { i, name in
+            Event(site: "east", id: "s\(i)", at: Timestamp(ms: t0.ms + 7_200_000), kind: .surveyAnswered, contact: "c-\(name)",
+                  channel: .voice, data: JSONObject([.init("csat", .integer(5))]))
+        })
+        try engine.catchUp(from: store)
+        let report = try await projection.export(engine)
+        XCTAssertEqual(report?.full, false)
+        let again = try await projection.differences(from: engine)
+        XCTAssertEqual(again, [])
+    }
+
+    func testTheBIRoleReadsTheViewsAndCannotWrite() async throws {
+        let src = try source(seed: 9, days: 5)
+        let target = try await database()
+        let hq = try LogStore.create(directory: dir + "/hq", site: "hq")
+        defer { hq.close() }
+        for (origin, blocks) in src.blocks { for b in blocks { try hq.appendReplicated(b, publicKey: src.keys[origin] ?? []) } }
+        let engine = try ProjectionEngine(path: dir + "/hq.sqlite")
+        try engine.catchUp(from: hq)
+        try await PostgresProjection(target: target).export(engine)
+        // The shipped script, as an administrator runs it (psql's :'variable' filled in).
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let role = "journey_bi_\(UUID().uuidString.prefix(8).lowercased())"
+        let script = try String(contentsOf: repo.appendingPathComponent("config/postgres/bi-role.sql"), encoding: .utf8)
+            .replacingOccurrences(of: ":\"bi_role\"", with: role).replacingOccurrences(of: ":'bi_password'", with: "'bi-secret'")
+        for statement in script.components(separatedBy: ";\n") where statement.contains(where: { !$0.isWhitespace }) {
+            let sql = statement.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(separator: "\n")
+            guard sql.contains(where: { !$0.isWhitespace }) else { continue }
+            try await TestPostgres.execute(target, sql)
+        }
+        var bi = target
+        bi.user = role
+        bi.password = "bi-secret"
+        for view in ["bi_intervals", "bi_site_days", "bi_agent_days", "bi_team_weeks", "bi_contacts", "bi_journeys", "bi_repeat_causes", "bi_parameters"] {
+            let count = try await TestPostgres.column(bi, "SELECT COUNT(*)::text FROM \(view)")
+            XCTAssertGreaterThan(Int(count.first.flatMap { $0 } ?? "0") ?? 0, 0, view)
+        }
+        // Its sessions are read-only by default; underneath, it holds no privilege to write (checked without that default).
+        try await TestPostgres.execute(target, "ALTER ROLE \(role) RESET default_transaction_read_only")
+        for write in ["INSERT INTO journey_meta (key, value) VALUES ('x', 'y')", "DELETE FROM contact", "UPDATE interval_stat SET offered = 0",
+                      "CREATE TABLE mine (x integer)", "DROP VIEW bi_intervals", "SELECT COUNT(*) FROM contact"] {
+            do {
+                try await TestPostgres.execute(bi, write)
+                XCTFail("the BI role could run: \(write)")
+            } catch let e as PostgresError {
+                XCTAssertTrue(e.message.contains("permission denied") || e.message.contains("must be owner"), "\(write): \(e.message)")
+            }
+        }
+        await TestPostgres.dropRole(target, role)
+    }
+
+    func testADatabaseOfANewerSchemaIsRefused() async throws {
+        let target = try await database()
+        let projection = PostgresProjection(target: target)
+        try await projection.prepare()
+        try await TestPostgres.execute(target, "INSERT INTO journey_schema (version) VALUES (99)")
+        let engine = try ProjectionEngine(path: dir + "-e.sqlite")
+        do {
+            try await projection.export(engine)
+            XCTFail("a newer schema must be refused")
+        } catch let e as PostgresError {
+            XCTAssertEqual(e.code, .schema)
+            XCTAssertTrue(e.message.contains("version 99"), e.message)
+        }
+    }
+}
