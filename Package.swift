@@ -190,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyCLITests",
-            dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog", "JourneyProjections", "JourneyTestSupport", "JourneyNode",
+            dependencies: ["JourneyCLI", "JourneyModel", "JourneyLog", "JourneyProjections", "JourneyTestSupport", "JourneyNode", "JourneyPostgres",
                            "JourneyIngest", "JourneyInsights", "JourneySimulation", "JourneyStaffing", "JourneySync"],
             path: "Tests/JourneyCLITests"
         ),

@@ -33,6 +33,8 @@ as_owner() {
 case "$action" in
   start)
     initdb=$(find_bin initdb); pg_ctl=$(find_bin pg_ctl)
+    # The first free port from the one asked for (another cluster may hold it).
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
     rm -rf "$dir"; mkdir -p "$dir"
     [ "$(id -u)" -eq 0 ] && chown "$owner" "$dir"
     password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')

@@ -47,10 +47,11 @@ enum Subprocess {
 
     /// Runs `journey args…`, killing it after `deadlineSeconds` (a hang
     /// detector, not a timing: the commands given take well under a second).
-    static func journey(_ args: [String], deadlineSeconds: Double = 120) throws -> Outcome {
+    static func journey(_ args: [String], deadlineSeconds: Double = 120, environment: [String: String]? = nil) throws -> Outcome {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try binary())
         p.arguments = args
+        if let environment { p.environment = environment }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
