@@ -19,12 +19,16 @@ extension Projections {
                              team: String? = nil, agent: String? = nil) throws {
         for (dimension, value) in [(ProjectionEngine.FilterDimension.site, site), (.queue, queue), (.team, team), (.agent, agent)] {
             guard let value else { continue }
-            let known = try engine.knownValues(dimension)
-            guard !known.contains(value) else { continue }
-            let shown = known.prefix(30).joined(separator: ", ") + (known.count > 30 ? ", … (\(known.count) in all)" : "")
-            throw CLIError(.badInput, "no \(dimension.rawValue) '\(value)' in this store's projections; "
-                           + (known.isEmpty ? "it holds none yet" : "\(dimension.rawValue)s: \(shown)"))
+            try checkFilter(dimension, value, known: try engine.knownValues(dimension))
         }
+    }
+
+    /// Refuses `value` when it is not among the `known` values of `dimension`.
+    static func checkFilter(_ dimension: ProjectionEngine.FilterDimension, _ value: String, known: [String]) throws {
+        guard !known.contains(value) else { return }
+        let shown = known.prefix(30).joined(separator: ", ") + (known.count > 30 ? ", … (\(known.count) in all)" : "")
+        throw CLIError(.badInput, "no \(dimension.rawValue) '\(value)' in this store's projections; "
+                       + (known.isEmpty ? "it holds none yet" : "\(dimension.rawValue)s: \(shown)"))
     }
 }
 

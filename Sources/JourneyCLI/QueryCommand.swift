@@ -1,15 +1,18 @@
 import ArgumentParser
 import Foundation
 import JourneyModel
+import JourneyPostgres
 import JourneyProjections
 
-struct QueryCommand: ParsableCommand {
+struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
         abstract: "Query the projections: intervals, agents, teams, sites, customers, journey, contacts.",
         discussion: """
         The projections are first caught up with the log. KPI definitions: docs/kpi-definitions.md. \
-        --json output carries the position vector the figures were computed from.
+        --json output carries the position vector the figures were computed from. With --db postgres://…, \
+        the same query is answered by a PostgreSQL projection (`journey project`), password from \
+        --password-file, JOURNEY_POSTGRES_PASSWORD_FILE or PGPASSWORD.
         """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable { case intervals, agents, teams, sites, customers, journey, contacts }
@@ -43,8 +46,11 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "contacts: the repeat window for --repeated, --counted and the two above, e.g. 48h (default: the projection's).")
     var window: WindowArgument?
     @Option(help: "Most rows.") var limit = 500
-    @Option(help: ArgumentHelp("Read this projection file (from `journey replay`) instead of the store's.", valueName: "file"))
+    @Option(help: ArgumentHelp("Read this projection file (from `journey replay`), or a PostgreSQL projection (postgres://USER@HOST:PORT/DATABASE), instead of the store's.",
+                               valueName: "file|url"))
     var db: String?
+    @Option(help: ArgumentHelp("With --db postgres://…: a file whose first line is the password.", valueName: "file"))
+    var passwordFile: String?
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print CSV.") var csv = false
 
@@ -57,9 +63,36 @@ struct QueryCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let engine = try db.map { try store.node().projections(at: $0) } ?? Projections.caughtUp(store).1
-        try Projections.checkFilters(engine, site: site, queue: queue, team: team, agent: agent)
+    func run() async throws {
+        let q = query
+        let result: QueryResult
+        if let db, PostgresTarget.isURL(db) {
+            let reader = PostgresReader(target: try PostgresTarget.resolve(url: db, passwordFile: passwordFile,
+                                                                          environment: ProcessInfo.processInfo.environment))
+            for (dimension, value) in filterValues {
+                try Projections.checkFilter(dimension, value, known: try await reader.knownValues(dimension))
+            }
+            result = try await reader.query(q)
+        } else {
+            let engine = try db.map { try store.node().projections(at: $0) } ?? Projections.caughtUp(store).1
+            for (dimension, value) in filterValues { try Projections.checkFilter(dimension, value, known: try engine.knownValues(dimension)) }
+            result = try engine.query(q)
+        }
+        Output.print(result, json: json, csv: csv)
+        if kind != .journey && kind != .sites && result.rows.count >= limit {
+            Console.error("query: the first \(limit) rows are shown (--limit); there may be more")
+        }
+    }
+}
+
+extension QueryCommand {
+    /// The filters naming a site, queue, team or agent, to check against what the projection holds.
+    var filterValues: [(ProjectionEngine.FilterDimension, String)] {
+        [(.site, site), (.queue, queue), (.team, team), (.agent, agent)].compactMap { d, v in v.map { (d, $0) } }
+    }
+
+    /// The query the options ask.
+    var query: ProjectionQuery {
         var f = ProjectionQuery.Filter()
         f.site = site; f.queue = queue; f.team = team; f.agent = agent; f.customer = customer
         f.fromDay = day?.day ?? from?.day
@@ -68,20 +101,14 @@ struct QueryCommand: ParsableCommand {
         f.reason = reason; f.channel = channel; f.repeatedOnly = repeated
         f.countedOnly = counted; f.repeatedToChannel = repeatedToChannel; f.repeatedAtSite = repeatedAtSite
         f.windowMs = window.map { Int64($0.hours) * 3_600_000 }
-        let q: ProjectionQuery
         switch kind {
-        case .intervals: q = .intervals(f)
-        case .agents: q = .agents(f, sort: sort)
-        case .teams: q = .teams(f, by: ProjectionQuery.TeamGrouping(rawValue: by.rawValue) ?? .range)
-        case .sites: q = .sites(f)
-        case .customers: q = .customers(minRepeats: minRepeats, limit: limit)
-        case .journey: q = .journey(customer: customer ?? "")
-        case .contacts: q = .contacts(f)
-        }
-        let result = try engine.query(q)
-        Output.print(result, json: json, csv: csv)
-        if kind != .journey && kind != .sites && result.rows.count >= limit {
-            Console.error("query: the first \(limit) rows are shown (--limit); there may be more")
+        case .intervals: return .intervals(f)
+        case .agents: return .agents(f, sort: sort)
+        case .teams: return .teams(f, by: ProjectionQuery.TeamGrouping(rawValue: by.rawValue) ?? .range)
+        case .sites: return .sites(f)
+        case .customers: return .customers(minRepeats: minRepeats, limit: limit)
+        case .journey: return .journey(customer: customer ?? "")
+        case .contacts: return .contacts(f)
         }
     }
 }

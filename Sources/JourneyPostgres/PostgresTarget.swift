@@ -36,6 +36,9 @@ public struct PostgresTarget: Sendable, Equatable {
     /// The target without its password, for messages and logs.
     public var redacted: String { "postgres://\(user)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)" }
 
+    /// True when `text` is a PostgreSQL URL (not a file path).
+    public static func isURL(_ text: String) -> Bool { text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") }
+
     /// Reads a URL. `allowPassword` is false for a URL given on the command
     /// line: a password in it is refused, not used.
     public static func parse(_ url: String, allowPassword: Bool) throws -> PostgresTarget {

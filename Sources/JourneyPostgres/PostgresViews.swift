@@ -106,11 +106,34 @@ enum PostgresViews {
     static let names = ["bi_parameters", "bi_intervals", "bi_site_days", "bi_agent_days", "bi_team_weeks", "bi_contacts",
                         "bi_journeys", "bi_repeat_causes"]
 
+    /// The read views `journey query --db postgres://…` runs its SQL on, in
+    /// schema `journey_read`: each projection table with the node's own
+    /// table and column names (names instead of ids) and text in byte order
+    /// (`COLLATE "C"`, SQLite's order), so the typed query API's SQL runs
+    /// here unchanged.
+    static var readSQL: String {
+        var sql = "CREATE SCHEMA IF NOT EXISTS journey_read;\n"
+        for table in PostgresTable.all {
+            var joins: [String] = []
+            let columns = zip(table.source.columns, table.columns).map { sqlite, pg -> String in
+                if PostgresTable.internedColumns.contains(sqlite) {
+                    joins.append("LEFT JOIN public.dim_name n_\(sqlite) ON n_\(sqlite).id = t.\(pg)")
+                    return "n_\(sqlite).name COLLATE \"C\" AS \(sqlite)"
+                }
+                return PostgresTable.type(of: sqlite) == "text" ? "t.\(pg) COLLATE \"C\" AS \(sqlite)" : "t.\(pg)"
+            }
+            sql += "CREATE OR REPLACE VIEW journey_read.\(table.name) AS SELECT \(columns.joined(separator: ", ")) FROM public.\(table.name) t "
+                + joins.joined(separator: " ") + ";\n"
+        }
+        return sql
+    }
+
     /// Recreates the views.
     static func refresh(_ connection: PostgresConnection, logger: Logger) async throws {
         try await PostgresSchema.transaction(connection, logger) { c in
             try await PostgresSchema.run(c, "SELECT pg_advisory_xact_lock(\(PostgresSchema.writerLock))", logger)
             try await PostgresSchema.run(c, sql, logger)
+            try await PostgresSchema.run(c, readSQL, logger)
         }
     }
 }

@@ -66,14 +66,7 @@ extension ProjectionEngine {
     /// Every value of `dimension` the projection holds, sorted: what a filter
     /// on it can match (sites also count the origins applied, even without contacts yet).
     public func knownValues(_ dimension: FilterDimension) throws -> [String] {
-        let sql: String
-        switch dimension {
-        case .site: sql = "SELECT site FROM interval_stat UNION SELECT site FROM agent_day WHERE site IS NOT NULL UNION SELECT site FROM agent WHERE site IS NOT NULL"
-        case .queue: sql = "SELECT queue FROM interval_stat UNION SELECT queue FROM agent_skill"
-        case .team: sql = "SELECT team FROM agent WHERE team IS NOT NULL"
-        case .agent: sql = "SELECT agent FROM agent UNION SELECT agent FROM agent_day"
-        }
-        var values = Set(try db.read { try String.fetchAll($0, sql: sql) })
+        var values = Set(try read(reads.knownValues(dimension)))
         if dimension == .site { values.formUnion(checkpoints.keys) }
         return values.sorted()
     }

@@ -115,12 +115,8 @@ public final class ProjectionEngine {
                 checkpoints[row[0]] = UInt64(row[1] as Int64)
             }
             horizon = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'") ?? 0
-            calendar = SiteCalendar(legacyOffsetMinutes: parameters.siteUTCOffsetMinutes)
-            for row in try Row.fetchAll(db, sql: "SELECT site, from_ms, zone FROM site_zone ORDER BY site, from_ms") {
-                let site: String = row[0], from: Int64 = row[1], zone: String = row[2]
-                _ = calendar.apply(SiteZones.event(site: site, zone: SiteTimeZone(identifier: zone) ?? .utc,
-                                                   effective: from == Limits.timeMin.ms ? nil : Timestamp(ms: from), recordedAt: Timestamp(ms: from)))
-            }
+            calendar = SiteCalendar.restored(legacyOffsetMinutes: parameters.siteUTCOffsetMinutes, zones: try Row.fetchAll(
+                db, sql: "SELECT site, from_ms, zone FROM site_zone ORDER BY site, from_ms").map { (site: $0[0], fromMs: $0[1], zone: $0[2]) })
             agents = [:]
             for row in try Row.fetchAll(db, sql: "SELECT agent, site, state, state_since FROM agent") {
                 let state = AgentTimeline.State(rawValue: row[2]) ?? .offline

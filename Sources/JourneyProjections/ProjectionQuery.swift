@@ -61,37 +61,78 @@ public enum ProjectionQuery: Sendable {
 }
 
 extension ProjectionEngine {
+    /// How this projection's query results are rendered (its calendar, parameters, horizon and positions).
+    public var renderer: QueryRenderer {
+        QueryRenderer(calendar: calendar, parameters: parameters, horizon: horizon, positions: positions)
+    }
+
     /// Answers a query from the projection as it stands (catch up first to include new events).
     public func query(_ q: ProjectionQuery) throws -> QueryResult {
-        let (columns, rows) = try db.read { db -> ([String], [[JSONValue]]) in
-            switch q {
-            case .intervals(let f): return try intervals(db, f)
-            case .agents(let f, let sort): return try agentRows(db, f, sort: sort)
-            case .teams(let f, let by): return by == .range ? try teams(db, f) : try teamPeriods(db, f, byWeek: by == .week)
-            case .sites(let f): return try sites(db, f)
-            case .customers(let min, let limit): return try customers(db, minRepeats: min, limit: limit)
-            case .journey(let customer): return try journey(db, customer: customer)
-            case .contacts(let f): return try contactRows(db, f)
-            }
+        let r = renderer
+        return try read(r.read(q))
+    }
+
+    /// The KPI columns of `agents`, which `--sort` accepts.
+    public static let agentKPIs = QueryRenderer.agentKPIs
+
+    /// The counts a query's figures are computed from (see ``QueryRenderer/countColumns(_:)``).
+    public static func countColumns(_ q: ProjectionQuery) -> [String] { QueryRenderer.countColumns(q) }
+
+    /// Least-squares slope and standard deviation of (x, y) points.
+    static func trend(_ points: [(Double, Double)]) -> (Double?, Double?) {
+        guard points.count >= 2 else { return (nil, nil) }
+        let n = Double(points.count)
+        let mx = points.reduce(0) { $0 + $1.0 } / n, my = points.reduce(0) { $0 + $1.1 } / n
+        let sxx = points.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }
+        let sxy = points.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+        let variance = points.reduce(0) { $0 + ($1.1 - my) * ($1.1 - my) } / (n - 1)
+        return (sxx > 0 ? sxy / sxx : nil, variance.squareRoot())
+    }
+}
+
+/// Renders the typed rows of a query as `journey query` prints them (and
+/// `--json` carries them): one renderer per projection, whichever backend
+/// the rows come from, so the SQLite file and a PostgreSQL projection
+/// answer with the same output.
+public struct QueryRenderer: Sendable {
+    /// The sites' local calendars (times are written in each site's zone).
+    public var calendar: SiteCalendar
+    /// The projection's KPI parameters.
+    public var parameters: KPIParameters
+    /// The data horizon (ms).
+    public var horizon: Int64
+    /// The positions the projection reflects.
+    public var positions: [String: UInt64]
+
+    /// A renderer for a projection in this state.
+    public init(calendar: SiteCalendar, parameters: KPIParameters, horizon: Int64, positions: [String: UInt64]) {
+        self.calendar = calendar
+        self.parameters = parameters
+        self.horizon = horizon
+        self.positions = positions
+    }
+
+    var reads: ProjectionReads { ProjectionReads(parameters: parameters, horizon: horizon) }
+
+    /// The read that answers `q`, rendered.
+    public func read(_ q: ProjectionQuery) -> ProjectionRead<QueryResult> {
+        let rows: ProjectionRead<([String], [[JSONValue]])>
+        switch q {
+        case .intervals(let f): rows = reads.intervals(f).map { intervals(f, $0) }
+        case .agents(let f, let sort): rows = reads.agentRange(f).map { agentRows(f, sort: sort, $0) }
+        case .teams(let f, let by):
+            rows = by == .range ? reads.teamRange(f).map { teams(f, $0) }
+                : reads.teamPeriods(f, byWeek: by == .week).map { teamPeriods(f, byWeek: by == .week, $0) }
+        case .sites(let f): rows = reads.sites(f).map { sites(f, $0) }
+        case .customers(let min, let limit): rows = reads.customers(minRepeats: min, limit: limit).map { customers($0) }
+        case .journey(let customer): rows = reads.journey(customer: customer).map { (Self.contactColumns, $0.map(contactJSON)) }
+        case .contacts(let f): rows = reads.contacts(f).map { (Self.contactColumns, $0.map(contactJSON)) }
         }
-        return QueryResult(columns: columns, rows: rows, positions: positions, horizon: dataHorizon, countColumns: Set(Self.countColumns(q)))
+        let positions = positions, horizon = horizon
+        return rows.map { columns, rows in
+            QueryResult(columns: columns, rows: rows, positions: positions, horizon: Timestamp(ms: horizon), countColumns: Set(Self.countColumns(q)))
+        }
     }
-
-    // MARK: Helpers
-
-    func whereClause(_ f: ProjectionQuery.Filter, dayColumn: String = "day", site: String? = "site", queue: String? = nil,
-                team: String? = nil, agent: String? = nil) -> (String, StatementArguments) {
-        var clauses: [String] = []
-        var args = StatementArguments()
-        if let s = f.site, let site { clauses.append("\(site) = ?"); args += [s] }
-        if let q = f.queue, let queue { clauses.append("\(queue) = ?"); args += [q] }
-        if let t = f.team, let team { clauses.append("\(team) = ?"); args += [t] }
-        if let a = f.agent, let agent { clauses.append("\(agent) = ?"); args += [a] }
-        if let d = f.fromDay { clauses.append("\(dayColumn) >= ?"); args += [d] }
-        if let d = f.toDay { clauses.append("\(dayColumn) <= ?"); args += [d] }
-        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), args)
-    }
-
     func ratio(_ num: Double?, _ den: Double?) -> JSONValue {
         guard let num, let den, den > 0 else { return .null }
         return number(num / den)
@@ -122,10 +163,10 @@ extension ProjectionEngine {
 
     // MARK: Queries
 
-    func intervals(_ db: Database, _ f: ProjectionQuery.Filter) throws -> ([String], [[JSONValue]]) {
+    func intervals(_ f: ProjectionQuery.Filter, _ rows: [IntervalRow]) -> ([String], [[JSONValue]]) {
         let columns = ["site", "queue", "start", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht",
                        "abandonRate", "loggedAgents", "readyAgents", "refused"] + Self.countColumns(.intervals(f))
-        return (columns, try intervalRows(db, f).map { r in
+        return (columns, rows.map { r in
             [.string(r.site), .string(r.queue), time(r.intervalStart, site: r.site), .integer(r.offered), .integer(r.answered),
              .integer(r.abandoned), .integer(r.shortAbandoned), number(r.serviceLevel), number(r.asaSeconds), number(r.ahtSeconds),
              number(r.abandonRate), number(r.loggedAgents), number(r.readyAgents), .integer(r.refused),
@@ -152,10 +193,10 @@ extension ProjectionEngine {
     /// The KPI columns of `agents`, which `--sort` accepts.
     public static let agentKPIs = ["handled", "aht", "talk", "hold", "acw", "fcr", "repeatRate", "transferRate", "csat", "occupancy", "missed", "notReadyMinutes"]
 
-    func agentRows(_ db: Database, _ f: ProjectionQuery.Filter, sort: String?) throws -> ([String], [[JSONValue]]) {
+    func agentRows(_ f: ProjectionQuery.Filter, sort: String?, _ rows: [AgentRow]) -> ([String], [[JSONValue]]) {
         let columns = ["agent", "site", "team", "hiredAt"] + Self.agentKPIs + ["coaching"] + Self.countColumns(.agents(f, sort: sort))
         func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
-        var out: [[JSONValue]] = try agentRangeRows(db, f).map { r in
+        var out: [[JSONValue]] = rows.map { r in
             [.string(r.agent), text(r.site), text(r.team), text(r.hiredAt),
              .integer(r.handled), number(r.ahtSeconds), number(r.talkSeconds), number(r.holdSeconds), number(r.acwSeconds),
              number(r.fcr), number(r.repeatRate), number(r.transferRate), number(r.csat), number(r.occupancy),
@@ -174,10 +215,10 @@ extension ProjectionEngine {
         return (columns, Array(out.prefix(f.limit)))
     }
 
-    func teams(_ db: Database, _ f: ProjectionQuery.Filter) throws -> ([String], [[JSONValue]]) {
+    func teams(_ f: ProjectionQuery.Filter, _ rows: [TeamRow]) -> ([String], [[JSONValue]]) {
         let columns = ["team", "site", "agents", "handled", "aht", "fcr", "repeatRate", "transferRate", "csat", "occupancy",
                        "weeks", "fcrTrendPerWeek", "fcrStability"] + Self.countColumns(.teams(f, by: .range))
-        return (columns, try teamRangeRows(db, f).map { t in
+        return (columns, rows.map { t in
             let r = t.totals
             func d(_ x: Int64) -> Double { Double(x) }
             return [.string(t.team), .string(t.site), .integer(t.agents), .integer(r.handled),
@@ -191,10 +232,10 @@ extension ProjectionEngine {
     }
 
     /// One row per team per day (or week, Monday to Sunday, labelled by its Monday).
-    func teamPeriods(_ db: Database, _ f: ProjectionQuery.Filter, byWeek: Bool) throws -> ([String], [[JSONValue]]) {
+    func teamPeriods(_ f: ProjectionQuery.Filter, byWeek: Bool, _ rows: [TeamPeriodRow]) -> ([String], [[JSONValue]]) {
         let columns = ["team", "site", byWeek ? "week" : "day", "agents", "handled", "aht", "fcr", "repeatRate", "transferRate", "csat", "occupancy"]
             + Self.countColumns(.teams(f, by: byWeek ? .week : .day))
-        return (columns, try teamPeriodRows(db, f, byWeek: byWeek).map { r in
+        return (columns, rows.map { r in
             func d(_ x: Int64) -> Double { Double(x) }
             return [r.team.map { .string($0) } ?? .null, r.site.map { .string($0) } ?? .null, dayText(r.period),
                     .integer(r.agents), .integer(r.handled), ratio(d(r.handleMs) / 1000, d(r.handled)), ratio(d(r.fcrOK), d(r.fcrElapsed)),
@@ -205,22 +246,11 @@ extension ProjectionEngine {
         })
     }
 
-    /// Least-squares slope and standard deviation of (x, y) points.
-    static func trend(_ points: [(Double, Double)]) -> (Double?, Double?) {
-        guard points.count >= 2 else { return (nil, nil) }
-        let n = Double(points.count)
-        let mx = points.reduce(0) { $0 + $1.0 } / n, my = points.reduce(0) { $0 + $1.1 } / n
-        let sxx = points.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }
-        let sxy = points.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-        let variance = points.reduce(0) { $0 + ($1.1 - my) * ($1.1 - my) } / (n - 1)
-        return (sxx > 0 ? sxy / sxx : nil, variance.squareRoot())
-    }
-
-    func sites(_ db: Database, _ f: ProjectionQuery.Filter) throws -> ([String], [[JSONValue]]) {
+    func sites(_ f: ProjectionQuery.Filter, _ rows: [SiteRow]) -> ([String], [[JSONValue]]) {
         let columns = ["site", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "asa", "aht", "abandonRate",
                        "fcr", "repeatRate", "csat", "occupancy", "agents", "selfServiceSessions", "containment", "refused", "nps"]
             + Self.countColumns(.sites(f))
-        return (columns, try siteRows(db, f).map { r in
+        return (columns, rows.map { r in
             let w = r.work
             let figures: [JSONValue] = [.string(r.site), .integer(r.offered), .integer(r.answered), .integer(r.abandoned), .integer(r.shortAbandoned),
                                         number(r.serviceLevel), number(r.asaSeconds), number(r.ahtSeconds), number(r.abandonRate),
@@ -235,9 +265,9 @@ extension ProjectionEngine {
         })
     }
 
-    func customers(_ db: Database, minRepeats: Int, limit: Int) throws -> ([String], [[JSONValue]]) {
+    func customers(_ rows: [CustomerRow]) -> ([String], [[JSONValue]]) {
         let columns = ["customer", "contacts", "repeats", "unresolved", "channels", "sites", "firstAt", "lastAt", "csat", "health"]
-        return (columns, try customerRows(db, minRepeats: minRepeats, limit: limit).map { r in
+        return (columns, rows.map { r in
             [.string(r.customer), .integer(r.contacts), .integer(r.repeats), .integer(r.unresolved), .string(r.channels.joined(separator: ",")),
              .string(r.sites.joined(separator: ",")), time(r.firstAt, site: nil), time(r.lastAt, site: nil), number(r.csat),
              number(r.health(horizon: horizon))]
@@ -258,13 +288,5 @@ extension ProjectionEngine {
                 time(r.startedAt, site: r.site), time(r.answeredAt, site: r.site), time(r.endedAt, site: r.site), seconds(r.waitMs),
                 seconds(r.talkMs), seconds(r.holdMs), seconds(r.acwMs), .string(r.outcome), r.resolved.map { .bool($0) } ?? .null,
                 int(r.transfers), text(r.route), int(r.csat), int(r.nps), text(r.repeatOf), repeated]
-    }
-
-    func journey(_ db: Database, customer: String) throws -> ([String], [[JSONValue]]) {
-        (Self.contactColumns, try journeyRows(db, customer: customer).map(contactJSON))
-    }
-
-    func contactRows(_ db: Database, _ f: ProjectionQuery.Filter) throws -> ([String], [[JSONValue]]) {
-        (Self.contactColumns, try contactRows(db, f).map(contactJSON))
     }
 }

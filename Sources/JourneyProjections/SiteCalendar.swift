@@ -22,6 +22,18 @@ public struct SiteCalendar: Sendable, Equatable {
         self.legacyOffsetMinutes = legacyOffsetMinutes
     }
 
+    /// The calendar as a projection keeps it: the legacy offsets, then each
+    /// site's zone history rows `(site, from ms, zone)` in order (`site_zone`).
+    public static func restored(legacyOffsetMinutes: [String: Int], zones rows: [(site: String, fromMs: Int64, zone: String)]) -> SiteCalendar {
+        var calendar = SiteCalendar(legacyOffsetMinutes: legacyOffsetMinutes)
+        for row in rows {
+            _ = calendar.apply(SiteZones.event(site: row.site, zone: SiteTimeZone(identifier: row.zone) ?? .utc,
+                                               effective: row.fromMs == Limits.timeMin.ms ? nil : Timestamp(ms: row.fromMs),
+                                               recordedAt: Timestamp(ms: row.fromMs)))
+        }
+        return calendar
+    }
+
     /// The zone of `site` at a UTC instant.
     public func zone(_ site: String, atUTC ms: Int64) -> SiteTimeZone {
         if let z = zones[site], !z.history.isEmpty { return z.zone(atUTC: ms) }
