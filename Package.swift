@@ -91,7 +91,9 @@ let package = Package(
             name: "JourneyBench",
             dependencies: [
                 "JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyProjections", "JourneySync", "CZlib",
+                "JourneyPostgres", "JourneyNode",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Sources/JourneyBench"
         ),
@@ -115,7 +117,8 @@ let package = Package(
         // The benchmarks: their own executable, so that `journey` does not ship them.
         .executableTarget(
             name: "journey-bench",
-            dependencies: ["JourneyBench", "JourneyCLI", "JourneyModel", "JourneyLog", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["JourneyBench", "JourneyCLI", "JourneyModel", "JourneyLog", "JourneyPostgres",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/journey-bench"
         ),
         // Fuzzing: the targets (a library the tests replay), libFuzzer's driver or a replaying

@@ -68,4 +68,8 @@ extension BenchTarget {
     public static let catchUpRate = BenchTarget(.atLeast(1_000_000), "≥ 1,000,000 events/s")
     /// Live replication lag p99 at 20k events/s on loopback (ms).
     public static let lagP99Ms = BenchTarget(.below(10), "< 10 ms")
+    /// Projecting into PostgreSQL (the node's rebuild and the full copy), events per second.
+    public static let postgresProjectRate = BenchTarget(.atLeast(300_000), "≥ 300,000 events/s")
+    /// The PostgreSQL projection's lag behind the log in follow mode, p99.
+    public static let postgresFollowLagMs = BenchTarget(.below(1000), "< 1 s")
 }

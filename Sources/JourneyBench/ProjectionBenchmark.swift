@@ -218,15 +218,8 @@ public struct ProjectionBenchmark {
                              replayEvents: replayed, replaySeconds: replaySeconds)
     }
 
-    /// Times each query kind `repeats` times on a caught-up projection.
-    public func runQueries(repeats: Int = 7) throws -> (events: Int, timings: [QueryTiming]) {
-        let store = try prepareStore()
-        let total = Int(store.stats().first?.events ?? 0)
-        let engine = try ProjectionEngine(path: directory + "/projections.sqlite")
-        if engine.positions["north"] != UInt64(total) {
-            progress("building projections for the query benchmark…")
-            _ = try engine.rebuild(from: store)
-        }
+    /// The queries the query benchmarks time (named), on the projection's last full day, week and whole history.
+    public func benchmarkQueries(_ engine: ProjectionEngine) throws -> [(String, ProjectionQuery)] {
         let lastDay = LocalDay.utc(of: engine.dataHorizon).number - 1
         var day = ProjectionQuery.Filter()
         day.fromDay = lastDay
@@ -240,7 +233,7 @@ public struct ProjectionBenchmark {
         repeatsFilter.repeatsOnly = true
         repeatsFilter.limit = 200
         let busiest = try engine.query(.customers(minRepeats: 1, limit: 1)).rows.first?.first?.stringValue ?? ""
-        let queries: [(String, ProjectionQuery)] = [
+        return [
             ("intervals (one day, one queue)", .intervals(dayQueue)),
             ("intervals (one day, all queues)", .intervals(day)),
             ("agents (one day, sorted by FCR)", .agents(day, sort: "fcr")),
@@ -252,6 +245,18 @@ public struct ProjectionBenchmark {
             ("journey (busiest customer)", .journey(customer: busiest)),
             ("contacts (one day's repeats)", .contacts(repeatsFilter)),
         ]
+    }
+
+    /// Times each query kind `repeats` times on a caught-up projection.
+    public func runQueries(repeats: Int = 7) throws -> (events: Int, timings: [QueryTiming]) {
+        let store = try prepareStore()
+        let total = Int(store.stats().first?.events ?? 0)
+        let engine = try ProjectionEngine(path: directory + "/projections.sqlite")
+        if engine.positions["north"] != UInt64(total) {
+            progress("building projections for the query benchmark…")
+            _ = try engine.rebuild(from: store)
+        }
+        let queries = try benchmarkQueries(engine)
         var timings: [QueryTiming] = []
         for (name, q) in queries {
             var samples: [Double] = []

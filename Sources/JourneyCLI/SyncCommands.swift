@@ -3,6 +3,7 @@ import Foundation
 import JourneyLog
 import JourneyModel
 import JourneyNode
+import JourneyPostgres
 import JourneySync
 import Logging
 
@@ -51,6 +52,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Also follow the config's peers, pulling their logs into this store (the node runs as one process).")
     var follow = false
 
+    @Option(help: ArgumentHelp("Also keep a PostgreSQL projection current, as `journey project --follow` does (password: --password-file, JOURNEY_POSTGRES_PASSWORD_FILE or PGPASSWORD).",
+                               valueName: "url"))
+    var projectTo: String?
+
+    @Option(help: ArgumentHelp("With --project-to: a file whose first line is the password.", valueName: "file"))
+    var passwordFile: String?
+
     func run() async throws {
         var config = try syncConfig.load(store)
         if let listen {
@@ -62,11 +70,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let host = config.listenHost
         let peers = follow ? config.peers : []
-        try await store.node().serve(config, follow: follow, bound: { s, port in
+        let target = try projectTo.map {
+            try PostgresTarget.resolve(url: $0, passwordFile: passwordFile, environment: ProcessInfo.processInfo.environment)
+        }
+        let console = Console.current
+        try await store.node().serve(config, follow: follow, projectTo: target.map { PostgresProjection(target: $0) }, bound: { s, port in
             Console.error("serve: \(s.site) serving \(s.origins.joined(separator: ", ")) on \(host):\(port)"
                           + (peers.isEmpty ? "" : "; following \(peers.map(\.name).joined(separator: ", "))"))
         }, pulled: { peer, r in
             Console.error("serve: pulled \(r.events) events in \(r.blocks) blocks from \(peer.name)")
+        }, projected: { round in
+            if let target { console.err(ProjectCommand.describe(round, target: target)) }
         })
     }
 }

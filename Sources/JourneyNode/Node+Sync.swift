@@ -1,5 +1,6 @@
 import JourneyLog
 import JourneyModel
+import JourneyPostgres
 import JourneySync
 
 extension Node {
@@ -7,10 +8,13 @@ extension Node {
     /// address, until cancelled. With `follow`, the node also pulls from the
     /// config's peers into its store (one process per node); without it, the
     /// store is opened read-only so a separate writer may run beside it.
-    /// `bound` gets the store and the port once listening; `pulled` each peer's batch.
-    public func serve(_ config: SyncConfig, follow: Bool,
+    /// With `projection`, the node also keeps that PostgreSQL projection
+    /// current (``project(to:follow:full:store:pollMilliseconds:stop:round:)``).
+    /// `bound` gets the store and the port once listening; `pulled` each peer's batch; `projected` each export round.
+    public func serve(_ config: SyncConfig, follow: Bool, projectTo projection: PostgresProjection? = nil,
                       bound: @escaping @Sendable (LogStore, Int) -> Void,
-                      pulled: @escaping @Sendable (SyncConfig.Peer, SyncClient.Report) -> Void) async throws {
+                      pulled: @escaping @Sendable (SyncConfig.Peer, SyncClient.Report) -> Void,
+                      projected: @escaping @Sendable (ProjectRound) -> Void = { _ in }) async throws {
         guard !config.clients.isEmpty else {
             throw NodeError(.config, "the sync config has no 'clients': no peer could authenticate; add one per peer with its token")
         }
@@ -25,6 +29,10 @@ extension Node {
             group.addTask { try await app.runService() }
             if !peers.isEmpty {
                 group.addTask { await client.follow(peers, stop: { false }, onPull: pulled) }
+            }
+            // The PostgreSQL projection, woken by this process's appends and replications.
+            if let projection {
+                group.addTask { try await self.project(to: projection, follow: true, store: store, round: projected) }
             }
             try await group.next()
             group.cancelAll()

@@ -10,12 +10,29 @@ enum CopyText {
     static func append(_ value: ExportValue, to buffer: inout ByteBuffer) throws {
         switch value {
         case .null: buffer.writeStaticString("\\N")
-        case .integer(let i): buffer.writeString(String(i))
+        case .integer(let i): appendInteger(i, to: &buffer)
         case .real(let d):
             guard d.isFinite else { throw PostgresError(.server, "a projection value is not a finite number (\(d)); rebuild the projection") }
             // Swift writes the shortest text that reads back as the same double; PostgreSQL reads it exactly.
             buffer.writeString("\(d)")
         case .text(let s): try appendText(s, to: &buffer)
+        }
+    }
+
+    /// Appends an integer's decimal digits (without making a String per value).
+    static func appendInteger(_ i: Int64, to buffer: inout ByteBuffer) {
+        if i == Int64.min { buffer.writeStaticString("-9223372036854775808"); return }
+        var n = i.magnitude
+        if i < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { raw in
+            repeat {
+                raw[23 - count] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                count += 1
+            } while n > 0
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[(24 - count)...]))
         }
     }
 
@@ -43,7 +60,7 @@ enum CopyText {
         for (i, value) in values.enumerated() {
             if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
             if interned[i], case .text(let name) = value {
-                buffer.writeString(String(names.id(for: name)))
+                appendInteger(Int64(names.id(for: name)), to: &buffer)
             } else {
                 try append(value, to: &buffer)
             }

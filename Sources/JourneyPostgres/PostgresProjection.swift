@@ -141,33 +141,38 @@ public struct PostgresProjection: Sendable {
         }
     }
 
-    /// Copies `table`'s rows (all, or the journal's) page by page with `COPY … FROM STDIN`.
+    /// Copies `table`'s rows (all, or the journal's) with one `COPY … FROM
+    /// STDIN`, read from the node's file page by page while PostgreSQL takes
+    /// the previous page (names are interned as rows are encoded; the new
+    /// ones are written after, in the same transaction).
     func copy(_ table: PostgresTable, full: Bool, from engine: ProjectionEngine, names: inout NameIDs,
               to c: PostgresConnection) async throws -> Int {
-        // Pages are read before the COPY starts (names are interned while encoding; nothing else
-        // may run on the connection during a COPY), one COPY per page.
-        var after: [ExportValue]?
-        var total = 0
         let keyIndexes = table.source.primaryKey.compactMap { table.source.columns.firstIndex(of: $0) }
-        while true {
-            let page = try engine.exportPage(table.source, full: full, after: after, limit: pageRows)
-            guard let last = page.last else { break }
-            var buffer = ByteBufferAllocator().buffer(capacity: page.count * 96)
-            for row in page { try CopyText.appendRow(row, interned: table.interned, names: &names, to: &buffer) }
-            let data = buffer
-            do {
-                try await c.copyFrom(table: table.name, columns: table.columns, format: .text(.init()), logger: logger) { writer in
-                    try await writer.write(data)
+        let pageRows = pageRows
+        // Nothing to copy: no COPY at all (most tables of a small catch-up).
+        var first = try engine.exportPage(table.source, full: full, after: nil, limit: pageRows)
+        guard !first.isEmpty else { return 0 }
+        var local = names
+        var total = 0
+        do {
+            try await c.copyFrom(table: table.name, columns: table.columns, format: .text(.init()), logger: logger) { writer in
+                var page = first
+                first = []
+                while let last = page.last {
+                    var buffer = ByteBufferAllocator().buffer(capacity: page.count * 96)
+                    for row in page { try CopyText.appendRow(row, interned: table.interned, names: &local, to: &buffer) }
+                    try await writer.write(buffer)
+                    total += page.count
+                    guard page.count == pageRows else { break }
+                    page = try engine.exportPage(table.source, full: full, after: keyIndexes.map { last[$0] }, limit: pageRows)
                 }
-            } catch let e as PostgresError {
-                throw e
-            } catch {
-                throw PostgresError(.server, "PostgreSQL refused rows of \(table.name): \(PostgresTarget.describe(error))")
             }
-            total += page.count
-            guard page.count == pageRows else { break }
-            after = keyIndexes.map { last[$0] }
+        } catch let e as PostgresError {
+            throw e
+        } catch {
+            throw PostgresError(.server, "PostgreSQL refused rows of \(table.name): \(PostgresTarget.describe(error))")
         }
+        names = local
         return total
     }
 

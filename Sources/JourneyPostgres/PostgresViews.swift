@@ -21,7 +21,8 @@ enum PostgresViews {
             CREATE OR REPLACE VIEW bi_parameters AS
               SELECT (SELECT value::bigint FROM journey_meta WHERE key = 'repeat_window_ms') AS repeat_window_ms,
                      (SELECT value::bigint FROM journey_meta WHERE key = 'horizon') AS horizon_ms,
-                     \(instant("(SELECT value::bigint FROM journey_meta WHERE key = 'horizon')")) AS horizon;
+                     \(instant("(SELECT value::bigint FROM journey_meta WHERE key = 'horizon')")) AS horizon,
+                     (SELECT string_agg(origin || '=' || last_seq, ',' ORDER BY origin) FROM journey_checkpoint) AS positions;
 
             CREATE OR REPLACE VIEW bi_intervals AS
               SELECT \(name("i.site_id")) AS site, \(name("i.queue_id")) AS queue, \(instant("i.interval_start")) AS interval_start,

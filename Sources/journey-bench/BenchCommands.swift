@@ -3,6 +3,7 @@ import Foundation
 import JourneyBench
 import JourneyLog
 import JourneyModel
+import JourneyPostgres
 
 import JourneyCLI
 
@@ -14,7 +15,7 @@ struct JourneyBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journey-bench",
         abstract: "Measure JourneyStore against its baselines and targets (build with `swift build -c release`, which builds `journey` beside it).",
-        subcommands: [BenchAllCommand.self, BenchAppendCommand.self, BenchIngestCommand.self, BenchScanCommand.self, BenchRebuildCommand.self,
+        subcommands: [BenchAllCommand.self, BenchPostgresCommand.self, BenchAppendCommand.self, BenchIngestCommand.self, BenchScanCommand.self, BenchRebuildCommand.self,
                       BenchCatchUpCommand.self, BenchQueryCommand.self, BenchSyncCommand.self, BenchDemoCommand.self])
 
     /// Runs the command, printing failures the way `journey` does.
@@ -323,6 +324,69 @@ struct BenchSyncCommand: AsyncParsableCommand {
 }
 
 /// The simulated store the rebuild and query benchmarks share.
+struct BenchPostgresCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postgres",
+        abstract: "The PostgreSQL projection beside the SQLite one: full copy, incremental round, query latency, follow lag.",
+        discussion: """
+        Needs a PostgreSQL server and a role that may create databases: JOURNEY_BENCH_POSTGRES_URL (or \
+        JOURNEY_TEST_POSTGRES_URL) and PGPASSWORD, as `eval "$(Scripts/postgres-cluster.sh start)"` sets them. \
+        Each run makes its own databases and drops them.
+        """)
+
+    @OptionGroup var simulated: SimulatedStoreOptions
+    @Option(help: "New events of the incremental round.") var incremental = 20_000
+    @Option(help: "Seconds of steady appends while following.") var followSeconds = 8.0
+    @Option(help: "Events per second appended while following.") var rate = 20_000
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let url = env["JOURNEY_BENCH_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["JOURNEY_TEST_POSTGRES_URL"] ?? ""
+        guard !url.isEmpty else {
+            throw BenchError(.io, "no PostgreSQL server: set JOURNEY_BENCH_POSTGRES_URL and PGPASSWORD (eval \"$(Scripts/postgres-cluster.sh start)\")")
+        }
+        let admin = try PostgresTarget.resolve(url: nil, passwordFile: nil, environment: ["JOURNEY_POSTGRES_URL": url, "PGPASSWORD": env["PGPASSWORD"] ?? ""])
+        var bench = PostgresBenchmark(projections: simulated.benchmark(), admin: admin)
+        bench.incrementalEvents = incremental
+        bench.followSeconds = followSeconds
+        bench.followEventsPerSecond = rate
+        bench.progress = { Console.error("bench: \($0)") }
+        let r = try await bench.run()
+        if json {
+            Console.line(JSONWriter.string(.object([
+                "events": .integer(Int64(r.events)), "sqliteRebuildSeconds": .exact(r.sqliteRebuildSeconds),
+                "fullCopySeconds": .exact(r.fullCopySeconds), "fullCopyRows": .integer(Int64(r.fullCopyRows)),
+                "projectEventsPerSecond": .exact(r.projectEventsPerSecond), "copyEventsPerSecond": .exact(r.copyEventsPerSecond),
+                "incrementalCatchUpSeconds": .exact(r.incrementalCatchUpSeconds), "incrementalCopySeconds": .exact(r.incrementalCopySeconds),
+                "incrementalRows": .integer(Int64(r.incrementalRows)),
+                "queries": .array(r.queries.map { .object(["name": .string($0.name), "sqliteMs": .exact($0.sqliteMs), "postgresMs": .exact($0.postgresMs)]) }),
+                "followLagP50Ms": .exact(r.followLag(0.5)), "followLagP99Ms": .exact(r.followLag(0.99)),
+                "followEventsPerSecond": .integer(Int64(r.followEventsPerSecond)), "peakRSSBytes": .integer(Int64(ResourceUsage.peakRSSBytes)),
+            ])))
+            return
+        }
+        Console.line("postgres benchmark: \(r.events) simulated events; PostgreSQL beside SQLite, same run")
+        var t = Table(["figure", "measured", "baseline (same run)", "target", "met"], numeric: [])
+        t.add(["project into PostgreSQL (SQLite rebuild + full copy)", String(format: "%.0f events/s", r.projectEventsPerSecond),
+               String(format: "SQLite rebuild alone %.0f events/s", Double(r.events - incremental) / r.sqliteRebuildSeconds),
+               BenchTarget.postgresProjectRate.text, BenchTarget.postgresProjectRate.verdict(r.projectEventsPerSecond)])
+        t.add(["full copy alone", String(format: "%.1f s, %d rows (%.0f events/s)", r.fullCopySeconds, r.fullCopyRows, r.copyEventsPerSecond),
+               String(format: "SQLite rebuild %.1f s", r.sqliteRebuildSeconds), "—", "—"])
+        t.add(["incremental round (\(incremental) events)", String(format: "catch-up %.2f s + copy %.2f s (%d rows)", r.incrementalCatchUpSeconds,
+                                                                      r.incrementalCopySeconds, r.incrementalRows),
+               String(format: "SQLite catch-up alone %.2f s", r.incrementalCatchUpSeconds), "—", "—"])
+        for q in r.queries {
+            t.add(["query: " + q.name, String(format: "%.1f ms", q.postgresMs), String(format: "SQLite %.1f ms", q.sqliteMs),
+                   BenchTarget.queryMs.text, BenchTarget.queryMs.verdict(q.postgresMs)])
+        }
+        t.add(["follow lag p99 at \(r.followEventsPerSecond) events/s", String(format: "%.0f ms (p50 %.0f ms, %d batches)", r.followLag(0.99),
+                                                                        r.followLag(0.5), r.followLagsMs.count),
+               "—", BenchTarget.postgresFollowLagMs.text, BenchTarget.postgresFollowLagMs.verdict(r.followLag(0.99))])
+        Console.line(t.render())
+    }
+}
+
 struct SimulatedStoreOptions: ParsableArguments {
     @Option(help: "Events in the simulated store.") var events = 2_000_000
     @Option(help: "Simulation seed.") var seed: UInt64 = 42

@@ -98,17 +98,56 @@ final class PostgresProjectionTests: XCTestCase {
                 if rounds % 5 == 0 {
                     let differences = try await projection.differences(from: engine)
                     XCTAssertEqual(differences, [], "seed \(seed), round \(rounds)")
+                    try await assertSameAnswers(engine, PostgresReader(target: target), "seed \(seed), round \(rounds)")
                 }
             }
             XCTAssertGreaterThan(incrementals, 5, "seed \(seed): most rounds copy only the changes")
             XCTAssertGreaterThan(fulls, 1, "seed \(seed): the first export and every rebuild copy in full")
             let differences = try await projection.differences(from: engine)
             XCTAssertEqual(differences, [], "seed \(seed), at the end")
+            try await assertSameAnswers(engine, PostgresReader(target: target), "seed \(seed), at the end")
             // And the same as a projection built from scratch from the whole store.
             let fresh = try ProjectionEngine(path: dir + "/fresh-\(seed).sqlite")
             _ = try fresh.rebuild(from: hq)
             let againstRebuild = try await projection.differences(from: fresh)
             XCTAssertEqual(againstRebuild, [], "seed \(seed): the database equals a full rebuild")
+        }
+    }
+
+    /// Every view of `journey query`, with several filters, answers the same
+    /// JSON from the node's SQLite file and from PostgreSQL.
+    func assertSameAnswers(_ engine: ProjectionEngine, _ reader: PostgresReader, _ context: String) async throws {
+        let days = try engine.contactDayRows(ProjectionQuery.Filter()).map(\.day)
+        let customer = try engine.customerRows(minRepeats: 1, limit: 1).first?.customer ?? "nobody"
+        let team = try engine.agentProfileRows().compactMap(\.team).first
+        var queries: [ProjectionQuery] = [.customers(minRepeats: 1, limit: 50), .customers(minRepeats: 2, limit: 5), .journey(customer: customer)]
+        var filters = [ProjectionQuery.Filter()]
+        var f = ProjectionQuery.Filter()
+        f.site = "west"; f.fromDay = days.min(); f.toDay = days.min().map { $0 + 1 }
+        filters.append(f)
+        f = ProjectionQuery.Filter()
+        f.team = team; f.limit = 40
+        filters.append(f)
+        f = ProjectionQuery.Filter()
+        f.queue = "billing"; f.limit = 30
+        filters.append(f)
+        for f in filters {
+            queries += [.intervals(f), .agents(f, sort: nil), .agents(f, sort: "fcr"), .teams(f, by: .range), .teams(f, by: .week),
+                        .teams(f, by: .day), .sites(f), .contacts(f)]
+        }
+        var c = ProjectionQuery.Filter()
+        c.repeatedOnly = true; c.limit = 25
+        queries.append(.contacts(c))
+        c = ProjectionQuery.Filter()
+        c.countedOnly = true; c.route = "transfer"; c.limit = 25
+        queries.append(.contacts(c))
+        c = ProjectionQuery.Filter()
+        c.repeatsOnly = true; c.channel = "voice"; c.repeatedAtSite = "east"; c.limit = 25
+        queries.append(.contacts(c))
+        for q in queries {
+            let sqlite = JSONWriter.string(try engine.query(q).json)
+            let postgres = JSONWriter.string(try await reader.query(q).json)
+            XCTAssertEqual(sqlite, postgres, "\(context): \(q)")
         }
     }
 
