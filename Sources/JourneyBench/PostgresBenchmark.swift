@@ -7,6 +7,7 @@ import JourneyProjections
 import JourneySimulation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL projection beside the node's SQLite one, on the same
 /// simulated store and machine: a full copy, an incremental round, query
@@ -149,9 +150,11 @@ public struct PostgresBenchmark {
         let node = Node(directory: DataDirectory(directory))
         let stop = Flag()
         let rounds = Arrivals()
+        let split = Mutex<(rounds: Int, catchUp: Double, total: Double)>((0, 0, 0))
         let follower = Task {
             try await node.project(to: PostgresProjection(target: database), follow: true, store: store, stop: { stop.isSet }) { round in
                 rounds.add(round.report?.positions["live"] ?? 0, at: ContinuousClock.now)
+                split.withLock { $0 = ($0.rounds + 1, $0.catchUp + round.catchUpSeconds, $0.total + round.seconds) }
             }
         }
         var traffic = SyntheticTraffic(site: "live", seed: 11)
@@ -173,6 +176,9 @@ public struct PostgresBenchmark {
         stop.set()
         store.appended.wakeAll()
         _ = try? await follower.value
+        let (n, catchUp, total) = split.withLock { $0 }
+        progress(String(format: "follow: %d rounds, %.0f ms each on average, %.0f ms of it the node's catch-up", n,
+                        total / Double(max(1, n)) * 1000, catchUp / Double(max(1, n)) * 1000))
         let seen = rounds.all.sorted { $0.at < $1.at }
         var lags: [Double] = []
         var k = 0

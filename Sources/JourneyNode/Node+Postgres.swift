@@ -13,6 +13,8 @@ extension Node {
         public var report: PostgresProjection.Report?
         /// Seconds the round took.
         public var seconds: Double
+        /// Of which the node's own catch-up (the rest is the copy).
+        public var catchUpSeconds: Double = 0
     }
 
     /// Brings the node's projections up to date and the PostgreSQL database
@@ -31,25 +33,30 @@ extension Node {
         defer { if given == nil { store.close() } }
         let engine = try ProjectionEngine(path: directory.projectionsPath, parameters: try directory.kpiParameters())
         engine.progress = { [progress] in progress("projections: \($0)") }
-        try await projection.prepare()
-        // Not attached yet, or rebuilt since: catch up first, then one full copy.
-        if let journal = try engine.exportJournal(), !journal.full, !journal.isEmpty {
-            let started = clock.monotonicSeconds()
-            let pending = try await projection.export(engine)
-            round(ProjectRound(applied: 0, report: pending, seconds: clock.monotonicSeconds() - started))
-        }
-        try engine.attachExport()
-        if full { try engine.requireFullExport() }
-        repeat {
-            let generation = store.appended.generation
-            let started = clock.monotonicSeconds()
-            let applied = try engine.catchUp(from: store)
-            let report = try await projection.export(engine)
-            if applied > 0 || report != nil || !follow {
-                round(ProjectRound(applied: applied, report: report, seconds: clock.monotonicSeconds() - started))
+        // One connection for every round (a dropped connection ends the command with its error:
+        // run it under a supervisor that restarts it; the next run resumes where this one committed).
+        try await projection.withSession { c in
+            // Not attached yet, or rebuilt since: catch up first, then one full copy.
+            if let journal = try engine.exportJournal(), !journal.full, !journal.isEmpty {
+                let started = clock.monotonicSeconds()
+                let pending = try await projection.export(engine, on: c)
+                round(ProjectRound(applied: 0, report: pending, seconds: clock.monotonicSeconds() - started))
             }
-            if follow && !stop() { await store.appended.wait(after: generation, timeout: .milliseconds(pollMilliseconds)) }
-        } while follow && !stop() && !Task.isCancelled
+            try engine.attachExport()
+            if full { try engine.requireFullExport() }
+            repeat {
+                let generation = store.appended.generation
+                let started = clock.monotonicSeconds()
+                let applied = try engine.catchUp(from: store)
+                let caughtUp = clock.monotonicSeconds()
+                let report = try await projection.export(engine, on: c)
+                if applied > 0 || report != nil || !follow {
+                    round(ProjectRound(applied: applied, report: report, seconds: clock.monotonicSeconds() - started,
+                                       catchUpSeconds: caughtUp - started))
+                }
+                if follow && !stop() { await store.appended.wait(after: generation, timeout: .milliseconds(pollMilliseconds)) }
+            } while follow && !stop() && !Task.isCancelled
+        }
     }
 }
 

@@ -56,16 +56,34 @@ public struct PostgresProjection: Sendable {
     public func export(_ engine: ProjectionEngine) async throws -> Report? {
         try await withConnection { c in
             try await PostgresSchema.migrate(c, logger: logger)
-            try engine.attachExport()
-            let lease = try engine.leaseForExport()
-            defer { lease.release() }
-            guard let journal = try engine.exportJournal() else { return nil }
-            let report = try await PostgresSchema.transaction(c, logger) { c in
-                try await apply(journal, from: engine, to: c)
-            }
-            if report != nil { try engine.clearExportJournal(exported: journal) }
+            let report = try await export(engine, on: c)
             try await PostgresViews.refresh(c, logger: logger)
             return report
+        }
+    }
+
+    /// ``export(_:)`` on an open connection whose schema is current
+    /// (``withSession(_:)``): what a follower does every round.
+    @discardableResult
+    public func export(_ engine: ProjectionEngine, on c: PostgresConnection) async throws -> Report? {
+        try engine.attachExport()
+        let lease = try engine.leaseForExport()
+        defer { lease.release() }
+        guard let journal = try engine.exportJournal() else { return nil }
+        let report = try await PostgresSchema.transaction(c, logger) { c in
+            try await apply(journal, from: engine, to: c)
+        }
+        if report != nil { try engine.clearExportJournal(exported: journal) }
+        return report
+    }
+
+    /// Runs `body` on one connection whose schema and views are current,
+    /// for several exports in a row (`--follow`).
+    public func withSession<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection { c in
+            try await PostgresSchema.migrate(c, logger: logger)
+            try await PostgresViews.refresh(c, logger: logger)
+            return try await body(c)
         }
     }
 

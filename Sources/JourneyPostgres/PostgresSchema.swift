@@ -18,9 +18,9 @@ enum PostgresSchema {
         var sql = """
             CREATE TABLE journey_meta (key text PRIMARY KEY, value text NOT NULL);
             -- Per origin, the last seq the rows reflect: written in the same transaction as the rows.
-            CREATE TABLE journey_checkpoint (origin text PRIMARY KEY, last_seq bigint NOT NULL CHECK (last_seq >= 0));
+            CREATE TABLE journey_checkpoint (origin text COLLATE "C" PRIMARY KEY, last_seq bigint NOT NULL CHECK (last_seq >= 0));
             -- Sites, queues, agents, teams and channels, interned: every *_id column refers here.
-            CREATE TABLE dim_name (id integer PRIMARY KEY, name text NOT NULL UNIQUE);
+            CREATE TABLE dim_name (id integer PRIMARY KEY, name text COLLATE "C" NOT NULL UNIQUE);
 
             """
         for table in PostgresTable.all {

@@ -39,11 +39,18 @@ struct PostgresTable: Sendable {
         return "bigint"
     }
 
+    /// The column's type as created: text compares and sorts byte by byte
+    /// (`COLLATE "C"`), as SQLite's does, whatever the database's locale, so
+    /// both backends order rows alike and the indexes serve the queries.
+    static func declaration(of column: String) -> String {
+        type(of: column) == "text" ? "text COLLATE \"C\"" : type(of: column)
+    }
+
     /// `CREATE TABLE` for this table (its partitions are made as days arrive).
     var createSQL: String {
         let notNull = Set(source.primaryKey)
         let defs = zip(source.columns, columns).map { sqlite, pg in
-            "\(pg) \(Self.type(of: sqlite))\(notNull.contains(sqlite) && sqlite != "day" ? " NOT NULL" : "")"
+            "\(pg) \(Self.declaration(of: sqlite))\(notNull.contains(sqlite) && sqlite != "day" ? " NOT NULL" : "")"
         }
         var sql = "CREATE TABLE \(name) (\(defs.joined(separator: ", "))"
         if partitioned {

@@ -109,9 +109,8 @@ enum PostgresViews {
 
     /// The read views `journey query --db postgres://…` runs its SQL on, in
     /// schema `journey_read`: each projection table with the node's own
-    /// table and column names (names instead of ids) and text in byte order
-    /// (`COLLATE "C"`, SQLite's order), so the typed query API's SQL runs
-    /// here unchanged.
+    /// table and column names (names instead of ids; text is stored in byte
+    /// order, SQLite's), so the typed query API's SQL runs here unchanged.
     static var readSQL: String {
         var sql = "CREATE SCHEMA IF NOT EXISTS journey_read;\n"
         for table in PostgresTable.all {
@@ -119,9 +118,9 @@ enum PostgresViews {
             let columns = zip(table.source.columns, table.columns).map { sqlite, pg -> String in
                 if PostgresTable.internedColumns.contains(sqlite) {
                     joins.append("LEFT JOIN public.dim_name n_\(sqlite) ON n_\(sqlite).id = t.\(pg)")
-                    return "n_\(sqlite).name COLLATE \"C\" AS \(sqlite)"
+                    return "n_\(sqlite).name AS \(sqlite)"
                 }
-                return PostgresTable.type(of: sqlite) == "text" ? "t.\(pg) COLLATE \"C\" AS \(sqlite)" : "t.\(pg)"
+                return "t.\(pg)"
             }
             sql += "CREATE OR REPLACE VIEW journey_read.\(table.name) AS SELECT \(columns.joined(separator: ", ")) FROM public.\(table.name) t "
                 + joins.joined(separator: " ") + ";\n"

@@ -26,11 +26,14 @@ public enum TestPostgres {
         ])
     }
 
-    /// Creates a new, empty database and returns its target.
+    /// Creates a new, empty database and returns its target. Its locale is
+    /// ICU's en-US, whose text order differs from SQLite's byte order (`B`
+    /// before `a` there, `a` before `B` here), as a headquarters' database
+    /// may well be: the projection must answer the same regardless.
     public static func createDatabase() async throws -> PostgresTarget {
         var target = try admin()
         let name = "journey_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await execute(target, "CREATE DATABASE \(name)")
+        try await execute(target, "CREATE DATABASE \(name) LOCALE_PROVIDER icu ICU_LOCALE 'en-US' TEMPLATE template0")
         target.database = name
         return target
     }

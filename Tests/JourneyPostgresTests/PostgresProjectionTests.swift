@@ -222,7 +222,7 @@ final class PostgresProjectionTests: XCTestCase {
         let projection = PostgresProjection(target: target)
         let store = try LogStore.create(directory: dir + "/h", site: "east")
         defer { store.close() }
-        let names = ["<script>alert('x')</script>", "tab\there", "line\nbreak\r\n", "back\\slash\\N", "quote\"'`", "\\.", "nul\u{0}name", "ünï €"]
+        let names = ["<script>alert('x')</script>", "Zed", "alpha", "-dash", "tab\there", "line\nbreak\r\n", "back\\slash\\N", "quote\"'`", "\\.", "nul\u{0}name", "ünï €"]
         var events: [Event] = []
         let t0 = try XCTUnwrap(Timestamp(rfc3339: "2026-03-02T09:00:00Z"))
         for (i, name) in names.enumerated() {
@@ -245,6 +245,7 @@ final class PostgresProjectionTests: XCTestCase {
         let agents = try await TestPostgres.column(target, "SELECT agent FROM bi_agent_days ORDER BY agent")
         XCTAssertEqual(Set(agents.compactMap { $0 }), Set(try engine.agentProfileRows().map(\.agent)), "the views show the names as the node's projection holds them")
         XCTAssertEqual(agents.count, names.count)
+        try await assertSameAnswers(engine, PostgresReader(target: target), "hostile names")
         // A second export of changed rows deletes by the same (hostile) keys.
         _ = try store.append(names.enumerated().map { i, name in
             Event(site: "east", id: "s\(i)", at: Timestamp(ms: t0.ms + 7_200_000), kind: .surveyAnswered, contact: "c-\(name)",

@@ -53,3 +53,25 @@ final class ProjectionMigrationTests: XCTestCase {
         }
     }
 }
+
+extension ProjectionMigrationTests {
+    /// v4 (the export journal) adds tables and keeps every row of a v3
+    /// file: no rebuild, and no export is attached until `journey project`.
+    func testAVersion3FileKeepsItsRowsAndHasNoExportAttached() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/v3.sqlite"
+        let old = try DatabaseQueue(path: path)
+        try ProjectionSchema.migrator.migrate(old, upTo: "v3")
+        try old.write { db in
+            try db.execute(sql: "INSERT INTO checkpoint (origin, last_seq) VALUES ('east', 42)")
+            try db.execute(sql: "INSERT INTO interval_stat (site, queue, interval_start, day, offered, answered, abandoned, short_abandoned, answered_in_sl, wait_ms_answered, handled, handle_ms) VALUES ('east', 'billing', 0, 0, 3, 2, 1, 0, 2, 100, 2, 900)")
+        }
+        try old.close()
+        let engine = try ProjectionEngine(path: path)
+        XCTAssertEqual(engine.positions, ["east": 42])
+        XCTAssertEqual(try engine.intervalRows(ProjectionQuery.Filter()).map(\.offered), [3])
+        XCTAssertNil(try engine.exportJournal())
+        let applied = try DatabaseQueue(path: path).read { try ProjectionSchema.migrator.appliedMigrations($0) }
+        XCTAssertEqual(applied, ProjectionSchema.migrator.migrations)
+    }
+}
