@@ -179,15 +179,7 @@ public struct PostgresBenchmark {
         let (n, catchUp, total) = split.withLock { $0 }
         progress(String(format: "follow: %d rounds, %.0f ms each on average, %.0f ms of it the node's catch-up", n,
                         total / Double(max(1, n)) * 1000, catchUp / Double(max(1, n)) * 1000))
-        let seen = rounds.all.sorted { $0.at < $1.at }
-        var lags: [Double] = []
-        var k = 0
-        for a in appended {
-            while k < seen.count && (seen[k].held < a.seq || seen[k].at < a.at) { k += 1 }
-            guard k < seen.count else { break }
-            lags.append(max(0, (seen[k].at - a.at).inSeconds * 1000))
-        }
-        return lags
+        return rounds.lagsMs(of: appended)
     }
 
     /// A new, empty database on the server.
@@ -199,13 +191,10 @@ public struct PostgresBenchmark {
     }
 
     static func execute(_ target: PostgresTarget, _ sql: String) async throws {
-        let logger = Logger(label: "journey.bench.postgres")
-        let c = try await target.connect(logger: logger)
-        defer { Task { try? await c.close() } }
         do {
-            _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        } catch {
-            throw BenchError(.io, "PostgreSQL refused \(sql): \(PostgresTarget.describe(error))")
+            try await target.execute(sql, logger: Logger(label: "journey.bench.postgres"))
+        } catch let e as JourneyPostgres.PostgresError {
+            throw BenchError(.io, e.message)
         }
     }
 }

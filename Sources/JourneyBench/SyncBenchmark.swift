@@ -152,16 +152,7 @@ public struct SyncBenchmark: Sendable {
         _ = await recorder.result
         follower.cancel()
         _ = await follower.result
-        let seen = arrivals.all
-        var lags: [Double] = []
-        var k = 0
-        for a in appended {
-            while k < seen.count && seen[k].held < a.seq { k += 1 }
-            guard k < seen.count else { break }  // never arrived within the drain: not a lag sample
-            let d = seen[k].at - a.at
-            lags.append(max(0, d.inSeconds * 1000))
-        }
-        return lags
+        return arrivals.lagsMs(of: appended)
     }
 }
 
@@ -171,6 +162,21 @@ final class Arrivals: Sendable {
     func add(_ held: UInt64, at: ContinuousClock.Instant) { list.withLock { $0.append((held, at)) } }
     var all: [(held: UInt64, at: ContinuousClock.Instant)] { list.withLock { $0 } }
     var maxHeld: UInt64 { list.withLock { $0.last?.held ?? 0 } }
+
+    /// The lag of each appended batch, ms: the first arrival holding its last
+    /// seq minus the moment its append returned. A batch that never arrived
+    /// (within the drain) is not a sample.
+    func lagsMs(of appended: [(seq: UInt64, at: ContinuousClock.Instant)]) -> [Double] {
+        let seen = all
+        var lags: [Double] = []
+        var k = 0
+        for a in appended {
+            while k < seen.count && seen[k].held < a.seq { k += 1 }
+            guard k < seen.count else { break }
+            lags.append(max(0, (seen[k].at - a.at).inSeconds * 1000))
+        }
+        return lags
+    }
 }
 
 final class Flag: Sendable {

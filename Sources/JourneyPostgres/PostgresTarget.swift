@@ -121,6 +121,19 @@ public struct PostgresTarget: Sendable, Equatable {
         }
     }
 
+    /// Runs one statement on a connection of its own (administration: making
+    /// or dropping a database, granting a role).
+    public func execute(_ sql: String, logger: Logger) async throws {
+        let c = try await connect(logger: logger)
+        do {
+            _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            try? await c.close()
+        } catch {
+            try? await c.close()
+            throw PostgresError(.server, "PostgreSQL refused \(sql.prefix(80)): \(PostgresTarget.describe(error))")
+        }
+    }
+
     /// A server error's own message (PostgresNIO's description hides it by default).
     public static func describe(_ error: any Error) -> String {
         if let e = error as? PSQLError {

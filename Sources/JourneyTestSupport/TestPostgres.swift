@@ -46,14 +46,7 @@ public enum TestPostgres {
 
     /// Runs one statement on `target`.
     public static func execute(_ target: PostgresTarget, _ sql: String) async throws {
-        let logger = Logger(label: "journey.test.postgres")
-        let c = try await target.connect(logger: logger)
-        defer { Task { try? await c.close() } }
-        do {
-            _ = try await c.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        } catch {
-            throw PostgresError(.server, "\(sql.prefix(80)): \(PostgresTarget.describe(error))")
-        }
+        try await target.execute(sql, logger: Logger(label: "journey.test.postgres"))
     }
 
     /// The first column of every row of `sql` on `target`, as text.
