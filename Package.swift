@@ -183,6 +183,7 @@ let package = Package(
         .testTarget(
             name: "JourneyPostgresTests",
             dependencies: ["JourneyPostgres", "JourneyProjections", "JourneyLog", "JourneyModel", "JourneySimulation", "JourneyTestSupport",
+                           "JourneyNode", "JourneySync",
                            .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/JourneyPostgresTests"
         ),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests and the benchmarks: initdb in a
 # temporary directory, owned by an unprivileged user, listening on loopback
-# only, with a password for the `journey` role (scram-sha-256).
+# only, with a password for the `journey` role (scram-sha-256), and TLS with
+# a self-signed certificate when openssl is there.
 #
 #   Scripts/postgres-cluster.sh start [DIR]   creates and starts it; prints the
 #                                             environment to export (eval it)
@@ -44,8 +45,17 @@ case "$action" in
       --encoding=UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     rm -f "$dir/.pwfile"
+    # TLS with a throwaway self-signed certificate, so sslmode=require is tested too.
+    tls=""
+    if command -v openssl >/dev/null 2>&1; then
+      openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+        -keyout "$dir/data/server.key" -out "$dir/data/server.crt" >/dev/null 2>&1
+      chmod 600 "$dir/data/server.key"
+      [ "$(id -u)" -eq 0 ] && chown "$owner" "$dir/data/server.key" "$dir/data/server.crt"
+      tls="-c ssl=on -c ssl_cert_file=$dir/data/server.crt -c ssl_key_file=$dir/data/server.key"
+    fi
     as_owner "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=100" start >/dev/null \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=100 $tls" start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     printf '%s' "$password" > "$dir/password"
     chmod 600 "$dir/password"

@@ -298,6 +298,24 @@ final class PostgresProjectionTests: XCTestCase {
         await TestPostgres.dropRole(target, role)
     }
 
+    func testTLSIsUsedWhenTheURLAsksForIt() async throws {
+        var target = try TestPostgres.admin()
+        let sql = "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+        target.tls = .require
+        let encrypted = try await TestPostgres.column(target, sql)
+        XCTAssertEqual(encrypted, ["true"], "sslmode=require: the session is encrypted")
+        target.tls = .disable
+        let plain = try await TestPostgres.column(target, sql)
+        XCTAssertEqual(plain, ["false"], "sslmode=disable: it is not")
+        target.tls = .verifyFull
+        do {
+            _ = try await TestPostgres.column(target, sql)
+            XCTFail("verify-full must refuse the test server's self-signed certificate")
+        } catch let e as PostgresError {
+            XCTAssertEqual(e.code, .connection, e.message)
+        }
+    }
+
     func testADatabaseOfANewerSchemaIsRefused() async throws {
         let target = try await database()
         let projection = PostgresProjection(target: target)
