@@ -48,8 +48,12 @@ public struct PostgresReader: Sendable {
         defer { Task { try? await c.close() } }
         try await PostgresSchema.run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger)
         do {
-            let known = try await PostgresSchema.intColumn(c, "SELECT COALESCE(MAX(version), 0) FROM journey_schema", logger).first ?? 0
-            guard known > 0 else { throw PostgresError(.schema, "\(target.redacted) holds no JourneyStore projection; run journey project --to it first") }
+            let exists = try await PostgresSchema.intColumn(
+                c, "SELECT CASE WHEN to_regclass('public.journey_schema') IS NULL THEN 0 ELSE 1 END", logger).first ?? 0
+            let known = exists == 0 ? 0 : try await PostgresSchema.intColumn(c, "SELECT COALESCE(MAX(version), 0) FROM journey_schema", logger).first ?? 0
+            guard known > 0 else {
+                throw PostgresError(.config, "\(target.redacted) holds no JourneyStore projection; run journey project --to it first")
+            }
             let value = try await body(c, try await renderer(c))
             try await PostgresSchema.run(c, "COMMIT", logger)
             return value

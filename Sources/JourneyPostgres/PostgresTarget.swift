@@ -141,7 +141,7 @@ public struct PostgresTarget: Sendable, Equatable {
                 let detail = e.serverInfo?[.detail].map { " (\($0))" } ?? ""
                 return message + detail
             }
-            return "\(e.code)"
+            return e.underlying.map { "\(e.code): \($0)" } ?? "\(e.code)"
         }
         if let e = error as? PostgresTransactionError {
             if let inner = e.closureError ?? e.commitError ?? e.beginError { return describe(inner) }

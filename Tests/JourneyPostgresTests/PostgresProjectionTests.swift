@@ -316,6 +316,27 @@ final class PostgresProjectionTests: XCTestCase {
         }
     }
 
+    func testReadingADatabaseWithoutAProjectionSaysSo() async throws {
+        let target = try await database()
+        do {
+            _ = try await PostgresReader(target: target).query(.sites(ProjectionQuery.Filter()))
+            XCTFail("an empty database has nothing to answer from")
+        } catch let e as PostgresError {
+            XCTAssertEqual(e.kind, .badInput)
+            XCTAssertTrue(e.message.contains("run journey project"), e.message)
+        }
+        var wrong = target
+        wrong.password = "not-the-password"
+        do {
+            _ = try await PostgresReader(target: wrong).query(.sites(ProjectionQuery.Filter()))
+            XCTFail("a wrong password must be refused")
+        } catch let e as PostgresError {
+            XCTAssertEqual(e.code, .connection)
+            XCTAssertTrue(e.message.contains("password authentication failed"), e.message)
+            XCTAssertFalse(e.message.contains("not-the-password"), e.message)
+        }
+    }
+
     func testADatabaseOfANewerSchemaIsRefused() async throws {
         let target = try await database()
         let projection = PostgresProjection(target: target)
