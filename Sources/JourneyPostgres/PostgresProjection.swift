@@ -254,6 +254,7 @@ public struct PostgresProjection: Sendable {
         return out
     }
 
+    /// The checkpoints the database's rows reflect, read on `c`.
     public static func positions(_ c: PostgresConnection, _ logger: Logger) async throws -> [String: UInt64] {
         var out: [String: UInt64] = [:]
         do {

@@ -6,6 +6,7 @@ import JourneyModel
 /// its primary key (the order pages are read in) and which of its rows an
 /// incremental export copies.
 public enum ExportTable: String, Sendable, CaseIterable {
+    // The projection's tables, in the order a full copy writes them.
     case contact, visit, agent, agentSkill = "agent_skill", agentTime = "agent_time", action, agentDay = "agent_day"
     case intervalStat = "interval_stat", customer, selfserviceDay = "selfservice_day", siteZone = "site_zone"
 
@@ -92,9 +93,13 @@ public enum ExportTable: String, Sendable, CaseIterable {
 
 /// One value of an exported row, as SQLite stores it.
 public enum ExportValue: Sendable, Hashable {
+    /// SQL NULL.
     case null
+    /// An integer (counts, milliseconds, flags, days).
     case integer(Int64)
+    /// A fraction (agents per interval, the health penalty).
     case real(Double)
+    /// Text (names, keys, outcomes, JSON of recorded actions).
     case text(String)
 
     init(_ value: DatabaseValue) throws {
