@@ -12,22 +12,7 @@ import XCTest
 /// killed with SIGKILL at any point, the next run resumes and the database
 /// equals a projection rebuilt from scratch; the password never from the
 /// command line.
-final class ProjectCommandTests: XCTestCase {
-    var dir = ""
-    var databases: [PostgresTarget] = []
-
-    override func setUp() async throws {
-        dir = NSTemporaryDirectory() + "journey-cli-project-\(UUID().uuidString)"
-        if let why = TestPostgres.unavailable {
-            if TestPostgres.required { XCTFail("JOURNEY_REQUIRE_POSTGRES=1 but \(why)") }
-            throw XCTSkip(why)
-        }
-    }
-
-    override func tearDown() async throws {
-        for d in databases { await TestPostgres.dropDatabase(d) }
-        try? FileManager.default.removeItem(atPath: dir)
-    }
+final class ProjectCommandTests: PostgresTestCase {
 
     /// The environment a `journey project` subprocess gets: the URL and password, never on its command line.
     func environment(_ target: PostgresTarget) -> [String: String] {
@@ -43,8 +28,7 @@ final class ProjectCommandTests: XCTestCase {
         XCTAssertEqual(initOutcome.status, 0, initOutcome.stderr)
         let sim = await JourneyCLI.run(["simulate", "--data", dir, "--days", "4", "--seed", "8", "--agents", "20", "--contacts-per-day", "500"])
         XCTAssertEqual(sim.status, 0, sim.stderr)
-        let target = try await TestPostgres.createDatabase()
-        databases.append(target)
+        let target = try await database()
         let env = environment(target)
         var interrupted = 0
         // The first run: killed during the catch-up, the full copy, or between them.

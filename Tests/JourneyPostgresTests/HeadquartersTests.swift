@@ -14,22 +14,7 @@ import XCTest
 /// centres serve their logs; a headquarters node follows them (`serve
 /// --follow --project-to`) and keeps a PostgreSQL projection current as
 /// their events arrive, equal to a projection rebuilt from scratch.
-final class HeadquartersTests: XCTestCase {
-    var dir = ""
-    var databases: [PostgresTarget] = []
-
-    override func setUp() async throws {
-        dir = NSTemporaryDirectory() + "journey-hq-\(UUID().uuidString)"
-        if let why = TestPostgres.unavailable {
-            if TestPostgres.required { XCTFail("JOURNEY_REQUIRE_POSTGRES=1 but \(why)") }
-            throw XCTSkip(why)
-        }
-    }
-
-    override func tearDown() async throws {
-        for d in databases { await TestPostgres.dropDatabase(d) }
-        try? FileManager.default.removeItem(atPath: dir)
-    }
+final class HeadquartersTests: PostgresTestCase {
 
     func testAHeadquartersNodeFollowingThreeCentresKeepsPostgreSQLCurrent() async throws {
         let sites = ["north", "south", "central"]
@@ -59,8 +44,7 @@ final class HeadquartersTests: XCTestCase {
         }
         defer { for s in servers { s.stop() }; for c in centres.values { c.close() } }
         try LogStore.create(directory: "\(dir)/hq", site: "hq").close()
-        let target = try await TestPostgres.createDatabase()
-        databases.append(target)
+        let target = try await database()
         let projection = PostgresProjection(target: target)
         let node = Node(directory: DataDirectory("\(dir)/hq"))
         let rounds = Atomic<Int>(0)

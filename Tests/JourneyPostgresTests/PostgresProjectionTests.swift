@@ -11,28 +11,7 @@ import XCTest
 /// in CI, `.ci/run` starts one): every row equal to the node's projection
 /// after full copies, after catch-ups in random interleavings of origins and
 /// after failures part way, hostile names kept, the BI role read-only.
-final class PostgresProjectionTests: XCTestCase {
-    var dir = ""
-    var databases: [PostgresTarget] = []
-
-    override func setUp() async throws {
-        dir = NSTemporaryDirectory() + "journey-pg-\(UUID().uuidString)"
-        if let why = TestPostgres.unavailable {
-            if TestPostgres.required { XCTFail("JOURNEY_REQUIRE_POSTGRES=1 but \(why)") }
-            throw XCTSkip(why)
-        }
-    }
-
-    override func tearDown() async throws {
-        for d in databases { await TestPostgres.dropDatabase(d) }
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func database() async throws -> PostgresTarget {
-        let d = try await TestPostgres.createDatabase()
-        databases.append(d)
-        return d
-    }
+final class PostgresProjectionTests: PostgresTestCase {
 
     /// Blocks of the simulated centres, to feed a growing store in any order.
     struct Source {

@@ -87,7 +87,7 @@ extension Optional: SQLDecodable where Wrapped: SQLDecodable {
 /// A read of the typed query API: the statements it runs and how their rows
 /// become typed values. ``ProjectionEngine`` runs it on its SQLite file; a
 /// PostgreSQL projection runs the same statements on its read views.
-public struct ProjectionRead<T>: @unchecked Sendable {
+public struct ProjectionRead<T> {
     /// The statements, run in order in one read transaction.
     public let statements: [SQLStatement]
     /// Makes the result from each statement's rows.
