@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // System zlib (Debian: zlib1g-dev). Deflate is done by the system library, never vendored.
@@ -104,10 +105,20 @@ let package = Package(
                            "JourneyStaffing", "JourneyInsights", "JourneyPostgres"],
             path: "Sources/JourneyNode"
         ),
+        // The operations console: pages, live updates, the JSON API and metrics, served by `journey serve`.
+        .target(
+            name: "JourneyConsole",
+            dependencies: ["JourneyModel", "JourneyLog", "JourneyProjections", "JourneyInsights", "JourneyStaffing", "JourneySync", "JourneyNode",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Sources/JourneyConsole"
+        ),
         .target(
             name: "JourneyCLI",
             dependencies: [
                 "JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyProjections", "JourneySync", "JourneyStaffing", "JourneyInsights", "JourneyNode", "JourneyPostgres",
+                "JourneyConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -191,6 +202,13 @@ let package = Package(
             name: "JourneyNodeTests",
             dependencies: ["JourneyNode", "JourneyIngest", "JourneyLog", "JourneyModel", "JourneyProjections"],
             path: "Tests/JourneyNodeTests"
+        ),
+        .testTarget(
+            name: "JourneyConsoleTests",
+            dependencies: ["JourneyConsole", "JourneyNode", "JourneyProjections", "JourneyLog", "JourneyModel", "JourneySync", "JourneyTestSupport",
+                           "JourneySimulation",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/JourneyConsoleTests"
         ),
         .testTarget(
             name: "JourneyCLITests",

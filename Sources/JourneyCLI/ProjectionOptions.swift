@@ -23,12 +23,9 @@ extension Projections {
         }
     }
 
-    /// Refuses `value` when it is not among the `known` values of `dimension`.
+    /// Refuses `value` when it is not among the `known` values of `dimension` (exit 3, listing them).
     static func checkFilter(_ dimension: ProjectionEngine.FilterDimension, _ value: String, known: [String]) throws {
-        guard !known.contains(value) else { return }
-        let shown = known.prefix(30).joined(separator: ", ") + (known.count > 30 ? ", … (\(known.count) in all)" : "")
-        throw CLIError(.badInput, "no \(dimension.rawValue) '\(value)' in this store's projections; "
-                       + (known.isEmpty ? "it holds none yet" : "\(dimension.rawValue)s: \(shown)"))
+        try ProjectionEngine.checkFilter(dimension, value, known: known)
     }
 }
 

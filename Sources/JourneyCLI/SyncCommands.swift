@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JourneyConsole
 import JourneyLog
 import JourneyModel
 import JourneyNode
@@ -42,8 +43,11 @@ struct KeysCommand: ParsableCommand {
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve this node's logs to authenticated peers over HTTP (TLS when configured).",
-        discussion: "Runs until interrupted. Protocol: docs/sync-protocol.md.")
+        abstract: "Serve this node's logs to authenticated peers, and the web console to its viewers, over HTTP (TLS when configured).",
+        discussion: """
+        Runs until interrupted. Protocol: docs/sync-protocol.md. When the sync config lists 'viewers', the operations \
+        console (pages, live updates, the JSON API under /v1/api/) is served on the same port: docs/console.md.
+        """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var syncConfig: SyncConfigOption
     @Option(help: ArgumentHelp("Address to listen on (overrides 'listen' in the config).", valueName: "host:port"))
@@ -74,9 +78,14 @@ struct ServeCommand: AsyncParsableCommand {
             try PostgresTarget.resolve(url: $0, passwordFile: passwordFile, environment: ProcessInfo.processInfo.environment)
         }
         let console = Console.current
-        try await store.node().serve(config, follow: follow, projectTo: target.map { PostgresProjection(target: $0) }, bound: { s, port in
+        let node = store.node()
+        let viewers = config.viewers.count
+        let scheme = config.tlsCertificate == nil ? "http" : "https"
+        try await node.serve(config, follow: follow, projectTo: target.map { PostgresProjection(target: $0) },
+                             extra: ConsoleServer.served(node: node, config: config), bound: { s, port in
             Console.error("serve: \(s.site) serving \(s.origins.joined(separator: ", ")) on \(host):\(port)"
                           + (peers.isEmpty ? "" : "; following \(peers.map(\.name).joined(separator: ", "))"))
+            if viewers > 0 { Console.error("serve: console for \(viewers) viewer(s) at \(scheme)://\(host):\(port)/") }
         }, pulled: { peer, r in
             Console.error("serve: pulled \(r.events) events in \(r.blocks) blocks from \(peer.name)")
         }, projected: { round in

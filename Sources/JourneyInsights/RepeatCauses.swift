@@ -59,12 +59,19 @@ public enum RepeatCauses {
         }
     }
 
+    /// The days a report with `options` covers: the options' days, else the
+    /// 7 days ending with the last whose repeat windows have closed.
+    public static func range(_ engine: ProjectionEngine, _ options: Options) throws -> DayRange {
+        let w = options.windowHours.map { Int64($0) * 3_600_000 } ?? engine.repeatWindowMs
+        return try DayRange.resolve(engine, site: options.site, fromDay: options.fromDay, toDay: options.toDay,
+                                    lastDay: engine.lastClosedWindowDay(windowMs: w, site: options.site), span: 7)
+    }
+
     /// Repeats per cause (queue, reason, agent, route …) against the site's rate, largest excess first, each with the command that lists its contacts.
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
         let w = options.windowHours.map { Int64($0) * 3_600_000 } ?? engine.repeatWindowMs
         let horizon = engine.dataHorizon
-        let range = try DayRange.resolve(engine, site: options.site, fromDay: options.fromDay, toDay: options.toDay,
-                                         lastDay: engine.lastClosedWindowDay(windowMs: w, site: options.site), span: 7)
+        let range = try Self.range(engine, options)
         let (from, to) = (range.from, range.to)
         let length = max(1, range.days)
         let current = try tally(engine, from: from, to: to, w: w, site: options.site)
@@ -136,35 +143,34 @@ public enum RepeatCauses {
         }
     }
 
-    /// The `journey query contacts` command that lists exactly the contacts
+    /// The `journey query contacts` query that lists exactly the contacts
     /// cause `k` counts: for a route, queue, reason or agent, the row's
-    /// `contacts` (add `--repeated` for its `repeats`); for a hand-off or a
+    /// `contacts` (add `repeated` for its `repeats`); for a hand-off or a
     /// cross-site move, its `repeats` — the first contacts whose repeat came
-    /// on that channel or at that site. With `--data` when known, quoted for
-    /// a shell.
-    static func drillCommand(_ k: Key, from: Int64, to: Int64, data: String?, windowHours: Int? = nil) -> String {
-        var args = ["journey", "query", "contacts"]
-        if let data { args += ["--data", data] }
-        let parts = k.value.components(separatedBy: "→")
-        args += ["--site", k.site]
-        switch k.dimension {
-        case "route": args += ["--route", k.value]
-        case "queue": args += ["--queue", k.value]
-        case "reason": args += ["--reason", k.value]
-        case "agent": args += ["--agent", k.value]
-        case "handoff": args += ["--channel", parts.first ?? k.value, "--repeated-to-channel", parts.last ?? k.value]
-        default: args += ["--repeated-at-site", parts.last ?? k.value]
+    /// on that channel or at that site.
+    public static func drillQuery(dimension: String, site: String, value: String, fromDay: Int64, toDay: Int64, windowHours: Int? = nil) -> ProjectionQuery {
+        var f = ProjectionQuery.Filter()
+        let parts = value.components(separatedBy: "→")
+        f.site = site
+        switch dimension {
+        case "route": f.route = value
+        case "queue": f.queue = value
+        case "reason": f.reason = value
+        case "agent": f.agent = value
+        case "handoff": f.channel = parts.first ?? value; f.repeatedToChannel = parts.last ?? value
+        default: f.repeatedAtSite = parts.last ?? value
         }
         // Exactly the contacts the row counts: ended, with a customer, their window closed.
-        args += ["--counted", "--from", Timestamp.dateString(day: from), "--to", Timestamp.dateString(day: to)]
-        if let windowHours { args += ["--window", "\(windowHours)h"] }
-        return args.map(shellQuoted).joined(separator: " ")
+        f.countedOnly = true
+        f.fromDay = fromDay
+        f.toDay = toDay
+        f.windowMs = windowHours.map { Int64($0) * 3_600_000 }
+        return .contacts(f)
     }
 
-    /// `s` as one shell word: as is when it is made of safe characters, else in single quotes.
-    static func shellQuoted(_ s: String) -> String {
-        let safe = s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:,@+".unicodeScalars.contains($0) }
-        return safe && !s.isEmpty ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    /// ``drillQuery(dimension:site:value:fromDay:toDay:windowHours:)`` as the command that runs it, with `--data` when known.
+    static func drillCommand(_ k: Key, from: Int64, to: Int64, data: String?, windowHours: Int? = nil) -> String {
+        drillQuery(dimension: k.dimension, site: k.site, value: k.value, fromDay: from, toDay: to, windowHours: windowHours).commandLine(data: data)
     }
 
     /// Per cause and per site: contacts whose outcome is known, and how many were repeated.

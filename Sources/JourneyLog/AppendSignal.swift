@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Wakes, in this process, whoever waits for a store's next append: the sync
+/// Wakes, in this process, whoever waits for a store's next append (and, as
+/// the console's change signal, for a projection's next catch-up): the sync
 /// server's long polls answer a pull the moment a block is stored instead of
 /// looking again every few milliseconds. Appends by another process (a
 /// separate writer beside a read-only server) are not seen here; their
@@ -32,8 +33,9 @@ public final class AppendSignal: Sendable {
         for w in woken { w.resume() }
     }
 
-    /// Called after new events or blocks became readable: wakes every waiter.
-    func signal() {
+    /// Called after new data became readable (a store's appends; a console's
+    /// caught-up projection): counts a generation and wakes every waiter.
+    public func signal() {
         let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.count &+= 1
             defer { s.waiters.removeAll(keepingCapacity: true) }

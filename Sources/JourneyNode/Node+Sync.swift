@@ -3,6 +3,20 @@ import JourneyModel
 import JourneyPostgres
 import JourneySync
 
+/// What `serve` runs beside the sync protocol (the web console): routes on
+/// the same port, and a task for as long as the server runs.
+public struct Served: Sendable {
+    /// Routes added to the server.
+    public var routes: [any RouteProvider]
+    /// Runs beside the server until it is cancelled (the console's projection follower).
+    public var task: (@Sendable () async -> Void)?
+    /// Routes and a task.
+    public init(routes: [any RouteProvider], task: (@Sendable () async -> Void)? = nil) {
+        self.routes = routes
+        self.task = task
+    }
+}
+
 extension Node {
     /// Serves this node's logs to the clients `config` names, on its listen
     /// address, until cancelled. With `follow`, the node also pulls from the
@@ -10,23 +24,31 @@ extension Node {
     /// store is opened read-only so a separate writer may run beside it.
     /// With `projection`, the node also keeps that PostgreSQL projection
     /// current (``project(to:follow:full:store:pollMilliseconds:stop:round:)``).
+    /// With `extra` (the web console), its routes are served on the same
+    /// port and its task runs beside the server.
     /// `bound` gets the store and the port once listening; `pulled` each peer's batch; `projected` each export round.
     public func serve(_ config: SyncConfig, follow: Bool, projectTo projection: PostgresProjection? = nil,
+                      extra: (@Sendable (LogStore) throws -> Served)? = nil,
                       bound: @escaping @Sendable (LogStore, Int) -> Void,
                       pulled: @escaping @Sendable (SyncConfig.Peer, SyncClient.Report) -> Void,
                       projected: @escaping @Sendable (ProjectRound) -> Void = { _ in }) async throws {
-        guard !config.clients.isEmpty else {
-            throw NodeError(.config, "the sync config has no 'clients': no peer could authenticate; add one per peer with its token")
+        guard !config.clients.isEmpty || !config.viewers.isEmpty else {
+            throw NodeError(.config, "the sync config has no 'clients' and no 'viewers': nobody could authenticate; add a client per peer, or a viewer for the console")
         }
         let store = try openStore(readOnly: !follow)
         defer { store.close() }
-        let app = try SyncServer(store: store, config: config).application(host: config.listenHost, port: config.listenPort) { port in
+        let served = try extra?(store)
+        let app = try SyncServer(store: store, config: config).application(host: config.listenHost, port: config.listenPort,
+                                                                           extra: served?.routes ?? []) { port in
             bound(store, port)
         }
         let peers = follow ? config.peers : []
         let client = SyncClient(store: store, config: config)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
+            if let task = served?.task {
+                group.addTask { await task() }
+            }
             if !peers.isEmpty {
                 group.addTask { await client.follow(peers, stop: { false }, onPull: pulled) }
             }

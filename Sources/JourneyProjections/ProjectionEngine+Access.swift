@@ -79,4 +79,22 @@ extension ProjectionEngine {
 
     /// Local day number of a UTC instant at `site`.
     public func localDay(_ t: Timestamp, site: String) -> Int64 { calendar.day(t.ms, site: site) }
+
+    /// Refuses `value` when it is not among the `known` values of `dimension`
+    /// (a typo would otherwise answer with an empty table), listing what the
+    /// projection holds: an ``ProjectionError/Code/invalidRequest``.
+    public static func checkFilter(_ dimension: FilterDimension, _ value: String, known: [String]) throws {
+        guard !known.contains(value) else { return }
+        let shown = known.prefix(30).joined(separator: ", ") + (known.count > 30 ? ", … (\(known.count) in all)" : "")
+        throw ProjectionError(.invalidRequest, "no \(dimension.rawValue) '\(value)' in this store's projections; "
+                              + (known.isEmpty ? "it holds none yet" : "\(dimension.rawValue)s: \(shown)"))
+    }
+
+    /// Refuses a filter naming a site, queue, team or agent this projection does not hold.
+    public func checkFilter(_ f: ProjectionQuery.Filter) throws {
+        for (dimension, value) in [(FilterDimension.site, f.site), (.queue, f.queue), (.team, f.team), (.agent, f.agent)] {
+            guard let value else { continue }
+            try Self.checkFilter(dimension, value, known: try knownValues(dimension))
+        }
+    }
 }

@@ -278,6 +278,11 @@ public struct QueryRenderer: Sendable {
                                  "endedAt", "waitSeconds", "talkSeconds", "holdSeconds", "acwSeconds", "outcome", "resolved",
                                  "transfers", "route", "csat", "nps", "repeatOf", "repeated"]
 
+    /// Contact rows as `journey query contacts` renders them (times in each site's zone).
+    public func contacts(_ rows: [ContactRow]) -> QueryResult {
+        QueryResult(columns: Self.contactColumns, rows: rows.map(contactJSON), positions: positions, horizon: Timestamp(ms: horizon))
+    }
+
     func contactJSON(_ r: ContactRow) -> [JSONValue] {
         func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
         func seconds(_ ms: Int64?) -> JSONValue { ms.map { number(Double($0) / 1000) } ?? .null }

@@ -71,7 +71,8 @@ public struct PlanAudit: Sendable {
         var diffs: [Difference] = []
         // The id is a digest of the rest; compare the members themselves.
         let keys = record.members.map(\.key) + replay.data.members.map(\.key).filter { record[$0] == nil }
-        for key in keys where key != "plan" {
+        // Who recorded the plan (`by`, stamped by the console) is not part of it.
+        for key in keys where key != "plan" && key != "by" {
             let a = record[key], b = replay.data[key]
             guard a != b else { continue }
             if key == "lending" || key == "sites", case .array(let x) = a ?? .null, case .array(let y) = b ?? .null {

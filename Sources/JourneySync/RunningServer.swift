@@ -27,12 +27,13 @@ public final class RunningServer: Sendable {
     /// `http://HOST:PORT`.
     public var url: String { "http://\(host):\(port)" }
 
-    /// Starts `server` on `host`:`port` (0: a free port) and returns once it listens.
-    public static func start(_ server: SyncServer, host: String = "127.0.0.1", port: Int = 0) async throws -> RunningServer {
+    /// Starts `server` on `host`:`port` (0: a free port), with the routes of `extra` beside it, and returns once it listens.
+    public static func start(_ server: SyncServer, host: String = "127.0.0.1", port: Int = 0,
+                             extra: [any RouteProvider] = []) async throws -> RunningServer {
         let bound = BoundPort()
         let task = Task {
             do {
-                let app = try server.application(host: host, port: port) { bound.set(.success($0)) }
+                let app = try server.application(host: host, port: port, extra: extra) { bound.set(.success($0)) }
                 try await app.runService(gracefulShutdownSignals: [])
             } catch {
                 bound.set(.failure(error))

@@ -9,13 +9,16 @@ import JourneyModel
 ///  "tls": {"certificate": "/etc/journey/cert.pem", "key": "/etc/journey/key.pem"},
 ///  "peers":   [{"name": "south", "url": "https://10.0.0.2:7401", "token": "…", "ca": "/etc/journey/ca.pem"}],
 ///  "clients": [{"name": "south", "token": "…", "origins": ["north", "east"]}],
-///  "keys":    {"north": "<64 hex>", "south": "<64 hex>", "east": "<64 hex>"}}
+///  "keys":    {"north": "<64 hex>", "south": "<64 hex>", "east": "<64 hex>"},
+///  "viewers": [{"name": "ops", "token": "…", "role": "manager", "sites": ["north"]}]}
 /// ```
 ///
 /// `peers` are the nodes this one pulls from, with the token it presents;
 /// `clients` are the nodes allowed to pull from it, each with its token and
 /// optionally the only origins it may read; `keys` pins each site's public
-/// signing key — a block of an origin without a pinned key is refused.
+/// signing key — a block of an origin without a pinned key is refused;
+/// `viewers` are the people and scrapers allowed into the web console and its
+/// API (``Viewer``), with tokens separate from the peers'.
 public struct SyncConfig: Sendable, Equatable {
     /// A node this one pulls from.
     public struct Peer: Sendable, Equatable {
@@ -66,6 +69,8 @@ public struct SyncConfig: Sendable, Equatable {
     public var clients: [Client] = []
     /// Pinned Ed25519 public keys by site.
     public var keys: [String: [UInt8]] = [:]
+    /// Who may open the console, its API and its metrics.
+    public var viewers: [Viewer] = []
 
     /// An empty config: listen on 127.0.0.1:7400, no peers, no clients, no keys.
     public init() {}
@@ -101,6 +106,7 @@ public struct SyncConfig: Sendable, Equatable {
             return .object(JSONObject(m))
         })))
         o.members.append(.init("keys", .object(JSONObject(keys.keys.sorted().map { .init($0, .string(Checksum.hex(keys[$0] ?? []))) }))))
+        if !viewers.isEmpty { o.members.append(.init("viewers", .array(viewers.map(\.json)))) }
         return .object(o)
     }
 
@@ -136,7 +142,7 @@ public struct SyncConfig: Sendable, Equatable {
 }
 
 extension SyncConfig: Decodable {
-    enum CodingKeys: String, CodingKey, CaseIterable { case listen, tls, peers, clients, keys }
+    enum CodingKeys: String, CodingKey, CaseIterable { case listen, tls, peers, clients, keys, viewers }
 
     private struct TLS: Decodable {
         enum CodingKeys: String, CodingKey, CaseIterable { case certificate, key }
@@ -168,6 +174,17 @@ extension SyncConfig: Decodable {
                 throw ConfigDecoder.Failure(path: "keys.\(site)", message: "must be the 64 hex digits that `journey keys` prints for that site")
             }
             keys[site] = bytes
+        }
+        viewers = try c.decodeIfPresent([Viewer].self, forKey: .viewers) ?? []
+        for (i, viewer) in viewers.enumerated() where viewer.name.isEmpty { viewers[i].name = "viewer \(i)" }
+        // A token opens one door: a peer's token must not open the console, nor a viewer's pull blocks.
+        for (i, viewer) in viewers.enumerated() {
+            if clients.contains(where: { Self.constantTimeEquals($0.token, viewer.token) }) {
+                throw ConfigDecoder.Failure(path: "viewers[\(i)].token", message: "is also a client's token; viewers and peers need separate tokens")
+            }
+            if viewers[..<i].contains(where: { Self.constantTimeEquals($0.token, viewer.token) }) {
+                throw ConfigDecoder.Failure(path: "viewers[\(i)].token", message: "is also an earlier viewer's token; give each viewer its own")
+            }
         }
     }
 }

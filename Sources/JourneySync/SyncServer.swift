@@ -8,6 +8,12 @@ import Logging
 import NIOCore
 import NIOSSL
 
+/// Routes served beside the sync protocol on the same port (the web console).
+public protocol RouteProvider: Sendable {
+    /// Adds this provider's routes to `router`.
+    func addRoutes(to router: Router<BasicRequestContext>)
+}
+
 /// Serves the logs this node holds (its own and the replicas it relays) to
 /// authenticated peers over HTTP/1.1 (TLS when configured).
 ///
@@ -45,10 +51,13 @@ public struct SyncServer: Sendable {
         self.logger = logger
     }
 
-    /// The application, listening on `host:port` (0 picks a free port; `onRunning` gets the bound port).
-    public func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    /// The application, listening on `host:port` (0 picks a free port; `onRunning` gets the bound port),
+    /// serving the sync routes and those of `extra` (the web console) on the same port and TLS.
+    public func application(host: String, port: Int, extra: [any RouteProvider] = [],
+                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         throws -> some ApplicationProtocol {
         let router = Router()
+        for provider in extra { provider.addRoutes(to: router) }
         let server = self
         router.get("v1/heads") { request, _ -> Response in
             let client = try server.authenticate(request)

@@ -32,6 +32,38 @@ public struct ProjectionReads: Sendable {
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), args)
     }
 
+    /// A visit with no outcome that entered its queue longer than this before
+    /// the horizon is not counted as waiting: its end is missing from the
+    /// source (a lost event, a file not imported), not a caller on hold for hours.
+    public static let waitingAgeMaxMs: Int64 = 4 * 3_600_000
+
+    /// Each site's state at the horizon (`site`: only that one): contacts
+    /// waiting, the longest wait, agents ready, busy and not ready.
+    public func now(site: String?) -> ProjectionRead<[SiteNowRow]> {
+        let since = horizon - Self.waitingAgeMaxMs
+        let fromDay = LocalDay(localMs: since).number - 1  // the local day of any zone is within one of the UTC day
+        let siteClause = site == nil ? "" : " AND a.site = ?"
+        let visitClause = site == nil ? "" : " AND v.site = ?"
+        var args: [ExportValue] = site.map { [.text($0)] } ?? []
+        args += [.integer(fromDay), .integer(since), .integer(horizon)] + (site.map { [.text($0)] } ?? [])
+        return listRead("""
+            SELECT s.site, COALESCE(w.waiting, 0), w.first_entered, COALESCE(s.ready, 0), COALESCE(s.busy, 0), COALESCE(s.notready, 0)
+            FROM (SELECT a.site AS site, SUM(CASE WHEN a.state = 'ready' THEN 1 ELSE 0 END) AS ready,
+                         SUM(CASE WHEN a.state = 'busy' THEN 1 ELSE 0 END) AS busy,
+                         SUM(CASE WHEN a.state = 'notready' THEN 1 ELSE 0 END) AS notready
+                  FROM agent a WHERE a.site IS NOT NULL\(siteClause) GROUP BY a.site) s
+            LEFT JOIN (SELECT v.site AS site, COUNT(*) AS waiting, MIN(v.entered_at) AS first_entered
+                       FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact
+                       WHERE v.day >= ? AND v.entered_at >= ? AND v.entered_at <= ? AND v.answered_at IS NULL
+                         AND v.abandoned_at IS NULL AND v.refused = 0 AND c.ended_at IS NULL\(visitClause)
+                       GROUP BY v.site) w ON w.site = s.site
+            ORDER BY s.site
+            """, args) { [horizon] r in
+            let first: Int64? = r[2]
+            return SiteNowRow(site: r[0], waiting: r[1], longestWaitMs: first.map { max(0, horizon - $0) }, ready: r[3], busy: r[4], notReady: r[5])
+        }
+    }
+
     /// Interval rows within the filter's site, queue and days, by site, queue and start; at most `limit`.
     public func intervals(_ f: ProjectionQuery.Filter) -> ProjectionRead<[IntervalRow]> {
         let (w, args) = whereClause(f, queue: "queue")
@@ -199,6 +231,12 @@ public struct ProjectionReads: Sendable {
     /// A customer's contacts across channels and sites, oldest first.
     public func journey(customer: String) -> ProjectionRead<[ContactRow]> {
         listRead(Self.contactSelect + " WHERE customer = ? ORDER BY started_at, site, contact", [.text(customer)], Self.contactRow)
+    }
+
+    /// A customer's latest `limit` contacts, newest first (the screen-pop).
+    public func recentContacts(customer: String, limit: Int) -> ProjectionRead<[ContactRow]> {
+        listRead(Self.contactSelect + " WHERE customer = ? ORDER BY started_at DESC, site DESC, contact DESC LIMIT \(max(1, limit))",
+                 [.text(customer)], Self.contactRow)
     }
 
     /// Contacts within the filter (site, queue, agent, customer, outcome,

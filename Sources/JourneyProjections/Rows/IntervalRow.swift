@@ -41,4 +41,19 @@ public struct IntervalRow: Sendable, Equatable {
     public var ahtSeconds: Double? { Ratio.of(Double(handleMs) / 1000, Double(handled)) }
     /// Abandoned / (offered − short abandons); nil when that is 0.
     public var abandonRate: Double? { Ratio.of(Double(abandoned), Double(offered - shortAbandoned)) }
+
+    /// The sum of `rows` as one row of `site`, `queue` and `intervalStart`: a
+    /// site's interval over all its queues, whose figures follow from the
+    /// summed counts. The agent averages are added too, so an agent serving
+    /// several of the queues counts once per queue. Nil without rows.
+    public static func total(_ rows: [IntervalRow], site: String, queue: String, intervalStart: Int64) -> IntervalRow? {
+        guard var t = rows.first else { return nil }
+        t.site = site; t.queue = queue; t.intervalStart = intervalStart
+        for r in rows.dropFirst() {
+            t.offered &+= r.offered; t.answered &+= r.answered; t.abandoned &+= r.abandoned; t.shortAbandoned &+= r.shortAbandoned
+            t.answeredInSL &+= r.answeredInSL; t.waitMsAnswered &+= r.waitMsAnswered; t.handled &+= r.handled; t.handleMs &+= r.handleMs
+            t.loggedAgents += r.loggedAgents; t.readyAgents += r.readyAgents; t.refused &+= r.refused
+        }
+        return t
+    }
 }

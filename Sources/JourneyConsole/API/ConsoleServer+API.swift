@@ -1,0 +1,146 @@
+import HTTPTypes
+import Hummingbird
+import JourneyModel
+import JourneyProjections
+import JourneySync
+
+/// The JSON API under `/v1/api/` (described by ``OpenAPIDocument``) and the
+/// screen-pop `/v1/customers/{key}/journey`.
+extension ConsoleServer {
+    /// Readers of the pages and the API.
+    static let readers: Set<SyncConfig.Viewer.Role> = [.viewer, .manager]
+
+    func addAPIRoutes(to router: Router<BasicRequestContext>) {
+        let server = self
+        router.get("v1/api/openapi.json") { request, _ -> Response in
+            _ = try server.require(request, Self.readers)
+            return Self.json(OpenAPIDocument.document)
+        }
+        router.get("v1/api/query/:kind") { request, context -> Response in
+            let p = try server.require(request, Self.readers)
+            return try await server.queryResponse(kind: try Self.parameter(context, "kind"), try Self.query(request), p)
+        }
+        router.get("v1/api/now") { request, _ -> Response in
+            let p = try server.require(request, Self.readers)
+            let site = try Self.query(request)["site"]
+            return Self.json(try await server.now(site: site, p).json)
+        }
+        router.get("v1/customers/:key/journey") { request, context -> Response in
+            let p = try server.require(request, Self.readers)
+            return Self.json(try await server.screenPop(customer: try Self.parameter(context, "key"), try Self.query(request), p))
+        }
+        router.get("v1/api/insights/:name") { request, context -> Response in
+            let p = try server.require(request, Self.readers)
+            let insight = try InsightRequest.parse(try Self.parameter(context, "name"), try Self.query(request))
+            try server.checkSite(insight.site, p)
+            if insight.site == nil, p.viewer.sites != nil {
+                throw ConsoleError(.forbidden, "\(p.viewer.name) sees only some sites: name one of them with 'site'")
+            }
+            let report = try await server.answering { try await server.host.read { engine in try insight.report(engine) } }
+            return Self.json(report.json)
+        }
+        router.get("v1/live") { request, _ -> Response in
+            _ = try server.require(request, Self.readers)
+            return server.liveResponse()
+        }
+        router.get("v1/api/positions") { request, _ -> Response in
+            _ = try server.require(request, Self.readers)
+            return Self.json(Self.positionsJSON(await server.host.positions))
+        }
+    }
+
+    /// `journey query KIND` with the request's options: the same JSON as `--json`.
+    func queryResponse(kind: String, _ fields: [String: String], _ p: Principal) async throws -> Response {
+        let q = try await answering { try ProjectionQuery.parse(kind: kind, fields, rowsMax: ConsoleLimits.rowsMax) }
+        try checkSite(q.filter?.site, p)
+        let result = try await answering {
+            try await host.read { engine in
+                if let f = q.filter { try engine.checkFilter(f) }
+                return try engine.query(q)
+            }
+        }
+        let command = q.commandLine(json: true)
+        let printable = command.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        return Self.json(restricted(result, p).json, extra: printable ? [(HTTPField.Name("X-Journey-Command") ?? .via, command)] : [])
+    }
+
+    /// `result` with only the rows of sites `p` may see (the `site` column,
+    /// or any of a customer's `sites`); all of it for a viewer of every site.
+    func restricted(_ result: QueryResult, _ p: Principal) -> QueryResult {
+        guard p.viewer.sites != nil else { return result }
+        var r = result
+        if let i = result.columns.firstIndex(of: "site") {
+            r.rows = result.rows.filter { row in row[i].stringValue.map(p.viewer.sees) ?? false }
+        } else if let i = result.columns.firstIndex(of: "sites") {
+            r.rows = result.rows.filter { row in (row[i].stringValue ?? "").split(separator: ",").contains { p.viewer.sees(String($0)) } }
+        }
+        return r
+    }
+
+    /// Each visible site's state at the horizon (`site`: that one only).
+    func now(site: String?, _ p: Principal) async throws -> NowResult {
+        try checkSite(site, p)
+        let (rows, positions, horizon) = try await answering {
+            try await host.read { engine in
+                if let site { try ProjectionEngine.checkFilter(.site, site, known: try engine.knownValues(.site)) }
+                return (try engine.read(engine.reads.now(site: site)), engine.positions, engine.dataHorizon)
+            }
+        }
+        return NowResult(rows: rows.filter { p.viewer.sees($0.site) }, positions: positions, horizon: horizon)
+    }
+
+    /// Sites' states at the horizon, with the positions they were read at.
+    struct NowResult: Sendable {
+        var rows: [SiteNowRow]
+        var positions: [String: UInt64]
+        var horizon: Timestamp
+        var json: JSONValue {
+            .object(["positions": ConsoleServer.positionsJSON(positions), "horizon": .string(horizon.rfc3339), "rows": .array(rows.map { r in
+                .object(["site": .string(r.site), "waiting": .integer(r.waiting),
+                         "longestWaitSeconds": r.longestWaitMs.map { .exact(Double($0) / 1000) } ?? .null,
+                         "ready": .integer(r.ready), "busy": .integer(r.busy), "notReady": .integer(r.notReady)])
+            })])
+        }
+    }
+
+    /// The screen-pop: the customer's latest contacts across channels and
+    /// sites, newest first; a contact that repeats an earlier one and whose
+    /// own repeat window is still open at the horizon is an open repeat.
+    func screenPop(customer: String, _ fields: [String: String], _ p: Principal) async throws -> JSONValue {
+        if let unknown = fields.keys.first(where: { $0 != "limit" }) {
+            throw ConsoleError(.invalid, "unknown parameter '\(unknown)'; the screen-pop takes only 'limit'")
+        }
+        let limit = try fields["limit"].map { v -> Int in
+            guard let n = Int(v), (1...ConsoleLimits.rowsMax).contains(n) else {
+                throw ConsoleError(.invalid, "'limit' must be a whole number from 1 to \(ConsoleLimits.rowsMax)")
+            }
+            return n
+        } ?? 50
+        guard customer.utf8.count <= 512 else { throw ConsoleError(.invalid, "a customer key is at most 512 bytes") }
+        let (rows, result, windowMs) = try await answering {
+            try await host.read { engine in
+                let rows = try engine.read(engine.reads.recentContacts(customer: customer, limit: limit))
+                return (rows, engine.renderer.contacts(rows), engine.parameters.repeatWindowMs)
+            }
+        }
+        let horizon = result.horizon.ms
+        var open = 0
+        var contacts: [JSONValue] = []
+        for (row, values) in zip(rows, result.rows) where p.viewer.sees(row.site) {
+            let windowOpen = row.endedAt.map { horizon - $0 < windowMs } ?? true
+            let openRepeat = row.repeatOf != nil && windowOpen
+            if openRepeat { open += 1 }
+            var o = JSONObject(zip(result.columns, values).map { JSONObject.Member($0, $1) })
+            o.members.append(.init("openRepeat", .bool(openRepeat)))
+            contacts.append(.object(o))
+        }
+        guard !contacts.isEmpty else { throw ConsoleError(.notFound, "no contacts of customer '\(customer)' here") }
+        return .object(["customer": .string(customer), "positions": Self.positionsJSON(result.positions), "horizon": .string(result.horizon.rfc3339),
+                        "openRepeats": .integer(Int64(open)), "contacts": .array(contacts)])
+    }
+
+    /// `{"origin": lastSeq, …}` in origin order.
+    static func positionsJSON(_ positions: [String: UInt64]) -> JSONValue {
+        .object(JSONObject(positions.keys.sorted().map { .init($0, .integer(Int64(positions[$0] ?? 0))) }))
+    }
+}
