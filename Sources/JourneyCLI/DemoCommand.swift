@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JourneyConsole
 import JourneyIngest
 import JourneySimulation
 import JourneyInsights
@@ -30,12 +31,38 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Reuse the stores a previous demo left in --dir (skip the simulation).") var keep = false
     @Option(help: "First of the three loopback ports the stores' sync.json name, for `journey serve` and `sync` after the demo.")
     var port = 7411
+    @Flag(help: "After the demo, keep the three centres serving (following each other) with the operations console, until interrupted.")
+    var serve = false
 
     func run() async throws {
         // The demo's lines are its progress: each shows when written, even into a file or pipe.
         Console.current.flushesEachLine = true
         defer { Console.current.flushesEachLine = false }
         try await execute()
+        if serve { try await serveCentres() }
+    }
+
+    /// `--serve`: every centre as a node of its own sync.json (ports --port…--port+2), each
+    /// following the other two and serving its console, until interrupted.
+    func serveCentres() async throws {
+        let demo = DemoCentres(directory: dir, clock: CommandEnvironment.clock)
+        let nodes = DemoCentres.sites.map { Node(directory: demo.data($0), clock: CommandEnvironment.clock) }
+        let configs = try nodes.map { try $0.directory.syncConfig() }
+        Console.line()
+        Console.line("Serving the three centres with the operations console (Ctrl-C to stop):")
+        for (site, config) in zip(DemoCentres.sites, configs) { Console.line("  \(site): http://\(config.listenHost):\(config.listenPort)/") }
+        for viewer in configs.first?.viewers ?? [] { Console.line("  sign in as \(viewer.role.rawValue) with the token \(viewer.token)") }
+        Console.line("  (tokens are in each centre's sync.json under \"viewers\"; API: /v1/api/openapi.json; metrics: /metrics)")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (node, config) in zip(nodes, configs) {
+                group.addTask {
+                    try await node.serve(config, follow: true, extra: ConsoleServer.served(node: node, config: config),
+                                         bound: { _, _ in }, pulled: { _, _ in })
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
     func execute() async throws {

@@ -31,14 +31,18 @@ public struct ConsoleServer: RouteProvider {
     public let record: @Sendable ([Event]) throws -> LogStore.AppendResult
     /// Where refused requests are logged.
     public let logger: Logger
+    /// Where the peers that pull from this node stood at their last pull.
+    public let tracker: ReplicationTracker
 
     /// The name of the session cookie.
     public static let cookieName = "journey_session"
 
     /// A console of `node` reading `host`, for the viewers of `config`.
-    public init(node: Node, host: ProjectionHost, config: SyncConfig,
+    public init(node: Node, host: ProjectionHost, config: SyncConfig, tracker: ReplicationTracker = ReplicationTracker(),
                 record: @escaping @Sendable ([Event]) throws -> LogStore.AppendResult, logger: Logger = Logger(label: "journey.console")) {
+        ConsoleMetrics.bootstrap()
         self.node = node
+        self.tracker = tracker
         self.host = host
         self.config = config
         self.sessions = SessionStore(clock: node.clock)
@@ -198,12 +202,12 @@ extension ConsoleServer {
     /// append through the served store when it writes (`serve --follow`),
     /// else by opening the store for that call. Nil without viewers.
     public static func served(node: Node, config: SyncConfig, logger: Logger = Logger(label: "journey.console"))
-        -> (@Sendable (LogStore) throws -> Served)? {
+        -> (@Sendable (LogStore, ReplicationTracker) throws -> Served)? {
         guard !config.viewers.isEmpty else { return nil }
-        return { store in try served(node: node, config: config, store: store, logger: logger) }
+        return { store, tracker in try served(node: node, config: config, store: store, tracker: tracker, logger: logger) }
     }
 
-    static func served(node: Node, config: SyncConfig, store: LogStore, logger: Logger) throws -> Served {
+    static func served(node: Node, config: SyncConfig, store: LogStore, tracker: ReplicationTracker, logger: Logger) throws -> Served {
         let host = try ProjectionHost(node: node, store: store)
         let record: @Sendable ([Event]) throws -> LogStore.AppendResult
         if store.options.readOnly {
@@ -211,7 +215,7 @@ extension ConsoleServer {
         } else {
             record = { events in try store.append(events) }
         }
-        let console = ConsoleServer(node: node, host: host, config: config, record: record, logger: logger)
+        let console = ConsoleServer(node: node, host: host, config: config, tracker: tracker, record: record, logger: logger)
         return Served(routes: [console], task: {
             await host.follow { error in logger.error("console: the projection could not catch up: \(error)") }
         })

@@ -116,6 +116,7 @@ extension LogStore {
             throw error
         }
         appended.signal()
+        LogMetrics.stored(origin: h.origin, events: Int(h.lastSeq - h.firstSeq + 1), bytes: block.bytes.count)
         return true
     }
 }

@@ -329,6 +329,7 @@ public final class LogStore: @unchecked Sendable {
         }
         try commit(until: group)
         appended.signal()
+        LogMetrics.stored(origin: site, events: fresh.count, bytes: group.compressed?.reduce(0) { $0 + $1.payload.count } ?? 0)
         return result
     }
 

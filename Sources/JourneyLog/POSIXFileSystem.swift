@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -197,7 +198,9 @@ final class POSIXFile: StoredFile, @unchecked Sendable {
     }
 
     func sync() throws {
+        let started = DispatchTime.now().uptimeNanoseconds
         guard fdatasync(fd) == 0 else { throw POSIXFileSystem.failure("syncing (fdatasync)", path) }
+        LogMetrics.fsync(nanoseconds: DispatchTime.now().uptimeNanoseconds &- started)
     }
 
     func truncate(to size: UInt64) throws {

@@ -28,7 +28,7 @@ extension Node {
     /// port and its task runs beside the server.
     /// `bound` gets the store and the port once listening; `pulled` each peer's batch; `projected` each export round.
     public func serve(_ config: SyncConfig, follow: Bool, projectTo projection: PostgresProjection? = nil,
-                      extra: (@Sendable (LogStore) throws -> Served)? = nil,
+                      extra: (@Sendable (LogStore, ReplicationTracker) throws -> Served)? = nil,
                       bound: @escaping @Sendable (LogStore, Int) -> Void,
                       pulled: @escaping @Sendable (SyncConfig.Peer, SyncClient.Report) -> Void,
                       projected: @escaping @Sendable (ProjectRound) -> Void = { _ in }) async throws {
@@ -37,8 +37,9 @@ extension Node {
         }
         let store = try openStore(readOnly: !follow)
         defer { store.close() }
-        let served = try extra?(store)
-        let app = try SyncServer(store: store, config: config).application(host: config.listenHost, port: config.listenPort,
+        let tracker = ReplicationTracker(clock: clock)
+        let served = try extra?(store, tracker)
+        let app = try SyncServer(store: store, config: config, tracker: tracker).application(host: config.listenHost, port: config.listenPort,
                                                                            extra: served?.routes ?? []) { port in
             bound(store, port)
         }

@@ -3,6 +3,7 @@ import Foundation
 import JourneyLog
 import JourneyModel
 import Logging
+import Metrics
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -112,19 +113,29 @@ public final class SyncClient: Sendable {
             let origin = b.header.origin
             guard refused[origin] == nil else { continue }
             guard config.keys[origin] != nil else {
+                Self.refused(peer: peer.name, origin: origin, reason: "unpinned-key")
                 logger.error("refused a block of an origin with no pinned key", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)"])
                 refused[origin] = "\(peer.name) sent blocks of '\(origin)', whose public key is not pinned; add it to 'keys' in the sync config"
                 continue
             }
             do {
-                if try store.appendReplicated(try check.get()) { stored.append(b) }
+                if try store.appendReplicated(try check.get()) {
+                    stored.append(b)
+                    Counter(label: "journey_blocks_stored_total", dimensions: [("peer", peer.name), ("origin", origin)]).increment()
+                }
             } catch {
+                Self.refused(peer: peer.name, origin: origin, reason: (error as? any CodedError)?.codeName ?? "failure")
                 logger.error("refused a block: \(error)", metadata: ["sync.peer": "\(peer.name)", "log.origin": "\(origin)",
                                                                    "log.seq": "\(b.header.firstSeq)"])
                 refused[origin] = "\(peer.name): \(error)"
             }
         }
         return (stored, refused)
+    }
+
+    /// Counts a refused block (`/metrics`: `journey_blocks_refused_total` by peer, origin and reason).
+    static func refused(peer: String, origin: String, reason: String) {
+        Counter(label: "journey_blocks_refused_total", dimensions: [("peer", peer), ("origin", origin), ("reason", reason)]).increment()
     }
 
     /// The queue blocking store work runs on, so that it never holds a thread

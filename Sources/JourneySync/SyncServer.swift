@@ -43,11 +43,15 @@ public struct SyncServer: Sendable {
     public var wakesOnAppend = true
     /// Longest long poll accepted.
     public static let waitMillisecondsMax = 60_000
+    /// Where each client stood at its last pull (replication lag).
+    public let tracker: ReplicationTracker
 
-    /// A server of `store` to the clients of `config`.
-    public init(store: LogStore, config: SyncConfig, logger: Logger = Logger(label: "journey.sync.server")) {
+    /// A server of `store` to the clients of `config`, recording their positions in `tracker`.
+    public init(store: LogStore, config: SyncConfig, tracker: ReplicationTracker = ReplicationTracker(),
+                logger: Logger = Logger(label: "journey.sync.server")) {
         self.store = store
         self.config = config
+        self.tracker = tracker
         self.logger = logger
     }
 
@@ -57,6 +61,8 @@ public struct SyncServer: Sendable {
                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         throws -> some ApplicationProtocol {
         let router = Router()
+        // Requests by route and status, and their durations, for /metrics.
+        router.add(middleware: MetricsMiddleware())
         for provider in extra { provider.addRoutes(to: router) }
         let server = self
         router.get("v1/heads") { request, _ -> Response in
@@ -126,6 +132,9 @@ public struct SyncServer: Sendable {
         let maxBytes = min(BlockFrames.responseBytesMax, max(1, q.get("maxBytes").flatMap { Int($0) } ?? BlockFrames.responseBytesMax))
         let waitMs = min(Self.waitMillisecondsMax, max(0, q.get("waitMs").flatMap { Int($0) } ?? 0))
         // Cursors of origins this client may not read are ignored: those origins are simply not served.
+        var heads: [String: UInt64] = [:]
+        for origin in store.origins where allowed(origin, client) && (only?.contains(origin) ?? true) { heads[origin] = store.lastSeq(of: origin) }
+        tracker.record(peer: client.name, cursors: cursors, heads: heads)
         let deadline = ContinuousClock.now + .milliseconds(waitMs)
         while true {
             // Read the append generation before looking, so an append in between wakes the wait below.

@@ -55,8 +55,9 @@ final class ConsoleTestBed: Sendable {
         self.config = config
         host = try ProjectionHost(node: node, store: store)
         let store = self.store
-        let console = ConsoleServer(node: node, host: host, config: config, record: { try store.append($0) })
-        server = try await RunningServer.start(SyncServer(store: store, config: config), extra: [console])
+        let tracker = ReplicationTracker()
+        let console = ConsoleServer(node: node, host: host, config: config, tracker: tracker, record: { try store.append($0) })
+        server = try await RunningServer.start(SyncServer(store: store, config: config, tracker: tracker), extra: [console])
         client = HTTPClient(eventLoopGroupProvider: .singleton,
                             configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
     }

@@ -43,6 +43,13 @@ extension ConsoleServer {
             _ = try server.require(request, Self.readers)
             return server.liveResponse()
         }
+        router.get("metrics") { request, _ -> Response in
+            _ = try server.require(request, [.metrics, .viewer, .manager])
+            let body = ConsoleMetrics.exposition(store: server.host.store, projected: await server.host.positions, tracker: server.tracker)
+            var headers = Self.securityHeaders(contentType: "text/plain; version=0.0.4; charset=utf-8")
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
         router.get("v1/api/positions") { request, _ -> Response in
             _ = try server.require(request, Self.readers)
             return Self.json(Self.positionsJSON(await server.host.positions))

@@ -94,18 +94,24 @@ public struct DemoCentres {
         public var keys: [String: [UInt8]]
         /// Bearer tokens by the site that presents them.
         public var tokens: [String: String]
+        /// The console's viewers (the same at every centre): a viewer, a manager and a metrics scraper.
+        public var viewers: [SyncConfig.Viewer]
     }
 
     /// New tokens, and the stores' keys.
     public func credentials(_ stores: [LogStore]) -> Credentials {
         Credentials(keys: Dictionary(uniqueKeysWithValues: stores.map { ($0.site, $0.publicKey) }),
-                    tokens: Dictionary(uniqueKeysWithValues: Self.sites.map { ($0, Self.token()) }))
+                    tokens: Dictionary(uniqueKeysWithValues: Self.sites.map { ($0, Self.token()) }),
+                    viewers: [.init(name: "demo-viewer", token: Self.token(), role: .viewer),
+                              .init(name: "demo-manager", token: Self.token(), role: .manager),
+                              .init(name: "demo-metrics", token: Self.token(), role: .metrics)])
     }
 
     /// Each store's `sync.json`, so that the stores stay working nodes after
     /// the demo: centre i listens on 127.0.0.1:(port + i), pulls from the
-    /// other two there with its token, serves them with theirs, and pins all
-    /// three keys. Mode 0600: the tokens are secrets.
+    /// other two there with its token, serves them with theirs, pins all
+    /// three keys, and lets the demo's viewers into its console. Mode 0600:
+    /// the tokens are secrets.
     public func writeNodeConfigs(_ credentials: Credentials, port: Int) throws {
         for (i, site) in Self.sites.enumerated() {
             var c = SyncConfig()
@@ -115,6 +121,7 @@ public struct DemoCentres {
             }
             c.clients = Self.sites.filter { $0 != site }.map { SyncConfig.Client(name: $0, token: credentials.tokens[$0] ?? "") }
             c.keys = credentials.keys
+            c.viewers = credentials.viewers
             let path = data(site).syncConfigPath
             guard FileManager.default.createFile(atPath: path, contents: Data((JSONWriter.string(c.json) + "\n").utf8),
                                                  attributes: [.posixPermissions: 0o600]) else {
