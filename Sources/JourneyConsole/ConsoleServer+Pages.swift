@@ -138,8 +138,8 @@ extension ConsoleServer {
     }
 
     /// The sites `p` may see, and the one a page shows: `site` when given (and
-    /// visible), else the first.
-    static func pickSite(_ fields: [String: String], known: [String], _ p: Principal) throws -> (sites: [String], site: String) {
+    /// visible), else this node's own site `own` when visible, else the first.
+    static func pickSite(_ fields: [String: String], known: [String], _ p: Principal, own: String) throws -> (sites: [String], site: String) {
         let sites = known.filter(p.viewer.sees)
         if let asked = fields["site"] {
             guard p.viewer.sees(asked) else { throw ConsoleError(.forbidden, "\(p.viewer.name) may not see site '\(asked)'") }
@@ -148,6 +148,7 @@ extension ConsoleServer {
             }
             return (sites, asked)
         }
+        if sites.contains(own) { return (sites, own) }
         guard let first = sites.first else { throw ConsoleError(.notFound, "this node holds no events of a site you may see yet") }
         return (sites, first)
     }

@@ -55,6 +55,7 @@ public struct ConsoleServer: RouteProvider {
 
     /// Adds the console's routes.
     public func addRoutes(to router: Router<BasicRequestContext>) {
+        router.add(middleware: ReadOnlyMethods())
         addPageRoutes(to: router)
         addAPIRoutes(to: router)
     }
@@ -110,6 +111,19 @@ public struct ConsoleServer: RouteProvider {
 
     /// `site` when `p` may see it; 403 otherwise.
     func checkSite(_ site: String?, _ p: Principal) throws { try Self.checkSite(site, p) }
+
+    /// Refuses a filter naming a site, queue, team or agent the projection
+    /// does not hold: 404, with what it holds.
+    static func checkKnown(_ f: ProjectionQuery.Filter, _ engine: ProjectionEngine) throws {
+        do { try engine.checkFilter(f) } catch let e as ProjectionError { throw ConsoleError(.notFound, e.message) }
+    }
+
+    /// Refuses a site the projection does not hold: 404, with the sites it holds.
+    static func checkKnown(site: String?, _ engine: ProjectionEngine) throws {
+        var f = ProjectionQuery.Filter()
+        f.site = site
+        try checkKnown(f, engine)
+    }
 
     // MARK: Request helpers
 

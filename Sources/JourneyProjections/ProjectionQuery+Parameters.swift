@@ -88,7 +88,7 @@ extension ProjectionQuery {
         }
         func text(_ name: String) throws -> String? {
             guard let v = parameters[name] else { return nil }
-            guard !v.isEmpty, v.utf8.count <= 512 else { throw bad("'\(name)' must be 1 to 512 bytes") }
+            guard !v.isEmpty, v.unicodeScalars.count <= 512 else { throw bad("'\(name)' must be 1 to 512 characters") }
             return v
         }
         func day(_ name: String) throws -> Int64? {
@@ -131,17 +131,18 @@ extension ProjectionQuery {
         if let sort, !QueryRenderer.agentKPIs.contains(sort) {
             throw bad("'sort' must be one of \(QueryRenderer.agentKPIs.joined(separator: ", "))")
         }
+        // Every option given is checked, whether or not this kind uses it (as `journey query` checks them).
+        let by = try text("by").map { v -> TeamGrouping in
+            guard let g = TeamGrouping(rawValue: v) else { throw bad("'by' must be range, day or week") }
+            return g
+        }
+        let minRepeats = try int("min-repeats", 0...1_000_000) ?? 1
         switch kind {
         case "intervals": return .intervals(f)
         case "agents": return .agents(f, sort: sort)
-        case "teams":
-            let by = try text("by").map { v -> TeamGrouping in
-                guard let g = TeamGrouping(rawValue: v) else { throw bad("'by' must be range, day or week") }
-                return g
-            }
-            return .teams(f, by: by ?? .range)
+        case "teams": return .teams(f, by: by ?? .range)
         case "sites": return .sites(f)
-        case "customers": return .customers(minRepeats: try int("min-repeats", 0...1_000_000) ?? 1, limit: f.limit)
+        case "customers": return .customers(minRepeats: minRepeats, limit: f.limit)
         case "journey":
             guard let customer = f.customer else { throw bad("journey needs 'customer'") }
             return .journey(customer: customer)

@@ -300,8 +300,9 @@ final class ConsoleTests: XCTestCase {
         let doc = try await bed.get("/v1/api/openapi.json", token: ConsoleTestBed.viewerToken)
         XCTAssertEqual(doc.status, 200)
         guard case .object(let paths)? = doc.json?["paths"] else { return XCTFail(doc.body) }
-        XCTAssertEqual(Set(paths.members.map(\.key)), ["/v1/api/query/{kind}", "/v1/api/now", "/v1/customers/{key}/journey",
-                                                        "/v1/api/positions", "/v1/api/insights/{name}", "/v1/api/openapi.json"])
+        XCTAssertEqual(Set(paths.members.map(\.key)), Set(["/v1/api/query/{kind}", "/v1/api/now", "/v1/customers/{key}/journey",
+                                                            "/v1/api/positions", "/v1/api/openapi.json"]
+                                                           + InsightRequest.names.map { "/v1/api/insights/\($0)" }))
         // Every documented query parameter is one the API accepts, and the other way round.
         guard case .array(let parameters)? = doc.json?["paths"]?["/v1/api/query/{kind}"]?["get"]?["parameters"] else { return XCTFail() }
         let names = Set(parameters.compactMap { $0["name"]?.stringValue }).subtracting(["kind"])

@@ -62,7 +62,7 @@ extension ConsoleServer {
         try checkSite(q.filter?.site, p)
         let result = try await answering {
             try await host.read { engine in
-                if let f = q.filter { try engine.checkFilter(f) }
+                if let f = q.filter { try ConsoleServer.checkKnown(f, engine) }
                 return try engine.query(q)
             }
         }
@@ -89,7 +89,7 @@ extension ConsoleServer {
         try checkSite(site, p)
         let (rows, positions, horizon) = try await answering {
             try await host.read { engine in
-                if let site { try ProjectionEngine.checkFilter(.site, site, known: try engine.knownValues(.site)) }
+                try ConsoleServer.checkKnown(site: site, engine)
                 return (try engine.read(engine.reads.now(site: site)), engine.positions, engine.dataHorizon)
             }
         }

@@ -25,6 +25,18 @@ public enum InsightRequest: Sendable {
         "coaching": ["metric", "below", "min-contacts", "site", "from", "to"],
     ]
 
+    /// The options `name` takes, sorted.
+    public static func parameters(of name: String) -> [String] { (allowed[name] ?? []).sorted() }
+
+    /// The whole-number options and their ranges.
+    static let integerRanges: [String: ClosedRange<Int>] = [
+        "min-contacts": 1...1_000_000, "limit": 0...ConsoleLimits.rowsMax, "weeks": 1...52, "recent-days": 1...366, "baseline-days": 1...3660,
+    ]
+    /// The fractional options and their ranges.
+    static let numberRanges: [String: ClosedRange<Double>] = [
+        "alpha": 0.000001...0.5, "min-change": 0...1, "threshold": 0...1_000_000, "below": 0...1,
+    ]
+
     /// The site the request is limited to, if any.
     public var site: String? {
         switch self {
@@ -50,7 +62,7 @@ public enum InsightRequest: Sendable {
             var o = RepeatCauses.Options()
             o.site = try p.text("site"); o.fromDay = try p.day("from"); o.toDay = try p.day("to")
             o.windowHours = try p.int("window", 1...1440, suffix: "h"); o.dimension = try p.text("dimension")
-            o.minContacts = try p.int("min-contacts", 1...1_000_000) ?? o.minContacts; o.limit = try p.int("limit", 0...ConsoleLimits.rowsMax) ?? o.limit
+            o.minContacts = try p.int("min-contacts") ?? o.minContacts; o.limit = try p.int("limit") ?? o.limit
             return .repeats(o)
         case "mix":
             var o = MixMonitor.Options()
@@ -58,8 +70,8 @@ public enum InsightRequest: Sendable {
             let day = try p.day("day")
             if day != nil && (fields["from"] != nil || fields["to"] != nil) { throw ConsoleError(.invalid, "give 'day' or 'from'/'to', not both") }
             o.fromDay = try day ?? p.day("from"); o.toDay = try day ?? p.day("to")
-            o.weeks = try p.int("weeks", 1...52) ?? o.weeks; o.alpha = try p.number("alpha", 0.000001...0.5) ?? o.alpha
-            o.minimumChange = try p.number("min-change", 0...1) ?? o.minimumChange; o.all = try p.flag("all")
+            o.weeks = try p.int("weeks") ?? o.weeks; o.alpha = try p.number("alpha") ?? o.alpha
+            o.minimumChange = try p.number("min-change") ?? o.minimumChange; o.all = try p.flag("all")
             return .mix(o)
         case "teams":
             var o = TeamHealth.Options()
@@ -68,8 +80,8 @@ public enum InsightRequest: Sendable {
         case "attrition":
             var o = AttritionWatch.Options()
             o.site = try p.text("site"); o.asOfDay = try p.day("as-of")
-            o.recentDays = try p.int("recent-days", 1...366) ?? o.recentDays; o.baselineDays = try p.int("baseline-days", 1...3660) ?? o.baselineDays
-            o.threshold = try p.number("threshold", 0...1_000_000) ?? o.threshold; o.limit = try p.int("limit", 0...ConsoleLimits.rowsMax) ?? o.limit
+            o.recentDays = try p.int("recent-days") ?? o.recentDays; o.baselineDays = try p.int("baseline-days") ?? o.baselineDays
+            o.threshold = try p.number("threshold") ?? o.threshold; o.limit = try p.int("limit") ?? o.limit
             return .attrition(o)
         default:
             var o = CoachingList.Options()
@@ -78,7 +90,7 @@ public enum InsightRequest: Sendable {
             case "csat": o.metric = .csat
             default: throw ConsoleError(.invalid, "'metric' must be fcr or csat")
             }
-            o.below = try p.number("below", 0...1) ?? o.below; o.minContacts = try p.int("min-contacts", 1...1_000_000) ?? o.minContacts
+            o.below = try p.number("below") ?? o.below; o.minContacts = try p.int("min-contacts") ?? o.minContacts
             o.site = try p.text("site"); o.fromDay = try p.day("from"); o.toDay = try p.day("to")
             return .coaching(o)
         }
@@ -86,7 +98,7 @@ public enum InsightRequest: Sendable {
 
     /// Runs the insight on `engine` (after checking that its site is one the projection holds).
     public func report(_ engine: ProjectionEngine) throws -> InsightReport {
-        if let site { try ProjectionEngine.checkFilter(.site, site, known: try engine.knownValues(.site)) }
+        try ConsoleServer.checkKnown(site: site, engine)
         switch self {
         case .repeats(let o): return try RepeatCauses.report(engine, o)
         case .mix(let o): return try MixMonitor.report(engine, o)
@@ -103,13 +115,19 @@ public enum InsightRequest: Sendable {
 
         func text(_ name: String) throws -> String? {
             guard let v = fields[name] else { return nil }
-            guard !v.isEmpty, v.utf8.count <= 512 else { throw ConsoleError(.invalid, "'\(name)' must be 1 to 512 bytes") }
+            guard !v.isEmpty, v.unicodeScalars.count <= 512 else { throw ConsoleError(.invalid, "'\(name)' must be 1 to 512 characters") }
             return v
         }
         func day(_ name: String) throws -> Int64? {
             guard let v = try text(name) else { return nil }
             guard let d = LocalDay(v) else { throw ConsoleError(.invalid, "'\(name)' must be a date, YYYY-MM-DD") }
             return d.number
+        }
+        func int(_ name: String, suffix: String? = nil) throws -> Int? {
+            try int(name, InsightRequest.integerRanges[name] ?? 0...Int.max, suffix: suffix)
+        }
+        func number(_ name: String) throws -> Double? {
+            try number(name, InsightRequest.numberRanges[name] ?? -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
         }
         func int(_ name: String, _ range: ClosedRange<Int>, suffix: String? = nil) throws -> Int? {
             guard var v = try text(name) else { return nil }

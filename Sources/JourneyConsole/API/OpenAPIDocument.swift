@@ -9,8 +9,9 @@ public enum OpenAPIDocument {
         var paths: [JSONObject.Member] = []
         paths.append(.init("/v1/api/query/{kind}", .object(["get": operation(
             id: "query", summary: "A projection query, as `journey query KIND --json` answers it",
-            description: "The same options as `journey query` (without the dashes in front). The response header "
-                + "X-Journey-Command carries the command that reproduces the answer.",
+            description: "The same options as `journey query` (without the dashes in front), with its rules across options: "
+                + "`day` or `from`/`to`, not both; `from` not after `to`; `journey` needs `customer`. A request breaking one is "
+                + "answered 400 naming it. The response header X-Journey-Command carries the command that reproduces the answer.",
             parameters: [pathParameter("kind", enumeration: ProjectionQuery.kindNames)] + queryParameters,
             response: ref("QueryResult"))])))
         paths.append(.init("/v1/api/now", .object(["get": operation(
@@ -22,13 +23,14 @@ public enum OpenAPIDocument {
             response: ref("Journey"), notFound: true)])))
         paths.append(.init("/v1/api/positions", .object(["get": operation(
             id: "positions", summary: "Per origin, the last seq the console's projection has applied", parameters: [], response: ref("Positions"))])))
-        paths.append(.init("/v1/api/insights/{name}", .object(["get": operation(
-            id: "insight", summary: "An insight report, as `journey insights NAME --json` answers it",
-            description: "Options as `journey insights NAME` takes them, without the dashes in front.",
-            parameters: [pathParameter("name", enumeration: InsightRequest.names)] + InsightRequest.parameterNames.sorted().map {
-                queryParameter($0, "As the command's option of the same name.")
-            },
-            response: ref("Report"))])))
+        for name in InsightRequest.names {
+            paths.append(.init("/v1/api/insights/\(name)", .object(["get": operation(
+                id: "insight-\(name)", summary: "The \(name) report, as `journey \(name == "coaching" ? "coach" : "insights " + name) --json` answers it",
+                description: "Options as the command takes them, without the dashes in front, with its rules across options "
+                    + "(`day` or `from`/`to`, not both; `from` not after `to`): a request breaking one is answered 400 naming it.",
+                parameters: InsightRequest.parameters(of: name).map(insightParameter),
+                response: ref("Report"))])))
+        }
         paths.append(.init("/v1/api/openapi.json", .object(["get": operation(
             id: "openapi", summary: "This document", parameters: [], response: .object(["type": "object"]))])))
 
@@ -84,14 +86,35 @@ public enum OpenAPIDocument {
         return ProjectionQuery.parameterNames.sorted().map { name in
             let (text, type) = help[name] ?? ("Only this \(name).", "string")
             switch type {
-            case "integer": return queryParameter(name, text, type: "integer", minimum: 0, maximum: Int64(ConsoleLimits.rowsMax))
+            case "integer":
+                // As ProjectionQuery.parse bounds them.
+                return queryParameter(name, text, type: "integer", minimum: 0, maximum: name == "min-repeats" ? 1_000_000 : Int64(ConsoleLimits.rowsMax))
             case "date": return queryParameter(name, text, format: "date")
-            case "boolean": return queryParameter(name, text, enumeration: ["true", "false"])
+            case "boolean": return queryParameter(name, text, enumeration: ["", "true", "false", "1", "0"])
             default:
                 if name == "by" { return queryParameter(name, text, enumeration: ProjectionQuery.TeamGrouping.allCases.map(\.rawValue)) }
                 if name == "sort" { return queryParameter(name, text, enumeration: QueryRenderer.agentKPIs) }
                 return queryParameter(name, text)
             }
+        }
+    }
+
+    /// An insight's option, typed as ``InsightRequest`` reads it.
+    static func insightParameter(_ name: String) -> JSONValue {
+        switch name {
+        case "from", "to", "day", "as-of": return queryParameter(name, "A date, YYYY-MM-DD.", format: "date")
+        case "all": return queryParameter(name, "A flag: empty, true or false.", enumeration: ["", "true", "false", "1", "0"])
+        case "metric": return queryParameter(name, "fcr or csat.", enumeration: ["fcr", "csat"])
+        case "dimension": return queryParameter(name, "Only this dimension.", enumeration: ["route", "queue", "reason", "agent", "handoff", "cross-site"])
+        case "window": return queryParameter(name, "The repeat window in hours, e.g. 72 or 72h.", pattern: "^[0-9]{1,4}h?$")
+        default:
+            if let range = InsightRequest.integerRanges[name] {
+                return queryParameter(name, "A whole number.", type: "integer", minimum: Int64(range.lowerBound), maximum: Int64(range.upperBound))
+            }
+            if let range = InsightRequest.numberRanges[name] {
+                return queryParameter(name, "A number.", type: "number", minimumNumber: range.lowerBound, maximumNumber: range.upperBound)
+            }
+            return queryParameter(name, "As the command's option of the same name.")
         }
     }
 
@@ -109,8 +132,17 @@ public enum OpenAPIDocument {
     }
 
     static func queryParameter(_ name: String, _ description: String, type: String = "string", format: String? = nil,
-                               minimum: Int64? = nil, maximum: Int64? = nil, enumeration: [String]? = nil) -> JSONValue {
+                               minimum: Int64? = nil, maximum: Int64? = nil, minimumNumber: Double? = nil, maximumNumber: Double? = nil,
+                               enumeration: [String]? = nil, pattern: String? = nil) -> JSONValue {
         var schema: JSONObject = ["type": .string(type)]
+        if type == "string" && format == nil && enumeration == nil {
+            // Values name things (a site, an agent): 1 to 512 characters.
+            schema["minLength"] = .integer(1)
+            schema["maxLength"] = .integer(512)
+        }
+        if let pattern { schema["pattern"] = .string(pattern) }
+        if let minimumNumber { schema["minimum"] = .exact(minimumNumber) }
+        if let maximumNumber { schema["maximum"] = .exact(maximumNumber) }
         if let format { schema["format"] = .string(format) }
         if let minimum { schema["minimum"] = .integer(minimum) }
         if let maximum { schema["maximum"] = .integer(maximum) }
@@ -129,7 +161,7 @@ public enum OpenAPIDocument {
             "401": error("No valid token or session"),
             "403": error("The role or the sites do not allow it"),
         ]
-        if notFound { responses["404"] = error("Nothing of that key here") }
+        responses["404"] = error(notFound ? "Nothing of that key here" : "A site, queue, team or agent the projection does not hold (the message lists what it holds)")
         var o: JSONObject = ["operationId": .string(id), "summary": .string(summary), "parameters": .array(parameters), "responses": .object(responses)]
         if let description { o["description"] = .string(description) }
         return .object(o)

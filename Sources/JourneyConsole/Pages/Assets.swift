@@ -47,9 +47,7 @@ enum Assets {
         .muted { color: var(--muted); }
         svg.chart { width: 100%; height: auto; background: var(--card); border: 1px solid var(--line); border-radius: 6px; }
         .legend { display: flex; gap: 1rem; font-size: .85rem; color: var(--muted); margin: .3rem 0; }
-        .key { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; vertical-align: -1px; margin-right: .3rem; }
-        .key.offered { background: #c9d6f2; } .key.answered { background: #2456c7; } .key.abandoned { background: #c23b22; }
-        .key.sl { background: #1f8a4c; } .key.target { background: #b7791f; } .key.required { background: #c23b22; } .key.available { background: #2456c7; }
+        .swatch { vertical-align: -1px; }
         footer { color: var(--muted); font-size: .75rem; padding: 1rem 1.2rem; }
         .login { max-width: 420px; margin: 8vh auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1.5rem; }
         .login input { width: 100%; font: inherit; padding: .4rem; margin: .4rem 0 .8rem; }

@@ -29,7 +29,7 @@ struct Layout {
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(title) · \(site) · JourneyStore</title><link rel="stylesheet" href="/assets/console.css"><script src="/assets/console.js" defer></script></head>
+            <title>\(title) · \(site) · JourneyStore</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/console.css"><script src="/assets/console.js" defer></script></head>
             <body><header><span class="brand">JourneyStore</span><span class="site">\(site)</span><nav>\(nav)</nav>
             <span class="who">\(viewer.name) · \(viewer.role.rawValue) \(signOut)</span></header>
             <main data-live="\(liveEveryMs)">\(content)</main>

@@ -6,7 +6,7 @@ enum LoginPage {
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Sign in · JourneyStore</title><link rel="stylesheet" href="/assets/console.css"></head>
+            <title>Sign in · JourneyStore</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/console.css"></head>
             <body><div class="login"><h1>JourneyStore console</h1>\(notice)
             <form method="post" action="/login"><label for="token">Viewer token</label>
             <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>

@@ -20,8 +20,8 @@ struct PeoplePage: Sendable {
 
     static let fields: Set<String> = ["site", "below", "done"]
 
-    static func read(_ engine: ProjectionEngine, _ fields: [String: String], _ p: ConsoleServer.Principal, ownSite: String) throws -> PeoplePage {
-        let (sites, site) = try ConsoleServer.pickSite(fields, known: try engine.knownValues(.site), p)
+    static func read(_ engine: ProjectionEngine, _ fields: [String: String], _ p: ConsoleServer.Principal, own: String) throws -> PeoplePage {
+        let (sites, site) = try ConsoleServer.pickSite(fields, known: try engine.knownValues(.site), p, own: own)
         guard case .coaching(let o) = try InsightRequest.parse("coaching", ["site": site, "below": fields["below"] ?? "0.7"]) else {
             throw ConsoleError(.invalid, "not a coaching request")
         }
@@ -29,7 +29,7 @@ struct PeoplePage: Sendable {
         teams.site = site; attrition.site = site
         return PeoplePage(sites: sites, site: site, below: o.below, coaching: try CoachingList.report(engine, o),
                           teams: try TeamHealth.report(engine, teams), attrition: try AttritionWatch.report(engine, attrition),
-                          canAct: p.viewer.role == .manager, csrf: p.session?.csrf, ownSite: ownSite, notice: fields["done"])
+                          canAct: p.viewer.role == .manager, csrf: p.session?.csrf, ownSite: own, notice: fields["done"])
     }
 
     var content: HTML {
@@ -86,7 +86,7 @@ extension ConsoleServer {
     func people(_ p: Principal, _ fields: [String: String]) async throws -> PageContent {
         try Self.only(fields, PeoplePage.fields)
         let own = host.store.site
-        let page = try await host.read { engine in try PeoplePage.read(engine, fields, p, ownSite: own) }
+        let page = try await host.read { engine in try PeoplePage.read(engine, fields, p, own: own) }
         return PageContent(title: "People", site: page.site, content: page.content, liveEveryMs: 10_000)
     }
 

@@ -35,8 +35,8 @@ struct PlanPage: Sendable {
         return try PlanRecord(engine: engine, day: day, parameters: PlanParameters())
     }
 
-    static func read(_ engine: ProjectionEngine, _ fields: [String: String], _ p: ConsoleServer.Principal) throws -> PlanPage {
-        let (sites, site) = try ConsoleServer.pickSite(fields, known: try engine.knownValues(.site), p)
+    static func read(_ engine: ProjectionEngine, _ fields: [String: String], _ p: ConsoleServer.Principal, own: String) throws -> PlanPage {
+        let (sites, site) = try ConsoleServer.pickSite(fields, known: try engine.knownValues(.site), p, own: own)
         var record: PlanRecord?, unavailable: String?
         do {
             record = try plan(engine, date: fields["date"])
@@ -67,16 +67,14 @@ struct PlanPage: Sendable {
         let rows = plan.sites.filter { $0.site == site }.sorted { $0.start < $1.start }
         let hours = Double(plan.parameters.intervalMinutes) / 60
         let date = Timestamp.dateString(day: plan.day)
-        let scale = Double(max(1, rows.map { max($0.required, $0.available) }.max() ?? 1))
         let chart = SVGChart(
             labels: labels,
             bars: [
-                .init(name: "available agents", cssClass: "available", fill: "#c9d6f2", values: rows.map { Double($0.available) }),
-                .init(name: "required agents", cssClass: "required", fill: "#c23b22", values: rows.map { Double($0.required) }),
+                .init(name: "required agents", cssClass: "required", fill: "#f2b8ab", values: rows.map { Double($0.required) }),
+                .init(name: "available agents", cssClass: "available", fill: "#2456c7", values: rows.map { Double($0.available) }),
+                .init(name: "short after lending", cssClass: "short", fill: "#c23b22", values: rows.map { Double($0.shortfallAfter) }),
             ],
-            lines: [.init(name: "short after lending (share of peak)", stroke: "#b7791f",
-                          values: rows.map { $0.shortfallAfter > 0 ? Double($0.shortfallAfter) / scale : nil })],
-            title: "\(site) \(date): agents required and available per interval", countAxis: "agents", shareAxis: "shortfall")
+            title: "\(site) \(date): agents required and available per interval", countAxis: "agents")
         func sum(_ f: (StaffingPlan.SiteInterval) -> Int) -> String { HTML.decimal(Double(rows.reduce(0) { $0 + f($1) }) * hours, digits: 1) }
         let summary = Layout.table(["required agent-h", "available agent-h", "short before", "short after", "lent", "borrowed"],
                                    [["\(sum(\.required))", "\(sum(\.available))", "\(sum(\.shortfallBefore))", "\(sum(\.shortfallAfter))",
@@ -130,7 +128,8 @@ extension ConsoleServer {
     /// `/plan?site=S&date=D`.
     func plan(_ p: Principal, _ fields: [String: String]) async throws -> PageContent {
         try Self.only(fields, PlanPage.fields)
-        let page = try await host.read { engine in try PlanPage.read(engine, fields, p) }
+        let own = host.store.site
+        let page = try await host.read { engine in try PlanPage.read(engine, fields, p, own: own) }
         return PageContent(title: "Plan", site: page.site, content: page.content, liveEveryMs: 10_000)
     }
 

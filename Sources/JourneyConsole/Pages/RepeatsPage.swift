@@ -14,8 +14,8 @@ struct RepeatsPage: Sendable {
 
     static let fields: Set<String> = ["site", "from", "to", "window", "dimension", "min-contacts", "limit"]
 
-    static func read(_ engine: ProjectionEngine, _ fields: [String: String], _ p: ConsoleServer.Principal) throws -> RepeatsPage {
-        let (sites, site) = try ConsoleServer.pickSite(fields, known: try engine.knownValues(.site), p)
+    static func read(_ engine: ProjectionEngine, _ fields: [String: String], _ p: ConsoleServer.Principal, own: String) throws -> RepeatsPage {
+        let (sites, site) = try ConsoleServer.pickSite(fields, known: try engine.knownValues(.site), p, own: own)
         var asked = fields
         asked["site"] = site
         guard case .repeats(let options) = try InsightRequest.parse("repeats", asked) else {
@@ -40,7 +40,7 @@ struct RepeatsPage: Sendable {
             let link: HTML = "<a class=\"cause\" href=\"\(Self.contactsLink(drill))\">\(causeValue)</a>"
             return ["\(HTML.display(value("rank", row)))", "\(dimension)", link, "\(HTML.display(value("contacts", row)))",
                     "\(HTML.display(value("repeats", row)))", "\(percent(value("rate", row)))", "\(percent(value("previousRate", row)))",
-                    "\(HTML.display(value("excess", row)))", "\(value("agents", row).stringValue ?? "")"]
+                    "\(value("excess", row).doubleValue.map { HTML.decimal($0, digits: 1) } ?? "—")", "\(value("agents", row).stringValue ?? "")"]
         }
         let findings = report.findings.map { f -> HTML in "<li>\(f)</li>" }
         var command = ["journey", "insights", "repeats", "--site", site, "--from", Timestamp.dateString(day: range.from),
@@ -72,7 +72,7 @@ struct ContactsPage: Sendable {
         let q = try ProjectionQuery.parse(kind: "contacts", fields, rowsMax: ConsoleLimits.rowsMax)
         guard let site = q.filter?.site else { throw ConsoleError(.invalid, "the contacts page needs a 'site'") }
         try ConsoleServer.checkSite(site, p)
-        if let f = q.filter { try engine.checkFilter(f) }
+        if let f = q.filter { try ConsoleServer.checkKnown(f, engine) }
         return ContactsPage(query: q, result: try engine.query(q))
     }
 
@@ -101,7 +101,8 @@ extension ConsoleServer {
     /// `/repeats?site=S&from=…&to=…`.
     func repeats(_ p: Principal, _ fields: [String: String]) async throws -> PageContent {
         try Self.only(fields, RepeatsPage.fields)
-        let page = try await host.read { engine in try RepeatsPage.read(engine, fields, p) }
+        let own = host.store.site
+        let page = try await host.read { engine in try RepeatsPage.read(engine, fields, p, own: own) }
         return PageContent(title: "Repeats", site: page.site, content: page.content, liveEveryMs: 5_000)
     }
 

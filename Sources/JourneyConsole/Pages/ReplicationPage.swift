@@ -17,6 +17,8 @@ struct ReplicationPage: Sendable {
     var peers: [String]
     var peerHeads: [String: [String: (seq: UInt64, hash: String)]]
     var unreachable: [String: String]
+    /// The peers that pull from this node: per origin, events they lack and seconds since they were caught up.
+    var pulling: [(peer: String, origin: String, events: UInt64, seconds: Double)]
 
     /// This node's heads and its peers', asked now.
     static func read(_ server: ConsoleServer) async -> ReplicationPage {
@@ -29,7 +31,7 @@ struct ReplicationPage: Sendable {
         let (heads, unreachable) = await server.node.peerHeads(server.config, store: store)
         return ReplicationPage(site: store.site, here: here, projected: await server.host.positions,
                                refused: store.damagedOrigins.mapValues { "\($0)" }, peers: server.config.peers.map(\.name),
-                               peerHeads: heads, unreachable: unreachable)
+                               peerHeads: heads, unreachable: unreachable, pulling: server.tracker.lag(heads: here.mapValues(\.seq)))
     }
 
     /// Each pair (peer, origin) whose head hash differs from ours at the same seq.
@@ -70,11 +72,26 @@ struct ReplicationPage: Sendable {
             <h1>Replication at \(site)</h1>
             <p>Every origin's last seq in this node's store, in its projection, and at each peer this node pulls from.</p>
             \(Layout.table(columns, rows, numeric: numeric))
+            <h2>Peers pulling from this node</h2>
+            \(pullingTable)
             <h2>Alarms</h2>
             \(alarmList)
             \(Layout.command("journey status"))
             \(Layout.stamp(positions: projected, horizon: nil))
             """
+    }
+}
+
+extension ReplicationPage {
+    /// Each peer that pulled from this node since it started: what it lacks of each origin.
+    var pullingTable: HTML {
+        guard !pulling.isEmpty else { return "<p>No peer has pulled from this node since it started.</p>" }
+        let rows = pulling.map { l -> [HTML] in
+            ["\(l.peer)", "\(l.origin)", l.events > 0 ? "<span class=\"flag\">\(Int64(clamping: l.events))</span>" : "0",
+             "\(HTML.decimal(l.seconds, digits: 1))"]
+        }
+        return Layout.table(["peer", "origin", "events behind", "seconds behind"], rows, numeric: [2, 3],
+                            caption: "As of each peer's last pull request; seconds since it last held everything this node has.")
     }
 }
 

@@ -41,7 +41,9 @@ struct SVGChart {
             let v = scale * Double(i) / 4, yy = y(v)
             parts.append("<line x1=\"\(Self.left, digits: 1)\" y1=\"\(yy, digits: 1)\" x2=\"\(Self.left + w, digits: 1)\" y2=\"\(yy, digits: 1)\" stroke=\"#e3e7ee\"/>")
             parts.append("<text x=\"\(Self.left - 6, digits: 1)\" y=\"\(yy + 4, digits: 1)\" text-anchor=\"end\" font-size=\"11\" fill=\"#5b6475\">\(Int(v.rounded()))</text>")
-            parts.append("<text x=\"\(Self.left + w + 6, digits: 1)\" y=\"\(yy + 4, digits: 1)\" font-size=\"11\" fill=\"#5b6475\">\(i * 25) %</text>")
+            if !lines.isEmpty {
+                parts.append("<text x=\"\(Self.left + w + 6, digits: 1)\" y=\"\(yy + 4, digits: 1)\" font-size=\"11\" fill=\"#5b6475\">\(i * 25) %</text>")
+            }
         }
         // Bars, each series a little narrower than the one behind it.
         for (k, series) in bars.enumerated() {
@@ -80,10 +82,13 @@ struct SVGChart {
             """
     }
 
-    /// The legend under the chart.
+    /// The legend under the chart: a swatch in each series' own colour.
     var legend: HTML {
-        let keys = bars.map { b -> HTML in "<span><span class=\"key \(b.cssClass)\"></span>\(b.name)</span>" }
-            + lines.map { l -> HTML in "<span><span class=\"key \(l.dashed ? "target" : "sl")\"></span>\(l.name)</span>" }
+        func swatch(_ colour: String) -> HTML {
+            "<svg class=\"swatch\" width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" rx=\"2\" fill=\"\(colour)\"/></svg>"
+        }
+        let keys = bars.map { b -> HTML in "<span>\(swatch(b.fill)) \(b.name)</span>" }
+            + lines.map { l -> HTML in "<span>\(swatch(l.stroke)) \(l.name)</span>" }
         return "<div class=\"legend\">\(keys)</div>"
     }
 

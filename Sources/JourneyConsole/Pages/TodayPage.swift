@@ -23,8 +23,8 @@ struct TodayPage: Sendable {
     static let target = PlanParameters().target
 
     /// Reads the page's figures from `engine`.
-    static func read(_ engine: ProjectionEngine, _ fields: [String: String], _ p: ConsoleServer.Principal) throws -> TodayPage {
-        let (sites, site) = try ConsoleServer.pickSite(fields, known: try engine.knownValues(.site), p)
+    static func read(_ engine: ProjectionEngine, _ fields: [String: String], _ p: ConsoleServer.Principal, own: String) throws -> TodayPage {
+        let (sites, site) = try ConsoleServer.pickSite(fields, known: try engine.knownValues(.site), p, own: own)
         let day: Int64
         if let text = fields["day"] {
             guard let d = LocalDay(text) else { throw ConsoleError(.invalid, "'day' must be a date, YYYY-MM-DD") }
@@ -124,7 +124,8 @@ extension ConsoleServer {
     /// `/today?site=S&day=D`.
     func today(_ p: Principal, _ fields: [String: String]) async throws -> PageContent {
         try Self.only(fields, ["site", "day"])
-        let page = try await host.read { engine in try TodayPage.read(engine, fields, p) }
+        let own = host.store.site
+        let page = try await host.read { engine in try TodayPage.read(engine, fields, p, own: own) }
         return PageContent(title: "Today", site: page.site, content: page.content)
     }
 }
