@@ -96,7 +96,7 @@ let package = Package(
             name: "JourneyBench",
             dependencies: [
                 "JourneyModel", "JourneyLog", "JourneyIngest", "JourneySimulation", "JourneyProjections", "JourneySync", "CZlib",
-                "JourneyPostgres", "JourneyNode",
+                "JourneyPostgres", "JourneyNode", "JourneyConsole",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -56,6 +56,8 @@ extension BenchTarget {
     public static let catchUpHistoryRatio = BenchTarget(.atMost(1.25), "≤ 1.25× (cost ∝ new events, not history)")
     /// A replay into a new file over a bulk rebuild, events per second.
     public static let replayOverRebuild = BenchTarget(.atLeast(0.8), "≥ 0.8× rebuild speed")
+    /// The console's screen-pop, p99 latency with 50 concurrent clients on loopback, ms.
+    public static let screenPopP99Ms = BenchTarget(.below(10), "< 10 ms p99 (50 clients)")
     /// `journey demo` at its default size, wall seconds after the build.
     public static let demoSeconds = BenchTarget(.below(60), "< 60 s")
     /// Its peak RSS (bytes).

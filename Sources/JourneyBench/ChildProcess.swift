@@ -30,6 +30,40 @@ enum ChildProcess {
         return Outcome(status: p.terminationStatus, peakRSSBytes: peak)
     }
 
+    /// The path of `tool` on `PATH`, or nil.
+    static func which(_ tool: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs `executable ARGS` to its end on a thread of its own (not Swift's
+    /// cooperative pool, which the server being measured needs) and returns
+    /// its standard output; a failed run throws with its standard error.
+    static func output(_ executable: String, _ args: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: executable)
+                p.arguments = args
+                let out = Pipe(), err = Pipe()
+                p.standardOutput = out
+                p.standardError = err
+                do {
+                    try p.run()
+                    let data = out.fileHandleForReading.readDataToEndOfFile()
+                    let errors = err.fileHandleForReading.readDataToEndOfFile()
+                    p.waitUntilExit()
+                    guard p.terminationStatus == 0 else {
+                        throw BenchError(.childFailed, "\(executable) exited with \(p.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
+                    }
+                    continuation.resume(returning: String(decoding: data, as: UTF8.self))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
     /// VmHWM of a running process in bytes (0 when it cannot be read).
     static func highWaterMark(of pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),

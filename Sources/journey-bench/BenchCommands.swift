@@ -15,7 +15,7 @@ struct JourneyBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journey-bench",
         abstract: "Measure JourneyStore against its baselines and targets (build with `swift build -c release`, which builds `journey` beside it).",
-        subcommands: [BenchAllCommand.self, BenchPostgresCommand.self, BenchAppendCommand.self, BenchIngestCommand.self, BenchScanCommand.self, BenchRebuildCommand.self,
+        subcommands: [BenchAllCommand.self, BenchConsoleCommand.self, BenchPostgresCommand.self, BenchAppendCommand.self, BenchIngestCommand.self, BenchScanCommand.self, BenchRebuildCommand.self,
                       BenchCatchUpCommand.self, BenchQueryCommand.self, BenchSyncCommand.self, BenchDemoCommand.self])
 
     /// Runs the command, printing failures the way `journey` does.
@@ -272,6 +272,45 @@ struct BenchQueryCommand: ParsableCommand {
                    BenchTarget.queryMs.verdict(q.medianMs)])
         }
         Console.line("query benchmark: \(total) simulated events, \(repeats) runs each")
+        Console.line(t.render())
+    }
+}
+
+struct BenchConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "The console's screen-pop under load (wrk, 50 connections on loopback) beside the server's HTTP floor (target p99 < 10 ms at 10 million events).")
+
+    @OptionGroup var simulated: SimulatedStoreOptions
+    @Option(help: "Concurrent connections.") var connections = 50
+    @Option(help: "Seconds of load per endpoint.") var seconds = 10
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        var bench = ConsoleBenchmark(store: simulated.benchmark())
+        bench.connections = connections
+        bench.seconds = seconds
+        bench.progress = { Console.error("bench: \($0)") }
+        guard let r = try await bench.run() else { return }
+        func object(_ l: ConsoleBenchmark.Load) -> JSONValue {
+            .object(["requestsPerSecond": .exact(l.requestsPerSecond), "p50Ms": .exact(l.p50Ms), "p90Ms": .exact(l.p90Ms),
+                     "p99Ms": .exact(l.p99Ms), "errors": .integer(Int64(l.errors))])
+        }
+        if json {
+            Console.line(JSONWriter.string(.object(["events": .integer(Int64(r.events)), "connections": .integer(Int64(r.connections)),
+                                                    "screenPop": object(r.screenPop), "floor": object(r.floor),
+                                                    "peakRSSBytes": .integer(Int64(ResourceUsage.peakRSSBytes))])))
+            return
+        }
+        var t = Table(["endpoint", "requests/s", "p50", "p90", "p99", "errors", "target", "met"], numeric: [1, 2, 3, 4, 5])
+        func row(_ name: String, _ l: ConsoleBenchmark.Load, target: Bool) {
+            t.add([name, String(format: "%.0f", l.requestsPerSecond), String(format: "%.2f ms", l.p50Ms), String(format: "%.2f ms", l.p90Ms),
+                   String(format: "%.2f ms", l.p99Ms), String(l.errors), target ? BenchTarget.screenPopP99Ms.text : "baseline",
+                   target ? BenchTarget.screenPopP99Ms.verdict(l.errors == 0 ? l.p99Ms : .nan) : ""])
+        }
+        row("GET /v1/customers/{key}/journey", r.screenPop, target: true)
+        row("GET /v1/api/positions (HTTP floor)", r.floor, target: false)
+        Console.line("console benchmark: \(r.events) simulated events, \(r.connections) connections on loopback")
         Console.line(t.render())
     }
 }

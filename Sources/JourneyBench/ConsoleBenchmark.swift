@@ -1,0 +1,135 @@
+import Foundation
+import JourneyConsole
+import JourneyLog
+import JourneyModel
+import JourneyNode
+import JourneyProjections
+import JourneySync
+
+/// `journey bench console`: the screen-pop (`GET /v1/customers/{key}/journey`)
+/// under load on loopback — `wrk` (Debian's package) with many concurrent
+/// connections, each request a different customer of the simulated store —
+/// beside, in the same run, the same load on `/v1/api/positions`, which reads
+/// no projection rows: the HTTP floor of this server on this machine.
+public struct ConsoleBenchmark {
+    /// The simulated store and its projection (``ProjectionBenchmark``'s).
+    public var store: ProjectionBenchmark
+    /// Concurrent connections.
+    public var connections = 50
+    /// wrk threads.
+    public var threads = 2
+    /// Seconds of load per endpoint.
+    public var seconds = 10
+    /// Customers the requests cycle through.
+    public var customers = 5_000
+    /// Progress lines.
+    public var progress: (String) -> Void = { _ in }
+
+    /// A store of `events` events under `directory`.
+    public init(store: ProjectionBenchmark) { self.store = store }
+
+    /// One endpoint's latency under load.
+    public struct Load: Sendable {
+        /// Requests per second served.
+        public var requestsPerSecond: Double
+        /// Latency percentiles, ms.
+        public var p50Ms: Double, p90Ms: Double, p99Ms: Double
+        /// Non-2xx answers and socket errors (a correct run has none).
+        public var errors: Int
+    }
+
+    /// The screen-pop's load and the floor's, with the store's size.
+    public struct Result: Sendable {
+        public var events: Int
+        public var screenPop: Load
+        public var floor: Load
+        public var connections: Int
+    }
+
+    /// Runs both loads; nil when `wrk` is not installed.
+    public func run() async throws -> Result? {
+        guard let wrk = ChildProcess.which("wrk") else {
+            progress("wrk is not installed (Debian: apt-get install wrk); the console benchmark is skipped")
+            return nil
+        }
+        let log = try store.prepareStore()
+        let events = Int(log.stats().first?.events ?? 0)
+        // A node on the simulated store's directory, with its projection built in bulk.
+        let node = Node(directory: DataDirectory(store.directory + "/store"))
+        do {
+            let engine = try ProjectionEngine(path: node.directory.projectionsPath)
+            if engine.positions["north"] != UInt64(events) {
+                progress("building projections for the console benchmark…")
+                _ = try engine.rebuild(from: log)
+            }
+        }
+        let dir = store.directory + "/console-bench"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let host = try ProjectionHost(node: node, store: log)
+        let keys = try await host.read { engine in
+            try engine.query(.customers(minRepeats: 0, limit: 5_000)).rows.compactMap { $0.first?.stringValue }
+        }
+        guard !keys.isEmpty else { throw BenchError(.inconsistent, "the simulated store has no customers") }
+        var config = SyncConfig()
+        let token = DemoCentres.token()
+        config.viewers = [.init(name: "bench", token: token, role: .viewer)]
+        let console = ConsoleServer(node: node, host: host, config: config, record: { _ in throw BenchError(.io, "the benchmark's console records nothing") })
+        let server = try await RunningServer.start(SyncServer(store: log, config: config), extra: [console])
+        defer { server.stop() }
+
+        let script = dir + "/requests.lua"
+        let paths = keys.prefix(customers).map { "\"/v1/customers/\(URLForm.encode($0))/journey\"" }.joined(separator: ",\n")
+        try """
+            local paths = {\(paths)}
+            local i = 0
+            wrk.headers["Authorization"] = "Bearer \(token)"
+            request = function()
+              i = i + 1
+              return wrk.format("GET", paths[(i % #paths) + 1])
+            end
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let floorScript = dir + "/floor.lua"
+        try """
+            wrk.headers["Authorization"] = "Bearer \(token)"
+            request = function() return wrk.format("GET", "/v1/api/positions") end
+            """.write(toFile: floorScript, atomically: true, encoding: .utf8)
+        progress("screen-pop: \(connections) connections for \(seconds) s over \(min(customers, keys.count)) customers…")
+        let pop = try await load(wrk, script: script, url: server.url)
+        progress("floor (/v1/api/positions): the same load…")
+        let floor = try await load(wrk, script: floorScript, url: server.url)
+        return Result(events: events, screenPop: pop, floor: floor, connections: connections)
+    }
+
+    /// Runs wrk with `script` against `url` and reads its latency distribution.
+    func load(_ wrk: String, script: String, url: String) async throws -> Load {
+        let out = try await ChildProcess.output(wrk, ["-t", String(threads), "-c", String(connections), "-d", "\(seconds)s", "--latency", "-s", script, url])
+        return try Self.parse(out)
+    }
+
+    /// wrk's report: `Latency Distribution` percentiles, `Requests/sec`, errors.
+    static func parse(_ text: String) throws -> Load {
+        func ms(_ s: Substring) -> Double? {
+            for (unit, scale) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0), ("m", 60_000.0)] where s.hasSuffix(unit) {
+                return Double(s.dropLast(unit.count)).map { $0 * scale }
+            }
+            return nil
+        }
+        var percentiles: [String: Double] = [:]
+        var rate: Double?
+        var errors = 0
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            if words.count == 2, words[0].hasSuffix("%"), let v = ms(words[1]) { percentiles[String(words[0])] = v }
+            if words.first == "Requests/sec:", words.count == 2 { rate = Double(words[1]) }
+            if line.contains("Non-2xx or 3xx responses:"), let n = words.last.flatMap({ Int($0) }) { errors += n }
+            if line.contains("Socket errors:") {
+                for w in words { if let n = Int(w.trimmingCharacters(in: .punctuationCharacters)) { errors += n } }
+            }
+        }
+        guard let p50 = percentiles["50%"], let p90 = percentiles["90%"], let p99 = percentiles["99%"], let rate else {
+            throw BenchError(.childFailed, "could not read wrk's report:\n\(text)")
+        }
+        return Load(requestsPerSecond: rate, p50Ms: p50, p90Ms: p90, p99Ms: p99, errors: errors)
+    }
+}
