@@ -2,6 +2,7 @@ import JourneyLog
 import JourneyModel
 import JourneyNode
 import JourneyProjections
+import Synchronization
 
 /// The console's projection: one engine kept caught up with the node's store
 /// while the node serves, and the one place requests read it. Every catch-up
@@ -13,7 +14,13 @@ public actor ProjectionHost {
     public nonisolated let store: LogStore
     /// Raised after every catch-up that applied events (live pages wait on it).
     public nonisolated let changes = AppendSignal()
+    /// Concurrent readers of the same file (the screen-pop reads here, off this actor).
+    public nonisolated let reader: ProjectionReader
     let engine: ProjectionEngine
+    private nonisolated let published: Mutex<SiteCalendar>
+
+    /// The sites' calendars as of the last catch-up (for rendering what ``reader`` reads).
+    public nonisolated var calendar: SiteCalendar { published.withLock { $0 } }
 
     /// Opens the node's projection and brings it up to date with `store`.
     public init(node: Node, store: LogStore) throws {
@@ -22,6 +29,8 @@ public actor ProjectionHost {
         engine.progress = { [progress = node.progress] in progress("projections: \($0)") }
         _ = try engine.catchUp(from: store)
         self.engine = engine
+        self.reader = try ProjectionReader(path: engine.path, parameters: engine.parameters)
+        self.published = Mutex(engine.calendar)
     }
 
     /// Runs `body` on the engine (as it stands; ``follow()`` keeps it current).
@@ -39,6 +48,7 @@ public actor ProjectionHost {
         let behind = store.origins.contains { store.lastSeq(of: $0) > (engine.positions[$0] ?? 0) }
         guard behind else { return 0 }
         let n = try engine.catchUp(from: store)
+        published.withLock { $0 = engine.calendar }
         if n > 0 { changes.signal() }
         return n
     }

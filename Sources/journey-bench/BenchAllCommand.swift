@@ -9,7 +9,7 @@ import JourneyModel
 struct BenchAllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Run every benchmark (append, ingest, scan, rebuild with its DuckDB peer, catch-up and replay, query, sync, demo) and print each target figure beside its same-run baseline and target.")
+        abstract: "Run every benchmark (append, ingest, scan, rebuild with its DuckDB peer, catch-up and replay, query, console, sync, demo) and print each target figure beside its same-run baseline and target.")
 
     @Option(help: "Events for the append benchmark.") var appendEvents = 1_000_000
     @Option(help: "Events in the JSONL file of the ingest benchmark (`journey append FILE`).") var ingestEvents = 2_000_000
@@ -45,6 +45,7 @@ struct BenchAllCommand: ParsableCommand {
         let rebuild = try child(["rebuild", "--events", String(events)])
         let catchUp = try child(["catchup", "--events", String(events), "--new-events", String(catchUpEvents)])
         let query = try child(["query", "--events", String(events)])
+        let console = try child(["console", "--events", String(events)])
         let sync = try child(["sync", "--events", String(syncEvents)])
         let demo = noDemo ? [:] : try child(["demo"])
         func d(_ o: JSONObject, _ k: String) -> Double { o[k]?.doubleValue ?? .nan }
@@ -102,6 +103,18 @@ struct BenchAllCommand: ParsableCommand {
         }
         figures.append(Figure(name: "slowest query (median): \(slowest.name)", measured: String(format: "%.1f ms", slowest.ms), baseline: "—", ratio: "—",
                               target: BenchTarget.queryMs.text, met: BenchTarget.queryMs.met(slowest.ms), peakRSS: rss(query), values: query))
+        if case .object(let pop)? = console["screenPop"], case .object(let floor)? = console["floor"] {
+            let p99 = d(pop, "p99Ms"), floorP99 = d(floor, "p99Ms")
+            let clean = pop["errors"]?.intValue == 0
+            figures.append(Figure(name: "console screen-pop p99, \(console["connections"]?.intValue ?? 0) clients on loopback\(clean ? "" : " (ERRORS)")",
+                                  measured: String(format: "%.2f ms (%.0f requests/s)", p99, d(pop, "requestsPerSecond")),
+                                  baseline: String(format: "%.2f ms /v1/api/positions (no rows read)", floorP99),
+                                  ratio: String(format: "%.2f", p99 / max(floorP99, 1e-9)), target: BenchTarget.screenPopP99Ms.text,
+                                  met: clean && BenchTarget.screenPopP99Ms.met(p99), peakRSS: rss(console), values: console))
+        } else {
+            figures.append(Figure(name: "console screen-pop p99", measured: "—", baseline: "not run: " + (console["skipped"]?.stringValue ?? "?"),
+                                  ratio: "—", target: BenchTarget.screenPopP99Ms.text, met: false, peakRSS: 0, values: [:]))
+        }
         let c = d(sync, "catchUpEventsPerSecond"), local = d(sync, "localReadEventsPerSecond")
         figures.append(Figure(name: "sync catch-up over loopback HTTP", measured: rate(c), baseline: rate(local) + " local block read", ratio: String(format: "%.2f", c / local),
                               target: BenchTarget.catchUpRate.text, met: BenchTarget.catchUpRate.met(c), peakRSS: rss(sync), values: sync))
@@ -127,7 +140,7 @@ struct BenchAllCommand: ParsableCommand {
                                                               "ratio": .string(f.ratio), "target": .string(f.target), "met": .bool(f.met),
                                                               "peakRSSBytes": .integer(f.peakRSS)]) }),
                 "raw": .object(["append": .object(append), "ingest": .object(ingest), "scan": .object(scan), "rebuild": .object(rebuild),
-                                "catchup": .object(catchUp), "query": .object(query), "sync": .object(sync), "demo": .object(demo)]),
+                                "catchup": .object(catchUp), "query": .object(query), "console": .object(console), "sync": .object(sync), "demo": .object(demo)]),
             ])))
             return
         }

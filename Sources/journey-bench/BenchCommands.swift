@@ -291,7 +291,10 @@ struct BenchConsoleCommand: AsyncParsableCommand {
         bench.connections = connections
         bench.seconds = seconds
         bench.progress = { Console.error("bench: \($0)") }
-        guard let r = try await bench.run() else { return }
+        guard let r = try await bench.run() else {
+            if json { Console.line(JSONWriter.string(.object(["skipped": .string("wrk is not installed (Debian: apt-get install wrk)")]))) }
+            return
+        }
         func object(_ l: ConsoleBenchmark.Load) -> JSONValue {
             .object(["requestsPerSecond": .exact(l.requestsPerSecond), "p50Ms": .exact(l.p50Ms), "p90Ms": .exact(l.p90Ms),
                      "p99Ms": .exact(l.p99Ms), "errors": .integer(Int64(l.errors))])

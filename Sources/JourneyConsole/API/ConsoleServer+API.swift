@@ -124,12 +124,11 @@ extension ConsoleServer {
             return n
         } ?? 50
         guard customer.utf8.count <= 512 else { throw ConsoleError(.invalid, "a customer key is at most 512 bytes") }
-        let (rows, result, windowMs) = try await answering {
-            try await host.read { engine in
-                let rows = try engine.read(engine.reads.recentContacts(customer: customer, limit: limit))
-                return (rows, engine.renderer.contacts(rows), engine.parameters.repeatWindowMs)
-            }
-        }
+        // Read beside the projection's engine (on any core), with the positions and horizon of the same transaction.
+        let snapshot = try await answering { try host.reader.read { $0.recentContacts(customer: customer, limit: limit) } }
+        let rows = snapshot.value, windowMs = host.reader.parameters.repeatWindowMs
+        let result = QueryRenderer(calendar: host.calendar, parameters: host.reader.parameters, horizon: snapshot.horizon,
+                                   positions: snapshot.positions).contacts(rows)
         let horizon = result.horizon.ms
         var open = 0
         var contacts: [JSONValue] = []
