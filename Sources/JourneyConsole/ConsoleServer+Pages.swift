@@ -54,6 +54,10 @@ extension ConsoleServer {
         router.get("plan") { request, _ -> Response in
             try await server.page(request, active: "/plan") { p, fields in try await server.plan(p, fields) }
         }
+        router.get("plan/audit/:id") { request, context -> Response in
+            let id = try Self.parameter(context, "id")
+            return try await server.page(request, active: "/plan") { p, fields in try await server.auditPlan(id, p, fields) }
+        }
         router.post("plan/commit") { request, _ -> Response in try await server.commitPlan(request) }
         router.post("coaching/schedule") { request, _ -> Response in try await server.scheduleCoaching(request) }
         router.get("replication") { request, _ -> Response in

@@ -33,6 +33,8 @@ public struct ConsoleServer: RouteProvider {
     public let logger: Logger
     /// Where the peers that pull from this node stood at their last pull.
     public let tracker: ReplicationTracker
+    /// Audits of recorded plans run from the console, kept for the node's life.
+    public let audits = PlanAudits()
 
     /// The name of the session cookie.
     public static let cookieName = "journey_session"

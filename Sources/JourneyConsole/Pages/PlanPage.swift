@@ -19,6 +19,8 @@ struct PlanPage: Sendable {
     var labels: [String]
     var positions: [String: UInt64]
     var horizon: Timestamp
+    /// Outcomes of the recorded plans audited so far, by plan id.
+    var audited: [String: PlanAudits.Outcome] = [:]
 
     static let fields: Set<String> = ["site", "date", "done"]
 
@@ -117,8 +119,15 @@ extension PlanPage {
     /// The plans recorded so far, newest first (at most 20), each with the command that audits it.
     var history: HTML {
         let rows = recorded.prefix(20).map { a -> [HTML] in
-            ["\(a.data["plan"]?.stringValue ?? "—")", "\(a.data["date"]?.stringValue ?? "—")", "\(a.at.rfc3339)", "\(a.origin)",
-             "\(a.data["by"]?.stringValue ?? "command line")", "<code>journey audit plan \(a.data["plan"]?.stringValue ?? "")</code>"]
+            let id = a.data["plan"]?.stringValue ?? ""
+            let audit: HTML
+            switch audited[id]?.identical {
+            case true?: audit = "<a href=\"/plan/audit/\(URLForm.encode(id))\">identical</a>"
+            case false?: audit = "<a class=\"flag\" href=\"/plan/audit/\(URLForm.encode(id))\">DIFFERS</a>"
+            case nil: audit = "<a href=\"/plan/audit/\(URLForm.encode(id))\">audit now</a>"
+            }
+            return ["\(id)", "\(a.data["date"]?.stringValue ?? "—")", "\(a.at.rfc3339)", "\(a.origin)",
+                    "\(a.data["by"]?.stringValue ?? "command line")", audit]
         }
         return rows.isEmpty ? "<p>No plan recorded yet.</p>" : Layout.table(["plan", "date", "recorded at", "centre", "by", "audit"], rows)
     }
@@ -129,7 +138,8 @@ extension ConsoleServer {
     func plan(_ p: Principal, _ fields: [String: String]) async throws -> PageContent {
         try Self.only(fields, PlanPage.fields)
         let own = host.store.site
-        let page = try await host.read { engine in try PlanPage.read(engine, fields, p, own: own) }
+        var page = try await host.read { engine in try PlanPage.read(engine, fields, p, own: own) }
+        for a in page.recorded { if let id = a.data["plan"]?.stringValue, let o = audits.outcome(id) { page.audited[id] = o } }
         return PageContent(title: "Plan", site: page.site, content: page.content, liveEveryMs: 10_000)
     }
 

@@ -111,8 +111,11 @@ func listRead<E>(_ sql: String, _ arguments: [ExportValue] = [], _ row: @escapin
 }
 
 extension ProjectionRead {
-    /// Runs on a SQLite database (inside a read transaction).
-    func run(_ db: Database) throws -> T {
+    /// Runs on a SQLite database (inside a read transaction). With `cached`,
+    /// the statements are kept prepared on the connection for the next run:
+    /// only for reads whose SQL text is fixed (values bound as arguments), or
+    /// the cache would grow with every distinct request.
+    func run(_ db: Database, cached: Bool = false) throws -> T {
         var results: [[SQLRow]] = []
         for s in statements {
             let args = StatementArguments(s.arguments.map { v -> DatabaseValueConvertible? in
@@ -124,7 +127,8 @@ extension ProjectionRead {
                 }
             })
             var rows: [SQLRow] = []
-            let cursor = try Row.fetchCursor(db, sql: s.sql, arguments: args)
+            let cursor = cached ? try Row.fetchCursor(try db.cachedStatement(sql: s.sql), arguments: args)
+                : try Row.fetchCursor(db, sql: s.sql, arguments: args)
             while let row = try cursor.next() {
                 rows.append(SQLRow(try (0..<row.count).map { try ExportValue(row[$0] as DatabaseValue) }))
             }

@@ -20,6 +20,8 @@ public final class ProjectionReader: Sendable {
         config.readonly = true
         config.maximumReaderCount = max(1, readers)
         config.busyMode = .timeout(10)
+        // Pages mapped rather than copied by read(2); each connection keeps its own page cache.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 268435456") }
         pool = try DatabasePool(path: path, configuration: config)
         self.parameters = parameters
     }
@@ -34,15 +36,17 @@ public final class ProjectionReader: Sendable {
         public var horizon: Int64
     }
 
-    /// Runs the read `body` makes from reads at the file's horizon, in one read transaction.
+    /// Runs the read `body` makes from reads at the file's horizon, in one
+    /// read transaction. The read's SQL text must not vary with the request
+    /// (values bound as arguments): its statements stay prepared on each connection.
     public func read<T>(_ body: (ProjectionReads) -> ProjectionRead<T>) throws -> Snapshot<T> {
         try pool.read { db in
             var positions: [String: UInt64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT origin, last_seq FROM checkpoint") {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT origin, last_seq FROM checkpoint")) {
                 positions[row[0]] = UInt64(max(0, row[1] as Int64))
             }
-            let horizon = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'") ?? 0
-            let value = try body(ProjectionReads(parameters: parameters, horizon: horizon)).run(db)
+            let horizon = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'")) ?? 0
+            let value = try body(ProjectionReads(parameters: parameters, horizon: horizon)).run(db, cached: true)
             return Snapshot(value: value, positions: positions, horizon: horizon)
         }
     }

@@ -235,8 +235,9 @@ public struct ProjectionReads: Sendable {
 
     /// A customer's latest `limit` contacts, newest first (the screen-pop).
     public func recentContacts(customer: String, limit: Int) -> ProjectionRead<[ContactRow]> {
-        listRead(Self.contactSelect + " WHERE customer = ? ORDER BY started_at DESC, site DESC, contact DESC LIMIT \(max(1, limit))",
-                 [.text(customer)], Self.contactRow)
+        // The limit is bound, not written into the SQL: the text stays the same, so readers keep it prepared.
+        listRead(Self.contactSelect + " WHERE customer = ? ORDER BY started_at DESC, site DESC, contact DESC LIMIT ?",
+                 [.text(customer), .integer(Int64(max(1, limit)))], Self.contactRow)
     }
 
     /// Contacts within the filter (site, queue, agent, customer, outcome,
