@@ -8,9 +8,14 @@ import JourneySync
 
 /// `journey bench console`: the screen-pop (`GET /v1/customers/{key}/journey`)
 /// under load on loopback — `wrk` (Debian's package) with many concurrent
-/// connections, each request a different customer of the simulated store —
-/// beside, in the same run, the same load on `/v1/api/positions`, which reads
-/// no projection rows: the HTTP floor of this server on this machine.
+/// connections, each request a different customer — beside, in the same run,
+/// the same load on `/v1/api/positions`, which reads no projection rows: the
+/// HTTP floor of this server on this machine.
+///
+/// Two sets of customers: the **callers** of the store's last full day (who
+/// a screen-pop is asked for: someone calling now), the target figure; and
+/// the customers with the **most repeats** (the longest journeys, up to the
+/// screen-pop's default 50 contacts), the worst case.
 public struct ConsoleBenchmark {
     /// The simulated store and its projection (``ProjectionBenchmark``'s).
     public var store: ProjectionBenchmark
@@ -38,12 +43,17 @@ public struct ConsoleBenchmark {
         public var errors: Int
     }
 
-    /// The screen-pop's load and the floor's, with the store's size.
+    /// The screen-pop's loads and the floor's, with the store's size.
     public struct Result: Sendable {
         public var events: Int
+        /// Callers of the last full day: the target figure.
         public var screenPop: Load
+        /// The customers with the most repeats.
+        public var heaviest: Load
         public var floor: Load
         public var connections: Int
+        /// Customers in each set.
+        public var callers: Int, heavy: Int
     }
 
     /// Runs both loads; nil when `wrk` is not installed.
@@ -67,10 +77,21 @@ public struct ConsoleBenchmark {
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let host = try ProjectionHost(node: node, store: log)
-        let keys = try await host.read { engine in
-            try engine.query(.customers(minRepeats: 0, limit: 5_000)).rows.compactMap { $0.first?.stringValue }
+        let limit = customers
+        let (callers, heavy) = try await host.read { engine in
+            var f = ProjectionQuery.Filter()
+            f.fromDay = engine.horizonDay() - 1
+            f.toDay = f.fromDay
+            f.limit = 100_000
+            var seen = Set<String>()
+            let day = try engine.read(engine.reads.contacts(f)).compactMap(\.customer).filter { seen.insert($0).inserted }
+            // A fixed shuffle, so that consecutive requests are not the day's consecutive callers.
+            var rng = SplitMix64(seed: 7)
+            let callers = Array(day.shuffled(using: &rng).prefix(limit))
+            let heavy = try engine.query(.customers(minRepeats: 0, limit: limit)).rows.compactMap { $0.first?.stringValue }
+            return (callers, heavy)
         }
-        guard !keys.isEmpty else { throw BenchError(.inconsistent, "the simulated store has no customers") }
+        guard !callers.isEmpty, !heavy.isEmpty else { throw BenchError(.inconsistent, "the simulated store has no customers") }
         var config = SyncConfig()
         let token = DemoCentres.token()
         config.viewers = [.init(name: "bench", token: token, role: .viewer)]
@@ -78,27 +99,33 @@ public struct ConsoleBenchmark {
         let server = try await RunningServer.start(SyncServer(store: log, config: config), extra: [console])
         defer { server.stop() }
 
-        let script = dir + "/requests.lua"
-        let paths = keys.prefix(customers).map { "\"/v1/customers/\(URLForm.encode($0))/journey\"" }.joined(separator: ",\n")
-        try """
-            local paths = {\(paths)}
-            local i = 0
-            wrk.headers["Authorization"] = "Bearer \(token)"
-            request = function()
-              i = i + 1
-              return wrk.format("GET", paths[(i % #paths) + 1])
-            end
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        func script(_ name: String, _ keys: [String]) throws -> String {
+            let path = dir + "/\(name).lua"
+            let paths = keys.map { "\"/v1/customers/\(URLForm.encode($0))/journey\"" }.joined(separator: ",\n")
+            try """
+                local paths = {\(paths)}
+                local i = 0
+                wrk.headers["Authorization"] = "Bearer \(token)"
+                request = function()
+                  i = i + 1
+                  return wrk.format("GET", paths[(i % #paths) + 1])
+                end
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
         let floorScript = dir + "/floor.lua"
         try """
             wrk.headers["Authorization"] = "Bearer \(token)"
             request = function() return wrk.format("GET", "/v1/api/positions") end
             """.write(toFile: floorScript, atomically: true, encoding: .utf8)
-        progress("screen-pop: \(connections) connections for \(seconds) s over \(min(customers, keys.count)) customers…")
-        let pop = try await load(wrk, script: script, url: server.url)
+        progress("screen-pop: \(connections) connections for \(seconds) s over \(callers.count) callers of the last full day…")
+        let pop = try await load(wrk, script: try script("callers", callers), url: server.url)
+        progress("screen-pop: the same over the \(heavy.count) customers with the most repeats…")
+        let heaviest = try await load(wrk, script: try script("heaviest", heavy), url: server.url)
         progress("floor (/v1/api/positions): the same load…")
         let floor = try await load(wrk, script: floorScript, url: server.url)
-        return Result(events: events, screenPop: pop, floor: floor, connections: connections)
+        return Result(events: events, screenPop: pop, heaviest: heaviest, floor: floor, connections: connections,
+                      callers: callers.count, heavy: heavy.count)
     }
 
     /// Runs wrk with `script` against `url` and reads its latency distribution.

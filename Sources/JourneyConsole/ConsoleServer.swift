@@ -157,15 +157,21 @@ public struct ConsoleServer: RouteProvider {
     /// The headers every console response carries: no caching, no framing,
     /// no sniffing, no referrer, and only this server's own scripts and styles.
     static func securityHeaders(contentType: String) -> HTTPFields {
-        var h: HTTPFields = [:]
+        var h = fixedHeaders
         h[.contentType] = contentType
+        return h
+    }
+
+    /// The headers of ``securityHeaders(contentType:)`` but the content type, built once.
+    static let fixedHeaders: HTTPFields = {
+        var h: HTTPFields = [:]
         h[.cacheControl] = "no-store"
         let fixed = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer"),
                      ("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                         + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'")]
         for (name, value) in fixed { if let n = HTTPField.Name(name) { h[n] = value } }
         return h
-    }
+    }()
 
     /// A JSON response.
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, extra: [(HTTPField.Name, String)] = []) -> Response {

@@ -133,10 +133,22 @@ public final class SyncClient: Sendable {
         return (stored, refused)
     }
 
-    /// Counts a refused block (`/metrics`: `journey_blocks_refused_total` by peer, origin and reason).
+    /// Counts a refused block (`/metrics`: `journey_blocks_refused_total` by peer, origin and reason; the console's replication page).
     static func refused(peer: String, origin: String, reason: String) {
         Counter(label: "journey_blocks_refused_total", dimensions: [("peer", peer), ("origin", origin), ("reason", reason)]).increment()
+        refusals.withLock { $0[RefusalKey(peer: peer, origin: origin, reason: reason), default: 0] += 1 }
     }
+
+    /// Blocks refused by this process since it started, by peer, origin and reason.
+    public static var refusedBlocks: [(peer: String, origin: String, reason: String, blocks: Int)] {
+        refusals.withLock { all in
+            all.map { (peer: $0.key.peer, origin: $0.key.origin, reason: $0.key.reason, blocks: $0.value) }
+                .sorted { ($0.peer, $0.origin, $0.reason) < ($1.peer, $1.origin, $1.reason) }
+        }
+    }
+
+    struct RefusalKey: Hashable, Sendable { var peer: String; var origin: String; var reason: String }
+    static let refusals = Mutex<[RefusalKey: Int]>([:])
 
     /// The queue blocking store work runs on, so that it never holds a thread
     /// of Swift's cooperative pool (two threads on a 2-core node) while it

@@ -106,7 +106,7 @@ struct BenchAllCommand: ParsableCommand {
         if case .object(let pop)? = console["screenPop"], case .object(let floor)? = console["floor"] {
             let p99 = d(pop, "p99Ms"), floorP99 = d(floor, "p99Ms")
             let clean = pop["errors"]?.intValue == 0
-            figures.append(Figure(name: "console screen-pop p99, \(console["connections"]?.intValue ?? 0) clients on loopback\(clean ? "" : " (ERRORS)")",
+            figures.append(Figure(name: "console screen-pop p99, \(console["connections"]?.intValue ?? 0) clients on loopback, the last day's callers\(clean ? "" : " (ERRORS)")",
                                   measured: String(format: "%.2f ms (%.0f requests/s)", p99, d(pop, "requestsPerSecond")),
                                   baseline: String(format: "%.2f ms /v1/api/positions (no rows read)", floorP99),
                                   ratio: String(format: "%.2f", p99 / max(floorP99, 1e-9)), target: BenchTarget.screenPopP99Ms.text,

@@ -255,6 +255,13 @@ final class ConsoleTests: XCTestCase {
         let plans = try await bed.host.read { engine in try engine.recordedActions(kind: .staffingPlanned) }
         XCTAssertEqual(plans.count, 1)
         XCTAssertEqual(plans.first?.data["by"]?.stringValue, "ops-manager")
+        // Its audit (the log replayed to the plan's recorded positions) finds it identical, `by` notwithstanding.
+        let id = try XCTUnwrap(plans.first?.data["plan"]?.stringValue)
+        let audit = try await bed.get("/plan/audit/\(id)", cookie: viewer.cookie)
+        XCTAssertEqual(audit.status, 200, audit.body)
+        XCTAssertTrue(audit.body.contains("id=\"audit-verdict\">Identical"), audit.body)
+        let listed = try await bed.get("/plan", cookie: viewer.cookie)
+        XCTAssertTrue(listed.body.contains(">identical</a>"), "the plan page shows the audit's outcome")
         // The same plan again appends nothing.
         let again = try await bed.post("/plan/commit", form: [("csrf", manager.csrf)], cookie: manager.cookie)
         XCTAssertEqual(again.status, 303)

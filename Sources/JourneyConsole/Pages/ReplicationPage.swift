@@ -4,7 +4,8 @@ import JourneySync
 
 /// Replication as this node sees it: every origin's head here and at each
 /// peer, how many events this node lags behind (or leads), origins refused
-/// at open, and divergence alarms (the same seq with another head hash).
+/// at open, blocks refused when pulling, and divergence alarms (the same seq
+/// with another head hash).
 struct ReplicationPage: Sendable {
     struct Head: Sendable {
         var seq: UInt64
@@ -19,6 +20,8 @@ struct ReplicationPage: Sendable {
     var unreachable: [String: String]
     /// The peers that pull from this node: per origin, events they lack and seconds since they were caught up.
     var pulling: [(peer: String, origin: String, events: UInt64, seconds: Double)]
+    /// Blocks refused when pulling, since this process started.
+    var refusedBlocks: [(peer: String, origin: String, reason: String, blocks: Int)]
 
     /// This node's heads and its peers', asked now.
     static func read(_ server: ConsoleServer) async -> ReplicationPage {
@@ -31,7 +34,8 @@ struct ReplicationPage: Sendable {
         let (heads, unreachable) = await server.node.peerHeads(server.config, store: store)
         return ReplicationPage(site: store.site, here: here, projected: await server.host.positions,
                                refused: store.damagedOrigins.mapValues { "\($0)" }, peers: server.config.peers.map(\.name),
-                               peerHeads: heads, unreachable: unreachable, pulling: server.tracker.lag(heads: here.mapValues(\.seq)))
+                               peerHeads: heads, unreachable: unreachable, pulling: server.tracker.lag(heads: here.mapValues(\.seq)),
+                               refusedBlocks: SyncClient.refusedBlocks)
     }
 
     /// Each pair (peer, origin) whose head hash differs from ours at the same seq.
@@ -65,6 +69,9 @@ struct ReplicationPage: Sendable {
             "<li class=\"flag\">\(d.peer) holds \(d.origin) at the same seq with another head hash: the logs diverged. Run <code>journey verify</code> on both and see docs/sync-protocol.md.</li>"
         }
         alarms += refused.keys.sorted().map { origin in "<li class=\"flag\">origin \(origin) refused at open: \(refused[origin] ?? "")</li>" }
+        alarms += refusedBlocks.map { r in
+            "<li class=\"flag\">\(r.blocks) block(s) of \(r.origin) from \(r.peer) refused since this node started: \(r.reason)</li>"
+        }
         alarms += unreachable.keys.sorted().map { peer in "<li>peer \(peer) could not be asked: \(unreachable[peer] ?? "")</li>" }
         let alarmList: HTML = alarms.isEmpty ? "<p>No alarms: no divergence, no refused origin, every peer answered.</p>" : "<ul id=\"alarms\">\(alarms)</ul>"
         let numeric = Set([1, 3] + peers.indices.map { 4 + $0 } + peers.indices.map { 4 + peers.count + $0 })
