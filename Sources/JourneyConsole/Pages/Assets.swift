@@ -29,7 +29,7 @@ enum Assets {
         .scroll { overflow-x: auto; }
         table { border-collapse: collapse; width: 100%; background: var(--card); font-size: .9rem; }
         caption { text-align: left; color: var(--muted); padding: .3rem 0; }
-        th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+        th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; white-space: nowrap; }
         th { background: #eef1f6; font-weight: 600; }
         .n { text-align: right; font-variant-numeric: tabular-nums; }
         .command { color: var(--muted); font-size: .8rem; margin: .3rem 0 .8rem; }
