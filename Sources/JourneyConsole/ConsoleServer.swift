@@ -108,6 +108,15 @@ public struct ConsoleServer: RouteProvider {
         }
     }
 
+    /// A manager's state-changing request: who made it and its form, after the
+    /// role and (for a browser session) the CSRF token are checked.
+    func action(_ request: Request) async throws -> (Principal, [String: String]) {
+        let p = try require(request, [.manager])
+        let form = try await Self.form(request)
+        try checkCSRF(p, form)
+        return (p, form)
+    }
+
     /// The sites `p` may see among `sites`.
     func visible(_ sites: [String], to p: Principal) -> [String] { sites.filter(p.viewer.sees) }
 

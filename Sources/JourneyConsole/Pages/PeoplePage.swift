@@ -92,9 +92,7 @@ extension ConsoleServer {
 
     /// `POST /coaching/schedule` (manager, CSRF): records coaching for this centre's listed agents.
     func scheduleCoaching(_ request: Request) async throws -> Response {
-        let p = try require(request, [.manager])
-        let form = try await Self.form(request)
-        try checkCSRF(p, form)
+        let (p, form) = try await action(request)
         let own = host.store.site
         guard form["site"] == own else {
             throw ConsoleError(.forbidden, "this console schedules coaching for \(own)'s agents only; other centres schedule their own")

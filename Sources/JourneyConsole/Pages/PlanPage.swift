@@ -145,9 +145,7 @@ extension ConsoleServer {
 
     /// `POST /plan/commit` (manager, CSRF): records the plan of `date`, as `journey staffing plan --commit` does.
     func commitPlan(_ request: Request) async throws -> Response {
-        let p = try require(request, [.manager])
-        let form = try await Self.form(request)
-        try checkCSRF(p, form)
+        let (p, form) = try await action(request)
         let own = host.store.site
         let at = node.clock.now()
         let by = p.viewer.name
