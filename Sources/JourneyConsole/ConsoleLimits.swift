@@ -13,6 +13,10 @@ public enum ConsoleLimits {
     /// How often the projection looks for events another process appended
     /// (a read-only node; the node's own appends and replications wake it at once).
     public static let pollMilliseconds = 200
-    /// Most rows a page or an API call returns (`limit` above it is lowered to it).
+    /// Most rows a page or an API call returns (a larger `limit` is refused).
     public static let rowsMax = 10_000
+    /// Contacts the screen-pop returns when the request names no `limit`.
+    public static let screenPopContacts = 50
+    /// Most contacts the journey page shows.
+    public static let journeyPageContacts = 500
 }

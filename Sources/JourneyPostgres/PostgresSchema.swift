@@ -50,7 +50,15 @@ enum PostgresSchema {
     /// Brings the database's schema to this build's, one transaction per
     /// migration; refuses a database migrated by a newer build.
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await run(connection, "CREATE TABLE IF NOT EXISTS journey_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger)
+        // Two sessions creating the same table at once can both pass IF NOT EXISTS and one then fails
+        // (a unique violation in pg_type): the first creation takes the writers' lock, and only when
+        // the table is missing, so readers never wait for a running export.
+        if try await intColumn(connection, "SELECT CASE WHEN to_regclass('journey_schema') IS NULL THEN 1 ELSE 0 END", logger) == [1] {
+            try await transaction(connection, logger) { c in
+                try await run(c, "SELECT pg_advisory_xact_lock(\(writerLock))", logger)
+                try await run(c, "CREATE TABLE IF NOT EXISTS journey_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger)
+            }
+        }
         let applied = try await Set(intColumn(connection, "SELECT version FROM journey_schema", logger))
         let known = migrations.map(\.0).max() ?? 0
         if let newest = applied.max(), newest > known {

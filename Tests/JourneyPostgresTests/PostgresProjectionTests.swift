@@ -330,4 +330,22 @@ final class PostgresProjectionTests: PostgresTestCase {
             XCTAssertTrue(e.message.contains("version 99"), e.message)
         }
     }
+
+    /// Sessions that first meet an empty database at the same moment (a
+    /// follower exporting while a reader asks its positions) all prepare it:
+    /// none fails on the race of two `CREATE TABLE IF NOT EXISTS`. CI caught
+    /// the headquarters test failing on it once.
+    func testSessionsPreparingAnEmptyDatabaseAtOnceAllSucceed() async throws {
+        for _ in 0..<3 {
+            let target = try await database()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { _ = try await PostgresProjection(target: target).positions() }
+                }
+                try await group.waitForAll()
+            }
+            let versions = try await PostgresProjection(target: target).positions()
+            XCTAssertTrue(versions.isEmpty, "nothing exported yet")
+        }
+    }
 }

@@ -122,7 +122,7 @@ extension ConsoleServer {
                 throw ConsoleError(.invalid, "'limit' must be a whole number from 1 to \(ConsoleLimits.rowsMax)")
             }
             return n
-        } ?? 50
+        } ?? ConsoleLimits.screenPopContacts
         guard customer.utf8.count <= 512 else { throw ConsoleError(.invalid, "a customer key is at most 512 bytes") }
         // Read beside the projection's engine (on any core), with the positions and horizon of the same transaction.
         let snapshot = try await answering { try host.reader.read { $0.recentContacts(customer: customer, limit: limit) } }

@@ -10,12 +10,9 @@ struct JourneyPage: Sendable {
     var hidden: Int
     var windowMs: Int64
 
-    /// Most contacts shown.
-    static let contactsMax = 500
-
     static func read(_ engine: ProjectionEngine, customer: String, _ p: ConsoleServer.Principal) throws -> JourneyPage {
         guard customer.utf8.count <= 512 else { throw ConsoleError(.invalid, "a customer key is at most 512 bytes") }
-        let all = try engine.read(engine.reads.recentContacts(customer: customer, limit: contactsMax))
+        let all = try engine.read(engine.reads.recentContacts(customer: customer, limit: ConsoleLimits.journeyPageContacts))
         let rows = all.filter { p.viewer.sees($0.site) }
         guard !rows.isEmpty else { throw ConsoleError(.notFound, "no contacts of customer '\(customer)' here") }
         return JourneyPage(customer: customer, rows: rows, result: engine.renderer.contacts(rows), hidden: all.count - rows.count,
