@@ -192,6 +192,12 @@ public struct ConsoleServer: RouteProvider {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
+    /// A JSON response of bytes already written.
+    static func json(bytes: [UInt8]) -> Response {
+        Response(status: .ok, headers: securityHeaders(contentType: "application/json; charset=utf-8"),
+                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// An HTML response.
     static func html(_ page: HTML, status: HTTPResponse.Status = .ok, extra: [(HTTPField.Name, String)] = []) -> Response {
         var headers = securityHeaders(contentType: "text/html; charset=utf-8")

@@ -27,7 +27,7 @@ extension ConsoleServer {
         }
         router.get("v1/customers/:key/journey") { request, context -> Response in
             let p = try server.require(request, Self.readers)
-            return Self.json(try await server.screenPop(customer: try Self.parameter(context, "key"), try Self.query(request), p))
+            return Self.json(bytes: try await server.screenPop(customer: try Self.parameter(context, "key"), try Self.query(request), p))
         }
         router.get("v1/api/insights/:name") { request, context -> Response in
             let p = try server.require(request, Self.readers)
@@ -113,7 +113,7 @@ extension ConsoleServer {
     /// The screen-pop: the customer's latest contacts across channels and
     /// sites, newest first; a contact that repeats an earlier one and whose
     /// own repeat window is still open at the horizon is an open repeat.
-    func screenPop(customer: String, _ fields: [String: String], _ p: Principal) async throws -> JSONValue {
+    func screenPop(customer: String, _ fields: [String: String], _ p: Principal) async throws -> [UInt8] {
         if let unknown = fields.keys.first(where: { $0 != "limit" }) {
             throw ConsoleError(.invalid, "unknown parameter '\(unknown)'; the screen-pop takes only 'limit'")
         }
@@ -126,23 +126,40 @@ extension ConsoleServer {
         guard customer.utf8.count <= 512 else { throw ConsoleError(.invalid, "a customer key is at most 512 bytes") }
         // Read beside the projection's engine (on any core), with the positions and horizon of the same transaction.
         let snapshot = try await answering { try host.reader.read { $0.recentContacts(customer: customer, limit: limit) } }
-        let rows = snapshot.value, windowMs = host.reader.parameters.repeatWindowMs
+        let windowMs = host.reader.parameters.repeatWindowMs
         let result = QueryRenderer(calendar: host.calendar, parameters: host.reader.parameters, horizon: snapshot.horizon,
-                                   positions: snapshot.positions).contacts(rows)
+                                   positions: snapshot.positions).contacts(snapshot.value)
         let horizon = result.horizon.ms
-        var open = 0
-        var contacts: [JSONValue] = []
-        for (row, values) in zip(rows, result.rows) where p.viewer.sees(row.site) {
-            let windowOpen = row.endedAt.map { horizon - $0 < windowMs } ?? true
-            let openRepeat = row.repeatOf != nil && windowOpen
-            if openRepeat { open += 1 }
-            var o = JSONObject(zip(result.columns, values).map { JSONObject.Member($0, $1) })
-            o.members.append(.init("openRepeat", .bool(openRepeat)))
-            contacts.append(.object(o))
+        // The rows this viewer may see, each with its open-repeat flag.
+        let shown = zip(snapshot.value, result.rows).filter { p.viewer.sees($0.0.site) }.map { row, values in
+            (values, row.repeatOf != nil && (row.endedAt.map { horizon - $0 < windowMs } ?? true))
         }
-        guard !contacts.isEmpty else { throw ConsoleError(.notFound, "no contacts of customer '\(customer)' here") }
-        return .object(["customer": .string(customer), "positions": Self.positionsJSON(result.positions), "horizon": .string(result.horizon.rfc3339),
-                        "openRepeats": .integer(Int64(open)), "contacts": .array(contacts)])
+        guard !shown.isEmpty else { throw ConsoleError(.notFound, "no contacts of customer '\(customer)' here") }
+        // Written straight to bytes (the most frequent request): {"customer", "positions", "horizon", "openRepeats", "contacts"}.
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + shown.count * 640)
+        out += Array(#"{"customer":"#.utf8)
+        JSONWriter.writeString(customer, into: &out)
+        out += Array(#","positions":"#.utf8)
+        JSONWriter.write(Self.positionsJSON(result.positions), into: &out)
+        out += Array(#","horizon":"#.utf8)
+        JSONWriter.writeString(result.horizon.rfc3339, into: &out)
+        out += Array(#","openRepeats":"#.utf8)
+        JSONWriter.writeInteger(Int64(shown.filter(\.1).count), into: &out)
+        out += Array(#","contacts":["#.utf8)
+        for (k, (values, openRepeat)) in shown.enumerated() {
+            out.append(k == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            if k > 0 { out.append(UInt8(ascii: "{")) }
+            for (i, column) in result.columns.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.writeString(column, into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONWriter.write(values[i], into: &out)
+            }
+            out += Array((openRepeat ? #","openRepeat":true}"# : #","openRepeat":false}"#).utf8)
+        }
+        out += Array("]}\n".utf8)
+        return out
     }
 
     /// `{"origin": lastSeq, …}` in origin order.
