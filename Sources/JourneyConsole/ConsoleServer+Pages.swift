@@ -35,35 +35,29 @@ extension ConsoleServer {
         router.get("/") { request, _ -> Response in
             server.principal(request) == nil ? Self.redirect("/login") : Self.redirect("/today")
         }
-        router.get("today") { request, _ -> Response in
-            try await server.page(request, active: "/today") { p, fields in try await server.today(p, fields) }
-        }
-        router.get("repeats") { request, _ -> Response in
-            try await server.page(request, active: "/repeats") { p, fields in try await server.repeats(p, fields) }
-        }
-        router.get("contacts") { request, _ -> Response in
-            try await server.page(request, active: "/repeats") { p, fields in try await server.contacts(p, fields) }
-        }
-        router.get("journey/:customer") { request, context -> Response in
-            let customer = try Self.parameter(context, "customer")
-            return try await server.page(request, active: "/repeats") { p, fields in try await server.journey(customer, p, fields) }
-        }
-        router.get("people") { request, _ -> Response in
-            try await server.page(request, active: "/people") { p, fields in try await server.people(p, fields) }
-        }
-        router.get("plan") { request, _ -> Response in
-            try await server.page(request, active: "/plan") { p, fields in try await server.plan(p, fields) }
-        }
-        router.get("plan/audit/:id") { request, context -> Response in
-            let id = try Self.parameter(context, "id")
-            return try await server.page(request, active: "/plan") { p, fields in try await server.auditPlan(id, p, fields) }
-        }
         router.post("plan/commit") { request, _ -> Response in try await server.commitPlan(request) }
         router.post("coaching/schedule") { request, _ -> Response in try await server.scheduleCoaching(request) }
-        router.get("replication") { request, _ -> Response in
-            try await server.page(request, active: "/replication") { p, fields in try await server.replication(p, fields) }
+        for page in Self.pages {
+            router.get(RouterPath(page.path)) { request, context -> Response in
+                try await server.page(request, active: page.active) { p, fields in try await page.build(server, p, fields, context) }
+            }
         }
     }
+
+    /// Builds a page for a signed-in reader from the request's query fields (and its path parameters).
+    typealias PageBuilder = @Sendable (ConsoleServer, Principal, [String: String], BasicRequestContext) async throws -> PageContent
+
+    /// The pages: path, the navigation entry they belong to, and their builder.
+    static let pages: [(path: String, active: String, build: PageBuilder)] = [
+        ("today", "/today", { s, p, f, _ in try await s.today(p, f) }),
+        ("repeats", "/repeats", { s, p, f, _ in try await s.repeats(p, f) }),
+        ("contacts", "/repeats", { s, p, f, _ in try await s.contacts(p, f) }),
+        ("journey/:customer", "/repeats", { s, p, f, c in try await s.journey(try parameter(c, "customer"), p, f) }),
+        ("people", "/people", { s, p, f, _ in try await s.people(p, f) }),
+        ("plan", "/plan", { s, p, f, _ in try await s.plan(p, f) }),
+        ("plan/audit/:id", "/plan", { s, p, f, c in try await s.auditPlan(try parameter(c, "id"), p, f) }),
+        ("replication", "/replication", { s, p, f, _ in try await s.replication(p, f) }),
+    ]
 
     static func asset(_ text: String, type: String) -> Response {
         var headers = securityHeaders(contentType: type)

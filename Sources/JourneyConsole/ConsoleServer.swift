@@ -117,11 +117,12 @@ public struct ConsoleServer: RouteProvider {
         return (p, form)
     }
 
-    /// The sites `p` may see among `sites`.
-    func visible(_ sites: [String], to p: Principal) -> [String] { sites.filter(p.viewer.sees) }
-
     /// `site` when `p` may see it; 403 otherwise.
-    func checkSite(_ site: String?, _ p: Principal) throws { try Self.checkSite(site, p) }
+    static func checkSite(_ site: String?, _ p: Principal) throws {
+        if let site, !p.viewer.sees(site) {
+            throw ConsoleError(.forbidden, "\(p.viewer.name) may not see site '\(site)'")
+        }
+    }
 
     /// Refuses a filter naming a site, queue, team or agent the projection
     /// does not hold: 404, with what it holds.

@@ -11,8 +11,10 @@ public final class ReplicationTracker: Sendable {
     public struct Position: Sendable, Equatable {
         /// The last seq the peer held at its last request.
         public var cursor: UInt64
-        /// When the peer last asked while holding everything this node had (monotonic seconds), if ever.
-        public var caughtUpAt: Double?
+        /// When the peer last asked while holding everything this node had, or
+        /// (if it never did) when it first asked (monotonic seconds): the lag in
+        /// seconds counts from here.
+        public var caughtUpAt: Double
     }
 
     private let positions = Mutex<[String: [String: Position]]>([:])
@@ -28,7 +30,7 @@ public final class ReplicationTracker: Sendable {
             var mine = all[peer] ?? [:]
             for (origin, head) in heads {
                 let cursor = cursors[origin] ?? 0
-                var p = mine[origin] ?? Position(cursor: cursor, caughtUpAt: nil)
+                var p = mine[origin] ?? Position(cursor: cursor, caughtUpAt: now)
                 p.cursor = cursor
                 if cursor >= head { p.caughtUpAt = now }
                 mine[origin] = p
@@ -38,16 +40,17 @@ public final class ReplicationTracker: Sendable {
     }
 
     /// Per peer and origin: events this node holds that the peer has not pulled
-    /// (given this node's `heads` now), and seconds since it was last caught up (0 when it is).
+    /// (given this node's `heads` now), and seconds since it was last caught up
+    /// — or since its first request, if it never was (0 when it is).
     public func lag(heads: [String: UInt64]) -> [(peer: String, origin: String, events: UInt64, seconds: Double)] {
         let now = clock.monotonicSeconds()
         return positions.withLock { all in
             all.keys.sorted().flatMap { peer in
                 (all[peer] ?? [:]).keys.sorted().map { origin in
-                    let p = all[peer]?[origin] ?? Position(cursor: 0, caughtUpAt: nil)
+                    let p = all[peer]?[origin] ?? Position(cursor: 0, caughtUpAt: now)
                     let head = heads[origin] ?? 0
                     let behind = head > p.cursor ? head - p.cursor : 0
-                    return (peer, origin, behind, behind == 0 ? 0 : p.caughtUpAt.map { max(0, now - $0) } ?? 0)
+                    return (peer, origin, behind, behind == 0 ? 0 : max(0, now - p.caughtUpAt))
                 }
             }
         }

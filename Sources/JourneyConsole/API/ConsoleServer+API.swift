@@ -32,7 +32,7 @@ extension ConsoleServer {
         router.get("v1/api/insights/:name") { request, context -> Response in
             let p = try server.require(request, Self.readers)
             let insight = try InsightRequest.parse(try Self.parameter(context, "name"), try Self.query(request))
-            try server.checkSite(insight.site, p)
+            try Self.checkSite(insight.site, p)
             if insight.site == nil, p.viewer.sites != nil {
                 throw ConsoleError(.forbidden, "\(p.viewer.name) sees only some sites: name one of them with 'site'")
             }
@@ -59,7 +59,7 @@ extension ConsoleServer {
     /// `journey query KIND` with the request's options: the same JSON as `--json`.
     func queryResponse(kind: String, _ fields: [String: String], _ p: Principal) async throws -> Response {
         let q = try await answering { try ProjectionQuery.parse(kind: kind, fields, rowsMax: ConsoleLimits.rowsMax) }
-        try checkSite(q.filter?.site, p)
+        try Self.checkSite(q.filter?.site, p)
         let result = try await answering {
             try await host.read { engine in
                 if let f = q.filter { try ConsoleServer.checkKnown(f, engine) }
@@ -86,7 +86,7 @@ extension ConsoleServer {
 
     /// Each visible site's state at the horizon (`site`: that one only).
     func now(site: String?, _ p: Principal) async throws -> NowResult {
-        try checkSite(site, p)
+        try Self.checkSite(site, p)
         let (rows, positions, horizon) = try await answering {
             try await host.read { engine in
                 try ConsoleServer.checkKnown(site: site, engine)

@@ -22,6 +22,8 @@ public final class PlanAudits: Sendable {
     }
 
     private let results = Mutex<[String: Outcome]>([:])
+    /// The audit running now, if any: one at a time (each replays the log into a scratch file).
+    private let running = Mutex<String?>(nil)
 
     /// An empty cache.
     public init() {}
@@ -30,9 +32,19 @@ public final class PlanAudits: Sendable {
     public func outcome(_ id: String) -> Outcome? { results.withLock { $0[id] } }
 
     /// Audits `record` (a recorded plan's data) against `store`, on a thread of
-    /// its own (a replay takes a while and must not hold Swift's cooperative pool).
+    /// its own (a replay takes a while and must not hold Swift's cooperative
+    /// pool); one audit at a time, a second request meanwhile is answered 503.
     func audit(id: String, record: JSONObject, store: LogStore, scratchDirectory: String) async throws -> Outcome {
         if let done = outcome(id) { return done }
+        let busy = running.withLock { current -> String? in
+            if let current { return current }
+            current = id
+            return nil
+        }
+        if let busy {
+            throw ConsoleError(.unavailable, "the audit of plan \(busy) is running (it replays the log); reload this page in a moment")
+        }
+        defer { running.withLock { $0 = nil } }
         let scratch = scratchDirectory + "/audit-console-\(UUID().uuidString).sqlite"
         let outcome: Outcome = try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {

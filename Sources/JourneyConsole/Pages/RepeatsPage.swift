@@ -111,11 +111,4 @@ extension ConsoleServer {
         let page = try await host.read { engine in try ContactsPage.read(engine, fields, p) }
         return PageContent(title: "Contacts", site: page.query.filter?.site ?? "—", content: page.content)
     }
-
-    /// `site` when `p` may see it; 403 otherwise.
-    static func checkSite(_ site: String?, _ p: Principal) throws {
-        if let site, !p.viewer.sees(site) {
-            throw ConsoleError(.forbidden, "\(p.viewer.name) may not see site '\(site)'")
-        }
-    }
 }
