@@ -85,7 +85,7 @@ enum ProjectionSchema {
                 CREATE TABLE dirty_day (day INTEGER PRIMARY KEY);
                 CREATE TABLE dirty_customer (customer TEXT PRIMARY KEY) WITHOUT ROWID;
                 """)
-            for sql in secondaryIndexes { try db.execute(sql: sql) }
+            for sql in v1SecondaryIndexes { try db.execute(sql: sql) }
         }
         // v2: refused calls (a `refused` outcome, refused visits, a `refused` count per interval) and
         // the sites' time zones. Every row depends on both, so the projection is emptied and rebuilt
@@ -118,7 +118,7 @@ enum ProjectionSchema {
                   PRIMARY KEY (site, from_ms)) WITHOUT ROWID;
                 """)
             try emptyForRebuild(db)
-            for sql in secondaryIndexes where sql.contains(" ON contact ") { try db.execute(sql: sql) }
+            for sql in v1SecondaryIndexes where sql.contains(" ON contact ") { try db.execute(sql: sql) }
         }
         // v3: a contact counts in FCR only once its repeat window has closed, repeated or not
         // (before, a repeat settled it at once, which pulled the newest days' FCR down). The
@@ -138,6 +138,11 @@ enum ProjectionSchema {
                 CREATE TABLE export_action (origin TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (origin, seq)) WITHOUT ROWID;
                 """)
         }
+        // v5: the surveyed contacts (NPS answered, about one in eight) indexed by day and site, so a
+        // whole-history site row reads them alone instead of every contact (264 ms at 10M events).
+        m.registerMigration("v5") { db in
+            for sql in v5SecondaryIndexes { try db.execute(sql: sql) }
+        }
         return m
     }
 
@@ -152,9 +157,12 @@ enum ProjectionSchema {
         try db.execute(sql: "DELETE FROM meta WHERE key <> 'parameters'")
     }
 
-    /// Secondary indexes (name, SQL). A bulk rebuild drops them and builds them
+    /// The secondary indexes of every migration. A bulk rebuild drops them and builds them
     /// once at the end, which is much faster than keeping them up to date row by row.
-    static let secondaryIndexes = [
+    static let secondaryIndexes = v1SecondaryIndexes + v5SecondaryIndexes
+
+    /// The secondary indexes migration v1 created (shipped: never edited).
+    static let v1SecondaryIndexes = [
         "CREATE INDEX contact_by_customer ON contact (customer, started_at)",
         "CREATE INDEX contact_by_day ON contact (day, site)",
         "CREATE INDEX contact_by_agent ON contact (agent, day)",
@@ -164,6 +172,11 @@ enum ProjectionSchema {
         "CREATE INDEX agent_day_by_day ON agent_day (day, site, team)",
         "CREATE INDEX interval_by_day ON interval_stat (day, site)",
         "CREATE INDEX customer_by_repeats ON customer (repeats DESC)",
+    ]
+
+    /// The secondary index migration v5 created (shipped: never edited).
+    static let v5SecondaryIndexes = [
+        "CREATE INDEX contact_nps ON contact (day, site, nps) WHERE nps IS NOT NULL",
     ]
 
     static let secondaryIndexNames = secondaryIndexes.compactMap { sql in

@@ -5,6 +5,7 @@ import JourneySimulation
 import JourneyLog
 import JourneyModel
 @testable import JourneyProjections
+import JourneyTestSupport
 import XCTest
 
 /// A projection written by an older release is brought to the current schema
@@ -73,5 +74,61 @@ extension ProjectionMigrationTests {
         XCTAssertNil(try engine.exportJournal())
         let applied = try DatabaseQueue(path: path).read { try ProjectionSchema.migrator.appliedMigrations($0) }
         XCTAssertEqual(applied, ProjectionSchema.migrator.migrations)
+    }
+}
+
+extension ProjectionMigrationTests {
+    /// v5 (surveyed contacts indexed) keeps every row of a v4 file and the
+    /// site rows read the same NPS figures through the new index as a count
+    /// over every contact does, for the whole history and for each day.
+    func testAVersion4FileKeepsItsRowsAndReadsNPSThroughItsNewIndex() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let store = try SimulatedNode.twoCentres(directory: dir, seed: 5, days: 4)
+        let path = dir + "/v4.sqlite"
+        _ = try ProjectionEngine(path: path).rebuild(from: store)
+        // The same file as v4 wrote it: without v5's index and its migration record.
+        let old = try DatabaseQueue(path: path)
+        try old.write { db in
+            try db.execute(sql: "DROP INDEX contact_nps")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v5'")
+        }
+        let before = try old.read { db in try Row.fetchAll(db, sql: "SELECT * FROM contact ORDER BY site, contact") }
+        try old.close()
+        let engine = try ProjectionEngine(path: path)
+        XCTAssertEqual(engine.positions["east"], store.lastSeq(of: "east"), "the rows are kept: no rebuild")
+        XCTAssertEqual(try engine.missingIndexes(), [])
+        let after = try DatabaseQueue(path: path).read { db in try Row.fetchAll(db, sql: "SELECT * FROM contact ORDER BY site, contact") }
+        XCTAssertEqual(after, before)
+        let applied = try DatabaseQueue(path: path).read { try ProjectionSchema.migrator.appliedMigrations($0) }
+        XCTAssertEqual(applied, ProjectionSchema.migrator.migrations)
+
+        // Brute force: every contact's NPS counted per site (and per site and day).
+        var expected: [String: [Int64?: (answers: Int64, promoters: Int64, detractors: Int64)]] = [:]
+        let contacts = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT site, day, nps FROM contact NOT INDEXED").map { (site: $0[0] as String, day: $0[1] as Int64?, nps: $0[2] as Int64?) }
+        }
+        for c in contacts {
+            guard let nps = c.nps else { continue }
+            for day in [nil, c.day] {
+                var t = expected[c.site, default: [:]][day, default: (0, 0, 0)]
+                t.answers += 1
+                if nps >= 9 { t.promoters += 1 }
+                if nps <= 6 { t.detractors += 1 }
+                expected[c.site, default: [:]][day] = t
+            }
+        }
+        XCTAssertGreaterThan(expected.values.map { $0[nil]?.answers ?? 0 }.reduce(0, +), 100, "the simulation answers surveys")
+        let days = Set(expected.values.flatMap(\.keys)).compactMap { $0 }
+        for day in [nil] + days.map(Optional.some) {
+            var filter = ProjectionQuery.Filter()
+            filter.fromDay = day
+            filter.toDay = day
+            for row in try engine.siteRows(filter) {
+                let e = expected[row.site]?[day]
+                XCTAssertEqual(row.npsAnswers, e?.answers, "\(row.site) \(String(describing: day))")
+                XCTAssertEqual(row.promoters, e?.promoters, "\(row.site) \(String(describing: day))")
+                XCTAssertEqual(row.detractors, e?.detractors, "\(row.site) \(String(describing: day))")
+            }
+        }
     }
 }

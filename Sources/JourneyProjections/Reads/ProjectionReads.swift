@@ -175,9 +175,12 @@ public struct ProjectionReads: Sendable {
                        SUM(notready_ms), COUNT(DISTINCT agent)
                 FROM agent_day \(w) GROUP BY site
                 """, arguments: args),
-            // NPS from the contacts' survey answers (0–10), per site.
-            SQLStatement(sql: "SELECT site, \(count("nps IS NOT NULL")), \(count("nps >= 9")), \(count("nps <= 6")) FROM contact \(w) GROUP BY site",
-                         arguments: args),
+            // NPS from the contacts' survey answers (0–10), per site: only the surveyed contacts are
+            // read (a partial index holds them by day and site).
+            SQLStatement(sql: """
+                SELECT site, COUNT(*), \(count("nps >= 9")), \(count("nps <= 6"))
+                FROM contact \(w.isEmpty ? "WHERE" : w + " AND") nps IS NOT NULL GROUP BY site
+                """, arguments: args),
             SQLStatement(sql: "SELECT site, SUM(sessions), SUM(contained) FROM selfservice_day \(w) GROUP BY site", arguments: args),
             SQLStatement(sql: """
                 SELECT site, SUM(offered), SUM(answered), SUM(abandoned), SUM(short_abandoned), SUM(answered_in_sl), SUM(wait_ms_answered),
