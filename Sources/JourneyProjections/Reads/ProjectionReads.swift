@@ -176,7 +176,7 @@ public struct ProjectionReads: Sendable {
                 FROM agent_day \(w) GROUP BY site
                 """, arguments: args),
             // NPS from the contacts' survey answers (0–10), per site: only the surveyed contacts are
-            // read (a partial index holds them by day and site).
+            // read (a partial index holds them by site and day, in the order GROUP BY site reads).
             SQLStatement(sql: """
                 SELECT site, COUNT(*), \(count("nps >= 9")), \(count("nps <= 6"))
                 FROM contact \(w.isEmpty ? "WHERE" : w + " AND") nps IS NOT NULL GROUP BY site
