@@ -1,5 +1,6 @@
 import GRDB
 import JourneyModel
+import Synchronization
 
 extension ProjectionEngine {
     /// A contact's state as last written, or a new one.
@@ -41,104 +42,25 @@ extension ProjectionEngine {
 
     /// Writes every changed base row, the checkpoints and the horizon in one
     /// transaction, and marks the days and customers whose derived rows changed.
+    ///
+    /// During a rebuild the rows are written behind the apply loop: the batch
+    /// is queued on the database's serial queue and this returns, so the
+    /// next events are decoded and applied on one core while the last ones
+    /// are written on the other. Every later access to the file (a contact
+    /// read back, the next batch, the indexes) is queued behind it, so it
+    /// sees the batch committed; at most one batch waits, and its failure is
+    /// thrown by the next flush or by ``finishWrites()``.
     func flush() throws {
         guard unflushedEvents > 0 || !contacts.isEmpty else { return }
         let started = monotonicSeconds()
         defer { timings["flush", default: 0] += monotonicSeconds() - started }
-        let shortMs = Int64(parameters.shortAbandonSeconds) * 1000
-        let oldHorizon = try db.read { try Int64.fetchOne($0, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'") } ?? 0
-        try db.write { db in
-            let upsertContact = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO contact (site, contact, channel, customer, reason, queue, agent, started_at, queued_at,
-                  answered_at, ended_at, wait_ms, talk_ms, hold_ms, acw_ms, outcome, selfserved, transfers, resolved, csat, nps, route, day)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                """)
-            let upsertVisit = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO visit (site, contact, n, queue, channel, entered_at, interval_start, day, answered_at, abandoned_at,
-                  wait_ms, agent, ended_at, hold_ms, held_since, acw_ms, transferred, resolved, route, missed, refused, inferred_entry)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                """)
-            let dirtyDay = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_day (day) VALUES (?)")
-            let dirtyCustomer = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_customer (customer) VALUES (?)")
-            var days = Set<Int64>()
-            var customers = Set<String>()
-            // In primary-key order: each insert lands next to the previous one in the B-tree
-            // instead of at a random page (the dictionary's order).
-            let changed = contacts.filter { $0.value.changed }.sorted { a, b in
-                a.key.site != b.key.site ? a.key.site < b.key.site : a.key.contact < b.key.contact
-            }
-            for (key, c) in changed {
-                let startedAt = c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs
-                let day = calendar.day(startedAt, site: key.site)
-                let answered = c.visits.filter { $0.answeredAt != nil }
-                let first = c.visits.first
-                let firstAnswered = answered.first
-                var talk: Int64?, hold: Int64?, acw: Int64?
-                if !answered.isEmpty {
-                    talk = answered.reduce(0) { $0 + max(0, ($1.endedAt ?? $1.answeredAt ?? 0) - ($1.answeredAt ?? 0) - $1.holdMs) }
-                    hold = answered.reduce(0) { $0 + $1.holdMs }
-                    acw = answered.reduce(0) { $0 + ($1.acwMs ?? 0) }
-                }
-                let wait = firstAnswered?.waitMs ?? c.visits.last?.waitMs
-                upsertContact.setUncheckedArguments([
-                    key.site, key.contact, c.channel, c.customer, c.reason, first?.queue, answered.last?.agent, startedAt, first?.enteredAt,
-                    firstAnswered?.answeredAt, c.endedAt, wait, talk, hold, acw, c.outcome(shortAbandonMs: shortMs), c.selfserved,
-                    c.transfers, c.resolved, c.csat, c.nps, answered.last?.route, day,
-                ])
-                try upsertContact.execute()
-                for v in c.visits {
-                    let vDay = calendar.day(v.enteredAt, site: key.site)
-                    upsertVisit.setUncheckedArguments([
-                        key.site, key.contact, v.n, v.queue, v.channel, v.enteredAt, calendar.intervalStart(v.enteredAt, site: key.site, lengthMs: parameters.intervalMs),
-                        vDay, v.answeredAt, v.abandonedAt, v.waitMs, v.agent, v.endedAt, v.holdMs, v.heldSince, v.acwMs, v.transferred,
-                        v.resolved, v.route, v.missed, v.refused, v.inferredEntry,
-                    ])
-                    try upsertVisit.execute()
-                    days.insert(vDay)
-                }
-                days.insert(day)
-                if startedEmpty { flushedContacts.insert(key.hashValue) }
-                if let w = c.writtenDay { days.insert(w) }
-                if let cu = c.customer { customers.insert(cu) }
-                if let w = c.writtenCustomer { customers.insert(w) }
-            }
-            try writeAgents(db, days: &days)
-            for a in actions {
-                var data: [UInt8] = []
-                JSONWriter.writeObject(a.data, into: &data)
-                try db.execute(sql: "INSERT OR REPLACE INTO action (origin, seq, kind, at, agent, data) VALUES (?,?,?,?,?,?)",
-                               arguments: [a.site, Int64(a.seq), a.kind.rawValue, a.at.ms, a.agent, String(decoding: data, as: UTF8.self)])
-            }
-            // Contacts whose repeat window closed between the old and new horizon change their FCR status.
-            // Only days that hold contacts can change, so they are looked up rather than walked:
-            // the work is bounded by the data, however far the horizon jumped.
-            if horizon > oldHorizon && !rebuilding {
-                let first = LocalDay(localMs: oldHorizon - parameters.repeatWindowMs).number - 1
-                let last = LocalDay(localMs: horizon - parameters.repeatWindowMs).number + 1
-                days.formUnion(try Int64.fetchAll(db, sql: "SELECT DISTINCT day FROM contact WHERE day BETWEEN ? AND ?", arguments: [first, last]))
-            }
-            // In a rebuild every key is already dirty ('dirty_all').
-            if !rebuilding {
-                for d in days {
-                    dirtyDay.setUncheckedArguments([d])
-                    try dirtyDay.execute()
-                }
-                for cu in customers {
-                    dirtyCustomer.setUncheckedArguments([cu])
-                    try dirtyCustomer.execute()
-                }
-                // An attached export learns which rows changed, in the same transaction.
-                // (After a rebuild it copies everything: 'export.full'.)
-                if try ExportJournal.isEnabled(db) {
-                    try ExportJournal.record(db, contacts: changed.map { ($0.key.site, $0.key.contact) }, days: days,
-                                             actions: actions.map { ($0.site, Int64($0.seq)) })
-                }
-            }
-            for (origin, seq) in checkpoints {
-                try db.execute(sql: "INSERT OR REPLACE INTO checkpoint (origin, last_seq) VALUES (?, ?)", arguments: [origin, Int64(seq)])
-            }
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('horizon', ?)", arguments: [String(horizon)])
-        }
+        let batch = FlushBatch(
+            contacts: contacts.filter { $0.value.changed }.map { ($0.key, $0.value) },
+            agentTime: agentTime.map { ($0.key, $0.value) },
+            agentProfiles: agentProfiles.map { ($0.key, $0.value) },
+            agentStates: agents.map { ($0.key, $0.value) },
+            actions: actions, checkpoints: checkpoints, horizon: horizon)
+        if startedEmpty { for (key, _) in batch.contacts { flushedContacts.insert(key.hashValue) } }
         // Keep contacts that may still get events (recent ones); the rest are reloaded if needed.
         let keepAfter = horizon - 6 * 3_600_000
         var kept: [ContactKey: ContactState] = [:]
@@ -153,6 +75,136 @@ extension ProjectionEngine {
         agentProfiles = [:]
         actions = []
         unflushedEvents = 0
+        let calendar = calendar, parameters = parameters
+        if rebuilding {
+            // One batch in flight: wait for the previous one (a no-op read queued behind it).
+            try finishWrites()
+            let failure = writeFailure
+            db.asyncWrite({ db in
+                var days = Set<Int64>(), customers = Set<String>()
+                try batch.write(db, calendar: calendar, parameters: parameters, days: &days, customers: &customers)
+            }, completion: { _, result in
+                if case .failure(let error) = result { failure.record(error) }
+            })
+            return
+        }
+        let oldHorizon = try db.read { try Int64.fetchOne($0, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'") } ?? 0
+        try db.write { db in
+            var days = Set<Int64>(), customers = Set<String>()
+            try batch.write(db, calendar: calendar, parameters: parameters, days: &days, customers: &customers)
+            // Contacts whose repeat window closed between the old and new horizon change their FCR status.
+            // Only days that hold contacts can change, so they are looked up rather than walked:
+            // the work is bounded by the data, however far the horizon jumped.
+            if batch.horizon > oldHorizon {
+                let first = LocalDay(localMs: oldHorizon - parameters.repeatWindowMs).number - 1
+                let last = LocalDay(localMs: batch.horizon - parameters.repeatWindowMs).number + 1
+                days.formUnion(try Int64.fetchAll(db, sql: "SELECT DISTINCT day FROM contact WHERE day BETWEEN ? AND ?", arguments: [first, last]))
+            }
+            let dirtyDay = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_day (day) VALUES (?)")
+            let dirtyCustomer = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dirty_customer (customer) VALUES (?)")
+            for d in days {
+                dirtyDay.setUncheckedArguments([d])
+                try dirtyDay.execute()
+            }
+            for cu in customers {
+                dirtyCustomer.setUncheckedArguments([cu])
+                try dirtyCustomer.execute()
+            }
+            // An attached export learns which rows changed, in the same transaction.
+            // (After a rebuild it copies everything: 'export.full'.)
+            if try ExportJournal.isEnabled(db) {
+                try ExportJournal.record(db, contacts: batch.contacts.map { ($0.key.site, $0.key.contact) }, days: days,
+                                         actions: batch.actions.map { ($0.site, Int64($0.seq)) })
+            }
+        }
+    }
+
+    /// Waits until the rows a rebuild's flush queued are committed, and throws
+    /// the error that kept them from being written, if any.
+    func finishWrites() throws {
+        let started = monotonicSeconds()
+        defer { timings["flush.wait", default: 0] += monotonicSeconds() - started }
+        try db.read { _ in }
+        if let error = writeFailure.take() { throw error }
+    }
+}
+
+/// The base rows one flush writes: the engine's changed state, taken at once,
+/// so they can be written while the engine applies the next events.
+struct FlushBatch: Sendable {
+    typealias Profile = (site: String, team: String?, skills: [String], hiredAt: String?)
+    var contacts: [(key: ProjectionEngine.ContactKey, state: ContactState)]
+    var agentTime: [(key: ProjectionEngine.AgentIntervalKey, delta: AgentTimeDelta)]
+    var agentProfiles: [(agent: String, profile: Profile)]
+    var agentStates: [(agent: String, timeline: AgentTimeline)]
+    var actions: [Event]
+    var checkpoints: [String: UInt64]
+    var horizon: Int64
+
+    /// Writes the rows, the checkpoints and the horizon into `db` (in the
+    /// caller's transaction), adding the days and customers they touch.
+    func write(_ db: Database, calendar: SiteCalendar, parameters: KPIParameters, days: inout Set<Int64>, customers: inout Set<String>) throws {
+        let shortMs = Int64(parameters.shortAbandonSeconds) * 1000
+        let upsertContact = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO contact (site, contact, channel, customer, reason, queue, agent, started_at, queued_at,
+              answered_at, ended_at, wait_ms, talk_ms, hold_ms, acw_ms, outcome, selfserved, transfers, resolved, csat, nps, route, day)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        let upsertVisit = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO visit (site, contact, n, queue, channel, entered_at, interval_start, day, answered_at, abandoned_at,
+              wait_ms, agent, ended_at, hold_ms, held_since, acw_ms, transferred, resolved, route, missed, refused, inferred_entry)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        // In primary-key order: each insert lands next to the previous one in the B-tree
+        // instead of at a random page (the dictionary's order).
+        let changed = contacts.sorted { a, b in
+            a.key.site != b.key.site ? a.key.site < b.key.site : a.key.contact < b.key.contact
+        }
+        for (key, c) in changed {
+            let startedAt = c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs
+            let day = calendar.day(startedAt, site: key.site)
+            let answered = c.visits.filter { $0.answeredAt != nil }
+            let first = c.visits.first
+            let firstAnswered = answered.first
+            var talk: Int64?, hold: Int64?, acw: Int64?
+            if !answered.isEmpty {
+                talk = answered.reduce(0) { $0 + max(0, ($1.endedAt ?? $1.answeredAt ?? 0) - ($1.answeredAt ?? 0) - $1.holdMs) }
+                hold = answered.reduce(0) { $0 + $1.holdMs }
+                acw = answered.reduce(0) { $0 + ($1.acwMs ?? 0) }
+            }
+            let wait = firstAnswered?.waitMs ?? c.visits.last?.waitMs
+            upsertContact.setUncheckedArguments([
+                key.site, key.contact, c.channel, c.customer, c.reason, first?.queue, answered.last?.agent, startedAt, first?.enteredAt,
+                firstAnswered?.answeredAt, c.endedAt, wait, talk, hold, acw, c.outcome(shortAbandonMs: shortMs), c.selfserved,
+                c.transfers, c.resolved, c.csat, c.nps, answered.last?.route, day,
+            ])
+            try upsertContact.execute()
+            for v in c.visits {
+                let vDay = calendar.day(v.enteredAt, site: key.site)
+                upsertVisit.setUncheckedArguments([
+                    key.site, key.contact, v.n, v.queue, v.channel, v.enteredAt, calendar.intervalStart(v.enteredAt, site: key.site, lengthMs: parameters.intervalMs),
+                    vDay, v.answeredAt, v.abandonedAt, v.waitMs, v.agent, v.endedAt, v.holdMs, v.heldSince, v.acwMs, v.transferred,
+                    v.resolved, v.route, v.missed, v.refused, v.inferredEntry,
+                ])
+                try upsertVisit.execute()
+                days.insert(vDay)
+            }
+            days.insert(day)
+            if let w = c.writtenDay { days.insert(w) }
+            if let cu = c.customer { customers.insert(cu) }
+            if let w = c.writtenCustomer { customers.insert(w) }
+        }
+        try writeAgents(db, days: &days)
+        for a in actions {
+            var data: [UInt8] = []
+            JSONWriter.writeObject(a.data, into: &data)
+            try db.execute(sql: "INSERT OR REPLACE INTO action (origin, seq, kind, at, agent, data) VALUES (?,?,?,?,?,?)",
+                           arguments: [a.site, Int64(a.seq), a.kind.rawValue, a.at.ms, a.agent, String(decoding: data, as: UTF8.self)])
+        }
+        for (origin, seq) in checkpoints {
+            try db.execute(sql: "INSERT OR REPLACE INTO checkpoint (origin, last_seq) VALUES (?, ?)", arguments: [origin, Int64(seq)])
+        }
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('horizon', ?)", arguments: [String(horizon)])
     }
 
     func writeAgents(_ db: Database, days: inout Set<Int64>) throws {
@@ -180,11 +232,21 @@ extension ProjectionEngine {
             INSERT INTO agent (agent, site, state, state_since) VALUES (?,?,?,?)
             ON CONFLICT (agent) DO UPDATE SET state = excluded.state, state_since = excluded.state_since
             """)
-        for (agent, t) in agents {
+        for (agent, t) in agentStates {
             saveState.setUncheckedArguments([agent, t.site, t.state.rawValue, t.since])
             try saveState.execute()
         }
     }
+}
+
+/// The error of a rebuild's write that ran behind the apply loop, kept until
+/// the engine next waits for its writes.
+final class WriteFailure: Sendable {
+    private let error = Mutex<(any Error)?>(nil)
+    /// Keeps the first error.
+    func record(_ e: any Error) { error.withLock { if $0 == nil { $0 = e } } }
+    /// The kept error, if any, forgetting it.
+    func take() -> (any Error)? { error.withLock { e in defer { e = nil }; return e } }
 }
 
 #if canImport(Glibc)

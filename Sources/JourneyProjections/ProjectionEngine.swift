@@ -37,6 +37,11 @@ public final class ProjectionEngine {
     let db: DatabaseQueue
     /// Events applied between two flushes (bounds memory).
     public var flushEvents = 200_000
+    /// Events applied between two flushes during a rebuild (tests make it small,
+    /// so that batches are written while later ones are applied).
+    var rebuildFlushEvents = 100_000
+    /// The error of a rebuild's batch written behind the apply loop (see ``flush()``).
+    let writeFailure = WriteFailure()
     /// Contacts read per page when deriving repeats and customers (memory bound; tests make it small).
     var customerPageRows = 65_536
     /// Called with progress lines during long work.
@@ -190,6 +195,7 @@ public final class ProjectionEngine {
         }
         try flush()
         if rebuilding {
+            try finishWrites()
             let started = monotonicSeconds()
             try db.write { db in
                 for sql in ProjectionSchema.secondaryIndexes { try db.execute(sql: sql.replacingOccurrences(of: "CREATE INDEX", with: "CREATE INDEX IF NOT EXISTS")) }
@@ -254,7 +260,7 @@ public final class ProjectionEngine {
         rebuilding = true
         defer { rebuilding = false }
         let savedFlush = flushEvents
-        flushEvents = max(flushEvents, 1_000_000)
+        flushEvents = rebuildFlushEvents
         defer { flushEvents = savedFlush }
         contacts = [:]
         flushedContacts = []
