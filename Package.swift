@@ -54,7 +54,8 @@ let package = Package(
         ),
         .target(
             name: "JourneyProjections",
-            dependencies: ["JourneyModel", "JourneyLog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["JourneyModel", "JourneyLog", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
             path: "Sources/JourneyProjections", swiftSettings: fuzzing
         ),
         // The projections kept in a PostgreSQL database (headquarters, BI tools), fed by the same engine.

@@ -38,8 +38,8 @@ extension ProjectionEngine {
         defer { timings["derive.customers", default: 0] += monotonicSeconds() - started }
         let which = all ? "customer IS NOT NULL" : "customer IN (SELECT customer FROM dirty_customer)"
         if !all { try db.execute(sql: "DELETE FROM customer WHERE customer IN (SELECT customer FROM dirty_customer)") }
-        let update = try db.cachedStatement(sql: "UPDATE contact SET repeat_of = ?, next_start = ? WHERE site = ? AND contact = ?")
-        let insert = try db.cachedStatement(sql: """
+        var update = try BulkStatement(db, sql: "UPDATE contact SET repeat_of = ?, next_start = ? WHERE site = ? AND contact = ?")
+        var insert = try BulkStatement(db, sql: """
             INSERT INTO customer (customer, contacts, repeats, unresolved, channels, sites, first_at, last_at, surveys, satisfied, penalty)
             VALUES (?,?,?,?,?,?,?,?,?,?,?)
             """)
@@ -56,8 +56,8 @@ extension ProjectionEngine {
             guard let customer = current, !group.isEmpty else { return }
             let derived = Self.repeats(of: group, windowMs: parameters.repeatWindowMs)
             for (i, c) in group.enumerated() where c.repeatOf != derived[i].repeatOf || c.nextStart != derived[i].nextStart {
-                update.setUncheckedArguments([derived[i].repeatOf, derived[i].nextStart, c.site, c.contact])
-                try update.execute()
+                update.bind(derived[i].repeatOf); update.bind(derived[i].nextStart); update.bind(c.site); update.bind(c.contact)
+                try update.run()
                 if journal {
                     exportContact.setUncheckedArguments([c.site, c.contact])
                     try exportContact.execute()
@@ -75,9 +75,10 @@ extension ProjectionEngine {
                 }
             }
             let row = Self.customerRow(group, repeats: derived.filter { $0.repeatOf != nil }.count)
-            insert.setUncheckedArguments([customer, row.contacts, row.repeats, row.unresolved, row.channels, row.sites,
-                                          row.firstAt, row.lastAt, row.surveys, row.satisfied, row.penalty])
-            try insert.execute()
+            insert.bind(customer); insert.bind(row.contacts); insert.bind(row.repeats); insert.bind(row.unresolved); insert.bind(row.channels)
+            insert.bind(row.sites); insert.bind(row.firstAt); insert.bind(row.lastAt); insert.bind(row.surveys); insert.bind(row.satisfied)
+            insert.bind(row.penalty)
+            try insert.run()
             group.removeAll(keepingCapacity: true)
         }
         // Read a page of customers, then write their rows (no write while a read cursor on `contact`

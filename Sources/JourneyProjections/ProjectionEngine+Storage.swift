@@ -145,12 +145,12 @@ struct FlushBatch: Sendable {
     /// caller's transaction), adding the days and customers they touch.
     func write(_ db: Database, calendar: SiteCalendar, parameters: KPIParameters, days: inout Set<Int64>, customers: inout Set<String>) throws {
         let shortMs = Int64(parameters.shortAbandonSeconds) * 1000
-        let upsertContact = try db.cachedStatement(sql: """
+        var upsertContact = try BulkStatement(db, sql: """
             INSERT OR REPLACE INTO contact (site, contact, channel, customer, reason, queue, agent, started_at, queued_at,
               answered_at, ended_at, wait_ms, talk_ms, hold_ms, acw_ms, outcome, selfserved, transfers, resolved, csat, nps, route, day)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """)
-        let upsertVisit = try db.cachedStatement(sql: """
+        var upsertVisit = try BulkStatement(db, sql: """
             INSERT OR REPLACE INTO visit (site, contact, n, queue, channel, entered_at, interval_start, day, answered_at, abandoned_at,
               wait_ms, agent, ended_at, hold_ms, held_since, acw_ms, transferred, resolved, route, missed, refused, inferred_entry)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
@@ -173,20 +173,23 @@ struct FlushBatch: Sendable {
                 acw = answered.reduce(0) { $0 + ($1.acwMs ?? 0) }
             }
             let wait = firstAnswered?.waitMs ?? c.visits.last?.waitMs
-            upsertContact.setUncheckedArguments([
-                key.site, key.contact, c.channel, c.customer, c.reason, first?.queue, answered.last?.agent, startedAt, first?.enteredAt,
-                firstAnswered?.answeredAt, c.endedAt, wait, talk, hold, acw, c.outcome(shortAbandonMs: shortMs), c.selfserved,
-                c.transfers, c.resolved, c.csat, c.nps, answered.last?.route, day,
-            ])
-            try upsertContact.execute()
+            // The columns in the statement's order.
+            upsertContact.bind(key.site); upsertContact.bind(key.contact); upsertContact.bind(c.channel); upsertContact.bind(c.customer)
+            upsertContact.bind(c.reason); upsertContact.bind(first?.queue); upsertContact.bind(answered.last?.agent); upsertContact.bind(startedAt)
+            upsertContact.bind(first?.enteredAt); upsertContact.bind(firstAnswered?.answeredAt); upsertContact.bind(c.endedAt); upsertContact.bind(wait)
+            upsertContact.bind(talk); upsertContact.bind(hold); upsertContact.bind(acw); upsertContact.bind(c.outcome(shortAbandonMs: shortMs))
+            upsertContact.bind(c.selfserved); upsertContact.bind(c.transfers); upsertContact.bind(c.resolved); upsertContact.bind(c.csat)
+            upsertContact.bind(c.nps); upsertContact.bind(answered.last?.route); upsertContact.bind(day)
+            try upsertContact.run()
             for v in c.visits {
                 let vDay = calendar.day(v.enteredAt, site: key.site)
-                upsertVisit.setUncheckedArguments([
-                    key.site, key.contact, v.n, v.queue, v.channel, v.enteredAt, calendar.intervalStart(v.enteredAt, site: key.site, lengthMs: parameters.intervalMs),
-                    vDay, v.answeredAt, v.abandonedAt, v.waitMs, v.agent, v.endedAt, v.holdMs, v.heldSince, v.acwMs, v.transferred,
-                    v.resolved, v.route, v.missed, v.refused, v.inferredEntry,
-                ])
-                try upsertVisit.execute()
+                upsertVisit.bind(key.site); upsertVisit.bind(key.contact); upsertVisit.bind(v.n); upsertVisit.bind(v.queue); upsertVisit.bind(v.channel)
+                upsertVisit.bind(v.enteredAt); upsertVisit.bind(calendar.intervalStart(v.enteredAt, site: key.site, lengthMs: parameters.intervalMs))
+                upsertVisit.bind(vDay); upsertVisit.bind(v.answeredAt); upsertVisit.bind(v.abandonedAt); upsertVisit.bind(v.waitMs)
+                upsertVisit.bind(v.agent); upsertVisit.bind(v.endedAt); upsertVisit.bind(v.holdMs); upsertVisit.bind(v.heldSince)
+                upsertVisit.bind(v.acwMs); upsertVisit.bind(v.transferred); upsertVisit.bind(v.resolved); upsertVisit.bind(v.route)
+                upsertVisit.bind(v.missed); upsertVisit.bind(v.refused); upsertVisit.bind(v.inferredEntry)
+                try upsertVisit.run()
                 days.insert(vDay)
             }
             days.insert(day)
@@ -208,7 +211,7 @@ struct FlushBatch: Sendable {
     }
 
     func writeAgents(_ db: Database, days: inout Set<Int64>) throws {
-        let addTime = try db.cachedStatement(sql: """
+        var addTime = try BulkStatement(db, sql: """
             INSERT INTO agent_time (agent, site, interval_start, day, logged_ms, ready_ms, busy_ms, notready_ms, missed)
             VALUES (?,?,?,?,?,?,?,?,?)
             ON CONFLICT (agent, interval_start) DO UPDATE SET
@@ -216,8 +219,9 @@ struct FlushBatch: Sendable {
               busy_ms = busy_ms + excluded.busy_ms, notready_ms = notready_ms + excluded.notready_ms, missed = missed + excluded.missed
             """)
         for (key, d) in agentTime.sorted(by: { a, b in a.key.agent != b.key.agent ? a.key.agent < b.key.agent : a.key.interval < b.key.interval }) {
-            addTime.setUncheckedArguments([key.agent, d.site, key.interval, d.day, d.logged, d.ready, d.busy, d.notready, d.missed])
-            try addTime.execute()
+            addTime.bind(key.agent); addTime.bind(d.site); addTime.bind(key.interval); addTime.bind(d.day); addTime.bind(d.logged)
+            addTime.bind(d.ready); addTime.bind(d.busy); addTime.bind(d.notready); addTime.bind(d.missed)
+            try addTime.run()
             days.insert(d.day)
         }
         for (agent, p) in agentProfiles {
