@@ -2,8 +2,10 @@ extension Event {
     /// Checks everything a store requires of an event before it is stored,
     /// whoever built it: the envelope (site, id, kind, keys, the fields its
     /// kind needs), the time within ``Limits/timeMin`` … ``Limits/timeMax``,
-    /// and every duration in `data` (``Limits/durationFields``) a whole number
-    /// of milliseconds within 0 … ``Limits/durationMsMax``.
+    /// every duration in `data` (``Limits/durationFields``) a whole number
+    /// of milliseconds within 0 … ``Limits/durationMsMax``, keys without
+    /// control characters and no NUL character in any text
+    /// (``hasStorableText``).
     ///
     /// `journey append`, every importer and the replication receiver call
     /// this, so they refuse the same events with the same message; the error
@@ -21,6 +23,10 @@ extension Event {
             guard bytes > 0 else { throw ModelError(.invalidField, field: "\(name)", "must not be empty") }
             guard bytes <= Event.keyBytesMax else {
                 throw ModelError(.invalidField, field: "\(name)", "is \(bytes) bytes long; the limit is \(Event.keyBytesMax) bytes")
+            }
+            guard Event.isPlainKey(value) else {
+                throw ModelError(.invalidField, field: "\(name)",
+                                 "'\(ModelError.excerpt(value))' contains a control character (NUL, tab, line break…): a key must be printable text")
             }
         }
         try key("id", id.isEmpty ? nil : id)
@@ -48,6 +54,12 @@ extension Event {
                 throw ModelError(.tooLarge, "event is \(out.count) bytes; the limit is \(Event.encodedBytesMax) bytes — move bulky detail out of the event")
             }
         }
+        for (name, object) in [("data", data), ("extra", extra)] {
+            if let m = object.members.first(where: { $0.key.utf8.contains(0) || $0.value.containsNUL }) {
+                throw ModelError(.invalidField, field: "\(name).\(ModelError.excerpt(m.key))",
+                                 "contains a NUL character, which no text column (SQLite, PostgreSQL) can hold whole")
+            }
+        }
         for m in data.members where Limits.isDurationField(m.key) && m.value != .null {
             guard let ms = m.value.intValue, ms >= 0, ms <= Limits.durationMsMax else {
                 throw ModelError(.invalidField, field: "data.\(m.key)",
@@ -55,6 +67,22 @@ extension Event {
             }
         }
     }
+
+    /// True when every key (id, contact, customer, queue, agent) is free of
+    /// control characters and no text of `data` or `extra` holds a NUL: what
+    /// ``validate(requireID:)`` requires. Projections pass over an event of
+    /// an older log that fails it (a NUL would end the text where SQLite
+    /// binds it, and two keys would become one).
+    public var hasStorableText: Bool {
+        func plain(_ key: String?) -> Bool { key.map(Event.isPlainKey) ?? true }
+        return plain(id) && plain(contact) && plain(customer) && plain(queue) && plain(agent)
+            && !data.members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+            && !extra.members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+    }
+
+    /// True when `key` holds no control character (U+0000–U+001F, U+007F):
+    /// keys are compared, printed in tables and CSV, and bound as C strings.
+    public static func isPlainKey(_ key: String) -> Bool { !key.utf8.contains { $0 < 0x20 || $0 == 0x7F } }
 
     /// The first two events of `events` that share an id but differ, by
     /// index, or nil. An id names one fact: the same event twice is a retry

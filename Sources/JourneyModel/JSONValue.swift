@@ -47,6 +47,19 @@ public enum JSONValue: Sendable, Hashable {
 
 /// A JSON object whose members keep their order. Look-ups are linear: event
 /// payloads hold a handful of members, where a scan beats hashing.
+extension JSONValue {
+    /// True when a string, or a key of an object, anywhere in this value
+    /// holds a NUL character (U+0000).
+    public var containsNUL: Bool {
+        switch self {
+        case .null, .bool, .integer, .number: return false
+        case .string(let s): return s.utf8.contains(0)
+        case .array(let items): return items.contains { $0.containsNUL }
+        case .object(let o): return o.members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+        }
+    }
+}
+
 public struct JSONObject: Sendable, Hashable {
     /// One key and its value.
     public struct Member: Sendable, Hashable {

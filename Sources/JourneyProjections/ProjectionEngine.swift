@@ -280,7 +280,9 @@ public final class ProjectionEngine {
         checkpoints[e.site] = e.seq
         // Stores validate times since format 2 (``Event/validate()``); an older log can still hold
         // one outside the years 0001–9999, which no figure can use: it is passed over, not applied.
-        guard Limits.contains(e.at) else { return }
+        // So is an event whose key holds a control character or whose text holds a NUL (refused
+        // since 2026-11-30): SQLite would end the text at the NUL, and two contacts would become one.
+        guard Limits.contains(e.at), e.hasStorableText else { return }
         // Actions are stamped when they were decided (now), not when the contacts happened:
         // they do not move the data horizon ("end of data").
         if !e.kind.isAction { horizon = max(horizon, e.at.ms) }

@@ -97,8 +97,9 @@ final class HostileInputTests: XCTestCase {
             if rng.next() % 4 == 0 { return pick(edges) }
             return Limits.timeMin.ms + Int64(rng.next() % UInt64(Limits.timeMax.ms - Limits.timeMin.ms + 1))
         }
-        func text(_ maxBytes: Int) -> String {
-            let alphabet = ["a", "Z", "0", "-", "\"", "\\", "\n", "\u{1}", "é", "東", "🙂", " ", "/"]
+        // Keys are printable text (no control characters); free text in data may hold them (not NUL).
+        func text(_ maxBytes: Int, key: Bool = false) -> String {
+            let alphabet = ["a", "Z", "0", "-", "\"", "\\", "é", "東", "🙂", " ", "/"] + (key ? [] : ["\n", "\u{1}", "\t"])
             var t = ""
             let target = 1 + Int(rng.next() % UInt64(maxBytes))
             while true {
@@ -123,14 +124,14 @@ final class HostileInputTests: XCTestCase {
         var ids = Set<String>()
         for i in 0..<3_000 {
             let kind = pick(EventKind.known + [EventKind("note.x"), EventKind("pbx.custom_thing")])
-            var id = text(Event.keyBytesMax - 8) + "-\(i)"
+            var id = text(Event.keyBytesMax - 8, key: true) + "-\(i)"
             while id.utf8.count > Event.keyBytesMax { id.removeFirst() }
             guard ids.insert(id).inserted else { continue }
             var e = Event(site: "north", id: id, at: Timestamp(ms: time()), kind: kind)
             if kind.isContactLifecycle || rng.next() % 2 == 0 { e.contact = "c\(rng.next() % 50)"; e.channel = pick(Channel.allCases) }
-            if kind.isWorkforce || rng.next() % 2 == 0 { e.agent = pick(["a1", "a2", text(Event.keyBytesMax)]) }
-            if rng.next() % 2 == 0 { e.queue = pick(["billing", text(Event.keyBytesMax)]) }
-            if rng.next() % 2 == 0 { e.customer = text(Event.keyBytesMax) }
+            if kind.isWorkforce || rng.next() % 2 == 0 { e.agent = pick(["a1", "a2", text(Event.keyBytesMax, key: true)]) }
+            if rng.next() % 2 == 0 { e.queue = pick(["billing", text(Event.keyBytesMax, key: true)]) }
+            if rng.next() % 2 == 0 { e.customer = text(Event.keyBytesMax, key: true) }
             for f in Limits.durationFields where rng.next() % 3 == 0 { e.data[f] = duration() }
             for _ in 0..<Int(rng.next() % 4) { e.data[text(16)] = value(0) }
             if rng.next() % 5 == 0 { e.extra["x-" + text(8)] = value(0) }
@@ -331,4 +332,31 @@ final class HostileInputTests: XCTestCase {
     }
 
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
+
+extension HostileInputTests {
+    /// The reproduction: two contacts whose keys differ after a NUL were
+    /// stored and projected as one contact. Now the file is refused, naming
+    /// the line and field, and nothing is stored; `--rejects` sets the line
+    /// aside and stores the rest.
+    func testAKeyWithANULOrAControlCharacterIsRefusedByLineAndField() throws {
+        let lines = [
+            #"{"id":"e1","at":"2026-03-02T09:00:00Z","kind":"contact.started","contact":"a\u0000b","customer":"c1","channel":"voice"}"#,
+            #"{"id":"e2","at":"2026-03-02T09:05:00Z","kind":"contact.started","contact":"a\u0000c","customer":"c2","channel":"chat"}"#,
+        ]
+        let file = try write("nul.jsonl", lines.joined(separator: "\n") + "\n")
+        try expect(["append", "--data", dir, file], status: 3, mentions: ["line 1", "field 'contact'", "control character", "nothing was stored"])
+        let tab = try write("tab.jsonl", #"{"id":"t1","at":"2026-03-02T09:00:00Z","kind":"contact.started","contact":"a\tb","customer":"c1","channel":"voice"}"# + "\n")
+        try expect(["append", "--data", dir, tab], status: 3, mentions: ["line 1", "field 'contact'"])
+        let text = try write("text.jsonl", #"{"id":"r1","at":"2026-03-02T09:00:00Z","kind":"contact.started","contact":"r","customer":"c1","channel":"voice","data":{"reason":"bill\u0000ing"}}"# + "\n")
+        try expect(["append", "--data", dir, text], status: 3, mentions: ["line 1", "data.reason", "NUL"])
+        XCTAssertEqual(try storedEvents(), 0)
+        let good = #"{"id":"e3","at":"2026-03-02T09:10:00Z","kind":"contact.started","contact":"a","customer":"c3","channel":"voice"}"#
+        let mixed = try write("mixed.jsonl", ([good] + lines).joined(separator: "\n") + "\n")
+        let rejects = dir + "-rejects.jsonl"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: rejects) }
+        try expect(["append", "--data", dir, mixed, "--rejects", rejects], status: 0)
+        XCTAssertEqual(try storedEvents(), 1)
+        XCTAssertEqual(try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").count, 2)
+    }
 }

@@ -115,3 +115,56 @@ final class BoundsTests: XCTestCase {
         }
     }
 }
+
+extension BoundsTests {
+    /// The reproduction: `a\u0000b` and `a\u0000c` were two contacts in the
+    /// log and one contact `a` in the projection (SQLite ends bound text at a
+    /// NUL). Every key with a control character is refused, naming the
+    /// field; a NUL anywhere in `data` or `extra` is refused; printable
+    /// Unicode keys and free text with tabs or line breaks are not.
+    func testKeysWithControlCharactersAndTextWithNULAreRefusedByName() throws {
+        let base = Event(site: "north", id: "k1", at: Timestamp(ms: 1_000), kind: .contactStarted, contact: "c1", customer: "u1",
+                         channel: .voice, queue: "billing", agent: "ann")
+        XCTAssertNoThrow(try base.validate())
+        XCTAssertTrue(base.hasStorableText)
+        let keys: [(String, WritableKeyPath<Event, String?>)] = [("contact", \.contact), ("customer", \.customer), ("queue", \.queue), ("agent", \.agent)]
+        for control in ["\u{0}", "\t", "\n", "\r", "\u{1B}", "\u{1F}", "\u{7F}"] {
+            for (name, path) in keys {
+                var e = base
+                e[keyPath: path] = "a\(control)b"
+                XCTAssertFalse(e.hasStorableText, "\(name) \(control.unicodeScalars.first?.value ?? 0)")
+                XCTAssertThrowsError(try e.validate(), name) { XCTAssertEqual(($0 as? ModelError)?.field, name) }
+            }
+            var e = base
+            e.id = "k\(control)1"
+            XCTAssertThrowsError(try e.validate()) { XCTAssertEqual(($0 as? ModelError)?.field, "id") }
+        }
+        for key in ["Zoë ✓", "a b", "客户-42", "x".padding(toLength: Event.keyBytesMax, withPad: "x", startingAt: 0)] {
+            var e = base
+            e.contact = key
+            e.customer = key
+            XCTAssertNoThrow(try e.validate(), key)
+            XCTAssertTrue(e.hasStorableText)
+        }
+        // Text of data: free, but never a NUL, at any depth, in a value or a key.
+        var free = base
+        free.data = JSONObject([.init("note", .string("line one\nline two\tend")), .init("reason", .string("billing"))])
+        XCTAssertNoThrow(try free.validate())
+        for (field, data) in [
+            ("data.reason", JSONObject([.init("reason", .string("bill\u{0}ing"))])),
+            ("data.note", JSONObject([.init("note", .object(JSONObject([.init("x", .array([.integer(1), .string("a\u{0}")]))])))])),
+            ("data.bad\u{0}key", JSONObject([.init("bad\u{0}key", .integer(1))])),
+        ] {
+            var e = base
+            e.data = data
+            XCTAssertFalse(e.hasStorableText, field)
+            XCTAssertThrowsError(try e.validate(), field) { XCTAssertEqual(($0 as? ModelError)?.field, field) }
+        }
+        var extra = base
+        extra.extra = JSONObject([.init("origin", .string("x\u{0}"))])
+        XCTAssertThrowsError(try extra.validate()) { XCTAssertEqual(($0 as? ModelError)?.field, "extra.origin") }
+        // The same line as a user writes it: refused at decode, naming the field.
+        let line = #"{"site":"north","id":"e1","at":"2026-03-02T09:00:00Z","kind":"contact.started","contact":"a\u0000b","customer":"c1","channel":"voice"}"#
+        XCTAssertThrowsError(try EventCodec.decode(line)) { XCTAssertEqual(($0 as? ModelError)?.field, "contact", "\($0)") }
+    }
+}
