@@ -201,19 +201,24 @@ final class PostgresProjectionTests: PostgresTestCase {
         let projection = PostgresProjection(target: target)
         let store = try LogStore.create(directory: dir + "/h", site: "east")
         defer { store.close() }
-        let names = ["<script>alert('x')</script>", "Zed", "alpha", "-dash", "tab\there", "line\nbreak\r\n", "back\\slash\\N", "quote\"'`", "\\.", "nul\u{0}name", "ünï €"]
+        // Keys are printable text (a control character in a key is refused where events enter);
+        // free text (team, reason) may hold tabs and line breaks, never a NUL.
+        let names = ["<script>alert('x')</script>", "Zed", "alpha", "-dash", "tab here", "line break", "back\\slash\\N", "quote\"'`", "\\.", "a;DROP TABLE contact", "ünï €"]
+        let texts = ["tab\there", "line\nbreak\r\n", "back\\slash\\N\t", "\\.\n"]
+        XCTAssertThrowsError(try store.append([Event(site: "east", id: "nul", at: Timestamp(ms: 1_000), kind: .agentAssigned, agent: "nul\u{0}name")]))
         var events: [Event] = []
         let t0 = try XCTUnwrap(Timestamp(rfc3339: "2026-03-02T09:00:00Z"))
         for (i, name) in names.enumerated() {
             let at = Timestamp(ms: t0.ms + Int64(i) * 600_000)
+            let text = texts[i % texts.count] + name
             events.append(Event(site: "east", id: "a\(i)", at: at, kind: .agentAssigned, agent: name,
-                                data: JSONObject([.init("team", .string(name)), .init("skills", .array([.string(name)]))])))
+                                data: JSONObject([.init("team", .string(text)), .init("skills", .array([.string(name)]))])))
             events.append(Event(site: "east", id: "q\(i)", at: at, kind: .queueEntered, contact: "c-\(name)", customer: name,
                                 channel: .voice, queue: name))
             events.append(Event(site: "east", id: "w\(i)", at: Timestamp(ms: at.ms + 5_000), kind: .contactAnswered, contact: "c-\(name)",
                                 channel: .voice, queue: name, agent: name))
             events.append(Event(site: "east", id: "e\(i)", at: Timestamp(ms: at.ms + 60_000), kind: .contactEnded, contact: "c-\(name)",
-                                channel: .voice, agent: name, data: JSONObject([.init("reason", .string(name))])))
+                                channel: .voice, agent: name, data: JSONObject([.init("reason", .string(text))])))
         }
         _ = try store.append(events)
         let engine = try ProjectionEngine(path: dir + "/h.sqlite")
