@@ -1,4 +1,5 @@
 import JourneyModel
+import Synchronization
 
 extension LogStore {
     /// A consistent view of one origin's log at one moment: later appends do
@@ -67,26 +68,33 @@ extension LogStore {
             if let until, loc.minAt >= until.ms { return false }
             return true
         }
-        // Read ahead: the next block is read, inflated and decoded on the second core while
-        // `body` takes the current one's events.
-        var current = try wanted.first.map { try snap.block(at: $0).events() } ?? []
-        var k = 0
-        while k < wanted.count {
-            let next = k + 1 < wanted.count ? wanted[k + 1] : nil
-            let (delivered, decoded) = try BothAtOnce.results({ () throws -> Bool in
-                for e in current where e.seq > afterSeq {
-                    if let since, e.at < since { continue }
-                    if let until, e.at >= until { continue }
-                    if try !body(e) { return true }
+        // Read ahead: the next blocks are read, inflated and decoded on the second core while `body`
+        // takes the current ones' events; when `body` is done first (a scan that only counts), its
+        // thread decodes the rest of the next blocks too, so both cores decode.
+        var current: [Result<[Event], Error>] = wanted.first.map { i in [Result { try snap.block(at: i).events() }] } ?? []
+        var k = current.count
+        while !current.isEmpty {
+            let ahead = ReadAhead(snapshot: snap, blocks: Array(wanted[k..<min(k + Self.readAheadBlocks, wanted.count)]))
+            let (delivered, _) = try BothAtOnce.results({ () throws -> Bool in
+                for block in current {
+                    // In order: a block's error is thrown after the events of every block before it.
+                    for e in try block.get() where e.seq > afterSeq {
+                        if let since, e.at < since { continue }
+                        if let until, e.at >= until { continue }
+                        if try !body(e) { return true }
+                    }
                 }
+                ahead.decode()
                 return false
-            }, { () throws -> [Event] in try next.map { try snap.block(at: $0).events() } ?? [] })
-            // In order: what `body` did first (a stop or its error), then the next block's error if any.
+            }, { ahead.decode() })
             if try delivered.get() { return }
-            current = try decoded.get()
-            k += 1
+            current = ahead.results()
+            k += current.count
         }
     }
+
+    /// Blocks decoded ahead of the ones being delivered (see ``forEachEvent``).
+    static let readAheadBlocks = 4
 
     /// Calls `body` with the events of every origin merged in one
     /// deterministic order: repeatedly the smallest `(at, origin, seq)` among
@@ -191,5 +199,43 @@ final class MergeCursor {
             pending = try snapshot.block(at: blockIndex - 1).events()
             pendingIndex = 0
         }
+    }
+}
+
+/// The next blocks of a scan, decoded by whichever threads call ``decode()``:
+/// each block is taken by exactly one of them (an atomic counter), so the
+/// work spreads over the threads that are free. ``results()`` is read only
+/// after every ``decode()`` call has returned.
+final class ReadAhead: @unchecked Sendable {
+    private let snapshot: LogStore.Snapshot
+    private let blocks: [Int]
+    private let slots: UnsafeMutableBufferPointer<Result<[Event], Error>?>
+    private let taken = Atomic<Int>(0)
+
+    init(snapshot: LogStore.Snapshot, blocks: [Int]) {
+        self.snapshot = snapshot
+        self.blocks = blocks
+        slots = .allocate(capacity: blocks.count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// Decodes blocks not yet taken until none is left.
+    func decode() {
+        while true {
+            let i = taken.add(1, ordering: .relaxed).oldValue
+            guard i < blocks.count else { return }
+            let block = blocks[i]
+            slots[i] = Result { try snapshot.block(at: block).events() }
+        }
+    }
+
+    /// Each block's events or error, in order.
+    func results() -> [Result<[Event], Error>] {
+        slots.map { $0 ?? .failure(LogError(.corrupt, "a block of the read-ahead was not decoded")) }
     }
 }

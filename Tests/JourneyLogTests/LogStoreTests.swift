@@ -81,6 +81,25 @@ final class LogStoreTests: XCTestCase {
         }
     }
 
+    /// A damaged block stops a scan in order: every event of the blocks
+    /// before it is delivered, then its error is thrown, wherever it stands
+    /// among the blocks decoded ahead (both threads decode them).
+    func testADamagedBlockIsThrownAfterEveryEventBeforeIt() throws {
+        for damaged in [0, 1, 2, 5, 6, 7] {
+            let fs = FaultyFileSystem()
+            let store = try LogStore.create(directory: "/d", site: "north", options: options(fs, durability: .none))
+            _ = try store.append(traffic(1_000))
+            let snap = try XCTUnwrap(store.snapshot(origin: "north"))
+            XCTAssertGreaterThan(snap.blocks.count, 8)
+            let seg = try XCTUnwrap(fs.paths.first { $0.hasSuffix(".seg") })
+            let loc = snap.blocks[damaged]
+            fs.flipBit(seg, byte: Int(loc.offset) + loc.totalBytes / 2, bit: 3)
+            var got: [UInt64] = []
+            XCTAssertThrowsError(try store.forEachEvent(origin: "north") { e in got.append(e.seq); return true }, "block \(damaged)")
+            XCTAssertEqual(got, Array(1...max(1, loc.firstSeq - 1)).filter { $0 < loc.firstSeq }, "block \(damaged): the events before it, in order")
+        }
+    }
+
     func testDuplicateIDIsANoOpWithinACallAndAcrossRestart() throws {
         let fs = FaultyFileSystem()
         let input = traffic(300)
