@@ -374,6 +374,8 @@ extension Array {
     /// A payload stream's writer or reader, by name.
     @inline(__always) subscript(stream: BlockPayload.Stream) -> Element {
         get { self[stream.rawValue] }
-        set { self[stream.rawValue] = newValue }
+        // In place: with only get and set, appending to a stream copied the writer out, which
+        // shared its buffer, so the append copied the whole stream (a memmove per field).
+        _modify { yield &self[stream.rawValue] }
     }
 }
