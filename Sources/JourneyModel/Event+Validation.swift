@@ -55,7 +55,7 @@ extension Event {
             }
         }
         for (name, object) in [("data", data), ("extra", extra)] {
-            if let m = object.members.first(where: { $0.key.utf8.contains(0) || $0.value.containsNUL }) {
+            if let m = object.members.first(where: { $0.key.hasNUL || $0.value.containsNUL }) {
                 throw ModelError(.invalidField, field: "\(name).\(ModelError.excerpt(m.key))",
                                  "contains a NUL character, which no text column (SQLite, PostgreSQL) can hold whole")
             }
@@ -76,13 +76,13 @@ extension Event {
     public var hasStorableText: Bool {
         func plain(_ key: String?) -> Bool { key.map(Event.isPlainKey) ?? true }
         return plain(id) && plain(contact) && plain(customer) && plain(queue) && plain(agent)
-            && !data.members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
-            && !extra.members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+            && !data.members.contains { $0.key.hasNUL || $0.value.containsNUL }
+            && !extra.members.contains { $0.key.hasNUL || $0.value.containsNUL }
     }
 
     /// True when `key` holds no control character (U+0000–U+001F, U+007F):
     /// keys are compared, printed in tables and CSV, and bound as C strings.
-    public static func isPlainKey(_ key: String) -> Bool { !key.utf8.contains { $0 < 0x20 || $0 == 0x7F } }
+    public static func isPlainKey(_ key: String) -> Bool { !key.utf8Contains { $0 < 0x20 || $0 == 0x7F } }
 
     /// The first two events of `events` that share an id but differ, by
     /// index, or nil. An id names one fact: the same event twice is a retry

@@ -102,7 +102,12 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Comparable, Custo
 
     /// True when the name is 2–64 characters of `[a-z0-9_]` segments joined by dots.
     public var isWellFormed: Bool {
-        let u = rawValue.utf8
+        // From the string's own buffer (every append checks every event's kind).
+        if let ok = rawValue.utf8.withContiguousStorageIfAvailable({ Self.isWellFormed($0) }) { return ok }
+        return Self.isWellFormed(Array(rawValue.utf8))
+    }
+
+    private static func isWellFormed<C: BidirectionalCollection>(_ u: C) -> Bool where C.Element == UInt8 {
         guard u.count >= 3, u.count <= 64, u.first != UInt8(ascii: "."), u.last != UInt8(ascii: ".") else { return false }
         var dots = 0
         var previousDot = false
