@@ -94,7 +94,7 @@ extension LogStore {
     }
 
     /// Blocks decoded ahead of the ones being delivered (see ``forEachEvent``).
-    static let readAheadBlocks = 4
+    static let readAheadBlocks = 2
 
     /// Calls `body` with the events of every origin merged in one
     /// deterministic order: repeatedly the smallest `(at, origin, seq)` among
