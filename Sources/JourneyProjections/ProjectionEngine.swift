@@ -229,7 +229,12 @@ public final class ProjectionEngine {
     }
 
     /// After waiting for another process, the file may be ahead of what this
-    /// engine holds in memory: start again from what is committed.
+    /// engine holds in memory: start again from what is committed. The same
+    /// holds when this engine's own write was refused (a catch-up's flush, a
+    /// rebuild's batch): its memory is then ahead of the file, and the next
+    /// catch-up starts again from the committed checkpoints instead of
+    /// skipping the events whose rows were lost
+    /// (`testTheSameEngineRetriedAfterARefusedWriteLosesNothing`).
     func reloadIfChangedElsewhere() throws {
         let committed = try db.read { db in
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT origin, last_seq FROM checkpoint").map { (row: Row) -> (String, UInt64) in

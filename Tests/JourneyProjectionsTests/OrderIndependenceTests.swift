@@ -265,3 +265,39 @@ extension OrderIndependenceTests {
         XCTAssertEqual(try resumed.canonicalDump(), expected, "a catch-up from the batches committed before the failure")
     }
 }
+
+extension OrderIndependenceTests {
+    /// A long-lived engine (the console's, a following node's) whose write
+    /// is refused part-way, by a catch-up's flush or a rebuild's batch, is
+    /// retried when the fault is gone: the retry must end equal to a fresh
+    /// rebuild, not skip the events whose rows were never committed.
+    func testTheSameEngineRetriedAfterARefusedWriteLosesNothing() throws {
+        let stores = try centres()
+        let node = try LogStore.create(directory: "\(root)/node", site: "hub")
+        for store in stores {
+            for block in try blocks(store) { try node.appendReplicated(block, publicKey: store.publicKey) }
+        }
+        let whole = try ProjectionEngine(path: "\(root)/whole.sqlite")
+        _ = try whole.rebuild(from: node)
+        let expected = try whole.canonicalDump()
+
+        for rebuild in [false, true] {
+            let path = "\(root)/retry-\(rebuild).sqlite"
+            let engine = try ProjectionEngine(path: path)
+            engine.flushEvents = 700
+            engine.rebuildFlushEvents = 700
+            let sql = try DatabaseQueue(path: path)
+            try sql.write { db in
+                try db.execute(sql: """
+                    CREATE TRIGGER refuse BEFORE INSERT ON visit WHEN (SELECT COUNT(*) FROM visit) >= 1500
+                    BEGIN SELECT RAISE(ABORT, 'injected write failure'); END
+                    """)
+            }
+            XCTAssertThrowsError(try rebuild ? engine.rebuild(from: node) : engine.catchUp(from: node), "rebuild: \(rebuild)")
+            try sql.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
+            try sql.close()
+            try engine.catchUp(from: node)
+            XCTAssertEqual(try engine.canonicalDump(), expected, "rebuild: \(rebuild): the retry on the same engine")
+        }
+    }
+}
