@@ -216,9 +216,13 @@ public enum BlockPayload {
                 offset += n
             }
             guard offset == payload.count else { throw ByteReader.Overrun() }
-            var dec = Decoder(r: readers)
-            try dec.readStrings()
-            return try dec.events(origin: origin, firstSeq: firstSeq, count: count, minAt: minAt)
+            // The readers are used through a buffer pointer: through the array, every read of a
+            // field checked the array's uniqueness before mutating the reader in place.
+            return try readers.withUnsafeMutableBufferPointer { r in
+                var dec = Decoder(r: r)
+                try dec.readStrings()
+                return try dec.events(origin: origin, firstSeq: firstSeq, count: count, minAt: minAt)
+            }
         } catch let e as LogError {
             throw e
         } catch {
@@ -227,7 +231,8 @@ public enum BlockPayload {
     }
 
     struct Decoder {
-        var r: [ByteReader]
+        /// One reader per stream, borrowed for the decode.
+        let r: UnsafeMutableBufferPointer<ByteReader>
         var strings: [String] = []
         /// The channel each string-table entry names, parsed once per block (nil: not yet, or not a channel).
         var channels: [Channel??] = []
@@ -270,31 +275,34 @@ public enum BlockPayload {
         }
 
         mutating func events(origin: String, firstSeq: UInt64, count: Int, minAt: Int64) throws -> [Event] {
-            var out: [Event] = []
-            out.reserveCapacity(count)
             var at = minAt
             var id: [UInt8] = []
-            for i in 0..<count {
-                at = at &+ (try r[.at].svarint())
-                let shared = try r[.ids].varint()
-                let suffixCount = try r[.ids].varint()
-                guard shared <= UInt64(id.count) else { throw ByteReader.Overrun() }
-                let suffix = try r[.ids].bytes(Int(clamping: suffixCount))
-                id.removeSubrange(Int(shared)...)
-                id.append(contentsOf: suffix)
-                let kind = try string(3)
-                let contact = try optional(.contact)
-                let customer = try optional(.customer)
-                let channelIndex = try r[.channel].varint()
-                let queue = try optional(.queue)
-                let agent = try optional(.agent)
-                let data = try object(depth: 0)
-                let extra = try object(depth: 0)
-                let channel = try self.channel(at: channelIndex)
-                out.append(Event(
-                    site: origin, seq: firstSeq + UInt64(i), id: String(decoding: id, as: UTF8.self),
-                    at: Timestamp(ms: at), kind: EventKind(kind), contact: contact, customer: customer,
-                    channel: channel, queue: queue, agent: agent, data: data, extra: extra))
+            // Each event is built in its slot (no copy of a finished event into the array); when a
+            // field is malformed, the events built so far are released with the array.
+            let out = try [Event](unsafeUninitializedCapacity: count) { slots, built in
+                for i in 0..<count {
+                    at = at &+ (try r[.at].svarint())
+                    let shared = try r[.ids].varint()
+                    let suffixCount = try r[.ids].varint()
+                    guard shared <= UInt64(id.count) else { throw ByteReader.Overrun() }
+                    let suffix = try r[.ids].bytes(Int(clamping: suffixCount))
+                    id.removeSubrange(Int(shared)...)
+                    id.append(contentsOf: suffix)
+                    let kind = try string(3)
+                    let contact = try optional(.contact)
+                    let customer = try optional(.customer)
+                    let channelIndex = try r[.channel].varint()
+                    let queue = try optional(.queue)
+                    let agent = try optional(.agent)
+                    let data = try object(depth: 0)
+                    let extra = try object(depth: 0)
+                    let channel = try self.channel(at: channelIndex)
+                    slots.initializeElement(at: i, to: Event(
+                        site: origin, seq: firstSeq + UInt64(i), id: String(decoding: id, as: UTF8.self),
+                        at: Timestamp(ms: at), kind: EventKind(kind), contact: contact, customer: customer,
+                        channel: channel, queue: queue, agent: agent, data: data, extra: extra))
+                    built = i + 1
+                }
             }
             for k in 1..<streamCount where !r[k].isAtEnd { throw ByteReader.Overrun() }
             return out
@@ -367,6 +375,14 @@ extension BlockPayload {
         } catch {
             throw LogError(.corrupt, "block payload is truncated or malformed")
         }
+    }
+}
+
+extension UnsafeMutableBufferPointer {
+    /// A payload stream's reader, by name.
+    @inline(__always) subscript(stream: BlockPayload.Stream) -> Element {
+        get { self[stream.rawValue] }
+        nonmutating _modify { yield &self[stream.rawValue] }
     }
 }
 

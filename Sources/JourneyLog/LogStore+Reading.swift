@@ -78,11 +78,16 @@ extension LogStore {
             let (delivered, _) = try BothAtOnce.results({ () throws -> Bool in
                 for block in current {
                     // In order: a block's error is thrown after the events of every block before it.
-                    for e in try block.get() where e.seq > afterSeq {
-                        if let since, e.at < since { continue }
-                        if let until, e.at >= until { continue }
-                        if try !body(e) { return true }
+                    // Each event is lent to `body` from the block's array, not copied out of it.
+                    let done = try block.get().withUnsafeBufferPointer { events in
+                        for i in events.indices where events[i].seq > afterSeq {
+                            if let since, events[i].at < since { continue }
+                            if let until, events[i].at >= until { continue }
+                            if try !body(events[i]) { return true }
+                        }
+                        return false
                     }
+                    if done { return true }
                 }
                 ahead.decode()
                 return false

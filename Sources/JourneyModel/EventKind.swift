@@ -7,9 +7,9 @@ public struct EventKind: RawRepresentable, Sendable, Hashable, Comparable, Custo
     /// The kind's name, e.g. `queue.entered`.
     public var rawValue: String
     /// The kind named `rawValue` (unknown kinds are kept, not refused).
-    public init(rawValue: String) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: String) { self.rawValue = rawValue }
     /// The kind named `rawValue`.
-    public init(_ rawValue: String) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
     public static func < (a: EventKind, b: EventKind) -> Bool { a.rawValue < b.rawValue }
 
