@@ -125,9 +125,13 @@ public struct JSONLAppend {
                 }
                 checked.reserveCapacity(result.events.count)
                 for (i, var e) in result.events.enumerated() {
-                    if e.id.isEmpty { e.id = DerivedID.make(for: e) }
                     do throws(ModelError) {
-                        try e.validate()
+                        // The decoder validated the event as given; only a derived id (which can take a
+                        // line over the size limit) needs the store's checks again.
+                        if e.id.isEmpty {
+                            e.id = DerivedID.make(for: e)
+                            try e.validate()
+                        }
                         checked.append(Checked(idHash: Self.idHash(e.id), contentHash: UInt64(bitPattern: Int64(e.hashValue)), line: result.lines[i]))
                     } catch {
                         errors.append(IngestError(line: result.lines[i], .invalidEvent, "\(error)"))

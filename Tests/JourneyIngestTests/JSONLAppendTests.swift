@@ -183,6 +183,36 @@ final class JSONLAppendTests: XCTestCase {
         XCTAssertTrue(kept.rejects.contains("lines 1 and 2002 give the id 'same' to different content"), kept.rejects)
     }
 
+    /// The check pass validates an event again only when it derived its id.
+    /// A line without an id that fits the size limit can be taken over it by
+    /// the derived id: it must be refused (named by its line), not stored.
+    func testALineTakenOverTheSizeLimitByItsDerivedIDIsRefused() throws {
+        // The largest text whose event, without an id, still fits the limit.
+        func event(_ length: Int, id: String = "") -> Event {
+            var e = Event(site: "north", id: id, at: Timestamp(ms: 1_772_442_000_000), kind: EventKind("note.added"))
+            e.data["text"] = .string(String(repeating: "x", count: length))
+            return e
+        }
+        var length = Event.encodedBytesMax - 200
+        while EventCodec.encode(event(length + 1)).utf8.count <= Event.encodedBytesMax { length += 1 }
+        let big = event(length)
+        let derived = DerivedID.make(for: big)
+        XCTAssertNoThrow(try big.validate(requireID: false), "without an id the event fits")
+        XCTAssertThrowsError(try event(length, id: derived).validate(), "with its derived id it does not")
+        // The line as a source writes it: no id field at all.
+        let line = EventCodec.encode(big).replacingOccurrences(of: #""id":"","#, with: "")
+        XCTAssertFalse(line.contains(#""id""#))
+        let good = #"{"id":"small","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"c1","channel":"voice"}"#
+        let c = Case(text: line + "\n" + good + "\n", badLines: [1], stored: [])
+        let refused = try run(c, chunkBytes: 1 << 20, setAside: false)
+        XCTAssertEqual(refused.stored, [])
+        XCTAssertEqual(refused.errorLines, [1])
+        let kept = try run(c, chunkBytes: 1 << 20, setAside: true)
+        XCTAssertEqual(kept.stored.count, 1)
+        XCTAssertEqual(kept.rejectedLines, [1])
+        XCTAssertTrue(kept.rejects.contains("the limit is \(Event.encodedBytesMax) bytes"), String(kept.rejects.prefix(200)))
+    }
+
     /// A second run of the same input stores nothing new, however it is chunked.
     func testAppendingAgainStoresNothing() throws {
         let c = Self.makeCase(seed: 99)
