@@ -38,7 +38,12 @@ extension ProjectionEngine {
         defer { timings["derive.customers", default: 0] += monotonicSeconds() - started }
         let which = all ? "customer IS NOT NULL" : "customer IN (SELECT customer FROM dirty_customer)"
         if !all { try db.execute(sql: "DELETE FROM customer WHERE customer IN (SELECT customer FROM dirty_customer)") }
-        var update = try BulkStatement(db, sql: "UPDATE contact SET repeat_of = ?, next_start = ? WHERE site = ? AND contact = ?")
+        // Links that change are kept aside while the contacts are read, then written in key order:
+        // written as derived (customer order), each one landed on another page of the contact table,
+        // and past the page cache (at 10M events) every write read and wrote a page.
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS derived_link (site TEXT NOT NULL, contact TEXT NOT NULL, repeat_of TEXT, next_start INTEGER)")
+        try db.execute(sql: "DELETE FROM temp.derived_link")
+        var keep = try BulkStatement(db, sql: "INSERT INTO temp.derived_link (site, contact, repeat_of, next_start) VALUES (?,?,?,?)")
         var insert = try BulkStatement(db, sql: """
             INSERT INTO customer (customer, contacts, repeats, unresolved, channels, sites, first_at, last_at, surveys, satisfied, penalty)
             VALUES (?,?,?,?,?,?,?,?,?,?,?)
@@ -52,12 +57,13 @@ extension ProjectionEngine {
         if journal { try db.execute(sql: "INSERT OR IGNORE INTO export_customer (customer) SELECT customer FROM dirty_customer") }
         var current: String?
         var group: [CustomerContact] = []
+        var phase = monotonicSeconds()
         func finish() throws {
             guard let customer = current, !group.isEmpty else { return }
             let derived = Self.repeats(of: group, windowMs: parameters.repeatWindowMs)
             for (i, c) in group.enumerated() where c.repeatOf != derived[i].repeatOf || c.nextStart != derived[i].nextStart {
-                update.bind(derived[i].repeatOf); update.bind(derived[i].nextStart); update.bind(c.site); update.bind(c.contact)
-                try update.run()
+                keep.bind(c.site); keep.bind(c.contact); keep.bind(derived[i].repeatOf); keep.bind(derived[i].nextStart)
+                try keep.run()
                 if journal {
                     exportContact.setUncheckedArguments([c.site, c.contact])
                     try exportContact.execute()
@@ -81,41 +87,34 @@ extension ProjectionEngine {
             try insert.run()
             group.removeAll(keepingCapacity: true)
         }
-        // Read a page of customers, then write their rows (no write while a read cursor on `contact`
-        // is open, and memory bounded by the page). A page ends at a customer boundary, so each
-        // customer is derived whole.
-        var after = ""
-        var first = true
-        while true {
-            // (Two forms rather than "? OR customer > ?", which would keep SQLite from seeking the index.)
-            let page = try Row.fetchAll(db, sql: """
-                SELECT customer, site, contact, started_at, ended_at, channel, resolved, csat, day, repeat_of, next_start
-                FROM contact WHERE \(which) \(first ? "" : "AND customer > ?") ORDER BY customer, started_at LIMIT \(customerPageRows)
-                """, arguments: first ? [] : [after])
-            first = false
-            guard let last: String = page.last?[0] else { break }
-            let full = page.count == customerPageRows
-            // A full page may end inside a customer: leave that customer to the next page, unless it is
-            // the only one on the page (a customer with more contacts than a page is read on its own).
-            var rows = page[...]
-            if full, let cut = page.firstIndex(where: { ($0[0] as String) == last }), cut > 0 { rows = page[..<cut] }
-            else if full { rows = try Row.fetchAll(db, sql: """
-                SELECT customer, site, contact, started_at, ended_at, channel, resolved, csat, day, repeat_of, next_start
-                FROM contact WHERE customer = ? ORDER BY started_at
-                """, arguments: [last])[...] }
-            for row in rows {
-                let customer: String = row[0]
-                if customer != current {
-                    try finish()
-                    current = customer
-                }
-                group.append(CustomerContact(site: row[1], contact: row[2], startedAt: row[3], endedAt: row[4], channel: row[5],
-                                             resolved: row[6], csat: row[7], day: row[8], repeatOf: row[9], nextStart: row[10]))
+        // One pass over the customers' contacts in (customer, started_at) order; nothing writes to
+        // `contact` while it is open. After a rebuild every contact is read: a scan of the table in
+        // key order, sorted, reads each page once, where the customer index visited the table's
+        // pages at random. A catch-up reads only its dirty customers, through the index.
+        let contacts = try Row.fetchCursor(db, sql: """
+            SELECT customer, site, contact, started_at, ended_at, channel, resolved, csat, day, repeat_of, next_start
+            FROM contact \(all ? "NOT INDEXED" : "") WHERE \(which) ORDER BY customer, started_at
+            """)
+        while let row = try contacts.next() {
+            let customer: String = row[0]
+            if customer != current {
+                try finish()
+                current = customer
             }
-            try finish()
-            guard full, let done: String = rows.last?[0] else { break }
-            after = done
+            group.append(CustomerContact(site: row[1], contact: row[2], startedAt: row[3], endedAt: row[4], channel: row[5],
+                                         resolved: row[6], csat: row[7], day: row[8], repeatOf: row[9], nextStart: row[10]))
         }
+        try finish()
+        timings["derive.customers.walk", default: 0] += monotonicSeconds() - phase
+        phase = monotonicSeconds()
+        var update = try BulkStatement(db, sql: "UPDATE contact SET repeat_of = ?, next_start = ? WHERE site = ? AND contact = ?")
+        let links = try Row.fetchCursor(db, sql: "SELECT site, contact, repeat_of, next_start FROM temp.derived_link ORDER BY site, contact")
+        while let link = try links.next() {
+            update.bind(link[2] as String?); update.bind(link[3] as Int64?); update.bind(link[0] as String); update.bind(link[1] as String)
+            try update.run()
+        }
+        try db.execute(sql: "DELETE FROM temp.derived_link")
+        timings["derive.customers.links", default: 0] += monotonicSeconds() - phase
         for d in days {
             dirtyDay.setUncheckedArguments([d])
             try dirtyDay.execute()

@@ -42,8 +42,6 @@ public final class ProjectionEngine {
     var rebuildFlushEvents = 100_000
     /// The error of a rebuild's batch written behind the apply loop (see ``flush()``).
     let writeFailure = WriteFailure()
-    /// Contacts read per page when deriving repeats and customers (memory bound; tests make it small).
-    var customerPageRows = 65_536
     /// Called with progress lines during long work.
     public var progress: (String) -> Void = { _ in }
 
@@ -85,7 +83,9 @@ public final class ProjectionEngine {
         // Readers never block in WAL mode; a second writer waits for the first instead of failing with "locked".
         config.busyMode = .timeout(600)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            // Sorts larger than the cache (a rebuild sorts every contact by customer, and every
+            // repeat link by key) spill to temporary files rather than grow memory with the log.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = FILE")
         }
         db = try DatabaseQueue(path: path, configuration: config)
         let lock = try ProjectionLock(path: path + ".lock") { _ in }
