@@ -275,7 +275,11 @@ public final class ProjectionEngine {
         agentProfiles = [:]
         actions = []
         try loadState()
-        return try catchUp(from: store, limit: limit)
+        let applied = try catchUp(from: store, limit: limit)
+        // The page cache is now full of the pages the bulk writes went through, of little use to the
+        // queries that follow: give it back (they read what they need again, from the OS's cache).
+        try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA shrink_memory") }
+        return applied
     }
 
     // MARK: Applying one event
