@@ -280,6 +280,7 @@ public enum BlockPayload {
             // Each event is built in its slot (no copy of a finished event into the array); when a
             // field is malformed, the events built so far are released with the array.
             let out = try [Event](unsafeUninitializedCapacity: count) { slots, built in
+                guard let base = slots.baseAddress else { return }
                 for i in 0..<count {
                     at = at &+ (try r[.at].svarint())
                     let shared = try r[.ids].varint()
@@ -297,10 +298,11 @@ public enum BlockPayload {
                     let data = try object(depth: 0)
                     let extra = try object(depth: 0)
                     let channel = try self.channel(at: channelIndex)
-                    slots.initializeElement(at: i, to: Event(
+                    let event = Event(
                         site: origin, seq: firstSeq + UInt64(i), id: String(decoding: id, as: UTF8.self),
                         at: Timestamp(ms: at), kind: EventKind(kind), contact: contact, customer: customer,
-                        channel: channel, queue: queue, agent: agent, data: data, extra: extra))
+                        channel: channel, queue: queue, agent: agent, data: data, extra: extra)
+                    (base + i).initialize(to: consume event)
                     built = i + 1
                 }
             }
@@ -379,10 +381,11 @@ extension BlockPayload {
 }
 
 extension UnsafeMutableBufferPointer {
-    /// A payload stream's reader, by name.
+    /// A payload stream's reader, by name. A reader is a few words without references: copied out
+    /// and back, it inlines, where a `_modify` accessor was a call per field.
     @inline(__always) subscript(stream: BlockPayload.Stream) -> Element {
         get { self[stream.rawValue] }
-        nonmutating _modify { yield &self[stream.rawValue] }
+        nonmutating set { self[stream.rawValue] = newValue }
     }
 }
 
