@@ -58,6 +58,27 @@ extension String {
 
     /// True when this string holds a NUL character (U+0000).
     var hasNUL: Bool { utf8Contains { $0 == 0 } }
+
+    /// True when both strings hold the same UTF-8 bytes. Swift's `==` also
+    /// equates canonically equivalent text ("café" precomposed and
+    /// decomposed), which SQLite and the log keep apart: two keys that are
+    /// two rows there must be two keys wherever they are compared.
+    @inline(__always) public func sameBytes(as other: String) -> Bool {
+        // Read in place from both strings' own buffers (native strings have one); bridged ones byte by byte.
+        let inPlace = utf8.withContiguousStorageIfAvailable { x in
+            other.utf8.withContiguousStorageIfAvailable { y in x.count == y.count && x.elementsEqual(y) }
+        }
+        if let same = inPlace ?? nil { return same }
+        return utf8.elementsEqual(other.utf8)
+    }
+
+    /// Feeds this string's UTF-8 bytes, and its length, to `hasher`: the hash
+    /// that goes with ``sameBytes(as:)``.
+    @inline(__always) public func hashBytes(into hasher: inout Hasher) {
+        let inPlace: Void? = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if inPlace == nil { for b in utf8 { hasher.combine(b) } }
+        hasher.combine(UInt8(0xFF))  // ends the key: ("ab", "c") and ("a", "bc") hash apart
+    }
 }
 
 extension JSONValue {

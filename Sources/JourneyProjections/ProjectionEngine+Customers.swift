@@ -97,7 +97,8 @@ extension ProjectionEngine {
             """)
         while let row = try contacts.next() {
             let customer: String = row[0]
-            if customer != current {
+            // By bytes, as SQLite sorted them: canonically equivalent keys are two customers.
+            if !(current.map(customer.sameBytes) ?? false) {
                 try finish()
                 current = customer
             }
@@ -159,7 +160,7 @@ extension ProjectionEngine {
                 let earliest = s &- windowMs
                 while k >= 0, ends[k] >= earliest {
                     let p = contacts[ended[k]]
-                    if let ps = p.startedAt, ps <= s, !(p.site == c.site && p.contact == c.contact) {
+                    if let ps = p.startedAt, ps <= s, !(p.site.sameBytes(as: c.site) && p.contact.sameBytes(as: c.contact)) {
                         repeatOf = p.contact
                         break
                     }

@@ -69,7 +69,17 @@ public final class ProjectionEngine {
     /// Days whose derived rows catch-ups recomputed (in this engine's life), for `journey bench catchup`.
     public internal(set) var derivedDays = 0
 
-    struct ContactKey: Hashable { var site: String; var contact: String }
+    /// A contact's key, compared and hashed by its bytes, as the table's primary key is: with
+    /// Swift's `==`, two contacts whose ids are canonically equivalent text were one.
+    struct ContactKey: Hashable {
+        var site: String
+        var contact: String
+        static func == (a: ContactKey, b: ContactKey) -> Bool { a.site.sameBytes(as: b.site) && a.contact.sameBytes(as: b.contact) }
+        func hash(into hasher: inout Hasher) {
+            site.hashBytes(into: &hasher)
+            contact.hashBytes(into: &hasher)
+        }
+    }
     struct AgentIntervalKey: Hashable { var agent: String; var interval: Int64 }
 
     /// Opens (creating or migrating) the projection database at `path`.

@@ -104,7 +104,72 @@ final class RepeatDerivationTests: XCTestCase {
                 """)
             XCTAssertEqual(mismatched, 0)
             XCTAssertGreaterThan(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE sites = 'east,west'") ?? 0, 0)
-            XCTAssertGreaterThan(try Int.fetchOne(db, sql: "SELECT MAX(contacts) FROM customer") ?? 0, 7, "a customer larger than a page")
+            XCTAssertGreaterThan(try Int.fetchOne(db, sql: "SELECT MAX(contacts) FROM customer") ?? 0, 7, "a customer with many contacts")
+        }
+    }
+
+    /// Keys are compared as bytes, as SQLite sorts and stores them. Two
+    /// customers whose keys are the same text to Swift's `==` (canonically
+    /// equivalent: "café" precomposed and decomposed) but different bytes
+    /// are two customers, and one's contact is not a repeat of the other's.
+    func testCanonicallyEquivalentCustomerKeysAreTwoCustomers() throws {
+        let dir = NSTemporaryDirectory() + "journey-keys-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        XCTAssertEqual(composed, decomposed, "Swift compares them as the same text")
+        XCTAssertNotEqual(Array(composed.utf8), Array(decomposed.utf8))
+        let t0: Int64 = 1_772_442_000_000  // 2026-03-02T09:00:00Z
+        func contact(_ id: String, customer: String, minute: Int64) -> [Event] {
+            [Event(site: "east", id: id + "s", at: Timestamp(ms: t0 + minute * 60_000), kind: .contactStarted, contact: id, customer: customer, channel: .voice),
+             Event(site: "east", id: id + "e", at: Timestamp(ms: t0 + minute * 60_000 + 30_000), kind: .contactEnded, contact: id, customer: customer, channel: .voice)]
+        }
+        var events = contact("k1", customer: composed, minute: 0) + contact("k2", customer: decomposed, minute: 10)
+        for i in events.indices { events[i].seq = UInt64(i + 1) }
+        let source = PassedOverEventsTests.OlderLog(events: events)
+        let rebuilt = try ProjectionEngine(path: dir + "/rebuilt.sqlite")
+        _ = try rebuilt.rebuild(from: source)
+        let incremental = try ProjectionEngine(path: dir + "/incremental.sqlite")
+        for n in 1...events.count { try incremental.catchUp(from: PassedOverEventsTests.OlderLog(events: Array(events.prefix(n)))) }
+        for engine in [rebuilt, incremental] {
+            let customers = try engine.customerRows(minRepeats: 0, limit: 10)
+            XCTAssertEqual(customers.map { Array($0.customer.utf8) }.sorted { $0.lexicographicallyPrecedes($1) },
+                           [Array(decomposed.utf8), Array(composed.utf8)], "two customer rows, one per key")
+            XCTAssertEqual(customers.map(\.contacts), [1, 1])
+            var filter = ProjectionQuery.Filter()
+            filter.limit = 10
+            XCTAssertEqual(try engine.contactRows(filter).compactMap(\.repeatOf), [], "k2 is not a repeat of k1: another customer's")
+        }
+    }
+
+    /// The same for contacts: two contact ids that are canonically
+    /// equivalent but different bytes are two contacts, each with its own
+    /// customer, channel and times, rebuilt or caught up one event at a time.
+    func testCanonicallyEquivalentContactIDsAreTwoContacts() throws {
+        let dir = NSTemporaryDirectory() + "journey-keys-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        let t0: Int64 = 1_772_442_000_000  // 2026-03-02T09:00:00Z
+        func contact(_ id: String, _ contact: String, customer: String, minute: Int64, channel: Channel) -> [Event] {
+            [Event(site: "east", id: id + "s", at: Timestamp(ms: t0 + minute * 60_000), kind: .contactStarted, contact: contact, customer: customer, channel: channel),
+             Event(site: "east", id: id + "e", at: Timestamp(ms: t0 + minute * 60_000 + 30_000), kind: .contactEnded, contact: contact, customer: customer, channel: channel)]
+        }
+        var events = contact("k1", composed, customer: "c1", minute: 0, channel: .voice) + contact("k2", decomposed, customer: "c2", minute: 1, channel: .chat)
+        for i in events.indices { events[i].seq = UInt64(i + 1) }
+        let rebuilt = try ProjectionEngine(path: dir + "/rebuilt.sqlite")
+        _ = try rebuilt.rebuild(from: PassedOverEventsTests.OlderLog(events: events))
+        let incremental = try ProjectionEngine(path: dir + "/incremental.sqlite")
+        for n in 1...events.count { try incremental.catchUp(from: PassedOverEventsTests.OlderLog(events: Array(events.prefix(n)))) }
+        for engine in [rebuilt, incremental] {
+            var filter = ProjectionQuery.Filter()
+            filter.limit = 10
+            let rows = try engine.contactRows(filter).map { (Array($0.contact.utf8), $0.customer, $0.channel) }
+                .sorted { $0.0.lexicographicallyPrecedes($1.0) }
+            XCTAssertEqual(rows.map(\.0), [Array(decomposed.utf8), Array(composed.utf8)], "two contact rows")
+            XCTAssertEqual(rows.map(\.1), ["c2", "c1"])
+            XCTAssertEqual(rows.map(\.2), ["chat", "voice"])
+            XCTAssertEqual(try engine.customerRows(minRepeats: 0, limit: 10).map(\.contacts), [1, 1])
         }
     }
 }
