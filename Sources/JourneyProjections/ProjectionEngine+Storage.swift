@@ -81,7 +81,7 @@ extension ProjectionEngine {
             try finishWrites()
             let failure = writeFailure
             db.asyncWrite({ db in
-                var days = Set<Int64>(), customers = Set<String>()
+                var days = Set<Int64>(), customers = Set<ProjectionEngine.ByteKey>()
                 try batch.write(db, calendar: calendar, parameters: parameters, days: &days, customers: &customers)
             }, completion: { _, result in
                 if case .failure(let error) = result { failure.record(error) }
@@ -90,7 +90,7 @@ extension ProjectionEngine {
         }
         let oldHorizon = try db.read { try Int64.fetchOne($0, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'") } ?? 0
         try db.write { db in
-            var days = Set<Int64>(), customers = Set<String>()
+            var days = Set<Int64>(), customers = Set<ProjectionEngine.ByteKey>()
             try batch.write(db, calendar: calendar, parameters: parameters, days: &days, customers: &customers)
             // Contacts whose repeat window closed between the old and new horizon change their FCR status.
             // Only days that hold contacts can change, so they are looked up rather than walked:
@@ -107,7 +107,7 @@ extension ProjectionEngine {
                 try dirtyDay.execute()
             }
             for cu in customers {
-                dirtyCustomer.setUncheckedArguments([cu])
+                dirtyCustomer.setUncheckedArguments([cu.text])
                 try dirtyCustomer.execute()
             }
             // An attached export learns which rows changed, in the same transaction.
@@ -143,7 +143,7 @@ struct FlushBatch: Sendable {
 
     /// Writes the rows, the checkpoints and the horizon into `db` (in the
     /// caller's transaction), adding the days and customers they touch.
-    func write(_ db: Database, calendar: SiteCalendar, parameters: KPIParameters, days: inout Set<Int64>, customers: inout Set<String>) throws {
+    func write(_ db: Database, calendar: SiteCalendar, parameters: KPIParameters, days: inout Set<Int64>, customers: inout Set<ProjectionEngine.ByteKey>) throws {
         let shortMs = Int64(parameters.shortAbandonSeconds) * 1000
         var upsertContact = try BulkStatement(db, sql: """
             INSERT OR REPLACE INTO contact (site, contact, channel, customer, reason, queue, agent, started_at, queued_at,
@@ -194,8 +194,8 @@ struct FlushBatch: Sendable {
             }
             days.insert(day)
             if let w = c.writtenDay { days.insert(w) }
-            if let cu = c.customer { customers.insert(cu) }
-            if let w = c.writtenCustomer { customers.insert(w) }
+            if let cu = c.customer { customers.insert(.init(text: cu)) }
+            if let w = c.writtenCustomer { customers.insert(.init(text: w)) }
         }
         try writeAgents(db, days: &days)
         for a in actions {

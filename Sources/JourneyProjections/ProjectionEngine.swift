@@ -82,6 +82,13 @@ public final class ProjectionEngine {
     }
     struct AgentIntervalKey: Hashable { var agent: String; var interval: Int64 }
 
+    /// A key compared and hashed by its bytes, as SQLite compares it (see ``ContactKey``).
+    struct ByteKey: Hashable {
+        var text: String
+        static func == (a: ByteKey, b: ByteKey) -> Bool { a.text.sameBytes(as: b.text) }
+        func hash(into hasher: inout Hasher) { text.hashBytes(into: &hasher) }
+    }
+
     /// Opens (creating or migrating) the projection database at `path`.
     /// When it was built with other KPI parameters it is emptied, to be rebuilt.
     public init(path: String, parameters: KPIParameters = KPIParameters()) throws {

@@ -124,21 +124,29 @@ final class RepeatDerivationTests: XCTestCase {
             [Event(site: "east", id: id + "s", at: Timestamp(ms: t0 + minute * 60_000), kind: .contactStarted, contact: id, customer: customer, channel: .voice),
              Event(site: "east", id: id + "e", at: Timestamp(ms: t0 + minute * 60_000 + 30_000), kind: .contactEnded, contact: id, customer: customer, channel: .voice)]
         }
+        // k3 is the composed customer's second contact: a repeat of k1, not of k2.
         var events = contact("k1", customer: composed, minute: 0) + contact("k2", customer: decomposed, minute: 10)
+            + contact("k3", customer: composed, minute: 20)
         for i in events.indices { events[i].seq = UInt64(i + 1) }
         let source = PassedOverEventsTests.OlderLog(events: events)
         let rebuilt = try ProjectionEngine(path: dir + "/rebuilt.sqlite")
         _ = try rebuilt.rebuild(from: source)
         let incremental = try ProjectionEngine(path: dir + "/incremental.sqlite")
         for n in 1...events.count { try incremental.catchUp(from: PassedOverEventsTests.OlderLog(events: Array(events.prefix(n)))) }
-        for engine in [rebuilt, incremental] {
+        // Both customers changed by one catch-up: each must be derived again.
+        let together = try ProjectionEngine(path: dir + "/together.sqlite")
+        try together.catchUp(from: PassedOverEventsTests.OlderLog(events: Array(events.prefix(2))))
+        try together.catchUp(from: source)
+        for engine in [rebuilt, incremental, together] {
             let customers = try engine.customerRows(minRepeats: 0, limit: 10)
-            XCTAssertEqual(customers.map { Array($0.customer.utf8) }.sorted { $0.lexicographicallyPrecedes($1) },
-                           [Array(decomposed.utf8), Array(composed.utf8)], "two customer rows, one per key")
-            XCTAssertEqual(customers.map(\.contacts), [1, 1])
+                .sorted { Array($0.customer.utf8).lexicographicallyPrecedes(Array($1.customer.utf8)) }
+            XCTAssertEqual(customers.map { Array($0.customer.utf8) }, [Array(decomposed.utf8), Array(composed.utf8)], "two customer rows, one per key")
+            XCTAssertEqual(customers.map(\.contacts), [1, 2])
+            XCTAssertEqual(customers.map(\.repeats), [0, 1])
             var filter = ProjectionQuery.Filter()
             filter.limit = 10
-            XCTAssertEqual(try engine.contactRows(filter).compactMap(\.repeatOf), [], "k2 is not a repeat of k1: another customer's")
+            let links = try engine.contactRows(filter).filter { $0.repeatOf != nil }.map { [$0.contact, $0.repeatOf ?? ""] }
+            XCTAssertEqual(links, [["k3", "k1"]], "k2 is nobody's repeat: another customer's")
         }
     }
 
