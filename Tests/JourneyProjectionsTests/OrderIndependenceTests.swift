@@ -208,6 +208,32 @@ struct StoppingSource: EventSource {
 
 
 extension OrderIndependenceTests {
+    /// The simulated centres and a node holding all their logs, replicated block by block.
+    func hub() throws -> (stores: [LogStore], node: LogStore) {
+        let stores = try centres()
+        let node = try LogStore.create(directory: "\(root)/node", site: "hub")
+        for store in stores {
+            for block in try blocks(store) { try node.appendReplicated(block, publicKey: store.publicKey) }
+        }
+        return (stores, node)
+    }
+
+    /// Makes the projection file at `path` refuse every visit insert once it
+    /// holds `count` visits (a trigger standing in for a full disk or an I/O
+    /// error); drop the trigger `refuse` to lift the fault.
+    func refuseVisitInserts(in path: String, from count: Int) throws -> DatabaseQueue {
+        let sql = try DatabaseQueue(path: path)
+        try sql.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse BEFORE INSERT ON visit WHEN (SELECT COUNT(*) FROM visit) >= \(count)
+                BEGIN SELECT RAISE(ABORT, 'injected write failure'); END
+                """)
+        }
+        return sql
+    }
+}
+
+extension OrderIndependenceTests {
     /// A rebuild writes each batch of rows while it applies the next events.
     /// Whatever the batch size, the projection equals a rebuild written in one
     /// batch and an incremental catch-up; a batch that cannot be written fails
@@ -215,11 +241,7 @@ extension OrderIndependenceTests {
     /// and what was committed before it is consistent: a catch-up from there
     /// ends equal to the rebuild.
     func testRebuildWrittenBehindTheApplyLoopEqualsOneBatchAndFailsWhenAWriteFails() throws {
-        let stores = try centres()
-        let node = try LogStore.create(directory: "\(root)/node", site: "hub")
-        for store in stores {
-            for block in try blocks(store) { try node.appendReplicated(block, publicKey: store.publicKey) }
-        }
+        let (stores, node) = try hub()
         let total = stores.reduce(0) { $0 + Int(node.lastSeq(of: $1.site)) }
         let whole = try ProjectionEngine(path: "\(root)/whole.sqlite")
         XCTAssertEqual(try whole.rebuild(from: node), total)
@@ -242,17 +264,11 @@ extension OrderIndependenceTests {
             XCTAssertEqual(try batches.canonicalDump(), expected, "batches of \(size) events, rebuilt again")
         }
 
-        // A write refused part-way (a trigger stands in for a full disk or an I/O error).
+        // A write refused part-way.
         let path = "\(root)/failing.sqlite"
         let failing = try ProjectionEngine(path: path)
         failing.rebuildFlushEvents = 300
-        let sql = try DatabaseQueue(path: path)
-        try sql.write { db in
-            try db.execute(sql: """
-                CREATE TRIGGER refuse BEFORE INSERT ON visit WHEN (SELECT COUNT(*) FROM visit) >= 2000
-                BEGIN SELECT RAISE(ABORT, 'injected write failure'); END
-                """)
-        }
+        let sql = try refuseVisitInserts(in: path, from: 2000)
         XCTAssertThrowsError(try failing.rebuild(from: node)) { error in
             XCTAssertTrue("\(error)".contains("injected write failure"), "\(error)")
         }
@@ -272,11 +288,7 @@ extension OrderIndependenceTests {
     /// retried when the fault is gone: the retry must end equal to a fresh
     /// rebuild, not skip the events whose rows were never committed.
     func testTheSameEngineRetriedAfterARefusedWriteLosesNothing() throws {
-        let stores = try centres()
-        let node = try LogStore.create(directory: "\(root)/node", site: "hub")
-        for store in stores {
-            for block in try blocks(store) { try node.appendReplicated(block, publicKey: store.publicKey) }
-        }
+        let node = try hub().node
         let whole = try ProjectionEngine(path: "\(root)/whole.sqlite")
         _ = try whole.rebuild(from: node)
         let expected = try whole.canonicalDump()
@@ -286,13 +298,7 @@ extension OrderIndependenceTests {
             let engine = try ProjectionEngine(path: path)
             engine.flushEvents = 700
             engine.rebuildFlushEvents = 700
-            let sql = try DatabaseQueue(path: path)
-            try sql.write { db in
-                try db.execute(sql: """
-                    CREATE TRIGGER refuse BEFORE INSERT ON visit WHEN (SELECT COUNT(*) FROM visit) >= 1500
-                    BEGIN SELECT RAISE(ABORT, 'injected write failure'); END
-                    """)
-            }
+            let sql = try refuseVisitInserts(in: path, from: 1500)
             XCTAssertThrowsError(try rebuild ? engine.rebuild(from: node) : engine.catchUp(from: node), "rebuild: \(rebuild)")
             try sql.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
             try sql.close()
