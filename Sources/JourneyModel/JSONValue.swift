@@ -72,8 +72,8 @@ extension String {
         return utf8.elementsEqual(other.utf8)
     }
 
-    /// Feeds this string's UTF-8 bytes, and its length, to `hasher`: the hash
-    /// that goes with ``sameBytes(as:)``.
+    /// Feeds this string's UTF-8 bytes, then a 0xFF byte (which UTF-8 never
+    /// holds) to end the key, to `hasher`: the hash that goes with ``sameBytes(as:)``.
     @inline(__always) public func hashBytes(into hasher: inout Hasher) {
         let inPlace: Void? = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         if inPlace == nil { for b in utf8 { hasher.combine(b) } }
