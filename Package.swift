@@ -173,7 +173,8 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyStaffingTests",
-            dependencies: ["JourneyStaffing", "JourneyProjections", "JourneyIngest", "JourneySimulation", "JourneyModel", "JourneyLog", "JourneyCLI"],
+            dependencies: ["JourneyStaffing", "JourneyProjections", "JourneyIngest", "JourneySimulation", "JourneyModel", "JourneyLog", "JourneyCLI",
+                           "JourneyInsights", "JourneyTestSupport"],
             path: "Tests/JourneyStaffingTests"
         ),
         .testTarget(

@@ -60,8 +60,9 @@ public enum AttritionWatch {
         let asOf = options.asOfDay ?? (engine.horizonDay(site: options.site) - 1)
         let recentFrom = asOf - Int64(options.recentDays) + 1
         let baseFrom = recentFrom - Int64(options.baselineDays)
-        var base: [String: Window] = [:], recent: [String: Window] = [:]
-        var info: [String: (site: String, team: String?)] = [:]
+        // Agents by the bytes of their ids, as the projection keeps them (see ``ByteKey``).
+        var base: [ByteKey: Window] = [:], recent: [ByteKey: Window] = [:]
+        var info: [ByteKey: (site: String, team: String?)] = [:]
         // The baseline is as long as the data allows (days worked per week divide by the days covered).
         var baselineSpan = options.baselineDays
         if let first = try engine.firstAgentDay(), first > baseFrom {
@@ -73,7 +74,8 @@ public enum AttritionWatch {
         filter.site = options.site
         filter.limit = Int.max
         for d in try engine.agentDayRows(filter) {
-            info[d.agent] = (d.site ?? "", d.team)
+            let agent = ByteKey(d.agent)
+            info[agent] = (d.site ?? "", d.team)
             var w = Window()
             w.handled = Double(d.handled); w.handleMs = Double(d.talkMs + d.holdMs + d.acwMs)
             w.loggedMs = Double(d.loggedMs); w.notReadyMs = Double(d.notReadyMs)
@@ -85,12 +87,12 @@ public enum AttritionWatch {
                 into.days += w.days; into.surveys += w.surveys; into.satisfied += w.satisfied; into.fcrElapsed += w.fcrElapsed
                 into.fcrOK += w.fcrOK; into.missed += w.missed
             }
-            if d.day >= recentFrom { add(&recent[d.agent, default: Window()]) } else { add(&base[d.agent, default: Window()]) }
+            if d.day >= recentFrom { add(&recent[agent, default: Window()]) } else { add(&base[agent, default: Window()]) }
         }
         // Changes per agent (only agents who worked in the baseline).
         let weekly = { (w: Window, days: Int) in w.days * 7 / Double(days) }
-        var changes: [String: [String: Double]] = [:]
-        var texts: [String: [String: String]] = [:]
+        var changes: [ByteKey: [String: Double]] = [:]
+        var texts: [ByteKey: [String: String]] = [:]
         for (agent, b) in base where b.days >= 3 {
             let r = recent[agent] ?? Window()
             var c: [String: Double] = [:], t: [String: String] = [:]
@@ -121,7 +123,7 @@ public enum AttritionWatch {
             texts[agent] = t
         }
         // Robust z of each change among the site's agents.
-        var scored: [(agent: String, score: Double, reasons: [String], z: [String: Double])] = []
+        var scored: [(agent: ByteKey, score: Double, reasons: [String], z: [String: Double])] = []
         let bySite = Dictionary(grouping: changes.keys, by: { info[$0]?.site ?? "" })
         for (_, agents) in bySite {
             for agent in agents.sorted() {
@@ -141,11 +143,11 @@ public enum AttritionWatch {
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.agent < $1.agent }
         var rows: [[JSONValue]] = []
         for (i, s) in scored.prefix(max(0, options.limit)).enumerated() {
-            rows.append([.integer(Int64(i + 1)), .string(s.agent), Value.text(info[s.agent]?.site), Value.text(info[s.agent]?.team),
+            rows.append([.integer(Int64(i + 1)), .string(s.agent.text), Value.text(info[s.agent]?.site), Value.text(info[s.agent]?.team),
                          Value.number(s.score, 1), .bool(isFlagged(s))]
                         + signals.map { Value.number(s.z[$0.name], 1) } + [.string(s.reasons.joined(separator: "; "))])
         }
-        func isFlagged(_ s: (agent: String, score: Double, reasons: [String], z: [String: Double])) -> Bool {
+        func isFlagged(_ s: (agent: ByteKey, score: Double, reasons: [String], z: [String: Double])) -> Bool {
             s.score >= options.threshold && s.reasons.count >= 2
         }
         let flagged = scored.filter(isFlagged)

@@ -63,10 +63,11 @@ public enum CoachingList {
         let range = try DayRange.resolve(engine, site: options.site, fromDay: options.fromDay, toDay: options.toDay, lastDay: last, span: 28)
         guard !range.isEmpty else { return ([], range) }
         // Per agent and cell: contacts and successes.
-        struct Cell: Hashable { var queue: String; var band: Int }
-        var perAgent: [String: [Cell: (n: Double, ok: Double)]] = [:]
-        var info: [String: (site: String, team: String?, hiredDay: Int64?)] = [:]
-        for p in try engine.agentProfileRows() { info[p.agent] = (p.site ?? "", p.team, p.hiredDay) }
+        // Agents and queues by the bytes of their keys, as the projection keeps them (see ``ByteKey``).
+        struct Cell: Hashable { var queue: ByteKey; var band: Int }
+        var perAgent: [ByteKey: [Cell: (n: Double, ok: Double)]] = [:]
+        var info: [ByteKey: (site: String, team: String?, hiredDay: Int64?)] = [:]
+        for p in try engine.agentProfileRows() { info[ByteKey(p.agent)] = (p.site ?? "", p.team, p.hiredDay) }
         let scheduled = try engine.coachingSessions()
         try engine.forEachClosedVisit(fromDay: range.from, toDay: range.to, site: options.site) { v in
             // FCR: contacts whose window has closed, a success when not repeated; CSAT: surveyed contacts, a success at 4–5.
@@ -79,13 +80,14 @@ public enum CoachingList {
                 guard let csat = v.csat else { return }
                 ok = csat >= 4
             }
-            let tenure = info[v.agent]?.hiredDay.map { v.day - $0 } ?? 365
+            let agent = ByteKey(v.agent)
+            let tenure = info[agent]?.hiredDay.map { v.day - $0 } ?? 365
             let band = tenure < 91 ? 0 : tenure < 365 ? 1 : tenure < 730 ? 2 : 3
-            let cell = Cell(queue: v.queue, band: band)
-            var c = perAgent[v.agent, default: [:]][cell] ?? (0, 0)
+            let cell = Cell(queue: ByteKey(v.queue), band: band)
+            var c = perAgent[agent, default: [:]][cell] ?? (0, 0)
             c.n += 1
             if ok { c.ok += 1 }
-            perAgent[v.agent, default: [:]][cell] = c
+            perAgent[agent, default: [:]][cell] = c
         }
         var cells: [Cell: (n: Double, ok: Double)] = [:]
         var total = (n: 0.0, ok: 0.0)
@@ -112,10 +114,10 @@ public enum CoachingList {
             }
             guard n >= Double(options.minContacts), e > 0 else { continue }
             let i = info[agent]
-            out.append(Entry(agent: agent, site: i?.site ?? "", team: i?.team, contacts: Int(n), observed: o / n, expected: e / n,
+            out.append(Entry(agent: agent.text, site: i?.site ?? "", team: i?.team, contacts: Int(n), observed: o / n, expected: e / n,
                              adjusted: overall * o / e, z: v > 0 ? (o - e) / v.squareRoot() : 0, scheduled: scheduled[agent] ?? 0))
         }
-        out.sort { $0.adjusted != $1.adjusted ? $0.adjusted < $1.adjusted : $0.agent < $1.agent }
+        out.sort { $0.adjusted != $1.adjusted ? $0.adjusted < $1.adjusted : $0.agent.bytesPrecede($1.agent) }
         return (out, range)
     }
 

@@ -39,7 +39,18 @@ public enum MixMonitor {
     /// The dimensions whose shares are watched.
     public static let dimensions = ["queue", "reason", "channel", "route"]
 
-    struct Cell: Hashable { var site: String; var day: Int64; var dimension: String; var category: String }
+    /// A count's cell; the category (a reason, a channel …) compared and hashed by its bytes, as
+    /// the projection grouped it (see ``ByteKey``): two reasons written two ways stay two.
+    struct Cell: Hashable {
+        var site: String; var day: Int64; var dimension: String; var category: String
+        static func == (a: Cell, b: Cell) -> Bool {
+            a.day == b.day && a.site == b.site && a.dimension == b.dimension && a.category.sameBytes(as: b.category)
+        }
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(site); hasher.combine(day); hasher.combine(dimension)
+            category.hashBytes(into: &hasher)
+        }
+    }
 
     /// Categories whose share of contacts moved beyond what chance explains, against the same weekdays before.
     public static func report(_ engine: ProjectionEngine, _ options: Options = Options()) throws -> InsightReport {
@@ -54,10 +65,10 @@ public enum MixMonitor {
         }
         // Totals per site, day and dimension; categories seen per site and dimension.
         var totals: [Cell: Int] = [:]
-        var categories: [String: Set<String>] = [:]
+        var categories: [String: Set<ByteKey>] = [:]
         for (c, n) in counts {
             totals[Cell(site: c.site, day: c.day, dimension: c.dimension, category: ""), default: 0] += n
-            categories[c.site + "\u{1}" + c.dimension, default: []].insert(c.category)
+            categories[c.site + "\u{1}" + c.dimension, default: []].insert(ByteKey(c.category))
         }
         let sites = Set(counts.keys.map(\.site)).sorted()
         var rows: [[JSONValue]] = []
@@ -78,7 +89,7 @@ public enum MixMonitor {
                     let n1 = Double(totals[Cell(site: site, day: day, dimension: dimension, category: "")] ?? 0)
                     let n2 = Double(baseDays.reduce(0) { $0 + (totals[Cell(site: site, day: $1, dimension: dimension, category: "")] ?? 0) })
                     guard n1 > 0, n2 > 0 else { continue }
-                    let cats = (categories[site + "\u{1}" + dimension] ?? []).sorted()
+                    let cats = (categories[site + "\u{1}" + dimension] ?? []).sorted().map(\.text)
                     // Dispersion of the baseline days: Pearson χ² / ((days − 1)(categories − 1)), at least 1.
                     var chi2 = 0.0
                     for category in cats {

@@ -47,15 +47,24 @@ public enum RepeatCauses {
     /// Dimensions in the order they are reported.
     public static let dimensions = ["route", "queue", "reason", "agent", "handoff", "cross-site"]
 
-    struct Key: Hashable { var dimension: String; var site: String; var value: String }
+    /// A cause: its value (queue, reason, agent …) compared and hashed by its bytes, as the projection keeps it (see ``ByteKey``).
+    struct Key: Hashable {
+        var dimension: String; var site: String; var value: String
+        static func == (a: Key, b: Key) -> Bool { a.dimension == b.dimension && a.site.sameBytes(as: b.site) && a.value.sameBytes(as: b.value) }
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(dimension)
+            site.hashBytes(into: &hasher)
+            value.hashBytes(into: &hasher)
+        }
+    }
     struct Tally {
         var contacts = 0, repeats = 0
         var examples: [String] = []
         /// Repeats per agent who handled the first contact.
-        var agents: [String: Int] = [:]
+        var agents: [ByteKey: Int] = [:]
         /// The agents behind most of the repeats, most first: "agent (repeats)".
         func topAgents(_ n: Int) -> [(String, Int)] {
-            Array(agents.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(n))
+            agents.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(n).map { ($0.key.text, $0.value) }
         }
     }
 
@@ -98,7 +107,7 @@ public enum RepeatCauses {
             guard excess > 0 else { continue }
             ranked.append((key, t, siteRate, excess, reference))
         }
-        ranked.sort { a, b in a.3 != b.3 ? a.3 > b.3 : (a.0.dimension, a.0.site, a.0.value) < (b.0.dimension, b.0.site, b.0.value) }
+        ranked.sort { a, b in a.3 != b.3 ? a.3 > b.3 : (a.0.dimension, a.0.site, ByteKey(a.0.value)) < (b.0.dimension, b.0.site, ByteKey(b.0.value)) }
         var findings: [String] = []
         let days = range.text
         for (i, (key, t, siteRate, excess, reference)) in ranked.prefix(max(0, options.limit)).enumerated() {
@@ -188,7 +197,7 @@ public enum RepeatCauses {
                 if c.repeated {
                     t.repeats += 1
                     if t.examples.count < 3 { t.examples.append(example) }
-                    if let agent = c.agent, dimension != "agent" { t.agents[agent, default: 0] += 1 }
+                    if let agent = c.agent, dimension != "agent" { t.agents[ByteKey(agent), default: 0] += 1 }
                 }
                 causes[Key(dimension: dimension, site: s, value: value)] = t
             }

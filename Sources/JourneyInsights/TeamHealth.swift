@@ -37,16 +37,17 @@ public enum TeamHealth {
         let (from, to) = (range.from, range.to)
         // Weeks end on `to`: when the range is not whole weeks, the first week is the short one.
         let weekAnchor = to - 7 * ((range.days + 6) / 7) + 1
-        var weeks: [String: [Int: Week]] = [:]
-        var teamSite: [String: String] = [:]
-        var members: [String: [(tenure: Double, skills: Double)]] = [:]
+        // Teams by the bytes of their names, as the projection keeps them (see ``ByteKey``).
+        var weeks: [ByteKey: [Int: Week]] = [:]
+        var teamSite: [ByteKey: String] = [:]
+        var members: [ByteKey: [(tenure: Double, skills: Double)]] = [:]
         var filter = ProjectionQuery.Filter()
         filter.fromDay = from
         filter.toDay = to
         filter.site = options.site
         filter.limit = Int.max
         for r in try engine.teamPeriodRows(filter, byWeek: false) {
-            guard let team = r.team else { continue }
+            guard let team = r.team.map({ ByteKey($0) }) else { continue }
             teamSite[team] = r.site
             let week = Int((r.period - weekAnchor) / 7)
             var w = weeks[team, default: [:]][week] ?? Week()
@@ -55,7 +56,7 @@ public enum TeamHealth {
             weeks[team, default: [:]][week] = w
         }
         for p in try engine.agentProfileRows() {
-            guard let team = p.team else { continue }
+            guard let team = p.team.map({ ByteKey($0) }) else { continue }
             let hired = p.hiredDay.map { Double(to - $0) } ?? .nan
             members[team, default: []].append((hired, Double(p.skills.count)))
         }
@@ -66,7 +67,7 @@ public enum TeamHealth {
             let m = members[team] ?? []
             let tenures = m.map(\.tenure).filter { !$0.isNaN }
             teams.append(Health(
-                team: team, site: teamSite[team] ?? "",
+                team: team.text, site: teamSite[team] ?? "",
                 fcr: series.compactMap { $0.elapsed >= 20 ? $0.ok / $0.elapsed : nil },
                 aht: series.compactMap { $0.handled >= 20 ? $0.handleMs / $0.handled / 1000 : nil },
                 csat: series.compactMap { $0.surveys >= 10 ? $0.satisfied / $0.surveys : nil },
@@ -76,7 +77,7 @@ public enum TeamHealth {
         }
         var rows: [[JSONValue]] = [], scored: [(Double, String)] = []
         for t in teams {
-            let others = teams.filter { $0.site == t.site && $0.team != t.team }
+            let others = teams.filter { $0.site == t.site && !$0.team.sameBytes(as: t.team) }
             let otherTenure = others.map(\.tenure).filter { !$0.isNaN }
             let restTenure = otherTenure.isEmpty ? Double.nan : otherTenure.reduce(0, +) / Double(otherTenure.count)
             let fcrSlope = Statistics.slope(t.fcr), ahtSlope = Statistics.slope(t.aht), csatSlope = Statistics.slope(t.csat)

@@ -1,4 +1,5 @@
 import Foundation
+import JourneyModel
 import JourneyProjections
 import NIOCore
 
@@ -71,29 +72,33 @@ enum CopyText {
 
 /// The `dim_name` dictionary as this export knows it: the database's
 /// names, and the ones this export added (written in the same transaction).
+///
+/// Names are kept by their bytes, as the column's `"C"` collation keeps
+/// them: two agents (or queues, teams) whose names are the same text written
+/// two ways get two ids (see ``ByteKey``).
 struct NameIDs {
-    private(set) var ids: [String: Int32]
+    private(set) var ids: [ByteKey: Int32]
     private(set) var added: [(Int32, String)] = []
     private var next: Int32
 
-    init(_ existing: [String: Int32]) {
+    init(_ existing: [ByteKey: Int32]) {
         ids = existing
         next = (existing.values.max() ?? 0) + 1
     }
 
     /// The id of `name`, made when new.
     mutating func id(for given: String) -> Int32 {
-        let name = CopyText.storable(given)
+        let name = ByteKey(CopyText.storable(given))
         if let id = ids[name] { return id }
         let id = next
         next += 1
         ids[name] = id
-        added.append((id, name))
+        added.append((id, name.text))
         return id
     }
 
     /// The known id of `name`; nil when no row can refer to it yet.
-    func existing(_ name: String) -> Int32? { ids[CopyText.storable(name)] }
+    func existing(_ name: String) -> Int32? { ids[ByteKey(CopyText.storable(name))] }
 
     /// Forgets the additions once written.
     mutating func markWritten() { added = [] }

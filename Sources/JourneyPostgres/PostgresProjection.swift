@@ -267,11 +267,11 @@ public struct PostgresProjection: Sendable {
         return out
     }
 
-    static func names(_ c: PostgresConnection, _ logger: Logger) async throws -> [String: Int32] {
-        var out: [String: Int32] = [:]
+    static func names(_ c: PostgresConnection, _ logger: Logger) async throws -> [ByteKey: Int32] {
+        var out: [ByteKey: Int32] = [:]
         do {
             for try await (id, name) in try await c.query("SELECT id, name FROM dim_name", logger: logger).decode((Int32, String).self) {
-                out[name] = id
+                out[ByteKey(name)] = id
             }
         } catch {
             throw PostgresError(.server, "cannot read dim_name: \(PostgresTarget.describe(error))")

@@ -71,13 +71,13 @@ extension ProjectionEngine {
         }
     }
 
-    /// Coaching sessions recorded per agent (`coaching.scheduled` actions).
-    public func coachingSessions() throws -> [String: Int] {
+    /// Coaching sessions recorded per agent (`coaching.scheduled` actions), by the agent id's bytes.
+    public func coachingSessions() throws -> [ByteKey: Int] {
         try db.read { db in
-            var out: [String: Int] = [:]
+            var out: [ByteKey: Int] = [:]
             for r in try Row.fetchAll(db, sql: """
                 SELECT agent, COUNT(*) FROM action WHERE kind = 'coaching.scheduled' AND agent IS NOT NULL GROUP BY agent
-                """) { out[r[0]] = r[1] }
+                """) { out[ByteKey(r[0])] = r[1] }
             return out
         }
     }

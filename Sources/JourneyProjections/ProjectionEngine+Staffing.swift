@@ -43,8 +43,9 @@ extension ProjectionEngine {
             func isWeekday(_ site: String, _ d: Int64) -> Bool { weekdays[site]?.contains(d) ?? false }
             let dayList = candidates.map(String.init).joined(separator: ",")
 
-            var queues: [String: StaffingHistory.Queue] = [:]
-            func key(_ site: String, _ queue: String) -> String { site + "\u{1}" + queue }
+            // Queues and agents by the bytes of their keys, as the tables hold them (see ``ByteKey``).
+            var queues: [ByteKey: StaffingHistory.Queue] = [:]
+            func key(_ site: String, _ queue: String) -> ByteKey { ByteKey(site + "\u{1}" + queue) }
             for r in try Row.fetchAll(db, sql: "SELECT site, queue, day, interval_start, offered FROM interval_stat WHERE day IN (\(dayList))") {
                 let site: String = r[0], queue: String = r[1], d: Int64 = r[2]
                 guard isWeekday(site, d) else { continue }
@@ -78,22 +79,22 @@ extension ProjectionEngine {
                 queues[k] = q
             }
 
-            var skills: [String: [String]] = [:]
+            var skills: [ByteKey: [String]] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT agent, queue FROM agent_skill ORDER BY agent, queue") {
-                skills[r[0], default: []].append(r[1])
+                skills[ByteKey(r[0]), default: []].append(r[1])
             }
             // Agents who logged in during the window's last week still work here; the others have left or are away.
-            var lastDay: [String: Int64] = [:]
+            var lastDay: [ByteKey: Int64] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT agent, MAX(day) FROM agent_time WHERE day BETWEEN ? AND ? AND logged_ms > 0 GROUP BY agent",
                                       arguments: [window.lowerBound, window.upperBound]) {
-                lastDay[r[0]] = r[1]
+                lastDay[ByteKey(r[0])] = r[1]
             }
             let latest = lastDay.values.max() ?? window.upperBound
-            var agents: [String: StaffingHistory.Agent] = [:]
+            var agents: [ByteKey: StaffingHistory.Agent] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT agent, site, day, interval_start, logged_ms FROM agent_time WHERE day IN (\(dayList)) AND logged_ms > 0") {
-                let agent: String = r[0], site: String = r[1], d: Int64 = r[2]
+                let agent = ByteKey(r[0]), site: String = r[1], d: Int64 = r[2]
                 guard isWeekday(site, d), (lastDay[agent] ?? 0) > latest - 7 else { continue }
-                var a = agents[agent] ?? StaffingHistory.Agent(agent: agent, site: site, skills: skills[agent] ?? [], loggedMs: [:])
+                var a = agents[agent] ?? StaffingHistory.Agent(agent: agent.text, site: site, skills: skills[agent] ?? [], loggedMs: [:])
                 a.loggedMs[slot(r[3], day: d, site: site), default: 0] += r[4]
                 agents[agent] = a
             }

@@ -81,7 +81,7 @@ extension ProjectionEngine {
             try finishWrites()
             let failure = writeFailure
             db.asyncWrite({ db in
-                var days = Set<Int64>(), customers = Set<ProjectionEngine.ByteKey>()
+                var days = Set<Int64>(), customers = Set<ByteKey>()
                 try batch.write(db, calendar: calendar, parameters: parameters, days: &days, customers: &customers)
             }, completion: { _, result in
                 if case .failure(let error) = result { failure.record(error) }
@@ -90,7 +90,7 @@ extension ProjectionEngine {
         }
         let oldHorizon = try db.read { try Int64.fetchOne($0, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'horizon'") } ?? 0
         try db.write { db in
-            var days = Set<Int64>(), customers = Set<ProjectionEngine.ByteKey>()
+            var days = Set<Int64>(), customers = Set<ByteKey>()
             try batch.write(db, calendar: calendar, parameters: parameters, days: &days, customers: &customers)
             // Contacts whose repeat window closed between the old and new horizon change their FCR status.
             // Only days that hold contacts can change, so they are looked up rather than walked:
@@ -135,15 +135,15 @@ struct FlushBatch: Sendable {
     typealias Profile = (site: String, team: String?, skills: [String], hiredAt: String?)
     var contacts: [(key: ProjectionEngine.ContactKey, state: ContactState)]
     var agentTime: [(key: ProjectionEngine.AgentIntervalKey, delta: AgentTimeDelta)]
-    var agentProfiles: [(agent: String, profile: Profile)]
-    var agentStates: [(agent: String, timeline: AgentTimeline)]
+    var agentProfiles: [(agent: ByteKey, profile: Profile)]
+    var agentStates: [(agent: ByteKey, timeline: AgentTimeline)]
     var actions: [Event]
     var checkpoints: [String: UInt64]
     var horizon: Int64
 
     /// Writes the rows, the checkpoints and the horizon into `db` (in the
     /// caller's transaction), adding the days and customers they touch.
-    func write(_ db: Database, calendar: SiteCalendar, parameters: KPIParameters, days: inout Set<Int64>, customers: inout Set<ProjectionEngine.ByteKey>) throws {
+    func write(_ db: Database, calendar: SiteCalendar, parameters: KPIParameters, days: inout Set<Int64>, customers: inout Set<ByteKey>) throws {
         let shortMs = Int64(parameters.shortAbandonSeconds) * 1000
         var upsertContact = try BulkStatement(db, sql: """
             INSERT OR REPLACE INTO contact (site, contact, channel, customer, reason, queue, agent, started_at, queued_at,
@@ -194,8 +194,8 @@ struct FlushBatch: Sendable {
             }
             days.insert(day)
             if let w = c.writtenDay { days.insert(w) }
-            if let cu = c.customer { customers.insert(.init(text: cu)) }
-            if let w = c.writtenCustomer { customers.insert(.init(text: w)) }
+            if let cu = c.customer { customers.insert(ByteKey(cu)) }
+            if let w = c.writtenCustomer { customers.insert(ByteKey(w)) }
         }
         try writeAgents(db, days: &days)
         for a in actions {
@@ -219,7 +219,7 @@ struct FlushBatch: Sendable {
               busy_ms = busy_ms + excluded.busy_ms, notready_ms = notready_ms + excluded.notready_ms, missed = missed + excluded.missed
             """)
         for (key, d) in agentTime.sorted(by: { a, b in a.key.agent != b.key.agent ? a.key.agent < b.key.agent : a.key.interval < b.key.interval }) {
-            addTime.bind(key.agent); addTime.bind(d.site); addTime.bind(key.interval); addTime.bind(d.day); addTime.bind(d.logged)
+            addTime.bind(key.agent.text); addTime.bind(d.site); addTime.bind(key.interval); addTime.bind(d.day); addTime.bind(d.logged)
             addTime.bind(d.ready); addTime.bind(d.busy); addTime.bind(d.notready); addTime.bind(d.missed)
             try addTime.run()
             days.insert(d.day)
@@ -228,16 +228,16 @@ struct FlushBatch: Sendable {
             try db.execute(sql: """
                 INSERT INTO agent (agent, site, team, skills, hired_at) VALUES (?,?,?,?,?)
                 ON CONFLICT (agent) DO UPDATE SET site = excluded.site, team = excluded.team, skills = excluded.skills, hired_at = excluded.hired_at
-                """, arguments: [agent, p.site, p.team, p.skills.joined(separator: ","), p.hiredAt])
-            try db.execute(sql: "DELETE FROM agent_skill WHERE agent = ?", arguments: [agent])
-            for q in p.skills { try db.execute(sql: "INSERT OR IGNORE INTO agent_skill (agent, queue) VALUES (?, ?)", arguments: [agent, q]) }
+                """, arguments: [agent.text, p.site, p.team, p.skills.joined(separator: ","), p.hiredAt])
+            try db.execute(sql: "DELETE FROM agent_skill WHERE agent = ?", arguments: [agent.text])
+            for q in p.skills { try db.execute(sql: "INSERT OR IGNORE INTO agent_skill (agent, queue) VALUES (?, ?)", arguments: [agent.text, q]) }
         }
         let saveState = try db.cachedStatement(sql: """
             INSERT INTO agent (agent, site, state, state_since) VALUES (?,?,?,?)
             ON CONFLICT (agent) DO UPDATE SET state = excluded.state, state_since = excluded.state_since
             """)
         for (agent, t) in agentStates {
-            saveState.setUncheckedArguments([agent, t.site, t.state.rawValue, t.since])
+            saveState.setUncheckedArguments([agent.text, t.site, t.state.rawValue, t.since])
             try saveState.execute()
         }
     }

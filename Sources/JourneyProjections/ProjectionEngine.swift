@@ -46,9 +46,10 @@ public final class ProjectionEngine {
     public var progress: (String) -> Void = { _ in }
 
     var contacts: [ContactKey: ContactState] = [:]
-    var agents: [String: AgentTimeline] = [:]
+    // Agents are kept by the bytes of their ids, as the tables key them (see ``JourneyModel/ByteKey``).
+    var agents: [ByteKey: AgentTimeline] = [:]
     var agentTime: [AgentIntervalKey: AgentTimeDelta] = [:]
-    var agentProfiles: [String: (site: String, team: String?, skills: [String], hiredAt: String?)] = [:]
+    var agentProfiles: [ByteKey: (site: String, team: String?, skills: [String], hiredAt: String?)] = [:]
     var actions: [Event] = []
     var checkpoints: [String: UInt64] = [:]
     var horizon: Int64 = 0
@@ -80,14 +81,8 @@ public final class ProjectionEngine {
             contact.hashBytes(into: &hasher)
         }
     }
-    struct AgentIntervalKey: Hashable { var agent: String; var interval: Int64 }
-
-    /// A key compared and hashed by its bytes, as SQLite compares it (see ``ContactKey``).
-    struct ByteKey: Hashable {
-        var text: String
-        static func == (a: ByteKey, b: ByteKey) -> Bool { a.text.sameBytes(as: b.text) }
-        func hash(into hasher: inout Hasher) { text.hashBytes(into: &hasher) }
-    }
+    /// An agent's interval, the agent kept by its bytes (see ``JourneyModel/ByteKey``).
+    struct AgentIntervalKey: Hashable { var agent: ByteKey; var interval: Int64 }
 
     /// Opens (creating or migrating) the projection database at `path`.
     /// When it was built with other KPI parameters it is emptied, to be rebuilt.
@@ -142,7 +137,7 @@ public final class ProjectionEngine {
             agents = [:]
             for row in try Row.fetchAll(db, sql: "SELECT agent, site, state, state_since FROM agent") {
                 let state = AgentTimeline.State(rawValue: row[2]) ?? .offline
-                agents[row[0]] = AgentTimeline(site: row[1] ?? "", state: state, since: row[3])
+                agents[ByteKey(row[0])] = AgentTimeline(site: row[1] ?? "", state: state, since: row[3])
             }
         }
         startedEmpty = checkpoints.isEmpty
@@ -332,14 +327,14 @@ public final class ProjectionEngine {
             return
         }
         sitesProjected.insert(e.site)
-        if let agent = e.agent { try applyAgent(agent, e) }
+        if let agent = e.agent { try applyAgent(ByteKey(agent), e) }
         switch e.kind {
         case .coachingScheduled, .staffingPlanned, .agentLent: actions.append(e)
         default: break
         }
     }
 
-    func applyAgent(_ agent: String, _ e: Event) throws {
+    func applyAgent(_ agent: ByteKey, _ e: Event) throws {
         var timeline = agents[agent] ?? AgentTimeline(site: e.site)
         if e.kind == .agentAssigned {
             let skills = (e.data["skills"].flatMap { v -> [String]? in
@@ -362,7 +357,7 @@ public final class ProjectionEngine {
     }
 
     /// Adds `[from, to)` in `state` to the agent's interval rows, split at interval boundaries.
-    func addTime(_ agent: String, site: String, state: AgentTimeline.State, from: Int64, to: Int64) {
+    func addTime(_ agent: ByteKey, site: String, state: AgentTimeline.State, from: Int64, to: Int64) {
         var start = from
         while start < to {
             let interval = calendar.intervalStart(start, site: site, lengthMs: parameters.intervalMs)

@@ -207,10 +207,11 @@ public struct QueryRenderer: Sendable {
         if let sort, let i = columns.firstIndex(of: sort) {
             out.sort { a, b in
                 let x = a[i].doubleValue ?? -Double.infinity, y = b[i].doubleValue ?? -Double.infinity
-                return x != y ? x > y : (a[0].stringValue ?? "") < (b[0].stringValue ?? "")
+                return x != y ? x > y : (a[0].stringValue ?? "").bytesPrecede(b[0].stringValue ?? "")
             }
         } else {
-            out.sort { ($0[0].stringValue ?? "") < ($1[0].stringValue ?? "") }
+            // By the agent id's bytes, as SQLite orders them.
+            out.sort { ($0[0].stringValue ?? "").bytesPrecede($1[0].stringValue ?? "") }
         }
         return (columns, Array(out.prefix(f.limit)))
     }

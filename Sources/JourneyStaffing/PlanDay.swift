@@ -135,9 +135,9 @@ struct PlanDay {
     /// Agents available per interval start × site × skill set, in whole agents.
     /// (Summed in whole milliseconds, so the result never depends on summation order.)
     func available() -> [Int64: [GroupKey: Int]] {
-        var presence: [String: [Int: [String: Int64]]] = [:]
+        var presence: [String: [Int: [GroupKey: Int64]]] = [:]
         for a in history.agents where !a.skills.isEmpty {
-            let group = a.skills.sorted().joined(separator: "+")
+            let group = GroupKey(site: a.site, skills: a.skills)
             for (slot, ms) in a.loggedMs where slot >= 0 && slot < slots {
                 presence[a.site, default: [:]][slot, default: [:]][group, default: 0] += ms
             }
@@ -147,7 +147,7 @@ struct PlanDay {
             for (slot, groups) in bySlot {
                 let agents = groups.mapValues { Double($0) / Double(slotMs) / weeks(site) }
                 for (group, n) in StaffingPlanner.wholeAgents(agents) where n > 0 {
-                    available[start(site, slot), default: [:]][GroupKey(site: site, skills: group)] = n
+                    available[start(site, slot), default: [:]][group] = n
                 }
             }
         }
@@ -191,7 +191,7 @@ struct PlanDay {
                 }
             }
         }
-        loans.sort { ($0.start, $0.from, $0.to, $0.queue) < ($1.start, $1.from, $1.to, $1.queue) }
+        loans.sort { ($0.start, LoanKey(from: $0.from, to: $0.to, queue: $0.queue)) < ($1.start, LoanKey(from: $1.from, to: $1.to, queue: $1.queue)) }
         return loans
     }
 }

@@ -45,7 +45,8 @@ public struct StaffingPlanner: Sendable {
 
     // MARK: The flow
 
-    /// A site's queue.
+    /// A site's queue. Queues are compared, hashed and ordered by their bytes,
+    /// as the projection keeps them (see ``JourneyModel/ByteKey``).
     public struct QueueKey: Hashable, Comparable, Sendable {
         /// The site.
         public var site: String
@@ -53,19 +54,40 @@ public struct StaffingPlanner: Sendable {
         public var queue: String
         /// The key of `queue` at `site`.
         public init(site: String, queue: String) { self.site = site; self.queue = queue }
-        public static func < (a: Self, b: Self) -> Bool { (a.site, a.queue) < (b.site, b.queue) }
+        public static func == (a: Self, b: Self) -> Bool { a.site.sameBytes(as: b.site) && a.queue.sameBytes(as: b.queue) }
+        public func hash(into hasher: inout Hasher) {
+            site.hashBytes(into: &hasher)
+            queue.hashBytes(into: &hasher)
+        }
+        public static func < (a: Self, b: Self) -> Bool { (ByteKey(a.site), ByteKey(a.queue)) < (ByteKey(b.site), ByteKey(b.queue)) }
     }
 
-    /// A site's agents with one skill set (`skills` joined by "+", sorted).
+    /// A site's agents with one skill set. The skills are kept as a list (a
+    /// queue's name may hold any character, `+` included), sorted and
+    /// compared by their bytes.
     public struct GroupKey: Hashable, Comparable, Sendable {
         /// The site.
         public var site: String
-        /// The group's skill set, queues joined by `+`.
-        public var skills: String
-        /// The key of the agents of `site` with `skills`.
-        public init(site: String, skills: String) { self.site = site; self.skills = skills }
-        public static func < (a: Self, b: Self) -> Bool { (a.site, a.skills) < (b.site, b.skills) }
-        var skillList: [String] { skills.split(separator: "+").map(String.init) }
+        /// The group's skill set: queues, each once, in byte order.
+        public private(set) var skills: [String]
+        /// The key of the agents of `site` with `skills` (in any order; each counted once).
+        public init(site: String, skills: [String]) {
+            self.site = site
+            self.skills = Set(skills.map { ByteKey($0) }).sorted().map(\.text)
+        }
+        public static func == (a: Self, b: Self) -> Bool {
+            a.site.sameBytes(as: b.site) && a.skills.count == b.skills.count && zip(a.skills, b.skills).allSatisfy { $0.sameBytes(as: $1) }
+        }
+        public func hash(into hasher: inout Hasher) {
+            site.hashBytes(into: &hasher)
+            for q in skills { q.hashBytes(into: &hasher) }
+        }
+        public static func < (a: Self, b: Self) -> Bool {
+            if !a.site.sameBytes(as: b.site) { return a.site.bytesPrecede(b.site) }
+            return a.skills.map { ByteKey($0) }.lexicographicallyPrecedes(b.skills.map { ByteKey($0) })
+        }
+        /// True when `queue` (by its bytes) is one of the group's skills.
+        func has(_ queue: String) -> Bool { skills.contains { $0.sameBytes(as: queue) } }
     }
 
     /// Agents of skill `queue` lent by `from` to `to`.
@@ -76,7 +98,17 @@ public struct StaffingPlanner: Sendable {
         public var to: String
         /// The skill lent.
         public var queue: String
-        public static func < (a: Self, b: Self) -> Bool { (a.from, a.to, a.queue) < (b.from, b.to, b.queue) }
+        public static func == (a: Self, b: Self) -> Bool {
+            a.from.sameBytes(as: b.from) && a.to.sameBytes(as: b.to) && a.queue.sameBytes(as: b.queue)
+        }
+        public func hash(into hasher: inout Hasher) {
+            from.hashBytes(into: &hasher)
+            to.hashBytes(into: &hasher)
+            queue.hashBytes(into: &hasher)
+        }
+        public static func < (a: Self, b: Self) -> Bool {
+            (ByteKey(a.from), ByteKey(a.to), ByteKey(a.queue)) < (ByteKey(b.from), ByteKey(b.to), ByteKey(b.queue))
+        }
     }
 
     /// The best assignment of one interval's agents to its requirements.
@@ -110,13 +142,12 @@ public struct StaffingPlanner: Sendable {
             guard n > 0 else { continue }
             let group = g.addNode()
             g.addEdge(from: source, to: group, capacity: n, cost: 0)
-            let skills = k.skillList
-            for q in skills { if let d = demandNode[QueueKey(site: k.site, queue: q)] { g.addEdge(from: group, to: d, capacity: MinCostFlow.unbounded, cost: 0) } }
+            for q in k.skills { if let d = demandNode[QueueKey(site: k.site, queue: q)] { g.addEdge(from: group, to: d, capacity: MinCostFlow.unbounded, cost: 0) } }
             let lendable = Int((share * Double(n) + 1e-9).rounded(.down))
             guard lendable > 0 else { continue }
             let gate = g.addNode()
             g.addEdge(from: group, to: gate, capacity: lendable, cost: 0)
-            for (d, node) in demandNode.sorted(by: { $0.key < $1.key }) where d.site != k.site && skills.contains(d.queue) {
+            for (d, node) in demandNode.sorted(by: { $0.key < $1.key }) where d.site != k.site && k.has(d.queue) {
                 loanEdges.append((LoanKey(from: k.site, to: d.site, queue: d.queue), g.addEdge(from: gate, to: node, capacity: MinCostFlow.unbounded, cost: 1)))
             }
         }
@@ -129,8 +160,8 @@ public struct StaffingPlanner: Sendable {
     }
 
     /// Rounds fractional agents per skill set to whole agents so that their
-    /// sum is the rounded total (largest remainder; ties by skill set name).
-    static func wholeAgents(_ groups: [String: Double]) -> [String: Int] {
+    /// sum is the rounded total (largest remainder; ties by skill set).
+    static func wholeAgents<Key: Hashable & Comparable>(_ groups: [Key: Double]) -> [Key: Int] {
         let total = Int(groups.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value }.rounded())
         var out = groups.mapValues { Int($0.rounded(.down)) }
         var left = total - out.values.reduce(0, +)

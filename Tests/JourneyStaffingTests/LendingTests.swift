@@ -10,7 +10,7 @@ final class LendingTests: XCTestCase {
 
     func testShortSiteBorrowsFromSurplusUpToTheShare() {
         let need = [Q(site: "a", queue: "billing"): 10, Q(site: "b", queue: "billing"): 5]
-        let have = [G(site: "a", skills: "billing"): 6, G(site: "b", skills: "billing"): 12]
+        let have = [G(site: "a", skills: ["billing"]): 6, G(site: "b", skills: ["billing"]): 12]
         // b has 7 spare; half of its 12 (6) may go, a is short of 4: all 4 lent.
         let half = StaffingPlanner.assign(need: need, have: have, share: 0.5)
         XCTAssertEqual(half.total, 15)
@@ -33,7 +33,7 @@ final class LendingTests: XCTestCase {
         // frees both dual-skilled agents for a: shortfall 1. (Filling b's technical
         // need with the dual-skilled agents first would leave a 3 short.)
         let need = [Q(site: "a", queue: "billing"): 3, Q(site: "b", queue: "technical"): 4]
-        let have = [G(site: "b", skills: "technical"): 4, G(site: "b", skills: "billing+technical"): 2]
+        let have = [G(site: "b", skills: ["technical"]): 4, G(site: "b", skills: ["billing", "technical"]): 2]
         let r = StaffingPlanner.assign(need: need, have: have, share: 1)
         XCTAssertEqual(r.total, 6)
         XCTAssertEqual(r.loans, [StaffingPlanner.LoanKey(from: "b", to: "a", queue: "billing"): 2])
@@ -42,11 +42,11 @@ final class LendingTests: XCTestCase {
 
     func testNoLendingWithoutShortfallAndSkillsAreRespected() {
         let need = [Q(site: "a", queue: "sales"): 2, Q(site: "b", queue: "sales"): 2]
-        let have = [G(site: "a", skills: "sales"): 2, G(site: "b", skills: "sales"): 5]
+        let have = [G(site: "a", skills: ["sales"]): 2, G(site: "b", skills: ["sales"]): 5]
         XCTAssertEqual(StaffingPlanner.assign(need: need, have: have, share: 1).lent, 0)
         // a needs complaints; b's spare agents only know billing: nothing can be lent.
         let r = StaffingPlanner.assign(need: [Q(site: "a", queue: "complaints"): 3],
-                                       have: [G(site: "b", skills: "billing"): 9], share: 1)
+                                       have: [G(site: "b", skills: ["billing"]): 9], share: 1)
         XCTAssertEqual(r.total, 0)
         XCTAssertTrue(r.loans.isEmpty)
     }
@@ -57,7 +57,7 @@ final class LendingTests: XCTestCase {
     func testOptimalAgainstExhaustiveSearch() {
         var rng = SplitMix64(seed: 20261122)
         let queues = ["x", "y"], sites = ["a", "b", "c"]
-        let skillSets = ["x", "y", "x+y"]
+        let skillSets = [["x"], ["y"], ["x", "y"]]
         for _ in 0..<150 {
             var need: [Q: Int] = [:]
             for s in sites { for q in queues where rng.next() % 3 != 0 { need[Q(site: s, queue: q)] = Int(rng.next() % 4) } }
@@ -76,7 +76,7 @@ final class LendingTests: XCTestCase {
             // The flow's own loans respect the share and the skills.
             for (k, n) in flow.loans {
                 XCTAssertNotEqual(k.from, k.to)
-                let lendable = have.filter { $0.key.site == k.from && $0.key.skillList.contains(k.queue) }
+                let lendable = have.filter { $0.key.site == k.from && $0.key.skills.contains(k.queue) }
                     .reduce(0) { $0 + Int((share * Double($1.value) + 1e-9).rounded(.down)) }
                 XCTAssertLessThanOrEqual(n, lendable)
             }
@@ -99,7 +99,7 @@ final class LendingTests: XCTestCase {
             }
             let a = agents[i]
             go(i + 1, covered: covered, lent: lent)
-            for t in targets where a.skillList.contains(t.queue) && (load[t] ?? 0) < (need[t] ?? 0) {
+            for t in targets where a.skills.contains(t.queue) && (load[t] ?? 0) < (need[t] ?? 0) {
                 let lending = t.site != a.site
                 if lending && (lentBy[a] ?? 0) >= Int((share * Double(have[a] ?? 0) + 1e-9).rounded(.down)) { continue }
                 load[t, default: 0] += 1

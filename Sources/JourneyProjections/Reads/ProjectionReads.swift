@@ -144,10 +144,17 @@ public struct ProjectionReads: Sendable {
         all.limit = Int.max
         let limit = f.limit
         return teamPeriods(all, byWeek: true).map { periods in
-            var byTeam: [String: [TeamPeriodRow]] = [:]
-            for r in periods { byTeam[r.team ?? "-", default: []].append(r) }
-            let teams: [TeamRow] = byTeam.keys.sorted().map { team in
-                let weeks = byTeam[team] ?? []
+            // By the team's bytes, as SQLite grouped its rows; agents without a team are one row "-",
+            // apart from a team that is really called "-".
+            var byTeam: [ByteKey?: [TeamPeriodRow]] = [:]
+            for r in periods { byTeam[r.team.map { ByteKey($0) }, default: []].append(r) }
+            let order = byTeam.keys.sorted { a, b in
+                let x = a ?? "-", y = b ?? "-"
+                return x != y ? x < y : a == nil && b != nil
+            }
+            let teams: [TeamRow] = order.map { key in
+                let weeks = byTeam[key] ?? []
+                let team = key?.text ?? "-"
                 func sum(_ k: KeyPath<TeamPeriodRow, Int64>) -> Int64 { weeks.reduce(0) { $0 + $1[keyPath: k] } }
                 // Weekly FCR over week numbers, for the trend (least-squares slope) and stability (standard deviation).
                 let weekly = weeks.compactMap { r -> (Double, Double)? in
