@@ -130,6 +130,23 @@ final class PostgresProjectionTests: PostgresTestCase {
         }
     }
 
+    /// Agents, queues and teams written two ways (precomposed and decomposed
+    /// accents; one string to Swift's `==`) are two names in `dim_name` and two
+    /// rows wherever the node has two: with names interned by Swift strings,
+    /// pairs of agents shared one id.
+    func testKeysWrittenTwoWaysAreTwoNames() async throws {
+        let stores = try KeySpellings.stores(directory: dir + "/spelling", form: .colliding, seed: 7, days: 2, agentsPerSite: 8,
+                                             contactsPerDay: 150, customersPerSite: 200)
+        let engine = try ProjectionEngine(path: dir + "/spelling.sqlite")
+        _ = try engine.rebuild(from: stores.node)
+        let target = try await database()
+        let projection = PostgresProjection(target: target)
+        _ = try await projection.export(engine)
+        let differences = try await projection.differences(from: engine)
+        XCTAssertEqual(differences, [])
+        try await assertSameAnswers(engine, PostgresReader(target: target), "keys written two ways")
+    }
+
     func testTheCheckSeesADifferenceInAnyTable() async throws {
         let src = try source(seed: 5, days: 2)
         let target = try await database()

@@ -53,6 +53,15 @@ final class PostgresUnitTests: XCTestCase {
         return String(buffer: buffer)
     }
 
+    func testNamesWrittenTwoWaysGetTwoIDs() {
+        var names = NameIDs(["Jos\u{E9}": 7])
+        XCTAssertEqual(names.id(for: "Jos\u{E9}"), 7)
+        let decomposed = names.id(for: "Jose\u{301}")
+        XCTAssertNotEqual(decomposed, 7, "the decomposed spelling is a name of its own, as the column's C collation keeps it")
+        XCTAssertEqual(names.existing("Jose\u{301}"), decomposed)
+        XCTAssertEqual(names.added.map(\.1.utf8.count), [6])
+    }
+
     func testCopyTextEscapesEverythingThatCouldEndAFieldOrARow() throws {
         XCTAssertEqual(try encoded([.integer(0), .integer(-1), .integer(Int64.max), .integer(Int64.min), .null]),
                        "0\t-1\t9223372036854775807\t-9223372036854775808\t\\N\n")

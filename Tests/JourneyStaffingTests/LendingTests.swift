@@ -54,6 +54,20 @@ final class LendingTests: XCTestCase {
     /// On random instances small enough to enumerate every assignment of every
     /// agent, the flow covers as many positions as the best assignment and lends
     /// no more agents than the best assignment covering that many.
+    /// A skill set is a list of queues, never text to split: a queue may be
+    /// called "billing+sales", and queues written two ways (precomposed and
+    /// decomposed accents) are two queues.
+    func testSkillSetsKeepEveryQueueNameWhole() {
+        let odd = "billing+sales", precomposed = "factur\u{E9}", decomposed = "facture\u{301}"
+        let need = [Q(site: "a", queue: "billing"): 3, Q(site: "a", queue: odd): 2, Q(site: "a", queue: decomposed): 2]
+        let have = [G(site: "b", skills: [odd, precomposed]): 8]
+        let r = StaffingPlanner.assign(need: need, have: have, share: 1)
+        XCTAssertEqual(r.loans, [StaffingPlanner.LoanKey(from: "b", to: "a", queue: odd): 2], "only the queue really called \(odd) is served")
+        XCTAssertEqual(G(site: "b", skills: ["x", precomposed, "x"]).skills, [precomposed, "x"])
+        XCTAssertNotEqual(G(site: "b", skills: [precomposed]), G(site: "b", skills: [decomposed]))
+        XCTAssertNotEqual(Q(site: "a", queue: precomposed), Q(site: "a", queue: decomposed))
+    }
+
     func testOptimalAgainstExhaustiveSearch() {
         var rng = SplitMix64(seed: 20261122)
         let queues = ["x", "y"], sites = ["a", "b", "c"]
