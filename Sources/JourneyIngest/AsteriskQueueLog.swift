@@ -47,14 +47,15 @@ public struct AsteriskQueueLog: Sendable {
     /// Customer key of each call seen so far (from its ENTERQUEUE), so the
     /// call's later events carry it too. Kept across chunks when following,
     /// and saved with the follower's cursor across restarts.
-    public internal(set) var customers: [String: String] = [:]
+    /// Calls are kept by the bytes of their ids, as the log keeps contacts (see ``ByteKey``).
+    public internal(set) var customers: [ByteKey: String] = [:]
 
     /// Restores the call → customer map saved by a follower.
-    public mutating func restore(customers saved: [String: String]) {
+    public mutating func restore(customers saved: [ByteKey: String]) {
         customers.merge(saved) { current, _ in current }
     }
     /// Calls whose `contact.started` this importer has emitted.
-    var started: Set<String> = []
+    var started: Set<ByteKey> = []
     /// Queue events seen for calls whose ENTERQUEUE this importer has not seen.
     public internal(set) var orphanEvents = 0
 
@@ -117,9 +118,9 @@ public struct AsteriskQueueLog: Sendable {
         let lineID = SourceID.make("aq-", verb == "ENTERQUEUE" && f.count > 6 ? (f.prefix(6) + [""] + f.dropFirst(7)).joined(separator: "|") : line)
         // The caller id (ENTERQUEUE's second data field) is never stored.
         let raw = JSONValue.array(d.enumerated().map { i, v in .string(verb == "ENTERQUEUE" && i == 1 ? "" : v) })
-        if verb == "ENTERQUEUE", let contact, d.count > 1, let key = pseudonyms.customerKey(d[1]) { customers[contact] = key }
-        let callCustomer = contact.flatMap { customers[$0] }
-        if Self.queueVerbs.contains(verb), let contact, !started.contains(contact), customers[contact] == nil { orphanEvents += 1 }
+        if verb == "ENTERQUEUE", let contact, d.count > 1, let key = pseudonyms.customerKey(d[1]) { customers[ByteKey(contact)] = key }
+        let callCustomer = contact.flatMap { customers[ByteKey($0)] }
+        if Self.queueVerbs.contains(verb), let contact, !started.contains(ByteKey(contact)), customers[ByteKey(contact)] == nil { orphanEvents += 1 }
 
         func ms(_ i: Int) throws -> JSONValue? {
             guard i < d.count, !d[i].isEmpty else { return nil }
@@ -162,12 +163,12 @@ public struct AsteriskQueueLog: Sendable {
             if let url = d.first, !url.isEmpty { started["url"] = .string(url) }
             guard let contact else { throw IngestError(line: number, "ENTERQUEUE needs a call id in field 2") }
             let entered = try event(.queueEntered, [:], suffix: "-1", customer: customer)
-            guard self.started.insert(contact).inserted else { return [entered] }
+            guard self.started.insert(ByteKey(contact)).inserted else { return [entered] }
             return [try event(.contactStarted, started, id: "aq-start-" + contact, customer: customer), entered]
         case let v where Self.refusals[v] != nil:
             guard let contact else { throw IngestError(line: number, "\(verb) needs a call id in field 2") }
             let refused = try event(.queueRefused, ["reason": .string(Self.refusals[v] ?? "refused")], suffix: "-1")
-            guard self.started.insert(contact).inserted else { return [refused] }
+            guard self.started.insert(ByteKey(contact)).inserted else { return [refused] }
             return [try event(.contactStarted, ["direction": "inbound", "initiation": "customer"], id: "aq-start-" + contact), refused]
         case "CONNECT":
             var data: JSONObject = [:]

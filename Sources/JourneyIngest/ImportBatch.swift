@@ -50,16 +50,16 @@ public struct ImportBatch: Sendable {
         guard !conflictsChecked else { return }
         conflictsChecked = true
         guard Event.firstConflictingDuplicate(events) != nil else { return }
-        var first: [String: Int] = [:]
+        var first: [ByteKey: Int] = [:]  // ids by their bytes, as the store keys them
         var conflicting: [Int: (other: Int, id: String)] = [:]  // line → the other line it conflicts with, and the id
         for i in events.indices {
-            if let j = first[events[i].id] {
-                if events[j] != events[i], lines[j] != lines[i] {
+            if let j = first[ByteKey(events[i].id)] {
+                if !events[j].isSameFact(as: events[i]), lines[j] != lines[i] {
                     conflicting[lines[i]] = conflicting[lines[i]] ?? (lines[j], events[i].id)
                     conflicting[lines[j]] = conflicting[lines[j]] ?? (lines[i], events[i].id)
                 }
             } else {
-                first[events[i].id] = i
+                first[ByteKey(events[i].id)] = i
             }
         }
         for (line, c) in conflicting.sorted(by: { $0.key < $1.key }) {

@@ -132,7 +132,7 @@ public struct JSONLAppend {
                             e.id = DerivedID.make(for: e)
                             try e.validate()
                         }
-                        checked.append(Checked(idHash: Self.idHash(e.id), contentHash: UInt64(bitPattern: Int64(e.hashValue)), line: result.lines[i]))
+                        checked.append(Checked(idHash: Self.idHash(e.id), contentHash: Self.factHash(e), line: result.lines[i]))
                     } catch {
                         errors.append(IngestError(line: result.lines[i], .invalidEvent, "\(error)"))
                     }
@@ -290,10 +290,19 @@ public struct JSONLAppend {
         }
     }
 
-    /// The hash an id is known by in the check pass (seeded per process).
+    /// The hash an id is known by in the check pass (seeded per process), of
+    /// its bytes: two spellings of one text are two ids, as in the store.
     static func idHash(_ id: String) -> UInt64 {
         var h = Hasher()
-        h.combine(id)
+        id.hashBytes(into: &h)
+        return UInt64(bitPattern: Int64(h.finalize()))
+    }
+
+    /// The hash an event's content is known by in the check pass, of its
+    /// bytes: two lines that differ only in how a key is written differ.
+    static func factHash(_ e: Event) -> UInt64 {
+        var h = Hasher()
+        e.hashFact(into: &h)
         return UInt64(bitPattern: Int64(h.finalize()))
     }
 

@@ -63,8 +63,8 @@ public final class QueueLogFollower: @unchecked Sendable {
             lineNumber = Int(o["line"]?.intValue ?? 0)
             // The call → customer map of the calls seen before the cursor: their later lines need it.
             if case .object(let saved)? = o["customers"] {
-                var map: [String: String] = [:]
-                for member in saved.members { if let v = member.value.stringValue { map[member.key] = v } }
+                var map: [ByteKey: String] = [:]
+                for member in saved.members { if let v = member.value.stringValue { map[ByteKey(member.key)] = v } }
                 importer.restore(customers: map)
             }
         }
@@ -147,7 +147,7 @@ public final class QueueLogFollower: @unchecked Sendable {
     /// Saves the cursor and, with it, the call → customer map, in one atomic
     /// write: after a restart the calls in progress keep their customer.
     func saveCursor() throws {
-        let customers = JSONObject(importer.customers.keys.sorted().map { .init($0, .string(importer.customers[$0] ?? "")) })
+        let customers = JSONObject(importer.customers.keys.sorted().map { .init($0.text, .string(importer.customers[$0] ?? "")) })
         let o: JSONObject = ["path": .string(path), "device": .integer(Int64(device)), "inode": .integer(Int64(inode)),
                              "offset": .integer(Int64(offset)), "line": .integer(Int64(lineNumber)),
                              "customers": .object(customers)]

@@ -466,23 +466,24 @@ public final class LogStore: @unchecked Sendable {
         monitor.broadcast()
     }
 
-    /// Confirms an id-index hit against the held ids (hashes can collide):
+    /// Confirms an id-index hit against the held ids (hashes can collide),
+    /// comparing bytes as the index hashes them (two spellings of one text are two ids):
     /// those still on their way to disk in the commit queue, and the stored
     /// ones. Keeps the last decoded block's ids, so re-importing a file reads
     /// each block once.
     private func isHeld(id: String, hash: UInt64, log: OriginLog, sameCall: (UInt64) -> String?) -> Bool {
         for seq in log.ids.candidates(hash) {
             if let earlier = sameCall(seq) {
-                if earlier == id { return true }
+                if earlier.sameBytes(as: id) { return true }
                 continue
             }
             if seq > log.lastSeq {
                 if let g = queue.first(where: { seq >= $0.firstSeq && seq < $0.firstSeq + UInt64($0.events.count) }),
-                   g.events[Int(seq - g.firstSeq)].id == id { return true }
+                   g.events[Int(seq - g.firstSeq)].id.sameBytes(as: id) { return true }
                 continue
             }
             if let cache = idCache, seq >= cache.firstSeq, seq < cache.firstSeq + UInt64(cache.ids.count) {
-                if cache.ids[Int(seq - cache.firstSeq)] == id { return true }
+                if cache.ids[Int(seq - cache.firstSeq)].sameBytes(as: id) { return true }
                 continue
             }
             guard let b = OriginLog.blockIndex(holding: seq, in: log.blocks),
@@ -491,7 +492,7 @@ public final class LogStore: @unchecked Sendable {
             ids.reserveCapacity(Int(block.header.count))
             guard (try? block.forEachID({ _, stored in ids.append(stored) })) != nil else { continue }
             idCache = (block.header.firstSeq, ids)
-            if ids[Int(seq - block.header.firstSeq)] == id { return true }
+            if ids[Int(seq - block.header.firstSeq)].sameBytes(as: id) { return true }
         }
         return false
     }

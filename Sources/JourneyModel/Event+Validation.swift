@@ -99,8 +99,8 @@ extension Event {
             var collision = false
             for i in events.indices {
                 if let j = first[idHashes[i]] {
-                    if events[j].id != events[i].id { collision = true; break }
-                    if events[j] != events[i] { return (j, i) }
+                    if !events[j].id.sameBytes(as: events[i].id) { collision = true; break }
+                    if !events[j].isSameFact(as: events[i]) { return (j, i) }
                 } else {
                     first[idHashes[i]] = i
                 }
@@ -108,16 +108,61 @@ extension Event {
             if !collision { return nil }
             // Two different ids with one hash: settle it by the ids themselves.
         }
-        var first: [String: Int] = [:]
+        // Ids by their bytes, as the store's index keys them (see ``ByteKey``).
+        var first: [ByteKey: Int] = [:]
         first.reserveCapacity(events.count)
         for i in events.indices {
-            if let j = first[events[i].id] {
-                if events[j] != events[i] { return (j, i) }
+            if let j = first[ByteKey(events[i].id)] {
+                if !events[j].isSameFact(as: events[i]) { return (j, i) }
             } else {
-                first[events[i].id] = i
+                first[ByteKey(events[i].id)] = i
             }
         }
         return nil
+    }
+
+    /// Feeds every field of this event to `hasher`, text by its bytes: the
+    /// hash that goes with ``isSameFact(as:)`` (Swift's `hashValue` hashes
+    /// text written two ways alike).
+    public func hashFact(into hasher: inout Hasher) {
+        for text in [site, id, kind.rawValue, contact ?? "\u{0}", customer ?? "\u{0}", queue ?? "\u{0}", agent ?? "\u{0}"] {
+            text.hashBytes(into: &hasher)
+        }
+        hasher.combine(seq)
+        hasher.combine(at.ms)
+        hasher.combine(channel)
+        Self.hashBytes(.object(data), into: &hasher)
+        Self.hashBytes(.object(extra), into: &hasher)
+    }
+
+    private static func hashBytes(_ value: JSONValue, into hasher: inout Hasher) {
+        switch value {
+        case .null: hasher.combine(0 as UInt8)
+        case .bool(let b): hasher.combine(1 as UInt8); hasher.combine(b)
+        case .integer(let n): hasher.combine(2 as UInt8); hasher.combine(n)
+        case .number(let text): hasher.combine(3 as UInt8); text.hashBytes(into: &hasher)
+        case .string(let text): hasher.combine(4 as UInt8); text.hashBytes(into: &hasher)
+        case .array(let items):
+            hasher.combine(5 as UInt8); hasher.combine(items.count)
+            for item in items { hashBytes(item, into: &hasher) }
+        case .object(let object):
+            hasher.combine(6 as UInt8); hasher.combine(object.count)
+            for m in object.members {
+                m.key.hashBytes(into: &hasher)
+                hashBytes(m.value, into: &hasher)
+            }
+        }
+    }
+
+    /// True when `other` is this event byte for byte (the same canonical
+    /// line). Swift's `==` is weaker: it equates text written two ways
+    /// (precomposed and decomposed accents), which the log keeps apart.
+    public func isSameFact(as other: Event) -> Bool {
+        guard self == other else { return false }  // differs as Swift sees it, so in its bytes too
+        var a: [UInt8] = [], b: [UInt8] = []
+        EventCodec.encode(self, into: &a)
+        EventCodec.encode(other, into: &b)
+        return a == b
     }
 
     /// At least the length of the canonical line, found without writing it

@@ -81,6 +81,19 @@ final class AsteriskImporterTests: XCTestCase {
         XCTAssertEqual(Set(e.map(\.id)).count, e.count)
     }
 
+    /// Call ids are kept by their bytes, as the log keeps contacts: two calls
+    /// whose ids are one text written two ways are two contacts, each started
+    /// once and each with its own caller's customer.
+    func testCallIDsWrittenTwoWaysAreTwoCalls() {
+        var importer = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
+        let text = "1772438400|caf\u{E9}|q|NONE|ENTERQUEUE||15550100\n1772438401|cafe\u{301}|q|NONE|ENTERQUEUE||15550199\n"
+        let batch = importer.read(Array(text.utf8))
+        XCTAssertEqual(batch.errors.map(\.description), [])
+        let started = batch.events.filter { $0.kind.rawValue == "contact.started" }
+        XCTAssertEqual(started.map { Array(($0.contact ?? "").utf8) }, [Array("caf\u{E9}".utf8), Array("cafe\u{301}".utf8)])
+        XCTAssertEqual(started.map(\.customer), [testPseudonyms.customerKey("15550100"), testPseudonyms.customerKey("15550199")])
+    }
+
     func testMalformedLinesAreAllReported() {
         var importer = AsteriskQueueLog(site: "north", pseudonyms: testPseudonyms)
         let batch = importer.read(Array("1772438400|x|q|NONE|ENTERQUEUE||1\nnot-a-time|x|q|a|CONNECT|1\n1772438400|x|q\n1772438400|x|q|a|CONNECT|soon\n".utf8))

@@ -213,6 +213,24 @@ final class JSONLAppendTests: XCTestCase {
         XCTAssertTrue(kept.rejects.contains("the limit is \(Event.encodedBytesMax) bytes"), String(kept.rejects.prefix(200)))
     }
 
+    /// Ids and content are compared by their bytes, as the log stores them:
+    /// two ids that are one text written two ways (precomposed and decomposed
+    /// accents, one string to Swift's `==`) are two facts, both stored; one id
+    /// given to two lines that differ only in how a key is written is a
+    /// conflict, not a duplicate.
+    func testIdsAndContentAreComparedByTheirBytes() throws {
+        let twoIDs = [#"{"id":"caf\#u{E9}","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"a","channel":"voice"}"#,
+                      #"{"id":"cafe\#u{301}","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"b","channel":"voice"}"#]
+        let both = try run(Case(text: twoIDs.joined(separator: "\n"), badLines: [], stored: []), chunkBytes: 4096, setAside: false)
+        XCTAssertEqual(both.errorLines, [])
+        XCTAssertEqual(both.stored.count, 2, "two ids, two facts")
+        let oneID = [#"{"id":"same","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"a","channel":"voice","agent":"jos\#u{E9}"}"#,
+                     #"{"id":"same","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"a","channel":"voice","agent":"jose\#u{301}"}"#]
+        let conflict = try run(Case(text: oneID.joined(separator: "\n"), badLines: [1, 2], stored: []), chunkBytes: 4096, setAside: false)
+        XCTAssertEqual(conflict.stored, [])
+        XCTAssertEqual(conflict.errorLines, [1, 2], "one id, two different agents: neither line is stored")
+    }
+
     /// A second run of the same input stores nothing new, however it is chunked.
     func testAppendingAgainStoresNothing() throws {
         let c = Self.makeCase(seed: 99)
