@@ -71,7 +71,7 @@ struct ContactState {
             let queue = e.queue ?? "unknown"
             // An abandon or answer that arrived first (its entry was in a file imported later) made a
             // visit starting when its wait began: this entry is that visit's, not a new one.
-            if let v = visits.firstIndex(where: { $0.inferredEntry && $0.queue == queue && abs($0.enteredAt - at) <= Self.entryMatchMs }) {
+            if let v = visits.firstIndex(where: { $0.inferredEntry && $0.queue.sameBytes(as: queue) && abs($0.enteredAt - at) <= Self.entryMatchMs }) {
                 visits[v].enteredAt = at
                 visits[v].inferredEntry = false
                 return
@@ -105,7 +105,9 @@ struct ContactState {
             endedAt = max(endedAt ?? at, at)
             if let v = talkingVisit { close(v, at: at, transferred: false) }
         case .wrapupDone:
-            let v = visits.lastIndex { $0.answeredAt != nil && ($0.agent == e.agent || e.agent == nil) && !$0.transferred }
+            let v = visits.lastIndex { visit in
+                visit.answeredAt != nil && (e.agent.map { visit.agent?.sameBytes(as: $0) ?? false } ?? true) && !visit.transferred
+            }
                 ?? visits.lastIndex { $0.answeredAt != nil }
             if let v {
                 visits[v].acwMs = Limits.duration(e.data["acwMs"])

@@ -183,7 +183,7 @@ struct PlanDay {
         var loans: [StaffingPlan.Loan] = []
         for k in lentBySlot.keys.sorted() {
             for (t, n) in (lentBySlot[k] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                if var last = loans.last, last.from == k.from, last.to == k.to, last.queue == k.queue, last.end == t, last.agents == n {
+                if var last = loans.last, last.from == k.from, last.to == k.to, last.queue.sameBytes(as: k.queue), last.end == t, last.agents == n {
                     last.end = t + slotMs
                     loans[loans.count - 1] = last
                 } else {
