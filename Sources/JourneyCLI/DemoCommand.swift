@@ -170,6 +170,8 @@ struct DemoCommand: AsyncParsableCommand {
         let total = counts.values.reduce(0, +)
         let seconds = demo.clock.monotonicSeconds() - started
         Console.line(String(format: "    %d events in %.1f s (%.0f events/s, appended durably)", total, seconds, Double(total) / max(seconds, 1e-9)))
+        // Nothing is appended again until step 7: the id indexes (about 64 MB a centre) are not kept meanwhile.
+        for s in stores { s.releaseIDIndex() }
         return stores
     }
 

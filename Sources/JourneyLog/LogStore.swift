@@ -333,6 +333,19 @@ public final class LogStore: @unchecked Sendable {
         return result
     }
 
+    /// Frees the memory of the id index of this store's own log (at most 32
+    /// bytes per event: it finds duplicates on append) when no append is in
+    /// flight; the next append loads it again from the log. For a process
+    /// that has finished appending for a while, such as the demo between its
+    /// steps; a node that appends keeps it.
+    public func releaseIDIndex() {
+        monitor.withLock {
+            guard queue.isEmpty else { return }  // reserved seqs of an append in flight live only in the index
+            ownLog.releaseIDs()
+            idCache = nil
+        }
+    }
+
     /// Checks a call's events before the lock is taken (appenders do it in
     /// parallel): each is this site's and valid, and no id is given twice
     /// with different content. Returns each event's id hash.

@@ -183,6 +183,12 @@ final class OriginLog: @unchecked Sendable {
         idsLoaded = true
     }
 
+    /// Empties the id index; ``loadIDs()`` fills it again.
+    func releaseIDs() {
+        ids = IDIndex()
+        idsLoaded = false
+    }
+
     // MARK: Reading
 
     /// Reads one stored block and checks its CRC.

@@ -84,6 +84,13 @@ public final class ProjectionEngine {
     /// An agent's interval, the agent kept by its bytes (see ``JourneyModel/ByteKey``).
     struct AgentIntervalKey: Hashable { var agent: ByteKey; var interval: Int64 }
 
+    /// The connection's SQLite page cache, KiB: queries and catch-ups reuse pages.
+    static let cacheKiB = 65_536
+    /// The page cache during a rebuild, KiB: its bulk writes pass through most
+    /// pages once. Measured against 64 MB: as fast at 2M and 10M events
+    /// (wall 1.01×), and the rebuild's peak 63–93 MB smaller.
+    static let rebuildCacheKiB = 16_384
+
     /// Opens (creating or migrating) the projection database at `path`.
     /// When it was built with other KPI parameters it is emptied, to be rebuilt.
     public init(path: String, parameters: KPIParameters = KPIParameters()) throws {
@@ -97,7 +104,7 @@ public final class ProjectionEngine {
         config.prepareDatabase { db in
             // Sorts larger than the cache (a rebuild sorts every contact by customer, and every
             // repeat link by key) spill to temporary files rather than grow memory with the log.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = FILE")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA temp_store = FILE")
         }
         db = try DatabaseQueue(path: path, configuration: config)
         let lock = try ProjectionLock(path: path + ".lock") { _ in }
@@ -273,7 +280,8 @@ public final class ProjectionEngine {
             for name in ProjectionSchema.secondaryIndexNames { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('dirty_all', '1')")
         }
-        try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = OFF") }
+        try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = OFF; PRAGMA cache_size = -\(Self.rebuildCacheKiB)") }
+        defer { try? db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB)") } }
         rebuilding = true
         defer { rebuilding = false }
         let savedFlush = flushEvents

@@ -45,6 +45,29 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     /// An empty file system with no faults armed.
     public init() {}
 
+    // The gate of ``holdWrites()``: its own condition, so reads go on while writes wait.
+    private let gate = NSCondition()
+    private var writesHeld = false
+    private var waiting = 0
+
+    /// Makes every append and write wait until ``releaseWrites()``: a slow
+    /// disk, so that what is being written stays in flight while a test acts.
+    public func holdWrites() { gate.lock(); writesHeld = true; gate.unlock() }
+
+    /// Lets the held writes go on.
+    public func releaseWrites() { gate.lock(); writesHeld = false; gate.broadcast(); gate.unlock() }
+
+    /// Writes waiting at the gate now.
+    public var writesWaiting: Int { gate.lock(); defer { gate.unlock() }; return waiting }
+
+    private func passGate() {
+        gate.lock()
+        waiting += 1
+        while writesHeld { gate.wait() }
+        waiting -= 1
+        gate.unlock()
+    }
+
     /// An independent copy of the disk as it is now (current and durable bytes).
     public static func copy(of other: FaultyFileSystem) -> FaultyFileSystem {
         other.lock.withLock {
@@ -400,6 +423,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     }
 
     func append(_ path: String, _ bytes: [UInt8]) throws(LogError) {
+        passGate()
         lock.lock(); defer { lock.unlock() }
         do { try point("append \(bytes.count) bytes to \(path)") } catch { throw LogError.from(error) }
         if let n = files[path] {
@@ -418,6 +442,7 @@ public final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     }
 
     func write(_ path: String, _ bytes: [UInt8], at offset: UInt64) throws(LogError) {
+        passGate()
         lock.lock(); defer { lock.unlock() }
         do { try point("write \(bytes.count) bytes at \(offset) of \(path)") } catch { throw LogError.from(error) }
         guard let n = files[path] else { throw LogError(.io, "file vanished", file: path) }

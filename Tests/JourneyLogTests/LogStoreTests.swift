@@ -311,6 +311,45 @@ final class LogStoreTests: XCTestCase {
         XCTAssertTrue(try LogVerifier(directory: dir, publicKeys: ["north": store.publicKey]).verify().isSound)
     }
 
+    /// Releasing the id index never lets a duplicate in: while an append's
+    /// events are on their way to disk they are only in the index, so a
+    /// release then must wait. Appender A's write is held at the disk; the
+    /// index is released; appender B sends A's events again: all duplicates.
+    func testReleasingTheIDIndexWhileAnAppendIsInFlightLetsNoDuplicateIn() throws {
+        let fs = FaultyFileSystem()
+        let store = try LogStore.create(directory: "/d", site: "north", options: options(fs))
+        let all = traffic(200)
+        XCTAssertEqual(try store.append(Array(all[0..<100])).appended, 100)
+        fs.holdWrites()
+        let a = DispatchSemaphore(value: 0), b = DispatchSemaphore(value: 0)
+        let results = AtomicSum()
+        DispatchQueue.global().async {
+            results.add((try? store.append(Array(all[100..<200])))?.appended ?? -1000)
+            a.signal()
+        }
+        while fs.writesWaiting == 0 { usleep(1000) }
+        store.releaseIDIndex()
+        DispatchQueue.global().async {
+            results.add(1000 * ((try? store.append(Array(all[100..<200])))?.duplicates ?? -1))
+            b.signal()
+        }
+        // B finds every event in the index and returns without writing (had the release emptied
+        // the index, B would store them again once the disk moves on).
+        let bReturned = b.wait(timeout: .now() + 5) == .success
+        fs.releaseWrites()
+        a.wait()
+        if !bReturned { b.wait() }
+        XCTAssertTrue(bReturned, "B returned while A's write was held: it wrote nothing")
+        XCTAssertEqual(results.total, 100 + 1000 * 100, "A appended 100, B found 100 duplicates")
+        let stored = try allEvents(store)
+        XCTAssertEqual(stored.map(\.id), all.map(\.id))
+        XCTAssertEqual(stored.map(\.seq), Array(1...200))
+        // Once nothing is in flight the release happens; the next append loads the index again.
+        store.releaseIDIndex()
+        XCTAssertEqual(try store.append(Array(all[10..<20])).duplicates, 10)
+        XCTAssertEqual(try allEvents(store).count, 200)
+    }
+
     /// A crash at every point of `init`: afterwards the directory is either
     /// not yet a store (init runs again), or a store that opens, or a key
     /// without a manifest that `adopt` turns into one — never a second key.
@@ -402,4 +441,12 @@ final class LogStoreTests: XCTestCase {
             XCTAssertEqual(try allEvents(reopened).count, 300)
         }
     }
+}
+
+/// A sum several threads add to.
+final class AtomicSum: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sum = 0
+    var total: Int { lock.lock(); defer { lock.unlock() }; return sum }
+    func add(_ n: Int) { lock.lock(); sum += n; lock.unlock() }
 }

@@ -212,6 +212,7 @@ public struct DemoCentres {
         for store in stores {
             let own = CoachingList.scheduledEvents(listed, site: store.site, options: options, engine: engines[0], at: now)
             sessions += try store.append(own).appended
+            store.releaseIDIndex()  // the demo appends nothing more: the audit's replay gets the memory
         }
         _ = try await syncAll(stores, servers: servers, credentials)
         let south = engines[2]
