@@ -164,6 +164,16 @@ extension Block {
         try raw.withUnsafeBytes { try BlockPayload.decode($0, origin: origin, firstSeq: firstSeq, count: count, minAt: minAt) }
     }
 
+    /// Calls `body` with each event's seq and the hash of its id (``Checksum/fnv1a64(_:)``),
+    /// decoding nothing else and making no `String`.
+    func forEachIDHash(_ body: (UInt64, UInt64) -> Void) throws {
+        let raw = try inflated()
+        let first = header.firstSeq
+        try raw.withUnsafeBytes { r in
+            try BlockPayload.decodeIDBytes(r, count: Int(header.count)) { i, id in body(first + UInt64(i), Checksum.fnv1a64(bytes: id)) }
+        }
+    }
+
     /// Calls `body` with each event's seq and id, decoding nothing else.
     func forEachID(_ body: (UInt64, String) -> Void) throws {
         let raw = try inflated()

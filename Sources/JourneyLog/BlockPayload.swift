@@ -351,6 +351,12 @@ extension BlockPayload {
     /// Decodes only the ids of a v1 payload (stream 2): what recovery needs to
     /// rebuild the id index without materialising whole events.
     static func decodeIDs(_ payload: UnsafeRawBufferPointer, count: Int, _ body: (Int, String) -> Void) throws {
+        try decodeIDBytes(payload, count: count) { i, bytes in body(i, String(decoding: bytes, as: UTF8.self)) }
+    }
+
+    /// Calls `body` with each event's index and the bytes of its id, without
+    /// making a `String` of it (loading the id index hashes the bytes).
+    static func decodeIDBytes(_ payload: UnsafeRawBufferPointer, count: Int, _ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) throws {
         do {
             var head = ByteReader(payload)
             guard try head.varint() == UInt64(streamCount) else { throw ByteReader.Overrun() }
@@ -372,7 +378,7 @@ extension BlockPayload {
                 let suffix = try r.bytes(Int(clamping: n))
                 id.removeSubrange(Int(shared)...)
                 id.append(contentsOf: suffix)
-                body(i, String(decoding: id, as: UTF8.self))
+                id.withUnsafeBufferPointer { body(i, $0) }
             }
         } catch {
             throw LogError(.corrupt, "block payload is truncated or malformed")

@@ -39,16 +39,15 @@ public enum Checksum {
     /// 64-bit FNV-1a of a string's UTF-8: a stable hash for the id index.
     @inline(__always)
     public static func fnv1a64(_ s: String) -> UInt64 {
+        s.utf8.withContiguousStorageIfAvailable { fnv1a64(bytes: $0) } ?? fnv1a64(bytes: s.utf8)
+    }
+
+    /// 64-bit FNV-1a of `bytes` (an id's UTF-8), with a final avalanche: the
+    /// hash ``fnv1a64(_:)`` gives the same text.
+    @inline(__always)
+    public static func fnv1a64<C: Collection>(bytes: C) -> UInt64 where C.Element == UInt8 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        if let done = s.utf8.withContiguousStorageIfAvailable({ buf -> UInt64 in
-            var h = h
-            for b in buf { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-            return h
-        }) {
-            h = done
-        } else {
-            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        }
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         // Final avalanche (from SplitMix64) so near-identical ids spread over the table.
         h ^= h >> 30; h = h &* 0xbf58_476d_1ce4_e5b9
         h ^= h >> 27; h = h &* 0x94d0_49bb_1331_11eb

@@ -177,7 +177,7 @@ final class OriginLog: @unchecked Sendable {
         guard !idsLoaded else { return }
         var index = IDIndex(capacity: Int(lastSeq))
         for loc in blocks {
-            try readBlock(loc, segments: segments).forEachID { seq, id in index.insert(Checksum.fnv1a64(id), seq: seq) }
+            try readBlock(loc, segments: segments).forEachIDHash { seq, hash in index.insert(hash, seq: seq) }
         }
         ids = index
         idsLoaded = true
