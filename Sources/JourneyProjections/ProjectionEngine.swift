@@ -297,9 +297,17 @@ public final class ProjectionEngine {
         try loadState()
         let applied = try catchUp(from: store, limit: limit)
         // The page cache is now full of the pages the bulk writes went through, of little use to the
-        // queries that follow: give it back (they read what they need again, from the OS's cache).
-        try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA shrink_memory") }
+        // queries that follow: give it back.
+        try releaseMemory()
         return applied
+    }
+
+    /// Gives the SQLite page cache of this engine back to the system; later
+    /// queries read their pages again (from the operating system's cache).
+    /// For an engine that stays open but idle while the process does
+    /// memory-hungry work (the demo's audit replay).
+    public func releaseMemory() throws {
+        try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA shrink_memory") }
     }
 
     // MARK: Applying one event

@@ -220,6 +220,8 @@ public struct DemoCentres {
         guard let atSouth = try south.recordedActions(kind: .staffingPlanned).first(where: { $0.data["plan"]?.stringValue == plan.id }) else {
             throw NodeError(.inconsistent, "the plan did not reach south")
         }
+        // The replay builds a projection of its own; the three open engines are idle meanwhile.
+        for engine in engines { try engine.releaseMemory() }
         let audit = try PlanAudit(record: atSouth.data, store: stores[2], scratchPath: data("south").path + "/audit-demo.sqlite")
         return Recorded(planEvents: recorded.appended, coachingSessions: sessions, audit: audit)
     }
