@@ -1,6 +1,5 @@
 import JourneyLog
 import JourneyModel
-import JourneySimulation
 
 /// Simulated logs whose keys are renamed so that pairs of different keys
 /// become the same text written two ways, for tests that every part of the
@@ -90,22 +89,9 @@ public struct KeySpellings {
     /// gives the same facts in both forms.
     public static func stores(directory: String, form: Form, seed: UInt64, days: Int = 5, agentsPerSite: Int = 12,
                               contactsPerDay: Int = 300, customersPerSite: Int = 400) throws -> (node: LogStore, west: LogStore) {
-        var config = SimulationConfig(sites: ["east", "west"], seed: seed, days: days)
-        config.agentsPerSite = agentsPerSite
-        config.contactsPerDay = contactsPerDay
-        config.customersPerSite = customersPerSite
-        var options = LogOptions()
-        options.durability = .none
-        options.eventsPerBlock = 200
-        let node = try LogStore.create(directory: "\(directory)/node", site: "east", options: options)
-        let west = try LogStore.create(directory: "\(directory)/west", site: "west", options: options)
         var spelling = KeySpellings(form)
-        try Simulator(config: config).run { site, events in
-            _ = try (site == "east" ? node : west).append(events.map { spelling.rename($0) })
-        }
-        if let snap = west.snapshot(origin: "west") {
-            for i in snap.blocks.indices { try node.appendReplicated(try snap.block(at: i), publicKey: west.publicKey) }
-        }
-        return (node, west)
+        return try SimulatedNode.twoCentreStores(directory: directory, seed: seed, days: days, agentsPerSite: agentsPerSite,
+                                                 contactsPerDay: contactsPerDay, customersPerSite: customersPerSite,
+                                                 eventsPerBlock: 200) { spelling.rename($0) }
     }
 }
