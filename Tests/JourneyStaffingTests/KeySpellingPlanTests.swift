@@ -40,11 +40,12 @@ final class KeySpellingPlanTests: XCTestCase {
             let expected = text(try body(d))
             XCTAssertTrue(expected.contains("-D-"), "\(what): the distinct spelling shows in the output", file: file, line: line)
             let got = KeySpellings.distinctText(text(try body(c)))
-            XCTAssertEqual(got, expected, what, file: file, line: line)
-            if got != expected {
-                try? got.write(toFile: "/tmp/spelling-\(what)-colliding.json", atomically: true, encoding: .utf8)
-                try? expected.write(toFile: "/tmp/spelling-\(what)-distinct.json", atomically: true, encoding: .utf8)
-            }
+            guard got != expected else { return }
+            // Both texts whole, kept beside the test's other temporary files for a diff.
+            let kept = NSTemporaryDirectory() + "journey-spelling-\(what.replacingOccurrences(of: " ", with: "-"))"
+            try? got.write(toFile: kept + "-colliding.json", atomically: true, encoding: .utf8)
+            try? expected.write(toFile: kept + "-distinct.json", atomically: true, encoding: .utf8)
+            XCTFail("\(what): the colliding spelling's output differs; both are in \(kept)-*.json", file: file, line: line)
         }
 
         // Skill groups, queues and agents: the same requirements, availability and loans.
