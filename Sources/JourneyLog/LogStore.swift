@@ -333,8 +333,8 @@ public final class LogStore: @unchecked Sendable {
         return result
     }
 
-    /// Frees the memory of the id index of this store's own log (at most 32
-    /// bytes per event: it finds duplicates on append) when no append is in
+    /// Frees the memory of the id index of this store's own log (32–64 bytes
+    /// per event after a load: it finds duplicates on append) when no append is in
     /// flight; the next append loads it again from the log. For a process
     /// that has finished appending for a while, such as the demo between its
     /// steps; a node that appends keeps it.
