@@ -130,10 +130,16 @@ public struct FuzzTarget: Sendable {
         }
     }
 
-    /// An accepted event encodes to a line that decodes to the same event.
+    /// An accepted event encodes to a line that decodes to the same event,
+    /// and a store writing it reads it back the same (a block its reader refuses loses it).
     static func roundTrip(_ e: Event) {
         let line = EventCodec.encode(e)
         guard let back = try? EventCodec.decode(line) else { fatalError("an accepted event's canonical line does not decode: \(line.prefix(300))") }
         guard back == e else { fatalError("an accepted event changes in the round trip: \(line.prefix(300))") }
+        var stored = e
+        stored.seq = 1
+        guard SiteID.isValid(e.site) else { return }
+        guard let read = try? Block.throughBlocks([e], origin: e.site) else { fatalError("an accepted event's block does not read back: \(line.prefix(300))") }
+        guard read == [stored] else { fatalError("an accepted event changes in its block: \(line.prefix(300))") }
     }
 }

@@ -29,20 +29,55 @@ public struct Block: Sendable {
 
     /// The expensive half of sealing, which needs no seq or chain position, so
     /// concurrent appenders can do it outside the log's lock.
+    ///
+    /// Every bound a reader of the block enforces is checked here, where the
+    /// events can still be split, never after the block is written: events,
+    /// strings in the payload's table, uncompressed and compressed bytes.
+    /// Each event is within ``Event/encodedBytesMax``, so a block of one event
+    /// always fits; a larger run that does not throws `.invalidEvent` and the
+    /// store splits it.
     static func compress(_ events: ArraySlice<Event>, level: Int32 = 6) throws -> Compressed {
+        guard !events.isEmpty, events.count <= BlockHeader.eventsMax else {
+            throw LogError(.invalidEvent, "a block holds 1 to \(BlockHeader.eventsMax) events, not \(events.count)")
+        }
         var minAt = Int64.max
         var maxAt = Int64.min
         for e in events {
             minAt = min(minAt, e.at.ms)
             maxAt = max(maxAt, e.at.ms)
         }
-        let raw = BlockPayload.encode(events, minAt: minAt)
+        let raw = try BlockPayload.encode(events, minAt: minAt)
         guard raw.count <= BlockHeader.rawBytesMax else {
             throw LogError(.invalidEvent, "a block's payload would exceed \(BlockHeader.rawBytesMax) bytes; append in smaller batches")
         }
         var payload: [UInt8] = []
         try raw.withUnsafeBytes { r in try Deflate.compress(r, level: level, into: &payload) }
+        guard payload.count <= BlockHeader.compressedBytesMax else {
+            throw LogError(.invalidEvent, "a block would exceed \(BlockHeader.compressedBytesMax) compressed bytes; append in smaller batches")
+        }
         return Compressed(count: events.count, minAt: minAt, maxAt: maxAt, rawBytes: raw.count, payload: payload)
+    }
+
+    /// Compresses `events` into blocks of at most `eventsPerBlock`, halving a
+    /// run that exceeds a block's bounds until it fits (one event always does).
+    static func compressRuns(_ events: ArraySlice<Event>, eventsPerBlock: Int, level: Int32) throws -> [Compressed] {
+        var out: [Compressed] = []
+        func run(_ slice: ArraySlice<Event>) throws {
+            do {
+                out.append(try compress(slice, level: level))
+            } catch let e as LogError where e.code == .invalidEvent && slice.count > 1 {
+                let mid = slice.startIndex + slice.count / 2
+                try run(slice[slice.startIndex..<mid])
+                try run(slice[mid...])
+            }
+        }
+        var start = events.startIndex
+        while start < events.endIndex {
+            let end = min(events.endIndex, start + max(1, eventsPerBlock))
+            try run(events[start..<end])
+            start = end
+        }
+        return out
     }
 
     /// The cheap, ordered half of sealing: header, chain hash, signature, CRC.
@@ -162,6 +197,24 @@ extension Block {
     /// ``LogError``, never a trap.
     public static func decodePayload(_ raw: [UInt8], origin: String, firstSeq: UInt64, count: Int, minAt: Int64) throws -> [Event] {
         try raw.withUnsafeBytes { try BlockPayload.decode($0, origin: origin, firstSeq: firstSeq, count: count, minAt: minAt) }
+    }
+
+    /// What a store reads back after writing `events` of `origin` as the
+    /// start of its log: compressed into blocks of the default size (split
+    /// where a reader's bounds require), sealed unsigned, parsed from their
+    /// bytes and decoded. The fuzz targets check with it that every event a
+    /// line or an importer gives survives the log's format.
+    public static func throughBlocks(_ events: [Event], origin: String) throws -> [Event] {
+        var previous = [UInt8](repeating: 0, count: 32)
+        var seq: UInt64 = 1
+        var out: [Event] = []
+        for c in try compressRuns(events[...], eventsPerBlock: LogOptions().eventsPerBlock, level: 1) {
+            let sealed = try seal(compressed: c, origin: origin, firstSeq: seq, previousHash: previous, key: nil)
+            previous = sealed.header.chainHash
+            seq += UInt64(c.count)
+            out += try Block(parsing: sealed.bytes).events()
+        }
+        return out
     }
 
     /// Calls `body` with each event's seq and the hash of its id (``Checksum/fnv1a64(_:)``),

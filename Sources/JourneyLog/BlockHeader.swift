@@ -34,6 +34,9 @@ public struct BlockHeader: Sendable, Hashable {
     public static let compressedBytesMax = 32 << 20
     /// Largest uncompressed payload accepted.
     public static let rawBytesMax = 64 << 20
+    /// Most bytes of one whole stored block: the longest header (a 32-byte
+    /// origin), the largest compressed payload and the CRC.
+    public static let totalBytesMax = fixedBytes + 32 + compressedBytesMax + 4
     /// Most events in one block.
     public static let eventsMax = 1 << 16
     /// Set when the block carries an Ed25519 signature of its chain hash.

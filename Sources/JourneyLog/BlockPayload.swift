@@ -37,10 +37,15 @@ public enum BlockPayload {
 
     enum Tag: UInt8 { case null = 0, falseValue, trueValue, integer, number, string, array, object }
 
-    /// Encodes events (all of one origin) into a v1 payload.
-    static func encode(_ events: ArraySlice<Event>, minAt: Int64) -> [UInt8] {
+    /// Encodes events (all of one origin) into a v1 payload. Throws
+    /// `.invalidEvent` when the events need more than ``stringsMax`` distinct
+    /// strings, which the decoder refuses: the caller splits the run.
+    static func encode(_ events: ArraySlice<Event>, minAt: Int64) throws -> [UInt8] {
         var enc = Encoder()
         enc.encode(events, minAt: minAt)
+        guard enc.interned.count <= stringsMax else {
+            throw LogError(.invalidEvent, "a block's payload would hold \(enc.interned.count) distinct strings, more than the \(stringsMax) a reader accepts; append in smaller batches")
+        }
         return enc.finish()
     }
 

@@ -388,27 +388,10 @@ public final class LogStore: @unchecked Sendable {
         return log
     }
 
-    /// Compresses a group's events into block payloads, splitting a run whose
-    /// payload would be too large for one block.
+    /// Compresses a group's events into block payloads (``Block/compressRuns(_:eventsPerBlock:level:)``).
     private func compressBlocks(_ events: [Event]) -> Result<[Block.Compressed], LogError> {
-        var out: [Block.Compressed] = []
-        func run(_ slice: ArraySlice<Event>) throws {
-            do {
-                out.append(try Block.compress(slice, level: options.compressionLevel))
-            } catch let e as LogError where e.code == .invalidEvent && slice.count > 1 {
-                let mid = slice.startIndex + slice.count / 2
-                try run(slice[slice.startIndex..<mid])
-                try run(slice[mid...])
-            }
-        }
         do {
-            var start = 0
-            while start < events.count {
-                let end = min(events.count, start + options.eventsPerBlock)
-                try run(events[start..<end])
-                start = end
-            }
-            return .success(out)
+            return .success(try Block.compressRuns(events[...], eventsPerBlock: options.eventsPerBlock, level: options.compressionLevel))
         } catch {
             return .failure(LogError.from(error))
         }

@@ -4,7 +4,8 @@ extension Event {
     /// kind needs), the time within ``Limits/timeMin`` … ``Limits/timeMax``,
     /// every duration in `data` (``Limits/durationFields``) a whole number
     /// of milliseconds within 0 … ``Limits/durationMsMax``, keys without
-    /// control characters and no NUL character in any text
+    /// control characters, no NUL character in any text, and `data` and
+    /// `extra` nested no deeper than a JSON line can carry
     /// (``hasStorableText``).
     ///
     /// `journey append`, every importer and the replication receiver call
@@ -46,6 +47,16 @@ extension Event {
         }
         if kind.isWorkforce, agent == nil {
             throw ModelError(.missingField, field: "agent", "is required for \(kind.rawValue)")
+        }
+        // A value in the line's top-level object may nest depthMax - 1 levels (`data` is one of them):
+        // deeper, its line would not parse and the log's reader would refuse its block. Checked
+        // first, so the checks below never descend into a value without end.
+        let levels = JSONParser.depthMax - 1
+        if JSONValue.object(data).nests(deeperThan: levels) {
+            throw ModelError(.invalidField, field: "data", "nests arrays and objects more than \(levels) levels deep (a JSON line holds \(JSONParser.depthMax)); flatten it")
+        }
+        if let m = extra.members.first(where: { $0.value.nests(deeperThan: levels) }) {
+            throw ModelError(.invalidField, field: "\(ModelError.excerpt(m.key))", "nests arrays and objects more than \(levels) levels deep (a JSON line holds \(JSONParser.depthMax)); flatten it")
         }
         if encodedBytesUpperBound > Event.encodedBytesMax {
             var out: [UInt8] = []

@@ -92,6 +92,18 @@ extension JSONValue {
         case .object(let o): return o.members.contains { $0.key.hasNUL || $0.value.containsNUL }
         }
     }
+
+    /// True when this value nests arrays and objects more than `levels`
+    /// deep (a scalar is 0 levels, `[1]` is 1). It descends no further than
+    /// `levels`, so a value made in code with no end to its nesting is
+    /// answered without exhausting the stack.
+    public func nests(deeperThan levels: Int) -> Bool {
+        switch self {
+        case .null, .bool, .integer, .number, .string: return false
+        case .array(let items): return levels <= 0 || items.contains { $0.nests(deeperThan: levels - 1) }
+        case .object(let o): return levels <= 0 || o.members.contains { $0.value.nests(deeperThan: levels - 1) }
+        }
+    }
 }
 
 public struct JSONObject: Sendable, Hashable {

@@ -6,6 +6,11 @@ import JourneyLog
 public enum BlockFrames {
     /// Most bytes one response carries; the client asks again for more.
     public static let responseBytesMax = 16 << 20
+    /// Most bytes a client takes in one response body. The server stops
+    /// before a block that would take a response past its limit, but sends
+    /// the first block whole whatever its size (a block may be larger than a
+    /// response), so a body is at most the larger of the two.
+    public static let bodyBytesMax = max(responseBytesMax, BlockHeader.totalBytesMax)
 
     /// Splits a body into blocks, checking each one's lengths and CRC.
     /// A body that ends inside a block is an error (a cut connection).

@@ -246,7 +246,7 @@ public final class SyncClient: Sendable {
         default: throw SyncError(.protocolViolation, "\(peer.name) answered HTTP \(response.status.code)")
         }
         do {
-            let buffer = try await response.body.collect(upTo: BlockFrames.responseBytesMax + (1 << 20))
+            let buffer = try await response.body.collect(upTo: BlockFrames.bodyBytesMax)
             return Array(buffer.readableBytesView)
         } catch {
             throw SyncError(.transport, "\(peer.name): the response was cut (\(error))")

@@ -342,6 +342,25 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(try events().count, stored.count)
     }
 
+    /// A record keeps its whole JSON under `data.record`, two levels below
+    /// where it stood: a record nested to the limit a line may have makes an
+    /// event whose own line could not be read back. The record is reported
+    /// against its line; nothing of it reaches a store unreadable.
+    func testARecordNestedToTheJSONLimitIsReportedNotStored() throws {
+        let first = try fixtureBytes("connect-records.jsonl").split(separator: 0x0A)[0]
+        var deep = "1"
+        for _ in 0..<(JSONParser.depthMax - 1) { deep = #"{"a":"# + deep + "}" }
+        let line = Array(first.dropLast()) + Array(#","Attributes":"#.utf8) + Array(deep.utf8) + [UInt8(ascii: "}")]
+        XCTAssertNoThrow(try line.withUnsafeBufferPointer { try JSONParser.parse($0) }, "the record itself is within the limit")
+        let batch = AmazonConnectRecords(site: "north", pseudonyms: testPseudonyms).read(line)
+        XCTAssertTrue(batch.errors.contains { $0.line == 1 && $0.description.contains("nests") }, "\(batch.errors)")
+        for e in batch.events {
+            XCTAssertNoThrow(try EventCodec.decode(EventCodec.encode(e)), "every event kept has a line that reads back")
+        }
+        let shallow = Array(first.dropLast()) + Array(#","Attributes":{"a":{"a":1}}}"#.utf8)
+        XCTAssertTrue(AmazonConnectRecords(site: "north", pseudonyms: testPseudonyms).read(shallow).errors.isEmpty)
+    }
+
     func testCSVWithTheShippedColumnMap() async throws {
         let siteOutcome = await JourneyCLI.run(["site", "--data", dir, "--time-zone", "Asia/Jerusalem"])
         XCTAssertEqual(siteOutcome.status, 0)

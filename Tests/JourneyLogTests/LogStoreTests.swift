@@ -100,6 +100,104 @@ final class LogStoreTests: XCTestCase {
         }
     }
 
+    /// Events each within every limit can carry so many distinct strings
+    /// that a block of the default size would hold more than its decoder
+    /// accepts: every block the store writes must read back, and the store
+    /// must open again.
+    func testABlockOfManyDistinctStringsReadsBack() throws {
+        let fs = FaultyFileSystem()
+        var o = options(fs, durability: .none)
+        o.eventsPerBlock = LogOptions().eventsPerBlock
+        let store = try LogStore.create(directory: "/d", site: "north", options: o)
+        let base = traffic(1)[0]
+        // 2,600 members of 19 bytes each: about 50 KB, under the 64 KB an event may have.
+        let input = (0..<460).map { i -> Event in
+            var e = base
+            e.id = "many-\(i)"
+            e.data = JSONObject((0..<2_600).map { m in
+                JSONObject.Member("k\(String(1000 + m))", .string("v\(String(100 + i)).\(String(1000 + m))"))
+            })
+            return e
+        }
+        for e in input.prefix(3) { XCTAssertNoThrow(try e.validate()) }
+        XCTAssertEqual(try store.append(input).appended, input.count)
+        let back = try allEvents(store)
+        XCTAssertTrue(back.map(\.id) == input.map(\.id), "\(back.count) of \(input.count) events read back")
+        XCTAssertEqual(back.last?.data, input.last?.data)
+        let again = try LogStore.open(directory: "/d", options: o)
+        XCTAssertTrue(again.recoveryNotes.isEmpty, "\(again.recoveryNotes)")
+        XCTAssertEqual(try allEvents(again).count, input.count)
+        let report = try LogVerifier(directory: "/d", fileSystem: fs).verify()
+        XCTAssertTrue(report.isSound, "\(report.problems)")
+    }
+
+    /// Events each within every limit whose text barely compresses: a block
+    /// of the default size would exceed the compressed bytes a block may
+    /// have. The store splits the run instead of failing its write (which
+    /// took the store out of service until reopened, at every retry).
+    func testABatchOfIncompressibleEventsIsSplitNotRefusedAtTheWrite() throws {
+        let fs = FaultyFileSystem()
+        var o = options(fs, durability: .none)
+        o.eventsPerBlock = LogOptions().eventsPerBlock
+        let store = try LogStore.create(directory: "/d", site: "north", options: o)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var rng = SplitMix64(seed: 5)
+        let pool = (0..<(4 << 20)).map { _ in alphabet[Int(rng.next() & 63)] }
+        let base = traffic(1)[0]
+        // 60,000 random characters each (6 bits a byte: deflate keeps about 3/4), 800 events:
+        // about 36 MB compressed in one block of the default size, over the 32 MB a block may have.
+        let input = (0..<800).map { i -> Event in
+            var e = base
+            e.id = "blob-\(i)"
+            let start = (i * 4_999) % (pool.count - 60_000)
+            e.data = ["blob": .string(String(decoding: pool[start..<(start + 60_000)], as: UTF8.self))]
+            return e
+        }
+        XCTAssertNoThrow(try input[0].validate())
+        XCTAssertEqual(try store.append(input).appended, input.count)
+        let back = try allEvents(store)
+        XCTAssertTrue(back.map(\.id) == input.map(\.id), "\(back.count) of \(input.count) events read back")
+        XCTAssertEqual(back.last?.data, input.last?.data)
+        let report = try LogVerifier(directory: "/d", fileSystem: fs).verify()
+        XCTAssertTrue(report.isSound, "\(report.problems)")
+        XCTAssertGreaterThan(store.snapshot(origin: "north")?.blocks.count ?? 0, 1)
+    }
+
+    /// An event made in code (an importer) can nest `data` or `extra`
+    /// deeper than any JSON line may: validation refuses it, naming the
+    /// field, and what it accepts the store reads back and a JSON line
+    /// carries — never a block its reader refuses.
+    func testDeeplyNestedValuesAreRefusedOrReadBack() throws {
+        let base = traffic(1)[0]
+        for depth in [1, 60, 61, 62, 63, 64, 65, 70, 10_000] {
+            for array in [false, true] {
+                for inExtra in [false, true] {
+                    let fs = FaultyFileSystem()
+                    let store = try LogStore.create(directory: "/d", site: "north", options: options(fs, durability: .none))
+                    var value: JSONValue = .integer(1)
+                    for _ in 0..<depth { value = array ? .array([value]) : .object(["x": value]) }
+                    var e = base
+                    if inExtra { e.extra = ["deep": value] } else { e.data = ["deep": value] }
+                    let what = "\(depth) levels of \(array ? "arrays" : "objects") in \(inExtra ? "extra" : "data")"
+                    // `data` is itself one level of the line, beside the members of `extra`.
+                    let fits = depth <= JSONParser.depthMax - (inExtra ? 1 : 2)
+                    do {
+                        _ = try store.append([e])
+                    } catch {
+                        XCTAssertFalse(fits, "\(what) is refused: \(error)")
+                        XCTAssertEqual((error as? LogError)?.code, .invalidEvent, "\(what): \(error)")
+                        XCTAssertTrue("\(error)".contains(inExtra ? "deep" : "data"), "\(what): the field is named: \(error)")
+                        continue
+                    }
+                    XCTAssertTrue(fits, "\(what) is accepted")
+                    let back = try allEvents(store).first
+                    XCTAssertTrue(back?.data == e.data && back?.extra == e.extra, what)
+                    XCTAssertNoThrow(try EventCodec.decode(EventCodec.encode(e)), "\(what): its line decodes")
+                }
+            }
+        }
+    }
+
     func testDuplicateIDIsANoOpWithinACallAndAcrossRestart() throws {
         let fs = FaultyFileSystem()
         let input = traffic(300)

@@ -156,6 +156,32 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(heads(hub.store)["a"], heads(a.store)["a"])
     }
 
+    /// A block may hold up to 32 MiB compressed, more than one response's
+    /// 16 MiB: the server sends such a block alone, and the client must take
+    /// it, or replication of the origin stops at it for good.
+    func testABlockLargerThanAResponseReplicates() async throws {
+        let a = try await node("a", events: 10, seed: 1)
+        let hub = try await node("hub", events: 0, seed: 2)
+        let keys = ["a": a.store.publicKey, "hub": hub.store.publicKey]
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var rng = SplitMix64(seed: 9)
+        let pool = (0..<(4 << 20)).map { _ in alphabet[Int(rng.next() & 63)] }
+        var base = SyntheticTraffic(site: "a", seed: 4).events(count: 1)[0]
+        base.customer = nil
+        // 480 events of 60,000 barely compressible characters: one block of about 22 MB.
+        _ = try a.store.append((0..<480).map { i -> Event in
+            var e = base
+            e.id = "blob-\(i)"
+            let start = (i * 4_999) % (pool.count - 60_000)
+            e.data = ["blob": .string(String(decoding: pool[start..<(start + 60_000)], as: UTF8.self))]
+            return e
+        })
+        let largest = try XCTUnwrap(a.store.snapshot(origin: "a")?.blocks.map(\.totalBytes).max())
+        XCTAssertGreaterThan(largest, BlockFrames.responseBytesMax + (1 << 20), "the test needs a block larger than a response")
+        for _ in 0..<3 { try await client(hub, keys: keys).pull(from: peer(a, as: "hub")) }
+        XCTAssertEqual(heads(hub.store)["a"], heads(a.store)["a"])
+    }
+
     func testNoTokenOrWrongTokenGets401AndReadsNothing() async throws {
         let a = try await node("a", events: 500, seed: 1)
         let me = try await node("b", events: 10, seed: 2)
