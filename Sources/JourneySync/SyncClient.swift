@@ -81,8 +81,15 @@ public final class SyncClient: Sendable {
         while true {
             let wanted = peerHeads.map(\.origin).filter { $0 != store.site && refused[$0] == nil }
             guard !wanted.isEmpty else { break }
-            let blocks = try await fetch(peer, origins: wanted, waitMs: report.blocks == 0 ? waitMs : 0)
+            let asked = cursorSeqs()
+            let blocks = try await fetch(peer, origins: wanted, cursors: Self.cursorText(asked), waitMs: report.blocks == 0 ? waitMs : 0)
             if blocks.isEmpty { break }
+            // The pull asks again until an answer is empty; an answer with nothing after the cursors
+            // asked for would be asked for, and answered, for ever. (Blocks past them that another
+            // process stored meanwhile are progress: the next request's cursors move.)
+            guard blocks.contains(where: { $0.header.lastSeq > (asked[$0.header.origin] ?? 0) }) else {
+                throw SyncError(.protocolViolation, "\(peer.name) answered with blocks this node already holds, none after the positions it asked from (\(Self.cursorText(asked))); it does not follow the sync protocol, so the pull stopped. Check the peer's version and configuration")
+            }
             // Checking and storing block (both cores, writes, fsync): off the cooperative pool.
             let alreadyRefused = refused
             let outcome = await Self.offload { self.store(blocks, from: peer, refused: alreadyRefused) }
@@ -180,8 +187,18 @@ public final class SyncClient: Sendable {
     }
 
     /// The cursors sent with a request: this node's last seq of every origin it holds.
-    func cursors() -> String {
-        store.origins.compactMap { o in store.snapshot(origin: o).map { "\(o):\($0.lastSeq)" } }.joined(separator: ",")
+    func cursors() -> String { Self.cursorText(cursorSeqs()) }
+
+    /// The last seq this node holds of each origin: where a pull asks from.
+    func cursorSeqs() -> [String: UInt64] {
+        var seqs: [String: UInt64] = [:]
+        for o in store.origins { if let snap = store.snapshot(origin: o) { seqs[o] = snap.lastSeq } }
+        return seqs
+    }
+
+    /// Cursors as a request carries them: `origin:seq` pairs, by origin, separated by commas.
+    static func cursorText(_ seqs: [String: UInt64]) -> String {
+        seqs.keys.sorted().compactMap { o in seqs[o].map { "\(o):\($0)" } }.joined(separator: ",")
     }
 
     func fetch(_ peer: SyncConfig.Peer, origins: [String]? = nil, cursors explicit: String? = nil, waitMs: Int) async throws -> [Block] {

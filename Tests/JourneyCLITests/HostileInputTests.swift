@@ -331,6 +331,35 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    /// A peer that answers every request for blocks with blocks the node
+    /// already holds — at or before the cursors it asked for, genuine and
+    /// signed — made `journey sync` ask again for ever: the pull only ended
+    /// on an empty answer. It now stops at such an answer and names the peer.
+    func testAPeerThatRepeatsHeldBlocksCannotKeepTheNodePulling() async throws {
+        let east = dir + "-east"
+        let made = await JourneyCLI.run(["init", "--data", east, "--site", "east"])
+        XCTAssertEqual(made.status, 0)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: east) }
+        let eastKey = String(await JourneyCLI.run(["keys", "--data", east]).stdout.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let input = try write("east.jsonl", (0..<20).map { i in
+            #"{"id":"e\#(i)","at":"2026-03-02T09:\#(10 + i):00Z","kind":"contact.started","contact":"c\#(i)","customer":"k\#(i)","channel":"voice"}"#
+        }.joined(separator: "\n") + "\n")
+        let appended = await JourneyCLI.run(["append", "--data", east, input])
+        XCTAssertEqual(appended.status, 0, appended.stderr)
+        let block = try XCTUnwrap(try LogStore.open(directory: east).snapshot(origin: "east")).block(at: 0)
+        let heads = Array(#"{"origins":[{"origin":"east","lastSeq":\#(block.header.lastSeq),"headHash":"\#(Checksum.hex(block.header.chainHash))"}]}"#.utf8)
+        // Genuine the first time (stored), then the same block whatever the cursors say.
+        let peer = try HostilePeer { path in path.hasSuffix("/heads") ? (200, heads) : (200, block.bytes) }
+        defer { peer.stop() }
+        let config = #"{"peers":[{"name":"evil","url":"\#(peer.url)","token":"token-of-evil-0123456789abcdef"}],"keys":{"east":"\#(eastKey)"}}"#
+        try config.write(toFile: dir + "/sync.json", atomically: true, encoding: .utf8)
+        let r = try Subprocess.journey(["sync", "--data", dir], deadlineSeconds: 60)
+        XCTAssertFalse(r.timedOut, "journey sync kept pulling the same block")
+        XCTAssertEqual(r.status, 4, r.stderr)
+        XCTAssertTrue(r.stderr.contains("evil") && r.stderr.contains("already holds"), r.stderr)
+        XCTAssertEqual(try LogStore.open(directory: dir).snapshot(origin: "east")?.lastSeq, block.header.lastSeq, "the genuine block was stored once")
+    }
+
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
