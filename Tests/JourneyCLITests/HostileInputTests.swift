@@ -295,15 +295,21 @@ final class HostileInputTests: XCTestCase {
 
     // MARK: Peers
 
+    /// A store of a second site, `east`, removed after the test, and its public key as `journey keys` prints it.
+    func eastStore() async throws -> (directory: String, key: String) {
+        let east = dir + "-east"
+        let made = await JourneyCLI.run(["init", "--data", east, "--site", "east"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: east) }
+        let key = String(await JourneyCLI.run(["keys", "--data", east]).stdout.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return (east, key)
+    }
+
     /// The reproduction: a `/v1/heads` answer with `"lastSeq": -1` trapped the
     /// syncing node. Every malformed answer is now refused peer data: exit 4,
     /// nothing stored, the node alive.
     func testAHostilePeerCannotCrashOrHangTheNodeThatSyncsFromIt() async throws {
-        let east = dir + "-east"
-        let initOutcome2 = await JourneyCLI.run(["init", "--data", east, "--site", "east"])
-        XCTAssertEqual(initOutcome2.status, 0)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: east) }
-        let eastKey = String(await JourneyCLI.run(["keys", "--data", east]).stdout.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let (_, eastKey) = try await eastStore()
         let goodHeads = Array(#"{"origins":[{"origin":"east","lastSeq":5,"headHash":"00"}]}"#.utf8)
         let nested = Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)
         var rng = SplitMix64(seed: 7)
@@ -336,11 +342,7 @@ final class HostileInputTests: XCTestCase {
     /// signed — made `journey sync` ask again for ever: the pull only ended
     /// on an empty answer. It now stops at such an answer and names the peer.
     func testAPeerThatRepeatsHeldBlocksCannotKeepTheNodePulling() async throws {
-        let east = dir + "-east"
-        let made = await JourneyCLI.run(["init", "--data", east, "--site", "east"])
-        XCTAssertEqual(made.status, 0)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: east) }
-        let eastKey = String(await JourneyCLI.run(["keys", "--data", east]).stdout.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let (east, eastKey) = try await eastStore()
         let input = try write("east.jsonl", (0..<20).map { i in
             #"{"id":"e\#(i)","at":"2026-03-02T09:\#(10 + i):00Z","kind":"contact.started","contact":"c\#(i)","customer":"k\#(i)","channel":"voice"}"#
         }.joined(separator: "\n") + "\n")
