@@ -247,26 +247,45 @@ public final class SyncClient: Sendable {
         return try Self.pinnedClients.client(ca: ca)
     }
 
+    /// One GET of `url` from `peer`, the whole answer — head and body —
+    /// within `timeoutSeconds`. The client's own timeout covers the head
+    /// only: a peer that sent a head and part of a body and then nothing
+    /// held a pull for ever, so the body is read under the same deadline.
     func get(_ url: String, peer: SyncConfig.Peer, timeoutSeconds: Int64) async throws -> [UInt8] {
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "Authorization", value: "Bearer \(peer.token)")
-        let response: HTTPClientResponse
-        do {
-            response = try await client(for: peer).execute(request, timeout: .seconds(timeoutSeconds))
-        } catch {
-            throw SyncError(.transport, "\(peer.name) (\(peer.url)): \(error)")
-        }
-        switch response.status.code {
-        case 200: break
-        case 401: throw SyncError(.unauthorized, "\(peer.name) refused our token (401): check 'token' of this peer in the sync config")
-        case 403: throw SyncError(.forbidden, "\(peer.name) does not let this node read some origin (403)")
-        default: throw SyncError(.protocolViolation, "\(peer.name) answered HTTP \(response.status.code)")
-        }
-        do {
-            let buffer = try await response.body.collect(upTo: BlockFrames.bodyBytesMax)
-            return Array(buffer.readableBytesView)
-        } catch {
-            throw SyncError(.transport, "\(peer.name): the response was cut (\(error))")
+        let http = try client(for: peer)
+        let deadline = NIODeadline.now() + .seconds(timeoutSeconds)
+        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var request = HTTPClientRequest(url: url)
+                request.headers.add(name: "Authorization", value: "Bearer \(peer.token)")
+                let response: HTTPClientResponse
+                do {
+                    response = try await http.execute(request, deadline: deadline)
+                } catch {
+                    throw SyncError(.transport, "\(peer.name) (\(peer.url)): \(error)")
+                }
+                switch response.status.code {
+                case 200: break
+                case 401: throw SyncError(.unauthorized, "\(peer.name) refused our token (401): check 'token' of this peer in the sync config")
+                case 403: throw SyncError(.forbidden, "\(peer.name) does not let this node read some origin (403)")
+                default: throw SyncError(.protocolViolation, "\(peer.name) answered HTTP \(response.status.code)")
+                }
+                do {
+                    let buffer = try await response.body.collect(upTo: BlockFrames.bodyBytesMax)
+                    return Array(buffer.readableBytesView)
+                } catch {
+                    throw SyncError(.transport, "\(peer.name): the response was cut (\(error))")
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeoutSeconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let body = first else {
+                throw SyncError(.transport, "\(peer.name) (\(peer.url)): no whole answer within \(timeoutSeconds) s; the pull stopped and will start again from what was stored")
+            }
+            return body
         }
     }
 

@@ -362,6 +362,22 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(try LogStore.open(directory: dir).snapshot(origin: "east")?.lastSeq, block.header.lastSeq, "the genuine block was stored once")
     }
 
+    /// A peer that sends the head of an answer and part of its body, then
+    /// nothing, with the connection open: the pull must give up on it within
+    /// its request timeout, not wait for ever.
+    func testAPeerThatStopsInTheMiddleOfAnAnswerCannotHangTheNode() async throws {
+        let (_, eastKey) = try await eastStore()
+        let heads = Array(#"{"origins":[{"origin":"east","lastSeq":5,"headHash":"00"}]}"#.utf8)
+        let peer = try HostilePeer(stalling: true) { _ in (200, Array(heads.prefix(10))) }
+        defer { peer.stop() }
+        let config = #"{"peers":[{"name":"evil","url":"\#(peer.url)","token":"token-of-evil-0123456789abcdef"}],"keys":{"east":"\#(eastKey)"}}"#
+        try config.write(toFile: dir + "/sync.json", atomically: true, encoding: .utf8)
+        let r = try Subprocess.journey(["sync", "--data", dir], deadlineSeconds: 45)
+        XCTAssertFalse(r.timedOut, "journey sync waited for the rest of an answer that never came")
+        XCTAssertNotEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("evil"), r.stderr)
+    }
+
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 

@@ -15,16 +15,19 @@ final class HostilePeer: @unchecked Sendable {
     private var server: LoopbackServer?
     private let answer: Answer
 
-    init(answer: @escaping Answer) throws {
+    /// With `stalling`, each answer promises more body than it sends, sends
+    /// what it has, and then holds the connection open, silent, for up to
+    /// two minutes: a peer that stops in the middle of a response.
+    init(stalling: Bool = false, answer: @escaping Answer) throws {
         self.answer = answer
-        server = try LoopbackServer(backlog: 16) { [answer] fd in Thread.detachNewThread { HostilePeer.serve(fd, answer) } }
+        server = try LoopbackServer(backlog: 16) { [answer] fd in Thread.detachNewThread { HostilePeer.serve(fd, answer, stalling: stalling) } }
     }
 
     var url: String { "http://127.0.0.1:\(server?.port ?? 0)" }
 
     func stop() { server?.stop() }
 
-    private static func serve(_ fd: Int32, _ answer: Answer) {
+    private static func serve(_ fd: Int32, _ answer: Answer, stalling: Bool) {
         defer { close(fd) }
         var request: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -38,7 +41,7 @@ final class HostilePeer: @unchecked Sendable {
         let target = firstLine.count > 1 ? String(firstLine[1]) : "/"
         let path = String(target.split(separator: "?", maxSplits: 1).first ?? "")
         let (status, body) = answer(path)
-        let head = "HTTP/1.1 \(status) X\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        let head = "HTTP/1.1 \(status) X\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count + (stalling ? 1_000 : 0))\r\nConnection: close\r\n\r\n"
         let out = Array(head.utf8) + body
         var sent = 0
         while sent < out.count {
@@ -46,6 +49,7 @@ final class HostilePeer: @unchecked Sendable {
             if n <= 0 { return }
             sent += n
         }
+        if stalling { sleep(120) }
     }
 }
 
