@@ -305,6 +305,12 @@ final class HostileInputTests: XCTestCase {
         return (east, key)
     }
 
+    /// Makes `peer` the node's only sync peer, as `evil`, with east's key pinned.
+    func pinPeer(_ peer: HostilePeer, eastKey: String) throws {
+        let config = #"{"peers":[{"name":"evil","url":"\#(peer.url)","token":"token-of-evil-0123456789abcdef"}],"keys":{"east":"\#(eastKey)"}}"#
+        try config.write(toFile: dir + "/sync.json", atomically: true, encoding: .utf8)
+    }
+
     /// The reproduction: a `/v1/heads` answer with `"lastSeq": -1` trapped the
     /// syncing node. Every malformed answer is now refused peer data: exit 4,
     /// nothing stored, the node alive.
@@ -328,8 +334,7 @@ final class HostileInputTests: XCTestCase {
         for c in cases {
             let peer = try HostilePeer { path in path.hasSuffix("/heads") ? (200, c.heads) : (200, c.blocks) }
             defer { peer.stop() }
-            let config = #"{"peers":[{"name":"evil","url":"\#(peer.url)","token":"token-of-evil-0123456789abcdef"}],"keys":{"east":"\#(eastKey)"}}"#
-            try config.write(toFile: dir + "/sync.json", atomically: true, encoding: .utf8)
+            try pinPeer(peer, eastKey: eastKey)
             try expect(["sync", "--data", dir], status: 4, mentions: [c.mentions])
             let status = try Subprocess.journey(["status", "--data", dir])
             XCTAssertFalse(status.signaled || status.timedOut, "\(c.0): status \(status.stderr)")
@@ -353,8 +358,7 @@ final class HostileInputTests: XCTestCase {
         // Genuine the first time (stored), then the same block whatever the cursors say.
         let peer = try HostilePeer { path in path.hasSuffix("/heads") ? (200, heads) : (200, block.bytes) }
         defer { peer.stop() }
-        let config = #"{"peers":[{"name":"evil","url":"\#(peer.url)","token":"token-of-evil-0123456789abcdef"}],"keys":{"east":"\#(eastKey)"}}"#
-        try config.write(toFile: dir + "/sync.json", atomically: true, encoding: .utf8)
+        try pinPeer(peer, eastKey: eastKey)
         let r = try Subprocess.journey(["sync", "--data", dir], deadlineSeconds: 60)
         XCTAssertFalse(r.timedOut, "journey sync kept pulling the same block")
         XCTAssertEqual(r.status, 4, r.stderr)
@@ -370,8 +374,7 @@ final class HostileInputTests: XCTestCase {
         let heads = Array(#"{"origins":[{"origin":"east","lastSeq":5,"headHash":"00"}]}"#.utf8)
         let peer = try HostilePeer(stalling: true) { _ in (200, Array(heads.prefix(10))) }
         defer { peer.stop() }
-        let config = #"{"peers":[{"name":"evil","url":"\#(peer.url)","token":"token-of-evil-0123456789abcdef"}],"keys":{"east":"\#(eastKey)"}}"#
-        try config.write(toFile: dir + "/sync.json", atomically: true, encoding: .utf8)
+        try pinPeer(peer, eastKey: eastKey)
         let r = try Subprocess.journey(["sync", "--data", dir], deadlineSeconds: 45)
         XCTAssertFalse(r.timedOut, "journey sync waited for the rest of an answer that never came")
         XCTAssertNotEqual(r.status, 0, r.stderr)
