@@ -43,6 +43,11 @@ public struct SyncServer: Sendable {
     public var wakesOnAppend = true
     /// Longest long poll accepted.
     public static let waitMillisecondsMax = 60_000
+    /// A connection with no request in flight this long is closed: one that
+    /// connects and sends nothing, or half a request head, holds a socket
+    /// (and the process's descriptors, which its log needs) no longer. A
+    /// long poll is a request in flight, so it is not cut.
+    public var idleSeconds: Int64 = 30
     /// Where each client stood at its last pull (replication lag).
     public let tracker: ReplicationTracker
 
@@ -74,12 +79,13 @@ public struct SyncServer: Sendable {
             return try await server.blocks(request, client: client)
         }
         let builder: HTTPServerBuilder
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(idleSeconds))
         if let cert = config.tlsCertificate, let key = config.tlsKey {
             let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .file(key))
-            builder = try .tls(.http1(), tlsConfiguration: tls)
+            builder = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         } else {
-            builder = .http1()
+            builder = .http1(configuration: http1)
         }
         return Application(
             router: router, server: builder,

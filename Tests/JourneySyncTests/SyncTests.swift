@@ -7,6 +7,7 @@ import JourneyLog
 import JourneyModel
 import JourneyProjections
 import JourneySync
+import JourneyTestSupport
 import Logging
 import XCTest
 
@@ -180,6 +181,37 @@ final class SyncTests: XCTestCase {
         XCTAssertGreaterThan(largest, BlockFrames.responseBytesMax + (1 << 20), "the test needs a block larger than a response")
         for _ in 0..<3 { try await client(hub, keys: keys).pull(from: peer(a, as: "hub")) }
         XCTAssertEqual(heads(hub.store)["a"], heads(a.store)["a"])
+    }
+
+    /// A client that connects and sends half a request head, then nothing,
+    /// held its socket for ever; many of them would take the descriptors
+    /// the node's own log needs. The server closes such a connection once it
+    /// has been idle its limit — and a long poll, a request in flight, is
+    /// not cut by the same limit.
+    func testAConnectionThatSendsHalfARequestIsClosedButALongPollIsNot() async throws {
+        let store = try LogStore.create(directory: "\(root)/idle", site: "a")
+        try appendOwn(store, events: 10, seed: 1)
+        var config = SyncConfig()
+        config.clients = [SyncConfig.Client(name: "hub", token: Self.token("hub"))]
+        var server = SyncServer(store: store, config: config, logger: Logger(label: "test.idle"))
+        server.idleSeconds = 1
+        let port = try await start(server)
+        let fd = Loopback.connect(port: UInt16(port))
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        _ = Array("GET /v1/heads HTTP/1.1\r\nHost: x\r\n".utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        // A hang detector, not a timing: the server closes the connection (read returns 0) well within 20 s.
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, 20_000) == 1 else { return XCTFail("the half-sent request's connection is still open after 20 s") }
+        var byte: UInt8 = 0
+        XCTAssertEqual(read(fd, &byte, 1), 0, "the server closed the connection")
+        // A long poll of 3 s, three times the idle limit, is answered, not cut.
+        let a = Node(site: "a", store: store, url: "http://127.0.0.1:\(port)", token: Self.token("a"))
+        let hub = try await node("hub", events: 0, seed: 2)
+        let keys = ["a": store.publicKey]
+        try await client(hub, keys: keys).pull(from: peer(a, as: "hub"))
+        let report = try await client(hub, keys: keys).pull(from: peer(a, as: "hub"), waitMs: 3_000)
+        XCTAssertEqual(report.events, 0)
     }
 
     func testNoTokenOrWrongTokenGets401AndReadsNothing() async throws {
