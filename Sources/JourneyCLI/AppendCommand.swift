@@ -29,7 +29,7 @@ struct AppendCommand: ParsableCommand {
     func run() throws {
         let node = store.node()
         let s = try node.openStore()
-        let outcome = try node.appendJSONL(file, to: s, rejects: try rejects.map(RejectsSink.init(path:)))
+        let outcome = try node.appendJSONL(file, to: s, rejects: try rejects.map { try RejectsSink(path: $0, input: file, storeDirectory: s.directory) })
         Self.reportRejects(outcome, into: rejects)
         let r = outcome.result
         Console.line("appended \(r.appended), duplicates \(r.duplicates)" + (r.lastSeq.map { ", last seq \($0)" } ?? ""))

@@ -56,7 +56,7 @@ struct ImportCommand: ParsableCommand {
         if let site, site != s.site {
             throw CLIError(.badInput, "--site \(site) is not this store's site '\(s.site)'; a store imports only its own site's events")
         }
-        let sink = try rejects.map(RejectsSink.init(path:))
+        let sink = try rejects.map { try RejectsSink(path: $0, input: file, storeDirectory: s.directory) }
         if follow {
             return try node.followQueueLog(file, to: s, idleExitSeconds: idleExit, rejects: sink, report: { batch, result in
                 Console.line("followed \(batch.inputCount) line(s): appended \(result.appended), duplicates \(result.duplicates)")

@@ -7,7 +7,18 @@ public final class RejectsSink {
     public let path: String
     private let handle: FileHandle
 
-    /// Creates (or empties) the file at `path`.
+    /// Creates (or empties) the file at `path` for the rejects of `input`
+    /// (a path, or `-` for standard input) appended to the store in
+    /// `storeDirectory`, after checking that emptying it destroys nothing:
+    /// it must not be the input itself (by any spelling or link) nor lie
+    /// inside the store's directory (its logs, keys and manifest).
+    public convenience init(path: String, input: String, storeDirectory: String) throws {
+        try FileIdentity.checkSafeToEmpty(path, option: "--rejects", input: input, storeDirectory: storeDirectory)
+        try self.init(path: path)
+    }
+
+    /// Creates (or empties) the file at `path`, checking nothing (see
+    /// ``init(path:input:storeDirectory:)`` for what a command line gives).
     public init(path: String) throws {
         self.path = path
         guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
@@ -29,3 +40,4 @@ public final class RejectsSink {
 
     deinit { try? handle.close() }
 }
+

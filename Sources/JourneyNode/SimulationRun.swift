@@ -32,6 +32,7 @@ public struct SimulationRun {
                     weekDone: (_ kept: Int, _ seconds: Double) -> Void) throws -> Outcome {
         var out: FileHandle?
         if let path {
+            try FileIdentity.checkSafeToEmpty(path, option: "--jsonl", input: nil, storeDirectory: store?.directory)
             guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
                 throw NodeError(.unwritable, "cannot write \(path): check the directory exists and is writable")
             }

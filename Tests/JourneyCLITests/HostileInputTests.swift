@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import JourneyCLI
 import JourneyLog
@@ -408,5 +411,48 @@ extension HostileInputTests {
         try expect(["append", "--data", dir, mixed, "--rejects", rejects], status: 0)
         XCTAssertEqual(try storedEvents(), 1)
         XCTAssertEqual(try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").count, 2)
+    }
+}
+
+extension HostileInputTests {
+    /// The reproduction: `--rejects` naming the input itself (`append`, or
+    /// `import` through another spelling of the path or a hard link) emptied
+    /// the input before it was read — the file was lost and "appended 0"
+    /// reported. A rejects file inside the store's directory could empty a
+    /// log segment or the site's signing key the same way. Both are now refused before anything is
+    /// opened for writing, and the input is left as it was.
+    func testARejectsFileThatIsTheInputOrInsideTheStoreIsRefusedAndNothingIsEmptied() throws {
+        let bad = #"{"id":"x","at":"2026-03-02T09:00:00Z","kind":"contact.started"}"#
+        let good = #"{"id":"e1","at":"2026-03-02T09:00:00Z","kind":"contact.started","contact":"c1","customer":"k1","channel":"voice"}"#
+        let text = good + "\n" + bad + "\n"
+        let input = try write("in.jsonl", text)
+        let link = input + ".link"
+        try? FileManager.default.removeItem(atPath: link)
+        XCTAssertEqual(Glibc.link(input, link), 0)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: link) }
+        let dotted = (input as NSString).deletingLastPathComponent + "/./" + (input as NSString).lastPathComponent
+        for (command, rejects) in [("append", input), ("append", dotted), ("append", link), ("import", dotted), ("import", link)] {
+            let args = command == "import" ? ["import", "--format", "jsonl"] : [command]
+            try expect(args + ["--data", dir, "--rejects", rejects, input], status: 3, mentions: ["--rejects", "input"])
+            XCTAssertEqual(try String(contentsOfFile: input, encoding: .utf8), text, "\(command) --rejects \(rejects): the input is untouched")
+        }
+        XCTAssertEqual(try storedEvents(), 0)
+        // Inside the store: its signing key, its manifest, or a new file beside its logs.
+        for target in [dir + "/keys/site.ed25519", dir + "/journey.json", dir + "/logs/rejects.jsonl"] {
+            let before = try? Data(contentsOf: URL(fileURLWithPath: target))
+            try expect(["append", "--data", dir, "--rejects", target, input], status: 3, mentions: ["--rejects", "store"])
+            XCTAssertEqual(try? Data(contentsOf: URL(fileURLWithPath: target)), before, "\(target) is untouched")
+        }
+        XCTAssertEqual(try storedEvents(), 0)
+        // The simulator's JSONL copy is checked the same way.
+        let key = try Data(contentsOf: URL(fileURLWithPath: dir + "/keys/site.ed25519"))
+        try expect(["simulate", "--data", dir, "--days", "1", "--jsonl", dir + "/keys/site.ed25519"], status: 3, mentions: ["--jsonl", "store"])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/keys/site.ed25519")), key, "the signing key is untouched")
+        XCTAssertEqual(try storedEvents(), 0)
+        // Elsewhere, the rejects file works as before.
+        let rejects = dir + "-rejects.jsonl"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: rejects) }
+        try expect(["append", "--data", dir, "--rejects", rejects, input], status: 0)
+        XCTAssertEqual(try storedEvents(), 1)
     }
 }
