@@ -117,24 +117,31 @@ public struct JSONLAppend {
             check.chunkSums.append((chunk.bytes.count, Checksum.crc32c(chunk.bytes)))
             outcome.lines += chunk.lineCount
             let halves = decodeInHalves(chunk) { result in
-                var checked: [Checked] = []
                 var errors: [IngestError] = result.errors.map { e in
                     var unlined = e
                     unlined.line = nil
                     return IngestError(line: e.line, .invalidEvent, unlined.description)
                 }
+                var checked: [Checked] = []
                 checked.reserveCapacity(result.events.count)
-                for (i, var e) in result.events.enumerated() {
-                    do throws(ModelError) {
-                        // The decoder validated the event as given; only a derived id (which can take a
-                        // line over the size limit) needs the store's checks again.
-                        if e.id.isEmpty {
-                            e.id = DerivedID.make(for: e)
-                            try e.validate()
+                // The events are read where they lie: iterating them copied each one (a retain and a
+                // release of every field); only an event that needs an id derived is copied.
+                result.events.withUnsafeBufferPointer { events in
+                    for i in events.indices {
+                        do throws(ModelError) {
+                            if events[i].id.isEmpty {
+                                // The decoder validated the event as given; only a derived id (which can
+                                // take a line over the size limit) needs the store's checks again.
+                                var e = events[i]
+                                e.id = DerivedID.make(for: e)
+                                try e.validate()
+                                checked.append(Checked(idHash: Self.idHash(e.id), contentHash: Self.factHash(e), line: result.lines[i]))
+                            } else {
+                                checked.append(Checked(idHash: Self.idHash(events[i].id), contentHash: Self.factHash(events[i]), line: result.lines[i]))
+                            }
+                        } catch {
+                            errors.append(IngestError(line: result.lines[i], .invalidEvent, "\(error)"))
                         }
-                        checked.append(Checked(idHash: Self.idHash(e.id), contentHash: Self.factHash(e), line: result.lines[i]))
-                    } catch {
-                        errors.append(IngestError(line: result.lines[i], .invalidEvent, "\(error)"))
                     }
                 }
                 return (checked, errors)
@@ -248,15 +255,26 @@ public struct JSONLAppend {
     func storable(_ chunk: LineChunks.Chunk, _ check: Check) -> ([Event], [UInt8]) {
         var events: [Event] = []
         var setAsideHere: [IngestError] = []
-        for (result, _) in decodeInHalves(chunk, { ($0, 0) }) {
-            events.reserveCapacity(events.count + result.events.count)
-            for (i, var e) in result.events.enumerated() {
-                if let r = check.rejected[result.lines[i]] {
-                    setAsideHere.append(r)
-                    continue
+        var halves = decodeInHalves(chunk) { $0 }
+        for h in halves.indices {
+            // Each half's events are moved out whole (nothing else holds them): the common case, a
+            // chunk with no rejected line, neither copies an event nor builds a second array.
+            var taken: [Event] = []
+            swap(&taken, &halves[h].events)
+            let result = halves[h]
+            if check.rejected.isEmpty {
+                for i in taken.indices where taken[i].id.isEmpty { taken[i].id = DerivedID.make(for: taken[i]) }
+                if events.isEmpty { events = taken } else { events.append(contentsOf: taken) }
+            } else {
+                events.reserveCapacity(events.count + taken.count)
+                for (i, var e) in taken.enumerated() {
+                    if let r = check.rejected[result.lines[i]] {
+                        setAsideHere.append(r)
+                        continue
+                    }
+                    if e.id.isEmpty { e.id = DerivedID.make(for: e) }
+                    events.append(e)
                 }
-                if e.id.isEmpty { e.id = DerivedID.make(for: e) }
-                events.append(e)
             }
             for e in result.errors { if let l = e.line, let r = check.rejected[l] { setAsideHere.append(r) } }
         }
