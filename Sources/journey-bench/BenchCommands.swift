@@ -434,7 +434,7 @@ struct BenchPostgresCommand: AsyncParsableCommand {
 struct SimulatedStoreOptions: ParsableArguments {
     @Option(help: "Events in the simulated store.") var events = 2_000_000
     @Option(help: "Simulation seed.") var seed: UInt64 = 42
-    @Option(help: ArgumentHelp("Scratch directory (the simulated store is reused when big enough).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Scratch directory (the simulated store is reused when it holds exactly --events events).", valueName: "dir"))
     var dir = FileManager.default.temporaryDirectory.path + "/journey-bench-projections"
 
     func benchmark() -> ProjectionBenchmark {
