@@ -257,8 +257,9 @@ public struct JSONLAppend {
         var setAsideHere: [IngestError] = []
         var halves = decodeInHalves(chunk) { $0 }
         for h in halves.indices {
-            // Each half's events are moved out whole (nothing else holds them): the common case, a
-            // chunk with no rejected line, neither copies an event nor builds a second array.
+            // Each half's events are moved out whole (nothing else holds them). In the common case, a
+            // chunk with no rejected line, the first half becomes the chunk's array without a copy and
+            // missing ids are derived in place; the second half is appended to it (an element copy).
             var taken: [Event] = []
             swap(&taken, &halves[h].events)
             let result = halves[h]

@@ -56,7 +56,7 @@ extension Event {
             throw ModelError(.invalidField, field: "data", "nests arrays and objects more than \(levels) levels deep (a JSON line holds \(JSONParser.depthMax)); flatten it")
         }
         if let m = extra.members.first(where: { $0.value.nests(deeperThan: levels) }) {
-            throw ModelError(.invalidField, field: "\(ModelError.excerpt(m.key))", "nests arrays and objects more than \(levels) levels deep (a JSON line holds \(JSONParser.depthMax)); flatten it")
+            throw ModelError(.invalidField, field: "extra.\(ModelError.excerpt(m.key))", "nests arrays and objects more than \(levels) levels deep (a JSON line holds \(JSONParser.depthMax)); flatten it")
         }
         if encodedBytesUpperBound > Event.encodedBytesMax {
             var out: [UInt8] = []

@@ -40,4 +40,3 @@ public final class RejectsSink {
 
     deinit { try? handle.close() }
 }
-

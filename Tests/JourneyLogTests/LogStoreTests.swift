@@ -140,19 +140,9 @@ final class LogStoreTests: XCTestCase {
         var o = options(fs, durability: .none)
         o.eventsPerBlock = LogOptions().eventsPerBlock
         let store = try LogStore.create(directory: "/d", site: "north", options: o)
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var rng = SplitMix64(seed: 5)
-        let pool = (0..<(4 << 20)).map { _ in alphabet[Int(rng.next() & 63)] }
-        let base = traffic(1)[0]
-        // 60,000 random characters each (6 bits a byte: deflate keeps about 3/4), 800 events:
-        // about 36 MB compressed in one block of the default size, over the 32 MB a block may have.
-        let input = (0..<800).map { i -> Event in
-            var e = base
-            e.id = "blob-\(i)"
-            let start = (i * 4_999) % (pool.count - 60_000)
-            e.data = ["blob": .string(String(decoding: pool[start..<(start + 60_000)], as: UTF8.self))]
-            return e
-        }
+        // 800 events of 60,000 barely compressible characters: about 36 MB compressed in one block
+        // of the default size, over the 32 MB a block may have.
+        let input = BulkyEvents.incompressible(800, like: traffic(1)[0], seed: 5)
         XCTAssertNoThrow(try input[0].validate())
         XCTAssertEqual(try store.append(input).appended, input.count)
         let back = try allEvents(store)

@@ -164,19 +164,10 @@ final class SyncTests: XCTestCase {
         let a = try await node("a", events: 10, seed: 1)
         let hub = try await node("hub", events: 0, seed: 2)
         let keys = ["a": a.store.publicKey, "hub": hub.store.publicKey]
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var rng = SplitMix64(seed: 9)
-        let pool = (0..<(4 << 20)).map { _ in alphabet[Int(rng.next() & 63)] }
         var base = SyntheticTraffic(site: "a", seed: 4).events(count: 1)[0]
         base.customer = nil
         // 480 events of 60,000 barely compressible characters: one block of about 22 MB.
-        _ = try a.store.append((0..<480).map { i -> Event in
-            var e = base
-            e.id = "blob-\(i)"
-            let start = (i * 4_999) % (pool.count - 60_000)
-            e.data = ["blob": .string(String(decoding: pool[start..<(start + 60_000)], as: UTF8.self))]
-            return e
-        })
+        _ = try a.store.append(BulkyEvents.incompressible(480, like: base, seed: 9))
         let largest = try XCTUnwrap(a.store.snapshot(origin: "a")?.blocks.map(\.totalBytes).max())
         XCTAssertGreaterThan(largest, BlockFrames.responseBytesMax + (1 << 20), "the test needs a block larger than a response")
         for _ in 0..<3 { try await client(hub, keys: keys).pull(from: peer(a, as: "hub")) }
