@@ -14,17 +14,22 @@ import Darwin
 ///    when it has none, and validated as the store will validate it. The
 ///    hash of each id's content is kept in an ``IDIndex``, so a line that
 ///    gives an id to different content than another line is found wherever
-///    the two lines are in the input (a third, short pass over the input
-///    confirms such candidates by their ids and names both lines);
-/// 2. **store**: the lines are decoded again and appended a chunk at a time,
-///    without the rejected lines, each chunk checked to be the bytes pass 1
-///    checked.
+///    the two lines are in the input (a short extra pass over the input
+///    confirms such candidates by their ids and names both lines). The
+///    checked events are written, with their line numbers, to a scratch
+///    file beside the store in the log's own payload format
+///    (``JourneyLog/SpoolRecord``);
+/// 2. **store**: the checked events are read back from the scratch file
+///    (a fraction of the cost of decoding the JSON again) and appended a
+///    batch at a time, without the rejected lines. What is stored is what
+///    was checked, even if the input changes meanwhile.
 ///
 /// Without a rejects sink the input is all-or-nothing: pass 2 runs only when
-/// pass 1 found no bad line. Memory holds a chunk or two, the id table of
-/// the input (16 bytes a slot) and the store's own id index — not the input.
-/// Standard input is copied to a spool file beside the store (removed when
-/// done) so it can be read twice.
+/// pass 1 found no bad line. With one, the rejected lines are copied from
+/// the input to the sink before pass 2 (each chunk checked to be the bytes
+/// pass 1 read). Memory holds a chunk or two, the id table of the input (16
+/// bytes a slot) and the store's own id index — not the input. Standard
+/// input is copied to a scratch file too, so it can be read again.
 public struct JSONLAppend {
     /// What an append did.
     public struct Outcome: Sendable {
@@ -72,8 +77,9 @@ public struct JSONLAppend {
     /// and the store's errors when storing fails.
     public func run(_ input: Input) throws -> Outcome {
         let source = try Source(input, chunkBytes: chunkBytes)
+        let spool = try ScratchFile(in: store.directory, purpose: "the checked events")
         var outcome = Outcome()
-        var check = try checkPass(source, &outcome)
+        var check = try checkPass(source, spool, &outcome)
         if !check.conflictCandidates.isEmpty {
             try confirmConflicts(source, &check, &outcome)
         }
@@ -81,8 +87,10 @@ public struct JSONLAppend {
         if setAside == nil {
             outcome.errors.sort { ($0.line ?? 0) < ($1.line ?? 0) }
             if outcome.errorCount > 0 { return outcome }
+        } else if !check.rejected.isEmpty {
+            try setRejectsAside(source, check)
         }
-        try storePass(source, check, &outcome)
+        try storePass(spool, check, &outcome)
         return outcome
     }
 
@@ -90,7 +98,7 @@ public struct JSONLAppend {
 
     /// What the check pass learnt about the input.
     struct Check {
-        /// Per chunk, its size and CRC-32C, to recognise the same bytes in pass 2.
+        /// Per chunk, its size and CRC-32C, to recognise the same bytes when the rejected lines are copied.
         var chunkSums: [(count: Int, crc: UInt32)] = []
         /// Rejected lines and the first reason for each (with a rejects sink).
         var rejected: [Int: IngestError] = [:]
@@ -107,48 +115,45 @@ public struct JSONLAppend {
         var line: Int
     }
 
-    func checkPass(_ source: Source, _ outcome: inout Outcome) throws -> Check {
+    /// What the check of one half chunk found: its checked events, its bad
+    /// lines, and the checked events as spool records (or why they could not be).
+    struct CheckedHalf {
+        var checked: [Checked]
+        var errors: [IngestError]
+        var records: Result<[UInt8], Error>
+    }
+
+    /// One chunk as the check pass's stages hand it on.
+    struct CheckedChunk {
+        var sum: (count: Int, crc: UInt32)
+        var lineCount: Int
+        var bytesRead: UInt64
+        var halves: [CheckedHalf]
+    }
+
+    /// Reads, decodes and checks the input in three stages, each a chunk
+    /// ahead of the next: reading the next chunk, decoding and checking the
+    /// one before on both cores, and here, in input order, the id table, the
+    /// bad lines and the spool.
+    func checkPass(_ source: Source, _ spool: ScratchFile, _ outcome: inout Outcome) throws -> Check {
         var check = Check()
         var ids = IDIndex()
         var line = ProgressLine(verb: "checked", unit: "MB")
         let started = ContinuousClock.now
         let reader = try source.reader(spooling: true)
-        while let chunk = try reader.next() {
-            check.chunkSums.append((chunk.bytes.count, Checksum.crc32c(chunk.bytes)))
+        let size = reader.size
+        let chunks = ReadAhead { try reader.next().map { ($0, reader.bytesRead) } }
+        let checkedChunks = ReadAhead { () throws -> CheckedChunk? in
+            guard let (chunk, bytesRead) = try chunks.next() else { return nil }
+            return CheckedChunk(sum: (chunk.bytes.count, Checksum.crc32c(chunk.bytes)), lineCount: chunk.lineCount, bytesRead: bytesRead,
+                                halves: decodeInHalves(chunk) { result in checkHalf(&result) })
+        }
+        while let chunk = try checkedChunks.next() {
+            check.chunkSums.append(chunk.sum)
             outcome.lines += chunk.lineCount
-            let halves = decodeInHalves(chunk) { result in
-                var errors: [IngestError] = result.errors.map { e in
-                    var unlined = e
-                    unlined.line = nil
-                    return IngestError(line: e.line, .invalidEvent, unlined.description)
-                }
-                var checked: [Checked] = []
-                checked.reserveCapacity(result.events.count)
-                // The events are read where they lie: iterating them copied each one (a retain and a
-                // release of every field); only an event that needs an id derived is copied.
-                result.events.withUnsafeBufferPointer { events in
-                    for i in events.indices {
-                        do throws(ModelError) {
-                            if events[i].id.isEmpty {
-                                // The decoder validated the event as given; only a derived id (which can
-                                // take a line over the size limit) needs the store's checks again.
-                                var e = events[i]
-                                e.id = DerivedID.make(for: e)
-                                try e.validate()
-                                checked.append(Checked(idHash: Self.idHash(e.id), contentHash: Self.factHash(e), line: result.lines[i]))
-                            } else {
-                                checked.append(Checked(idHash: Self.idHash(events[i].id), contentHash: Self.factHash(events[i]), line: result.lines[i]))
-                            }
-                        } catch {
-                            errors.append(IngestError(line: result.lines[i], .invalidEvent, "\(error)"))
-                        }
-                    }
-                }
-                return (checked, errors)
-            }
-            for (checked, errors) in halves {
-                for e in errors { record(e, &check, &outcome) }
-                for c in checked {
+            for half in chunk.halves {
+                for e in half.errors { record(e, &check, &outcome) }
+                for c in half.checked {
                     let seen = ids.candidates(c.idHash)
                     if seen.isEmpty {
                         ids.insert(c.idHash, seq: c.contentHash)
@@ -158,15 +163,63 @@ public struct JSONLAppend {
                     }
                     check.events += 1
                 }
+                // Once a line is bad and there is no rejects sink, nothing will be stored: the
+                // rest is only checked, to report every bad line.
+                if setAside != nil || outcome.errorCount == 0 { try spool.append(try half.records.get()[...]) }
             }
             // Progress once the input is more than a chunk; standard input's size is not known.
-            let done = reader.bytesRead >> 20
-            if reader.bytesRead > UInt64(chunkBytes),
-               let text = line.line(done: done, total: max(done, (reader.size ?? 0) >> 20), elapsedSeconds: (ContinuousClock.now - started).inSeconds) {
-                progress(reader.size == nil ? "read \(done) MB of standard input" : text)
+            let done = chunk.bytesRead >> 20
+            if chunk.bytesRead > UInt64(chunkBytes),
+               let text = line.line(done: done, total: max(done, (size ?? 0) >> 20), elapsedSeconds: (ContinuousClock.now - started).inSeconds) {
+                progress(size == nil ? "read \(done) MB of standard input" : text)
             }
         }
         return check
+    }
+
+    /// Checks one decoded half chunk on its thread: derives missing ids (in
+    /// place), validates what a derived id changed, hashes ids and contents,
+    /// and encodes the events that passed as spool records.
+    func checkHalf(_ result: inout EventCodec.LinesResult) -> CheckedHalf {
+        var errors: [IngestError] = result.errors.map { e in
+            var unlined = e
+            unlined.line = nil
+            return IngestError(line: e.line, .invalidEvent, unlined.description)
+        }
+        var checked: [Checked] = []
+        checked.reserveCapacity(result.events.count)
+        var failed: [Int] = []
+        let lines = result.lines
+        // The events are read where they lie: iterating them copied each one (a retain and a
+        // release of every field).
+        result.events.withUnsafeMutableBufferPointer { events in
+            for i in events.indices {
+                do throws(ModelError) {
+                    if events[i].id.isEmpty {
+                        // The decoder validated the event as given; only a derived id (which can
+                        // take a line over the size limit) needs the store's checks again.
+                        events[i].id = DerivedID.make(for: events[i])
+                        try events[i].validate()
+                    }
+                    checked.append(Checked(idHash: Self.idHash(events[i].id), contentHash: Self.factHash(events[i]), line: lines[i]))
+                } catch {
+                    errors.append(IngestError(line: lines[i], .invalidEvent, "\(error)"))
+                    failed.append(i)
+                }
+            }
+        }
+        var tags = lines.map { UInt64($0) }
+        if !failed.isEmpty {
+            let drop = Set(failed)
+            result.events = result.events.indices.filter { !drop.contains($0) }.map { result.events[$0] }
+            tags = tags.indices.filter { !drop.contains($0) }.map { tags[$0] }
+        }
+        let records = Result { () throws -> [UInt8] in
+            var out: [UInt8] = []
+            try SpoolRecord.encode(result.events[...], tags: tags[...], origin: store.site, into: &out)
+            return out
+        }
+        return CheckedHalf(checked: checked, errors: errors, records: records)
     }
 
     /// Counts (and keeps, within bounds) one bad line.
@@ -205,106 +258,100 @@ public struct JSONLAppend {
         if setAside != nil { check.events -= batch.errors.count }
     }
 
+    /// Copies the rejected lines, as they were, from the input to the rejects
+    /// sink in input order, each chunk checked to be the bytes the check read.
+    func setRejectsAside(_ source: Source, _ check: Check) throws {
+        guard let setAside else { return }
+        let lines = check.rejected.keys.sorted()
+        var next = 0
+        var index = 0
+        let reader = try source.reader(spooling: false)
+        while let chunk = try reader.next() {
+            guard index < check.chunkSums.count, check.chunkSums[index].count == chunk.bytes.count,
+                  check.chunkSums[index].crc == Checksum.crc32c(chunk.bytes) else {
+                throw IngestError(.malformed, "the input changed between checking it and setting its rejected lines aside (at line \(chunk.firstLine)); nothing was stored. Append a file nobody is writing to")
+            }
+            index += 1
+            var here: [IngestError] = []
+            while next < lines.count, lines[next] < chunk.firstLine + chunk.lineCount {
+                if let r = check.rejected[lines[next]] { here.append(r) }
+                next += 1
+            }
+            if !here.isEmpty { try setAside(Rejects.lines(chunk.bytes, firstLine: chunk.firstLine, rejected: here)) }
+        }
+        guard index == check.chunkSums.count else {
+            throw IngestError(.malformed, "the input changed between checking it and setting its rejected lines aside (it is shorter); nothing was stored. Append a file nobody is writing to")
+        }
+    }
+
     // MARK: Pass 2: store
 
-    func storePass(_ source: Source, _ check: Check, _ outcome: inout Outcome) throws {
-        let reader = try source.reader(spooling: false)
+    /// Appends the checked events from the spool, reading the next batch on
+    /// another thread while the store checks, compresses and commits the
+    /// previous one (on both cores).
+    func storePass(_ spool: ScratchFile, _ check: Check, _ outcome: inout Outcome) throws {
+        spool.rewind()
         var line = ProgressLine(verb: "stored")
         let started = ContinuousClock.now
         var done: UInt64 = 0
-        var index = 0
-        var ready: [Event]? = nil  // decoded, waiting for the store
         var result = LogStore.AppendResult()
-        func take(_ r: LogStore.AppendResult, count: Int) {
-            result.merge(r)
-            done += UInt64(count)
+        let batches = ReadAhead { try nextBatch(spool, check) }
+        while let batch = try batches.next() {
+            result.merge(try AppendChunking.append(batch, to: store))
+            done += UInt64(batch.count)
             if check.events > AppendChunking.eventsPerCall,
                let text = line.line(done: done, total: UInt64(check.events), elapsedSeconds: (ContinuousClock.now - started).inSeconds) {
                 progress(text)
             }
         }
-        // Decode chunk k+1 on one core while chunk k is compressed and committed on the other.
-        while true {
-            let chunk = try reader.next()
-            if let chunk {
-                guard index < check.chunkSums.count, check.chunkSums[index].count == chunk.bytes.count,
-                      check.chunkSums[index].crc == Checksum.crc32c(chunk.bytes) else {
-                    if let ready { take(try store.append(ready), count: ready.count) }
-                    throw IngestError(.malformed, "the input changed between checking and storing it (at line \(chunk.firstLine)); \(result.appended) event(s) of it were stored. Append a file nobody is writing to; appending it again stores only what is missing")
-                }
-                index += 1
-            }
-            let pending = ready
-            let (appended, (decoded, rejectsBytes)) = try BothAtOnce.run({
-                try pending.map { try AppendChunking.append($0, to: store) }
-            }, {
-                chunk.map { storable($0, check) } ?? ([], [])
-            })
-            if let appended, let pending { take(appended, count: pending.count) }
-            if !rejectsBytes.isEmpty, let setAside { try setAside(rejectsBytes) }
-            guard chunk != nil else { break }
-            ready = decoded
-        }
-        if index != check.chunkSums.count {
-            throw IngestError(.malformed, "the input changed between checking and storing it (it is shorter); \(result.appended) event(s) of it were stored. Append a file nobody is writing to; appending it again stores only what is missing")
-        }
         outcome.result = result
     }
 
-    /// The events of `chunk` to store (rejected lines left out) and the rejects file's lines for it.
-    func storable(_ chunk: LineChunks.Chunk, _ check: Check) -> ([Event], [UInt8]) {
-        var events: [Event] = []
-        var setAsideHere: [IngestError] = []
-        var halves = decodeInHalves(chunk) { $0 }
-        for h in halves.indices {
-            // Each half's events are moved out whole (nothing else holds them). In the common case, a
-            // chunk with no rejected line, the first half becomes the chunk's array without a copy and
-            // missing ids are derived in place; the second half is appended to it (an element copy).
-            var taken: [Event] = []
-            swap(&taken, &halves[h].events)
-            let result = halves[h]
-            if check.rejected.isEmpty {
-                for i in taken.indices where taken[i].id.isEmpty { taken[i].id = DerivedID.make(for: taken[i]) }
-                if events.isEmpty { events = taken } else { events.append(contentsOf: taken) }
-            } else {
-                events.reserveCapacity(events.count + taken.count)
-                for (i, var e) in taken.enumerated() {
-                    if let r = check.rejected[result.lines[i]] {
-                        setAsideHere.append(r)
-                        continue
-                    }
-                    if e.id.isEmpty { e.id = DerivedID.make(for: e) }
-                    events.append(e)
-                }
+    /// The next batch of checked events from the spool (about a chunk's, in
+    /// input order, without the lines set aside), or nil at its end.
+    func nextBatch(_ spool: ScratchFile, _ check: Check) throws -> [Event]? {
+        var batch: [Event] = []
+        while batch.count < AppendChunking.eventsPerCall / 2 {
+            var record = try spool.readExactly(SpoolRecord.headerBytes)
+            if record.isEmpty { break }
+            let body = try SpoolRecord.bodyBytes(header: record)
+            record += try spool.readExactly(body)
+            var (events, tags) = try SpoolRecord.decode(record, origin: store.site)
+            if !check.rejected.isEmpty {
+                events = events.indices.filter { check.rejected[Int(truncatingIfNeeded: tags[$0])] == nil }.map { events[$0] }
             }
-            for e in result.errors { if let l = e.line, let r = check.rejected[l] { setAsideHere.append(r) } }
+            if batch.isEmpty { swap(&batch, &events) } else { batch.append(contentsOf: events) }
         }
-        guard setAside != nil, !setAsideHere.isEmpty else { return (events, []) }
-        setAsideHere.sort { ($0.line ?? 0) < ($1.line ?? 0) }
-        return (events, Rejects.lines(chunk.bytes, firstLine: chunk.firstLine, rejected: setAsideHere))
+        return batch.isEmpty ? nil : batch
     }
 
     // MARK: Helpers
 
     /// Decodes the chunk's two halves (cut at a line break) on two threads
     /// and maps each with `work`; the results are in input order.
-    func decodeInHalves<T>(_ chunk: LineChunks.Chunk, _ work: (EventCodec.LinesResult) -> T) -> [T] {
+    func decodeInHalves<T>(_ chunk: LineChunks.Chunk, _ work: (inout EventCodec.LinesResult) -> T) -> [T] {
         Self.decodeInHalves(chunk, options: options, work)
     }
 
     /// Decodes the lines of `chunk` as two halves, cut at a line break, on two
     /// threads, with the input's line numbers, and maps each half with `work`
-    /// on its thread; the results are in input order.
+    /// on its thread (which may take the decoded events out); the results are
+    /// in input order.
     public static func decodeInHalves<T>(_ chunk: LineChunks.Chunk, options: EventCodec.DecodeOptions,
-                                         _ work: (EventCodec.LinesResult) -> T) -> [T] {
+                                         _ work: (inout EventCodec.LinesResult) -> T) -> [T] {
         chunk.bytes.withUnsafeBufferPointer { buf in
             var mid = buf.count / 2
             while mid < buf.count, buf[mid] != 0x0A { mid += 1 }
             mid = min(buf.count, mid + 1)
             let first = UnsafeBufferPointer(rebasing: buf[..<mid]), second = UnsafeBufferPointer(rebasing: buf[mid...])
             let secondFirstLine = chunk.firstLine + LineChunks.lineBreaks(first)
-            let both = try? BothAtOnce.run({ work(EventCodec.decodeLines(first, options: options, firstLine: chunk.firstLine)) },
-                                           { work(EventCodec.decodeLines(second, options: options, firstLine: secondFirstLine)) })
+            let both = try? BothAtOnce.run({
+                var decoded = EventCodec.decodeLines(first, options: options, firstLine: chunk.firstLine)
+                return work(&decoded)
+            }, {
+                var decoded = EventCodec.decodeLines(second, options: options, firstLine: secondFirstLine)
+                return work(&decoded)
+            })
             return both.map { [$0.0, $0.1] } ?? []
         }
     }
@@ -329,25 +376,17 @@ public struct JSONLAppend {
     final class Source {
         let input: Input
         let chunkBytes: Int
-        /// Standard input's copy: open, and already removed from its directory.
-        var spool: Int32?
+        /// Standard input's copy, already removed from its directory.
+        var spool: ScratchFile?
         var spooled = false
 
         init(_ input: Input, chunkBytes: Int) throws {
             self.input = input
             self.chunkBytes = chunkBytes
             if case .descriptor(_, let dir) = input {
-                var template = Array("\(dir)/.append-spool-XXXXXX".utf8CString)
-                let fd = template.withUnsafeMutableBufferPointer { p in p.baseAddress.map { mkstemp($0) } ?? -1 }
-                guard fd >= 0 else {
-                    throw IngestError(.malformed, "cannot create a spool file for standard input in \(dir): \(String(cString: strerror(errno))); append from a file instead")
-                }
-                template.withUnsafeBufferPointer { p in _ = p.baseAddress.map { unlink($0) } }
-                spool = fd
+                spool = try ScratchFile(in: dir, purpose: "a copy of standard input")
             }
         }
-
-        deinit { if let spool { close(spool) } }
 
         /// A reader from the start of the input; the first read of standard input fills the spool.
         func reader(spooling: Bool) throws -> LineChunks {
@@ -358,10 +397,10 @@ public struct JSONLAppend {
                 guard let spool else { throw IngestError(.malformed, "standard input has no spool") }
                 if !spooled {
                     spooled = true
-                    return LineChunks(descriptor: fd, spool: spool, chunkBytes: chunkBytes)
+                    return LineChunks(descriptor: fd, spool: spool.fd, chunkBytes: chunkBytes)
                 }
-                lseek(spool, 0, SEEK_SET)
-                return LineChunks(descriptor: spool, spool: nil, chunkBytes: chunkBytes)
+                spool.rewind()
+                return LineChunks(descriptor: spool.fd, spool: nil, chunkBytes: chunkBytes)
             }
         }
     }

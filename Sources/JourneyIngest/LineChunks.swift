@@ -86,7 +86,7 @@ public final class LineChunks {
             if got == 0 { ended = true; break }
             buffer.append(contentsOf: scratch[..<got])
             bytesRead += UInt64(got)
-            if let spoolFD { try Self.writeAll(spoolFD, scratch[..<got]) }
+            if let spoolFD { try ScratchFile.writeAll(spoolFD, scratch[..<got], purpose: "a copy of standard input") }
             if !sawBreak { sawBreak = scratch.withUnsafeBufferPointer { Self.lineBreaks(UnsafeBufferPointer(rebasing: $0[..<got])) > 0 } }
             // Enough, and a line break to cut at.
             if buffer.count >= chunkBytes && sawBreak { break }
@@ -120,25 +120,5 @@ public final class LineChunks {
             offset = UnsafeRawPointer(found) - UnsafeRawPointer(base) + 1
         }
         return n
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) throws(IngestError) {
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var done = 0
-            while done < raw.count {
-                let n = write(fd, base + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                done += n
-            }
-        }
-        if failure != 0 {
-            throw IngestError(.malformed, "cannot keep a copy of standard input for the second pass: \(String(cString: strerror(failure))); check the space in the store's directory")
-        }
     }
 }

@@ -37,6 +37,20 @@ public struct Block: Sendable {
     /// always fits; a larger run that does not throws `.invalidEvent` and the
     /// store splits it.
     static func compress(_ events: ArraySlice<Event>, level: Int32 = 6) throws -> Compressed {
+        let (raw, minAt, maxAt) = try encoded(events)
+        var payload: [UInt8] = []
+        try raw.withUnsafeBytes { r in try Deflate.compress(r, level: level, into: &payload) }
+        guard payload.count <= BlockHeader.compressedBytesMax else {
+            throw LogError(.invalidEvent, "a block would exceed \(BlockHeader.compressedBytesMax) compressed bytes; append in smaller batches")
+        }
+        return Compressed(count: events.count, minAt: minAt, maxAt: maxAt, rawBytes: raw.count, payload: payload)
+    }
+
+    /// The uncompressed payload of a run of events and its time range,
+    /// checked against every bound a reader enforces before inflating:
+    /// events, strings, uncompressed bytes. Throws `.invalidEvent` for a run
+    /// outside them (the caller splits it: ``splitRuns(_:eventsPerRun:_:)``).
+    static func encoded(_ events: ArraySlice<Event>) throws -> (raw: [UInt8], minAt: Int64, maxAt: Int64) {
         guard !events.isEmpty, events.count <= BlockHeader.eventsMax else {
             throw LogError(.invalidEvent, "a block holds 1 to \(BlockHeader.eventsMax) events, not \(events.count)")
         }
@@ -50,21 +64,24 @@ public struct Block: Sendable {
         guard raw.count <= BlockHeader.rawBytesMax else {
             throw LogError(.invalidEvent, "a block's payload would exceed \(BlockHeader.rawBytesMax) bytes; append in smaller batches")
         }
-        var payload: [UInt8] = []
-        try raw.withUnsafeBytes { r in try Deflate.compress(r, level: level, into: &payload) }
-        guard payload.count <= BlockHeader.compressedBytesMax else {
-            throw LogError(.invalidEvent, "a block would exceed \(BlockHeader.compressedBytesMax) compressed bytes; append in smaller batches")
-        }
-        return Compressed(count: events.count, minAt: minAt, maxAt: maxAt, rawBytes: raw.count, payload: payload)
+        return (raw, minAt, maxAt)
     }
 
     /// Compresses `events` into blocks of at most `eventsPerBlock`, halving a
     /// run that exceeds a block's bounds until it fits (one event always does).
     static func compressRuns(_ events: ArraySlice<Event>, eventsPerBlock: Int, level: Int32) throws -> [Compressed] {
-        var out: [Compressed] = []
+        try splitRuns(events, eventsPerRun: eventsPerBlock) { try compress($0, level: level) }
+    }
+
+    /// Cuts `events` into runs of at most `eventsPerRun` (counted from the
+    /// start) and maps each with `make`, halving a run for which `make` throws
+    /// `.invalidEvent` (a bound of the block format) until it fits; a run of
+    /// one event that does not fit rethrows. The runs are in input order.
+    static func splitRuns<T>(_ events: ArraySlice<Event>, eventsPerRun: Int, _ make: (ArraySlice<Event>) throws -> T) throws -> [T] {
+        var out: [T] = []
         func run(_ slice: ArraySlice<Event>) throws {
             do {
-                out.append(try compress(slice, level: level))
+                out.append(try make(slice))
             } catch let e as LogError where e.code == .invalidEvent && slice.count > 1 {
                 let mid = slice.startIndex + slice.count / 2
                 try run(slice[slice.startIndex..<mid])
@@ -73,7 +90,7 @@ public struct Block: Sendable {
         }
         var start = events.startIndex
         while start < events.endIndex {
-            let end = min(events.endIndex, start + max(1, eventsPerBlock))
+            let end = min(events.endIndex, start + max(1, eventsPerRun))
             try run(events[start..<end])
             start = end
         }

@@ -350,15 +350,25 @@ public final class LogStore: @unchecked Sendable {
     /// parallel): each is this site's and valid, and no id is given twice
     /// with different content. Returns each event's id hash.
     private func checkAppendable(_ input: [Event]) throws -> [UInt64] {
-        for (i, e) in input.enumerated() {
-            guard e.site == site else {
-                throw LogError(.invalidEvent, "event \(i + 1) belongs to site '\(e.site)', but this store appends for '\(site)'; other sites' events arrive by sync")
-            }
-            do throws(ModelError) { try e.validate() } catch {
-                throw LogError(.invalidEvent, "event \(i + 1) (id '\(ModelError.excerpt(e.id))'): \(error); nothing was stored")
-            }
+        // A large call is checked as two halves on two threads; the first half's error wins, so
+        // the error names the first bad event either way.
+        let hashes = try input.withUnsafeBufferPointer { events in
+            try Self.onBothCores(events.count, minimum: options.eventsPerBlock) { range in
+                var hashes: [UInt64] = []
+                hashes.reserveCapacity(range.count)
+                for i in range {
+                    guard events[i].site == site else {
+                        throw LogError(.invalidEvent, "event \(i + 1) belongs to site '\(events[i].site)', but this store appends for '\(site)'; other sites' events arrive by sync")
+                    }
+                    do throws(ModelError) { try events[i].validate() } catch {
+                        throw LogError(.invalidEvent, "event \(i + 1) (id '\(ModelError.excerpt(events[i].id))'): \(error); nothing was stored")
+                    }
+                    hashes.append(Checksum.fnv1a64(events[i].id))
+                }
+                return hashes
+            }.reduce(into: [UInt64]()) { $0 += $1 }
         }
-        let hashes = input.map { Checksum.fnv1a64($0.id) }
+        assert(hashes.count == input.count, "one id hash per event")
         if let (j, i) = Event.firstConflictingDuplicate(input, idHashes: hashes) {
             throw LogError(.invalidEvent, "events \(j + 1) and \(i + 1) both have the id '\(ModelError.excerpt(input[i].id))' but differ; an id names one fact, so give each its own; nothing was stored")
         }
@@ -389,12 +399,30 @@ public final class LogStore: @unchecked Sendable {
     }
 
     /// Compresses a group's events into block payloads (``Block/compressRuns(_:eventsPerBlock:level:)``).
+    /// A group of more than one block is compressed as two runs on two threads, cut at a block
+    /// boundary, so the blocks are the ones one thread would make.
     private func compressBlocks(_ events: [Event]) -> Result<[Block.Compressed], LogError> {
         do {
-            return .success(try Block.compressRuns(events[...], eventsPerBlock: options.eventsPerBlock, level: options.compressionLevel))
+            let per = max(1, options.eventsPerBlock)
+            let blocks = try Self.onBothCores(events.count, minimum: 2 * per, cutEvery: per) { range in
+                try Block.compressRuns(events[range], eventsPerBlock: per, level: options.compressionLevel)
+            }
+            return .success(blocks.reduce(into: [Block.Compressed]()) { $0 += $1 })
         } catch {
             return .failure(LogError.from(error))
         }
+    }
+
+    /// Runs `work` over `0..<count` as one range, or, when `count` is at
+    /// least `minimum`, as two ranges cut at a multiple of `cutEvery`, on two
+    /// threads. The results are in range order; an error of the first range
+    /// wins over one of the second.
+    static func onBothCores<T>(_ count: Int, minimum: Int, cutEvery: Int = 1, _ work: (Range<Int>) throws -> T) throws -> [T] {
+        let step = max(1, cutEvery)
+        let cut = (count / 2 + step / 2) / step * step
+        guard count >= max(2, minimum), cut > 0, cut < count else { return [try work(0..<count)] }
+        let (a, b) = try BothAtOnce.run({ try work(0..<cut) }, { try work(cut..<count) })
+        return [a, b]
     }
 
     /// Waits until `group` is durable, leading the commit of every ready group

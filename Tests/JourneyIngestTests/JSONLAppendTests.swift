@@ -125,7 +125,7 @@ final class JSONLAppendTests: XCTestCase {
             stored.append(EventCodec.encode(plain))
             return true
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".append-spool") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".journey-scratch") }
         XCTAssertEqual(leftovers, [], "the spool of standard input outlived the run")
         return Run(status: "appended \(outcome.result.appended) duplicates \(outcome.result.duplicates) errors \(outcome.errorCount)",
                    stored: stored, rejectedLines: outcome.rejected.compactMap(\.line), errorLines: outcome.errors.compactMap(\.line),
@@ -248,5 +248,56 @@ final class JSONLAppendTests: XCTestCase {
         XCTAssertEqual(first.result.appended, c.stored.count)
         XCTAssertEqual(second.result.appended, 0)
         XCTAssertEqual(second.result.duplicates, first.result.appended + first.result.duplicates)
+    }
+
+    /// The store pass appends the events the check pass checked, kept in a
+    /// scratch file, not the input read again: a file rewritten once it has
+    /// been checked stores what was checked (the input was read twice before,
+    /// and this stopped half stored). The rejects file is still copied from
+    /// the input, so a change found there stops the append before anything
+    /// is stored.
+    func testAFileRewrittenAfterItsCheckStoresWhatWasChecked() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // Lines of exactly 127 bytes, 16,384 of them: a file of exactly 2 MiB, so the check's
+        // progress says 100% only once every byte has been read.
+        func line(_ i: Int, contact: String) -> String {
+            let head = #"{"id":"e\#(i)","at":"2026-03-02T08:00:00Z","kind":"contact.started","channel":"voice","contact":""#
+            return head + contact + String(repeating: "0", count: 127 - 2 - head.utf8.count - contact.utf8.count) + #""}"#
+        }
+        let count = 16_384
+        for setAside in [false, true] {
+            let input = root + "/rewritten-\(setAside).jsonl"
+            let bad = setAside ? ["{" + String(repeating: " ", count: 126)] : []
+            let original = (bad.count..<count).map { line($0, contact: "c\($0)-") }
+            let rewritten = (bad.count..<count).map { line($0, contact: "changed\($0)-") }
+            try ((bad + original).joined(separator: "\n") + "\n").write(toFile: input, atomically: false, encoding: .utf8)
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int, 2 << 20)
+            let store = try LogStore.create(directory: root + "/rewritten-store-\(setAside)", site: "north")
+            var appender = JSONLAppend(store: store)
+            appender.chunkBytes = 256 << 10
+            if setAside { appender.setAside = { _ in } }
+            var rewrote = false
+            appender.progress = { text in
+                // The check pass's last line: every byte has been read and checked.
+                guard text.hasPrefix("checked"), text.contains("(100%)"), !rewrote else { return }
+                rewrote = true
+                try? ((bad + rewritten).joined(separator: "\n") + "\n").write(toFile: input, atomically: false, encoding: .utf8)
+            }
+            var stored: [String] = []
+            if setAside {
+                XCTAssertThrowsError(try appender.run(.file(input))) { error in
+                    XCTAssertTrue("\(error)".contains("nothing was stored"), "\(error)")
+                }
+            } else {
+                let outcome = try appender.run(.file(input))
+                XCTAssertEqual(outcome.result.appended, count)
+            }
+            XCTAssertTrue(rewrote, "the file was rewritten between the passes")
+            try store.forEachEvent(origin: "north") { e in
+                stored.append(String((e.contact ?? "").prefix { $0 != "-" }))
+                return true
+            }
+            XCTAssertEqual(stored, setAside ? [] : (0..<count).map { "c\($0)" }, "rejects \(setAside)")
+        }
     }
 }
