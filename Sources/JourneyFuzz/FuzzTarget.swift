@@ -26,6 +26,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "event", summary: "canonical JSONL event line: what decodes is valid and round-trips exactly", run: event),
         FuzzTarget(name: "payload", summary: "block payload columns (inflated), for any event count", run: payload),
         FuzzTarget(name: "block", summary: "stored block (header, deflate, payload) with its CRC made right", run: block),
+        FuzzTarget(name: "spool", summary: "an append's scratch record of checked events (framing, or a payload framed right)", run: spool),
         FuzzTarget(name: "frames", summary: "a /v1/blocks response body from a peer", run: frames),
         FuzzTarget(name: "heads", summary: "a /v1/heads response body from a peer", run: heads),
         FuzzTarget(name: "asterisk", summary: "Asterisk queue_log importer: every event made is valid and round-trips", run: asterisk),
@@ -70,6 +71,31 @@ public struct FuzzTarget: Sendable {
         guard let b = try? Block(parsing: whole) else { return }
         _ = b.verifyHash()
         _ = try? b.events()
+    }
+
+    /// An even first byte: the rest is a whole record with its CRC made right
+    /// (the framing is fuzzed); odd: the rest is a payload of `bytes[1]`
+    /// events, framed right (the payload decoder behind the framing).
+    /// Whatever decodes and can be written again reads back the same.
+    static func spool(_ bytes: [UInt8]) {
+        guard let mode = bytes.first else { return }
+        var record: [UInt8]
+        if mode % 2 == 0 {
+            record = Array(bytes.dropFirst())
+        } else {
+            guard bytes.count >= 2 else { return }
+            let count = Int(bytes[1]), payload = bytes.dropFirst(2)
+            record = Array("JSPR".utf8)
+            for v in [UInt32(count), UInt32(payload.count), 0] { withUnsafeBytes(of: v.littleEndian) { record.append(contentsOf: $0) } }
+            record += [UInt8](repeating: 0, count: 8 + 8 * count)  // min at 0, then tags 0
+            record += payload
+        }
+        withUnsafeBytes(of: Checksum.crc32c(record).littleEndian) { record.append(contentsOf: $0) }
+        guard let (events, tags) = try? SpoolRecord.decode(record, origin: "fuzz") else { return }
+        var again: [UInt8] = []
+        guard (try? SpoolRecord.encode(events[...], tags: tags[...], origin: "fuzz", into: &again)) != nil else { return }
+        guard let back = try? SpoolRecord.decode(again, origin: "fuzz") else { fatalError("a spool record written again does not read back") }
+        guard back.events == events, back.tags == tags else { fatalError("a spool record written again reads back different events or tags") }
     }
 
     static func frames(_ bytes: [UInt8]) {

@@ -154,10 +154,8 @@ public struct JSONLAppend {
             for half in chunk.halves {
                 for e in half.errors { record(e, &check, &outcome) }
                 for c in half.checked {
-                    let seen = ids.candidates(c.idHash)
-                    if seen.isEmpty {
-                        ids.insert(c.idHash, seq: c.contentHash)
-                    } else if !seen.contains(c.contentHash) {
+                    // A new id (the common case) is added in the same probe that finds it absent.
+                    if !ids.insertIfAbsent(c.idHash, seq: c.contentHash), !ids.candidates(c.idHash).contains(c.contentHash) {
                         check.conflictCandidates.insert(c.idHash)
                         ids.insert(c.idHash, seq: c.contentHash)
                     }

@@ -136,9 +136,14 @@ extension Event {
     /// hash that goes with ``isSameFact(as:)`` (Swift's `hashValue` hashes
     /// text written two ways alike).
     public func hashFact(into hasher: inout Hasher) {
-        for text in [site, id, kind.rawValue, contact ?? "\u{0}", customer ?? "\u{0}", queue ?? "\u{0}", agent ?? "\u{0}"] {
-            text.hashBytes(into: &hasher)
-        }
+        // Each text in turn, without gathering them in an array first (an allocation per event).
+        site.hashBytes(into: &hasher)
+        id.hashBytes(into: &hasher)
+        kind.rawValue.hashBytes(into: &hasher)
+        (contact ?? "\u{0}").hashBytes(into: &hasher)
+        (customer ?? "\u{0}").hashBytes(into: &hasher)
+        (queue ?? "\u{0}").hashBytes(into: &hasher)
+        (agent ?? "\u{0}").hashBytes(into: &hasher)
         hasher.combine(seq)
         hasher.combine(at.ms)
         hasher.combine(channel)
