@@ -149,6 +149,12 @@ public struct JSONLAppend {
                                 halves: decodeInHalves(chunk) { result in checkHalf(&result) })
         }
         while let chunk = try checkedChunks.next() {
+            if check.chunkSums.isEmpty, let size, chunk.sum.count > 0 {
+                // The id table sized once for the whole file, from the first chunk's events per byte,
+                // instead of growing (and rehashing) step by step.
+                let events = chunk.halves.reduce(0) { $0 + $1.checked.count }
+                ids.reserve(Int(Double(size) / Double(chunk.sum.count) * Double(events) * 1.05))
+            }
             check.chunkSums.append(chunk.sum)
             outcome.lines += chunk.lineCount
             for half in chunk.halves {
@@ -293,6 +299,7 @@ public struct JSONLAppend {
         let started = ContinuousClock.now
         var done: UInt64 = 0
         var result = LogStore.AppendResult()
+        try store.reserveIDs(forAppending: check.events)
         let batches = ReadAhead { try nextBatch(spool, check) }
         while let batch = try batches.next() {
             result.merge(try AppendChunking.append(batch, to: store))

@@ -79,9 +79,18 @@ public struct IDIndex: Sendable {
         count += 1
     }
 
-    private mutating func grow() {
+    /// Makes room for `capacity` entries in all, so that adding up to that
+    /// many needs no growing: growing rehashes every entry, and holds the old
+    /// and the new table at once (1.5 times the memory for a moment).
+    public mutating func reserve(_ capacity: Int) {
+        var n = mask + 1
+        while capacity * 10 > n * 7 { n <<= 1 }
+        if n > mask + 1 { grow(to: n) }
+    }
+
+    private mutating func grow(to slotCount: Int? = nil) {
         let old = slots
-        let n = (mask + 1) * 2
+        let n = slotCount ?? (mask + 1) * 2
         slots = [UInt64](repeating: 0, count: 2 * n)
         mask = n - 1
         count = 0

@@ -333,6 +333,18 @@ public final class LogStore: @unchecked Sendable {
         return result
     }
 
+    /// Makes room in the id index of this store's own log for `events` more
+    /// ids, loading it first if needed, so that appending them does not grow
+    /// it step by step (each step rehashes every id and briefly holds two
+    /// tables). For a caller that knows how much it is about to append.
+    public func reserveIDs(forAppending events: Int) throws {
+        try monitor.withLock {
+            let own = ownLog
+            do { try own.loadIDs() } catch { throw LogError.from(error) }
+            own.ids.reserve(own.ids.count + max(0, events))
+        }
+    }
+
     /// Frees the memory of the id index of this store's own log (32–64 bytes
     /// per event after a load: it finds duplicates on append) when no append is in
     /// flight; the next append loads it again from the log. For a process
