@@ -299,7 +299,12 @@ public struct JSONLAppend {
         let started = ContinuousClock.now
         var done: UInt64 = 0
         var result = LogStore.AppendResult()
-        try store.reserveIDs(forAppending: check.events)
+        // The store's id index sized once for what will be offered, when the input is likely mostly
+        // new (more events than the log holds: a first load). A file appended again is all
+        // duplicates: sizing for it would double a table that does not grow.
+        if check.events > 0, UInt64(check.events) > store.lastSeq(of: store.site) {
+            try store.reserveIDs(forAppending: check.events)
+        }
         let batches = ReadAhead { try nextBatch(spool, check) }
         while let batch = try batches.next() {
             result.merge(try AppendChunking.append(batch, to: store))
