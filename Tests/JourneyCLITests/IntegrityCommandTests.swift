@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import JourneyCLI
+import JourneyIngest
 import JourneyLog
 import JourneyModel
 import JourneyProjections
@@ -102,7 +103,7 @@ final class IntegrityCommandTests: XCTestCase {
             store.close()
             XCTAssertEqual(ids, (0..<ids.count).map { "k\($0)" }, "killed after \(delayMs) ms: a prefix, in order, no gap")
             XCTAssertGreaterThanOrEqual(ids.count, previous, "nothing acknowledged before is lost")
-            XCTAssertTrue(ids.count == total || ids.count % 65_536 == 0, "whole append calls only (\(ids.count))")
+            XCTAssertTrue(ids.count == total || ids.count % JSONLAppend.eventsPerStoreCall == 0, "whole append calls only (\(ids.count))")
             previous = ids.count
         }
         XCTAssertGreaterThan(killedMidway, 0, "some kill must land while the append runs")

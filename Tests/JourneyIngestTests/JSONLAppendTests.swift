@@ -300,4 +300,29 @@ final class JSONLAppendTests: XCTestCase {
             XCTAssertEqual(stored, setAside ? [] : (0..<count).map { "c\($0)" }, "rejects \(setAside)")
         }
     }
+
+    /// The store pass appends in calls of exactly `eventsPerStoreCall`
+    /// events, whatever the chunks and scratch records holding them, with a
+    /// rejected line left out: every block is full but the last.
+    func testTheStorePassFillsWholeBlocks() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let count = 2 * JSONLAppend.eventsPerStoreCall + 1_234
+        var text = #"{"id":"bad","#
+        text += "\n"
+        for i in 0..<count { text += #"{"id":"w\#(i)","at":"2026-03-02T08:00:00Z","kind":"note.x","data":{"n":\#(i)}}"# + "\n" }
+        let input = root + "/whole.jsonl"
+        try text.write(toFile: input, atomically: true, encoding: .utf8)
+        var options = LogOptions()
+        options.durability = .none
+        let store = try LogStore.create(directory: root + "/whole", site: "north", options: options)
+        var appender = JSONLAppend(store: store)
+        appender.chunkBytes = 300_000  // chunks, and so scratch records, of about 3,500 events
+        appender.setAside = { _ in }
+        let outcome = try appender.run(.file(input))
+        XCTAssertEqual(outcome.result.appended, count)
+        XCTAssertEqual(outcome.rejected.compactMap(\.line), [1])
+        let per = UInt64(LogOptions().eventsPerBlock)
+        let blocks = try XCTUnwrap(store.snapshot(origin: "north")).blocks
+        XCTAssertEqual(blocks.map(\.firstSeq), Array(stride(from: UInt64(1), through: UInt64(count), by: Int(per))))
+    }
 }
