@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JSON value that keeps what a lossless round trip needs: object members in
 /// their original order, and non-integer numbers as their original literal text.
 ///
@@ -66,7 +72,12 @@ extension String {
     @inline(__always) public func sameBytes(as other: String) -> Bool {
         // Read in place from both strings' own buffers (native strings have one); bridged ones byte by byte.
         let inPlace = utf8.withContiguousStorageIfAvailable { x in
-            other.utf8.withContiguousStorageIfAvailable { y in x.count == y.count && x.elementsEqual(y) }
+            other.utf8.withContiguousStorageIfAvailable { y in
+                // memcmp, not `elementsEqual` (a byte-at-a-time loop: 2.6 % of a rebuild's samples).
+                guard x.count == y.count else { return false }
+                guard let a = x.baseAddress, let b = y.baseAddress else { return true }
+                return memcmp(a, b, x.count) == 0
+            }
         }
         if let same = inPlace ?? nil { return same }
         return utf8.elementsEqual(other.utf8)
