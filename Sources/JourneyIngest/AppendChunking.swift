@@ -8,13 +8,15 @@ public enum AppendChunking {
     public static let eventsPerCall = 65_536
 
     /// Appends `events` in calls of ``eventsPerCall``, calling `stored` with
-    /// the events stored so far after each call.
-    public static func append(_ events: [Event], to store: LogStore, stored: (Int) -> Void = { _ in }) throws -> LogStore.AppendResult {
+    /// the events stored so far after each call; `bothCores` as in
+    /// ``JourneyLog/LogStore/append(_:bothCores:)``.
+    public static func append(_ events: [Event], to store: LogStore, bothCores: Bool = false,
+                              stored: (Int) -> Void = { _ in }) throws -> LogStore.AppendResult {
         var total = LogStore.AppendResult()
         var start = 0
         while start < events.count {
             let end = min(events.count, start + eventsPerCall)
-            total.merge(try store.append(Array(events[start..<end])))
+            total.merge(try store.append(Array(events[start..<end]), bothCores: bothCores))
             start = end
             stored(end)
         }

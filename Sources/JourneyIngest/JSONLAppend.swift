@@ -315,7 +315,7 @@ public struct JSONLAppend {
         let spooled = SpoolBatches(spool, origin: store.site, rejected: check.rejected, size: Self.eventsPerStoreCall)
         let batches = ReadAhead { try spooled.next() }
         while let batch = try batches.next() {
-            result.merge(try AppendChunking.append(batch, to: store))
+            result.merge(try AppendChunking.append(batch, to: store, bothCores: true))
             done += UInt64(batch.count)
             if check.events > AppendChunking.eventsPerCall,
                let text = line.line(done: done, total: UInt64(check.events), elapsedSeconds: (ContinuousClock.now - started).inSeconds) {

@@ -272,8 +272,15 @@ public final class LogStore: @unchecked Sendable {
     /// - Throws: `.invalidEvent` for an event of another site or without an
     ///   id (nothing of the call is stored then); `.io` or `.poisoned` when
     ///   the disk failed, after which the store must be reopened.
-    public func append(_ input: [Event]) throws -> AppendResult {
-        let hashes = try checkAppendable(input)
+    /// - Parameter bothCores: check a call of a block or more, and compress
+    ///   one of two blocks or more, as two halves on two threads (the blocks
+    ///   are the ones one thread makes). For a caller that appends large
+    ///   batches one after the other (`journey append FILE`); off by default,
+    ///   since the halves' allocations on two more threads raised the peak of
+    ///   the demo's three concurrent centres (docs/benchmarks.md).
+    public func append(_ input: [Event], bothCores: Bool = false) throws -> AppendResult {
+        let split = bothCores ? options.eventsPerBlock : Int.max
+        let hashes = try checkAppendable(input, splitFrom: split)
         monitor.lock()
         defer { monitor.unlock() }
         if let poisoned { throw poisoned }
@@ -320,7 +327,7 @@ public final class LogStore: @unchecked Sendable {
         queue.append(group)
 
         monitor.unlock()
-        let compressed = compressBlocks(fresh)
+        let compressed = compressBlocks(fresh, splitFrom: split == Int.max ? Int.max : 2 * split)
         monitor.lock()
 
         switch compressed {
@@ -361,11 +368,11 @@ public final class LogStore: @unchecked Sendable {
     /// Checks a call's events before the lock is taken (appenders do it in
     /// parallel): each is this site's and valid, and no id is given twice
     /// with different content. Returns each event's id hash.
-    private func checkAppendable(_ input: [Event]) throws -> [UInt64] {
-        // A large call is checked as two halves on two threads; the first half's error wins, so
+    private func checkAppendable(_ input: [Event], splitFrom: Int) throws -> [UInt64] {
+        // With `bothCores`, a large call is checked as two halves on two threads; the first half's error wins, so
         // the error names the first bad event either way.
         let hashes = try input.withUnsafeBufferPointer { events in
-            try Self.onBothCores(events.count, minimum: options.eventsPerBlock) { range in
+            try Self.onBothCores(events.count, minimum: splitFrom) { range in
                 var hashes: [UInt64] = []
                 hashes.reserveCapacity(range.count)
                 for i in range {
@@ -411,12 +418,12 @@ public final class LogStore: @unchecked Sendable {
     }
 
     /// Compresses a group's events into block payloads (``Block/compressRuns(_:eventsPerBlock:level:)``).
-    /// A group of more than one block is compressed as two runs on two threads, cut at a block
+    /// With `bothCores`, a group of two blocks or more is compressed as two runs on two threads, cut at a block
     /// boundary, so the blocks are the ones one thread would make.
-    private func compressBlocks(_ events: [Event]) -> Result<[Block.Compressed], LogError> {
+    private func compressBlocks(_ events: [Event], splitFrom: Int) -> Result<[Block.Compressed], LogError> {
         do {
             let per = max(1, options.eventsPerBlock)
-            let blocks = try Self.onBothCores(events.count, minimum: 2 * per, cutEvery: per) { range in
+            let blocks = try Self.onBothCores(events.count, minimum: splitFrom, cutEvery: per) { range in
                 try Block.compressRuns(events[range], eventsPerBlock: per, level: options.compressionLevel)
             }
             return .success(blocks.reduce(into: [Block.Compressed]()) { $0 += $1 })

@@ -4,8 +4,8 @@ import JourneySimulation
 import JourneyTestSupport
 import XCTest
 
-/// A large append call is checked and compressed as two halves on two
-/// threads. What it stores and refuses is what one thread would: blocks cut
+/// A large append call with `bothCores` is checked and compressed as two
+/// halves on two threads. What it stores and refuses is what one thread would: blocks cut
 /// at the same seqs, and the first bad event named whichever half it is in.
 final class BothCoresAppendTests: XCTestCase {
     func store(_ per: Int) throws -> LogStore {
@@ -25,7 +25,7 @@ final class BothCoresAppendTests: XCTestCase {
         while start < traffic.count {
             // Calls of every size around the split: one block, two, odd counts, many blocks.
             let n = min(traffic.count - start, [1, 63, 64, 65, 127, 128, 129, 200, 777][Int(rng.next() % 9)])
-            let r = try store.append(Array(traffic[start..<(start + n)]))
+            let r = try store.append(Array(traffic[start..<(start + n)]), bothCores: true)
             XCTAssertEqual(r.appended, n)
             var seq = UInt64(start + 1)
             while seq <= UInt64(start + n) {
@@ -52,7 +52,7 @@ final class BothCoresAppendTests: XCTestCase {
         for bad in [[3], [700], [600, 20], [999], [0, 999], [500, 501]] {
             var batch = traffic
             for b in bad { batch[b].site = b % 2 == 0 ? "east" : batch[b].site; if b % 2 == 1 { batch[b].kind = EventKind("NOT A KIND") } }
-            XCTAssertThrowsError(try store.append(batch)) { error in
+            XCTAssertThrowsError(try store.append(batch, bothCores: true)) { error in
                 XCTAssertTrue("\(error)".contains("event \((bad.min() ?? 0) + 1) "), "bad \(bad): \(error)")
             }
         }
