@@ -314,7 +314,7 @@ public struct JSONLAppend {
         }
         let spooled = SpoolBatches(spool, origin: store.site, rejected: check.rejected, size: Self.eventsPerStoreCall)
         let batches = ReadAhead { try spooled.next() }
-        while let batch = try batches.next() {
+        while let batch = try nextOrSay(batches, stored: result.appended) {
             result.merge(try AppendChunking.append(batch, to: store, bothCores: true))
             done += UInt64(batch.count)
             if check.events > AppendChunking.eventsPerCall,
@@ -323,6 +323,17 @@ public struct JSONLAppend {
             }
         }
         outcome.result = result
+    }
+
+    /// The next batch read back; a scratch file that cannot be read back (a
+    /// disk fault: its records are checksummed) stops the append saying how
+    /// much of the input was stored, since earlier batches were.
+    func nextOrSay(_ batches: ReadAhead<[Event]>, stored: Int) throws -> [Event]? {
+        do {
+            return try batches.next()
+        } catch {
+            throw LogError(.io, "cannot read back the checked events: \(error); \(stored) event(s) of the input were stored before this. Appending it again stores only what is missing")
+        }
     }
 
     // MARK: Helpers

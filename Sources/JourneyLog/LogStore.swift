@@ -279,8 +279,7 @@ public final class LogStore: @unchecked Sendable {
     ///   since the halves' allocations on two more threads raised the peak of
     ///   the demo's three concurrent centres (docs/benchmarks.md).
     public func append(_ input: [Event], bothCores: Bool = false) throws -> AppendResult {
-        let split = bothCores ? options.eventsPerBlock : Int.max
-        let hashes = try checkAppendable(input, splitFrom: split)
+        let hashes = try checkAppendable(input, bothCores: bothCores)
         monitor.lock()
         defer { monitor.unlock() }
         if let poisoned { throw poisoned }
@@ -327,7 +326,7 @@ public final class LogStore: @unchecked Sendable {
         queue.append(group)
 
         monitor.unlock()
-        let compressed = compressBlocks(fresh, splitFrom: split == Int.max ? Int.max : 2 * split)
+        let compressed = compressBlocks(fresh, bothCores: bothCores)
         monitor.lock()
 
         switch compressed {
@@ -368,11 +367,11 @@ public final class LogStore: @unchecked Sendable {
     /// Checks a call's events before the lock is taken (appenders do it in
     /// parallel): each is this site's and valid, and no id is given twice
     /// with different content. Returns each event's id hash.
-    private func checkAppendable(_ input: [Event], splitFrom: Int) throws -> [UInt64] {
+    private func checkAppendable(_ input: [Event], bothCores: Bool) throws -> [UInt64] {
         // With `bothCores`, a large call is checked as two halves on two threads; the first half's error wins, so
         // the error names the first bad event either way.
         let hashes = try input.withUnsafeBufferPointer { events in
-            try Self.onBothCores(events.count, minimum: splitFrom) { range in
+            try Self.onBothCores(events.count, minimum: bothCores ? options.eventsPerBlock : Int.max) { range in
                 var hashes: [UInt64] = []
                 hashes.reserveCapacity(range.count)
                 for i in range {
@@ -420,10 +419,10 @@ public final class LogStore: @unchecked Sendable {
     /// Compresses a group's events into block payloads (``Block/compressRuns(_:eventsPerBlock:level:)``).
     /// With `bothCores`, a group of two blocks or more is compressed as two runs on two threads, cut at a block
     /// boundary, so the blocks are the ones one thread would make.
-    private func compressBlocks(_ events: [Event], splitFrom: Int) -> Result<[Block.Compressed], LogError> {
+    private func compressBlocks(_ events: [Event], bothCores: Bool) -> Result<[Block.Compressed], LogError> {
         do {
             let per = max(1, options.eventsPerBlock)
-            let blocks = try Self.onBothCores(events.count, minimum: splitFrom, cutEvery: per) { range in
+            let blocks = try Self.onBothCores(events.count, minimum: bothCores ? 2 * per : Int.max, cutEvery: per) { range in
                 try Block.compressRuns(events[range], eventsPerBlock: per, level: options.compressionLevel)
             }
             return .success(blocks.reduce(into: [Block.Compressed]()) { $0 += $1 })

@@ -325,4 +325,50 @@ final class JSONLAppendTests: XCTestCase {
         let blocks = try XCTUnwrap(store.snapshot(origin: "north")).blocks
         XCTAssertEqual(blocks.map(\.firstSeq), Array(stride(from: UInt64(1), through: UInt64(count), by: Int(per))))
     }
+
+    /// A scratch file damaged between the passes (a disk fault) is refused by
+    /// its records' CRC when read back: the append stops saying how many
+    /// events the calls before had stored, the store holds exactly those,
+    /// and appending the file again stores the rest.
+    func testADamagedScratchFileStopsTheAppendSayingWhatWasStored() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // About 3.3 MiB of lines: two store calls, the progress line at 100 % once it is all checked.
+        let count = JSONLAppend.eventsPerStoreCall + 5_000
+        var text = ""
+        for i in 0..<count { text += #"{"id":"d\#(i)","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"c\#(i)","channel":"voice"}"# + "\n" }
+        let input = root + "/damaged.jsonl"
+        try text.write(toFile: input, atomically: true, encoding: .utf8)
+        var options = LogOptions()
+        options.durability = .none
+        let store = try LogStore.create(directory: root + "/damaged", site: "north", options: options)
+        var appender = JSONLAppend(store: store)
+        appender.chunkBytes = 256 << 10
+        var damaged = false
+        appender.progress = { line in
+            guard line.hasPrefix("checked"), line.contains("(100%)"), !damaged else { return }
+            // The scratch file has no name: find it among this process's open files, flip its last byte.
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            for fd in fds {
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd),
+                      target.contains(self.root + "/damaged/.journey-scratch"), let n = Int32(fd) else { continue }
+                var st = stat()
+                guard fstat(n, &st) == 0, st.st_size > 0 else { continue }
+                var byte: UInt8 = 0
+                _ = pread(n, &byte, 1, st.st_size - 1)
+                byte ^= 0xFF
+                _ = pwrite(n, &byte, 1, st.st_size - 1)
+                damaged = true
+            }
+        }
+        var said = ""
+        XCTAssertThrowsError(try appender.run(.file(input))) { said = "\($0)" }
+        XCTAssertTrue(damaged, "the scratch file was found and damaged")
+        XCTAssertTrue(said.contains("the scratch file was damaged"), said)
+        var held = 0
+        try store.forEachEvent(origin: "north") { _ in held += 1; return true }
+        XCTAssertTrue(said.contains("\(held) event(s) of the input were stored"), "\(held) held; \(said)")
+        XCTAssertEqual(held % JSONLAppend.eventsPerStoreCall, 0, "whole calls only")
+        let again = try JSONLAppend(store: store).run(.file(input))
+        XCTAssertEqual(again.result.appended, count - held)
+    }
 }
