@@ -46,4 +46,14 @@ struct AgentTimeDelta {
     var busy: Int64 = 0
     var notready: Int64 = 0
     var missed: Int64 = 0
+
+    /// Adds `ms` spent in `state` (offline time is not logged-in time).
+    mutating func add(_ ms: Int64, in state: AgentTimeline.State) {
+        switch state {
+        case .ready: logged += ms; ready += ms
+        case .busy: logged += ms; busy += ms
+        case .notready: logged += ms; notready += ms
+        case .offline: break
+        }
+    }
 }

@@ -70,15 +70,25 @@ extension ProjectionEngine {
                 FROM visit WHERE \(days) GROUP BY site, queue, interval_start
                 """, arguments: ["short": short, "sl": sl, "dmax": Limits.durationMsMax])
             phase("intervals")
+            // A catch-up reads only the agent time of the intervals it derives again, through the
+            // by-day index: their days and the days either side (an interval's agent time and its
+            // visits are days of the same local calendar, so within a day of each other at most).
+            let staffedCatchUpFilter = """
+                WHERE t.day IN (SELECT day FROM dirty_day UNION SELECT day - 1 FROM dirty_day UNION SELECT day + 1 FROM dirty_day)
+                  AND t.interval_start IN (SELECT interval_start FROM interval_stat WHERE \(days))
+                """
+            // Staffed agents per site, queue and interval: the agents' time joined to their skills once,
+            // grouped, instead of a subquery per interval row that walked every agent's skills (1.8 s of
+            // a 4.35M-event rebuild). Rows with no staffed time keep the 0 they were inserted with.
             try db.execute(sql: """
-                UPDATE interval_stat SET
-                  logged_agents = COALESCE((SELECT TOTAL(t.logged_ms) FROM agent_time t JOIN agent_skill s ON s.agent = t.agent
-                                            WHERE t.site = interval_stat.site AND s.queue = interval_stat.queue
-                                              AND t.interval_start = interval_stat.interval_start), 0) * 1.0 / :len,
-                  ready_agents = COALESCE((SELECT TOTAL(t.ready_ms) FROM agent_time t JOIN agent_skill s ON s.agent = t.agent
-                                           WHERE t.site = interval_stat.site AND s.queue = interval_stat.queue
-                                             AND t.interval_start = interval_stat.interval_start), 0) * 1.0 / :len
-                WHERE \(days)
+                UPDATE interval_stat SET logged_agents = staffed.logged * 1.0 / :len, ready_agents = staffed.ready * 1.0 / :len
+                FROM (SELECT t.site AS site, s.queue AS queue, t.interval_start AS interval_start,
+                             TOTAL(t.logged_ms) AS logged, TOTAL(t.ready_ms) AS ready
+                      FROM agent_time t JOIN agent_skill s ON s.agent = t.agent
+                      \(all ? "" : staffedCatchUpFilter)
+                      GROUP BY t.site, s.queue, t.interval_start) AS staffed
+                WHERE staffed.site = interval_stat.site AND staffed.queue = interval_stat.queue
+                  AND staffed.interval_start = interval_stat.interval_start AND \(days)
                 """, arguments: ["len": parameters.intervalMs])
             // Self-service containment: sessions on app/web/IVR (or any self-served contact) with no
             // assisted contact by the customer within the containment window after the session ended.

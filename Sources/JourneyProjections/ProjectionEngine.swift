@@ -67,6 +67,9 @@ public final class ProjectionEngine {
     var heldLock: ProjectionLock?
     /// Seconds spent in each phase, for `journey bench rebuild`.
     public internal(set) var timings: [String: Double] = [:]
+    /// Contacts read back from the file because an event arrived for one no
+    /// longer in memory (in this engine's life).
+    var contactsReadBack = 0
     /// Days whose derived rows catch-ups recomputed (in this engine's life), for `journey bench catchup`.
     public internal(set) var derivedDays = 0
 
@@ -83,6 +86,10 @@ public final class ProjectionEngine {
     }
     /// An agent's interval, the agent kept by its bytes (see ``JourneyModel/ByteKey``).
     struct AgentIntervalKey: Hashable { var agent: ByteKey; var interval: Int64 }
+
+    /// How long after its origin's latest event a contact stays in memory at a
+    /// flush: a later event of an older contact reads it back from the file.
+    static let keepContactsMs: Int64 = 6 * 3_600_000
 
     /// The connection's SQLite page cache, KiB: queries and catch-ups reuse pages.
     static let cacheKiB = 65_536
@@ -211,6 +218,9 @@ public final class ProjectionEngine {
                 }
                 return true
             }
+            // A rebuild ends a batch with each origin: the next origin's contacts are then kept and
+            // written at the same points as when it is rebuilt alone.
+            if rebuilding { try flush() }
         }
         try flush()
         if rebuilding {
@@ -325,9 +335,15 @@ public final class ProjectionEngine {
         if !e.kind.isAction { horizon = max(horizon, e.at.ms) }
         if let c = e.contact, e.kind.isContactLifecycle || e.kind == .agentMissed {
             let key = ContactKey(site: e.site, contact: c)
-            var state = try contacts[key] ?? loadContact(key)
-            state.apply(e)
-            contacts[key] = state
+            // Changed where it is kept: a copy taken out and put back would retain every field
+            // and copy the visits on the first change, for each of the contact's events.
+            if let i = contacts.index(forKey: key) {
+                contacts.values[i].apply(e)
+            } else {
+                var state = try loadContact(key)
+                state.apply(e)
+                contacts[key] = state
+            }
         }
         if e.kind == .siteConfigured {
             if calendar.apply(e) {
@@ -380,15 +396,7 @@ public final class ProjectionEngine {
             let end = min(to, interval + parameters.intervalMs)
             let ms = end - start
             let key = AgentIntervalKey(agent: agent, interval: interval)
-            var d = agentTime[key] ?? AgentTimeDelta(site: site, day: calendar.day(start, site: site))
-            d.logged += ms
-            switch state {
-            case .ready: d.ready += ms
-            case .busy: d.busy += ms
-            case .notready: d.notready += ms
-            case .offline: d.logged -= ms
-            }
-            agentTime[key] = d
+            agentTime[key, default: AgentTimeDelta(site: site, day: calendar.day(start, site: site))].add(ms, in: state)
             start = end
         }
     }
