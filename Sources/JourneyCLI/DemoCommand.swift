@@ -96,12 +96,14 @@ struct DemoCommand: AsyncParsableCommand {
                             syncSeconds > 0 ? Double(synced.events) / syncSeconds : 0))
         try printHeads(stores)
 
-        // 5. Projections.
+        // 5. Projections, 6. insights and 7. the plan and its audit, computed on both cores at once, printed in order.
         step(5, "rebuilding the projections at every centre from its own copy of the log")
-        let rebuildStart = clock.monotonicSeconds()
-        let engines = try demo.rebuildAll(stores)
+        let projected = try await demo.rebuildPlanAndAudit(stores, servers: servers, credentials, plan: { north in
+            try PlanRecord(engine: north, day: north.horizonDay() + 1, parameters: PlanParameters())
+        }, insights: { north in try Self.insights(north, dataDirectory: "\(dir)/north") })
+        let engines = projected.engines
         let applied = engines.map { $0.positions.values.reduce(0, +) }.reduce(0, +)
-        Console.line(String(format: "    %d events applied in %.1f s (three rebuilds side by side)", applied, clock.monotonicSeconds() - rebuildStart))
+        Console.line(String(format: "    %d events applied in %.1f s (three rebuilds, two at a time on two cores)", applied, projected.rebuildSeconds))
         let siteKPIs = try engines.map { try $0.query(.sites(ProjectionQuery.Filter())) }
         let same = siteKPIs.dropFirst().allSatisfy { $0.rows == siteKPIs[0].rows && $0.positions == siteKPIs[0].positions }
         Console.line("    site KPIs — \(same ? "identical at north, central and south" : "DIFFERENT between centres (a bug: please report it)"):")
@@ -109,17 +111,16 @@ struct DemoCommand: AsyncParsableCommand {
 
         // 6. Insights and coaching.
         let north = engines[0]
-        let last = north.horizonDay() - 1
-        let (coach, listed) = try printInsights(north, lastDay: last)
+        let insights = projected.insights
+        let (coach, listed) = printInsights(insights, north: north)
 
         // 7. Plan, record, replicate, audit.
         step(7, "tomorrow's cross-site staffing plan (computed and recorded at north)")
-        let record = try PlanRecord(engine: north, day: north.horizonDay() + 1, parameters: PlanParameters())
+        let record = projected.plan
         PlanCommand.printPlan(record, detail: false)
-        let recorded = try await demo.recordAndAudit(record, coaching: listed, options: coach, stores: stores, engines: engines,
-                                                     servers: servers, credentials)
-        Console.line("    north recorded the plan (\(recorded.planEvents) events: staffing.planned + agent.lent); each centre scheduled coaching for its own listed agents (\(recorded.coachingSessions) sessions)")
-        let audit = recorded.audit
+        let sessions = try await demo.scheduleCoaching(listed, options: coach, stores: stores, north: north, servers: servers, credentials)
+        Console.line("    north recorded the plan (\(projected.planEvents) events: staffing.planned + agent.lent); each centre scheduled coaching for its own listed agents (\(sessions) sessions)")
+        let audit = projected.audit
         Console.line("    audit at south: " + (audit.identical
             ? "plan \(record.id) re-derived from south's copy of the log (\(audit.eventsReplayed) events replayed to north's recorded positions): identical"
             : "plan \(record.id) DIFFERS: " + audit.differences.map(\.field).joined(separator: ", ")))
@@ -127,7 +128,7 @@ struct DemoCommand: AsyncParsableCommand {
         Console.line()
         Console.line(String(format: "Done in %.0f s. The stores stay in %@; try:", clock.monotonicSeconds() - started, dir))
         for c in ["journey status --data \(dir)/north", "journey query sites --data \(dir)/central",
-                  "journey insights repeats --data \(dir)/south --site south", "journey insights mix --data \(dir)/north --site south --from \(LocalDay(last - 13).text) --to \(LocalDay(last).text)",
+                  "journey insights repeats --data \(dir)/south --site south", "journey insights mix --data \(dir)/north --site south --from \(LocalDay(insights.lastDay - 13).text) --to \(LocalDay(insights.lastDay).text)",
                   "journey query contacts --data \(dir)/south --site south --route overflow --repeats --limit 10",
                   "journey coach --data \(dir)/north --below \(coach.below)", "journey audit plan \(record.id) --data \(dir)/central",
                   "journey verify --data \(dir)/south"] {
@@ -175,26 +176,44 @@ struct DemoCommand: AsyncParsableCommand {
         return stores
     }
 
-    /// Step 6: repeat causes, mix shifts and the coaching list, computed at north.
-    func printInsights(_ north: ProjectionEngine, lastDay last: Int64) throws -> (CoachingList.Options, [CoachingList.Entry]) {
-        step(6, "insights (computed at north; every centre gets the same answer from the same facts)")
+    /// Step 6's findings, computed at north: repeat causes, mix shifts and the coaching list.
+    struct Insights {
+        var lastDay: Int64
+        var repeats: InsightReport
+        var mix: InsightReport
+        var coach: CoachingList.Options
+        var everyone: [CoachingList.Entry]
+        var range: DayRange
+        var province: Double?
+    }
+
+    /// Computes step 6 at north (on the demo's other core, while south is rebuilt).
+    static func insights(_ north: ProjectionEngine, dataDirectory: String) throws -> Insights {
+        let last = north.horizonDay() - 1
         var repeatOptions = RepeatCauses.Options()
-        repeatOptions.dataDirectory = "\(dir)/north"  // each drill-down runs as printed
+        repeatOptions.dataDirectory = dataDirectory  // each drill-down runs as printed
         let repeats = try RepeatCauses.report(north, repeatOptions)
-        Console.line("    top repeat cause, \(repeats.title.replacingOccurrences(of: "Repeat causes ", with: "")):")
-        for f in repeats.findings.prefix(2) { Console.line("    • " + f) }
         var mixOptions = MixMonitor.Options()
         mixOptions.fromDay = last - 13
         mixOptions.toDay = last
         let mix = try MixMonitor.report(north, mixOptions)
-        Console.line("    traffic-mix shifts over the last two weeks:")
-        for f in mix.findings.prefix(3) { Console.line("    • " + f) }
         var coach = CoachingList.Options()
         let (everyone, range) = try CoachingList.entries(north, coach)
         let (below, province) = DemoCentres.coachingThreshold(everyone)
         coach.below = below
+        return Insights(lastDay: last, repeats: repeats, mix: mix, coach: coach, everyone: everyone, range: range, province: province)
+    }
+
+    /// Step 6: prints the insights; returns the coaching options and the agents listed.
+    func printInsights(_ insights: Insights, north: ProjectionEngine) -> (CoachingList.Options, [CoachingList.Entry]) {
+        step(6, "insights (computed at north; every centre gets the same answer from the same facts)")
+        Console.line("    top repeat cause, \(insights.repeats.title.replacingOccurrences(of: "Repeat causes ", with: "")):")
+        for f in insights.repeats.findings.prefix(2) { Console.line("    • " + f) }
+        Console.line("    traffic-mix shifts over the last two weeks:")
+        for f in insights.mix.findings.prefix(3) { Console.line("    • " + f) }
+        let coach = insights.coach, everyone = insights.everyone, range = insights.range
         let listed = everyone.filter { $0.adjusted < coach.below }
-        if let province {
+        if let province = insights.province {
             Console.line("    coaching list: FCR adjusted for queue mix and tenure below \(Int((coach.below * 100).rounded())) % "
                          + "(province \(Self.percent(province)), \(range.text), the \(range.days) days whose \(north.repeatWindowMs / LocalDay.hourMs) h windows have closed): "
                          + "\(listed.count) of \(everyone.count) agents" + (listed.count > 5 ? "; the five furthest below:" : ":"))

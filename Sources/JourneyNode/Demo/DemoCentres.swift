@@ -182,22 +182,6 @@ public struct DemoCentres {
 
     // MARK: Projections and actions
 
-    /// Rebuilds every centre's projections from its own copy of the log, side by side.
-    public func rebuildAll(_ stores: [LogStore]) throws -> [ProjectionEngine] {
-        let engines = try Self.sites.map { try ProjectionEngine(path: data($0).projectionsPath, parameters: try data($0).kpiParameters()) }
-        let failures = FailureBox()
-        // Each engine and store is used by exactly one of the concurrent iterations. On two cores
-        // two rebuilds run at a time and the third when one has ended: a thread per centre, all
-        // three at once, was 3–5 s faster but peaked at 530–650 MB (freed memory held by the
-        // allocator's per-thread arenas), over the demo's 512 MB.
-        let work = Unchecked((engines, stores))
-        DispatchQueue.concurrentPerform(iterations: engines.count) { i in
-            do { _ = try work.value.0[i].rebuild(from: work.value.1[i]) } catch { failures.add(error) }
-        }
-        if let e = failures.first { throw e }
-        return engines
-    }
-
     /// The coaching threshold the demo uses: seven points below the
     /// province's contact-weighted FCR, rounded down to a whole percent (at least 5 %).
     public static func coachingThreshold(_ everyone: [CoachingList.Entry]) -> (below: Double, province: Double?) {
@@ -206,39 +190,115 @@ public struct DemoCentres {
         return (max(0.05, (((province ?? 0.77) - 0.07) * 100).rounded(.down) / 100), province)
     }
 
-    /// What recording the plan and the coaching, replicating and auditing gave.
-    public struct Recorded {
-        /// Events north recorded for the plan.
+    /// What the projections step gave: the centres' engines, the plan north
+    /// recorded and south's audit of it, and what the caller computed at
+    /// north while south was rebuilt.
+    public struct Projected<Insights> {
+        /// Each centre's projections, in ``sites`` order, all at the same positions.
+        public var engines: [ProjectionEngine]
+        /// Seconds from the first rebuild's start to the last one's end.
+        public var rebuildSeconds: Double
+        /// The plan north recorded.
+        public var plan: PlanRecord
+        /// Events north recorded for it.
         public var planEvents: Int
-        /// Coaching sessions the centres scheduled.
-        public var coachingSessions: Int
-        /// South's audit of the plan it received.
+        /// South's audit of the plan as it received it.
         public var audit: PlanAudit
+        /// What `insights` returned.
+        public var insights: Insights
     }
 
-    /// North records `plan`; each centre schedules coaching for its own
-    /// `listed` agents; the centres sync; south audits the plan from its copy.
-    public func recordAndAudit(_ plan: PlanRecord, coaching listed: [CoachingList.Entry], options: CoachingList.Options,
-                               stores: [LogStore], engines: [ProjectionEngine], servers: [RunningServer],
-                               _ credentials: Credentials) async throws -> Recorded {
+    /// Rebuilds every centre's projections from its own copy of the log, and
+    /// records tomorrow's plan at north and audits it at south, on two cores
+    /// at once: north and central are rebuilt side by side; as soon as north
+    /// is, it makes the plan (`plan`), records it, south pulls it and replays
+    /// its own copy of the log to the plan's positions, while south's own
+    /// projections are rebuilt after central's and `insights` then runs at
+    /// north. Each rebuild stops at the positions the centres held when the
+    /// step began, so the three projections are of the same events although
+    /// the plan reaches north's and south's logs meanwhile.
+    public func rebuildPlanAndAudit<Insights>(
+        _ stores: [LogStore], servers: [RunningServer], _ credentials: Credentials,
+        plan makePlan: @escaping (ProjectionEngine) throws -> PlanRecord,
+        insights: @escaping (ProjectionEngine) throws -> Insights
+    ) async throws -> Projected<Insights> {
+        let engines = try Self.sites.map { try ProjectionEngine(path: data($0).projectionsPath, parameters: try data($0).kpiParameters()) }
+        let north = engines[0]
+        let positions = Dictionary(uniqueKeysWithValues: stores[2].origins.map { ($0, stores[2].lastSeq(of: $0)) })
+        let started = clock.monotonicSeconds()
+        // Insights read north's projections once the plan has been made from them (nothing writes them after).
+        let planMade = DispatchSemaphore(value: 0)
+        let clock = self.clock
+        // Central, then south, then the insights at north: one core's work.
+        // Each engine and store is used by one thread at a time: north's by the other core until the plan is made.
+        let engine = Unchecked(engines), store = Unchecked(stores), atNorth = Unchecked(insights)
+        async let rebuiltAndInsights: Unchecked<(ended: Double, insights: Insights)> = Self.offPool("journey.demo.central-south") {
+            _ = try engine.value[1].rebuild(from: store.value[1], limit: .init(positions: positions))
+            _ = try engine.value[2].rebuild(from: store.value[2], limit: .init(positions: positions))
+            let ended = clock.monotonicSeconds()
+            planMade.wait()
+            return Unchecked((ended: ended, insights: try atNorth.value(engine.value[0])))
+        }
+        // North, its plan and south's audit of it: the other core's.
+        let plan: PlanRecord, recorded: Int, northEnded: Double
+        do {
+            defer { planMade.signal() }
+            let northWork = Unchecked((north, stores[0]))
+            northEnded = try await Self.offPool("journey.demo.north") {
+                _ = try northWork.value.0.rebuild(from: northWork.value.1, limit: .init(positions: positions))
+                return Unchecked(clock.monotonicSeconds())
+            }.value
+            plan = try makePlan(north)
+            recorded = try stores[0].append(plan.events(site: Self.sites[0], at: clock.now())).appended
+            // Its id index (tens of MB) is not needed again until the coaching is scheduled, after the audit.
+            stores[0].releaseIDIndex()
+        }
+        var config = SyncConfig()
+        config.keys = credentials.keys
+        _ = try await SyncClient(store: stores[2], config: config, logger: logger)
+            .pull(from: SyncConfig.Peer(name: Self.sites[0], url: servers[0].url, token: credentials.tokens[Self.sites[2]] ?? ""))
+        let southStore = Unchecked(stores[2]), scratch = data("south").path + "/audit-demo.sqlite", planID = plan.id
+        let audit = try await Self.offPool("journey.demo.audit") {
+            var received: JSONObject?
+            // Recorded just now, after the positions; or by an earlier run on the same events (`--keep`), before them.
+            for after in [positions[Self.sites[0]] ?? 0, 0] where received == nil {
+                try southStore.value.scan(origin: Self.sites[0], afterSeq: after) { e in
+                    if e.kind == .staffingPlanned, e.data["plan"]?.stringValue == planID { received = e.data }
+                    return received == nil
+                }
+            }
+            guard let received else { throw NodeError(.inconsistent, "the plan did not reach south") }
+            return Unchecked(try PlanAudit(record: received, store: southStore.value, scratchPath: scratch))
+        }.value
+        let rest = try await rebuiltAndInsights.value
+        return Projected(engines: engines, rebuildSeconds: max(northEnded, rest.ended) - started, plan: plan, planEvents: recorded,
+                         audit: audit, insights: rest.insights)
+    }
+
+    /// Each centre schedules coaching for its own `listed` agents, and the
+    /// centres sync (the plan and the sessions reach every centre); returns
+    /// the sessions scheduled.
+    public func scheduleCoaching(_ listed: [CoachingList.Entry], options: CoachingList.Options, stores: [LogStore], north: ProjectionEngine,
+                                 servers: [RunningServer], _ credentials: Credentials) async throws -> Int {
         let now = clock.now()
-        let recorded = try stores[0].append(plan.events(site: Self.sites[0], at: now))
         var sessions = 0
         for store in stores {
-            let own = CoachingList.scheduledEvents(listed, site: store.site, options: options, engine: engines[0], at: now)
+            let own = CoachingList.scheduledEvents(listed, site: store.site, options: options, engine: north, at: now)
             sessions += try store.append(own).appended
-            store.releaseIDIndex()  // the demo appends nothing more: the audit's replay gets the memory
+            store.releaseIDIndex()  // the demo appends nothing more here: one centre's index in memory at a time
         }
         _ = try await syncAll(stores, servers: servers, credentials)
-        let south = engines[2]
-        try south.catchUp(from: stores[2])
-        guard let atSouth = try south.recordedActions(kind: .staffingPlanned).first(where: { $0.data["plan"]?.stringValue == plan.id }) else {
-            throw NodeError(.inconsistent, "the plan did not reach south")
+        return sessions
+    }
+
+    /// Runs `work` on a thread of its own, not one of the cooperative pool's
+    /// (a rebuild holds its thread for many seconds, and the sync client
+    /// needs a pool thread to resume on), and returns what it returned.
+    static func offPool<T>(_ label: String, _ work: @escaping () throws -> Unchecked<T>) async throws -> Unchecked<T> {
+        let job = Unchecked(work)
+        return try await withCheckedThrowingContinuation { (done: CheckedContinuation<Unchecked<T>, any Error>) in
+            DispatchQueue(label: label).async { done.resume(with: Result { try job.value() }) }
         }
-        // The replay builds a projection of its own; the three open engines are idle meanwhile.
-        for engine in engines { try engine.releaseMemory() }
-        let audit = try PlanAudit(record: atSouth.data, store: stores[2], scratchPath: data("south").path + "/audit-demo.sqlite")
-        return Recorded(planEvents: recorded.appended, coachingSessions: sessions, audit: audit)
     }
 
     /// A random bearer token (32 hex digits).
