@@ -17,7 +17,7 @@ extension ProjectionEngine {
             let days = all ? "1" : "day IN (SELECT day FROM dirty_day)"
             let visitDays = all ? "1" : "v.day IN (SELECT day FROM dirty_day)"
             // Repeats and customer rows, per dirty customer (marks their contacts' days dirty).
-            try deriveCustomers(db, all: all)
+            if derivation == .all { try deriveCustomers(db, all: all) }
 
             // Agent days: handled visits joined to their contact for FCR, plus the agent's time.
             var mark = monotonicSeconds()
@@ -27,30 +27,32 @@ extension ProjectionEngine {
                 mark = now
             }
             if !all { derivedDays += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirty_day") ?? 0 }
-            try db.execute(sql: "DELETE FROM agent_day WHERE \(days)")
-            try db.execute(sql: """
-                INSERT INTO agent_day (agent, day, site, team, handled, talk_ms, hold_ms, acw_ms, transferred, resolved, closed,
-                                       repeated, fcr_elapsed, fcr_ok, surveys, satisfied, logged_ms, ready_ms, busy_ms, notready_ms, missed)
-                SELECT x.agent, x.day, MAX(x.site), (SELECT team FROM agent a WHERE a.agent = x.agent),
-                       TOTAL(handled), TOTAL(talk), TOTAL(hold), TOTAL(acw), TOTAL(transferred), TOTAL(resolved), TOTAL(closed),
-                       TOTAL(repeated), TOTAL(elapsed), TOTAL(elapsed AND NOT repeated), TOTAL(surveys), TOTAL(satisfied),
-                       TOTAL(logged), TOTAL(ready), TOTAL(busy), TOTAL(notready), TOTAL(missed)
-                FROM (
-                  SELECT v.agent AS agent, v.day AS day, v.site AS site, 1 AS handled,
-                         MIN(:dmax, MAX(0, COALESCE(v.ended_at, v.answered_at) - v.answered_at - v.hold_ms)) AS talk, v.hold_ms AS hold,
-                         COALESCE(v.acw_ms, 0) AS acw, v.transferred AS transferred, COALESCE(v.resolved, 0) AS resolved,
-                         (v.transferred = 0 AND v.ended_at IS NOT NULL) AS closed,
-                         (v.transferred = 0 AND \(RepeatRule.repeatedSQL("c", window: ":w"))) AS repeated,
-                         (v.transferred = 0 AND \(RepeatRule.windowClosedSQL("c", window: ":w", horizon: ":horizon"))) AS elapsed,
-                         (v.transferred = 0 AND c.csat IS NOT NULL) AS surveys, (v.transferred = 0 AND c.csat >= 4) AS satisfied,
-                         0 AS logged, 0 AS ready, 0 AS busy, 0 AS notready, 0 AS missed
-                  FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact
-                  WHERE v.answered_at IS NOT NULL AND v.agent IS NOT NULL AND \(visitDays)
-                  UNION ALL
-                  SELECT agent, day, site, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, logged_ms, ready_ms, busy_ms, notready_ms, missed
-                  FROM agent_time WHERE \(days)
-                ) x GROUP BY x.agent, x.day
-                """, arguments: ["w": w, "horizon": horizon, "dmax": Limits.durationMsMax])
+            if derivation == .all {
+                try db.execute(sql: "DELETE FROM agent_day WHERE \(days)")
+                try db.execute(sql: """
+                    INSERT INTO agent_day (agent, day, site, team, handled, talk_ms, hold_ms, acw_ms, transferred, resolved, closed,
+                                           repeated, fcr_elapsed, fcr_ok, surveys, satisfied, logged_ms, ready_ms, busy_ms, notready_ms, missed)
+                    SELECT x.agent, x.day, MAX(x.site), (SELECT team FROM agent a WHERE a.agent = x.agent),
+                           TOTAL(handled), TOTAL(talk), TOTAL(hold), TOTAL(acw), TOTAL(transferred), TOTAL(resolved), TOTAL(closed),
+                           TOTAL(repeated), TOTAL(elapsed), TOTAL(elapsed AND NOT repeated), TOTAL(surveys), TOTAL(satisfied),
+                           TOTAL(logged), TOTAL(ready), TOTAL(busy), TOTAL(notready), TOTAL(missed)
+                    FROM (
+                      SELECT v.agent AS agent, v.day AS day, v.site AS site, 1 AS handled,
+                             MIN(:dmax, MAX(0, COALESCE(v.ended_at, v.answered_at) - v.answered_at - v.hold_ms)) AS talk, v.hold_ms AS hold,
+                             COALESCE(v.acw_ms, 0) AS acw, v.transferred AS transferred, COALESCE(v.resolved, 0) AS resolved,
+                             (v.transferred = 0 AND v.ended_at IS NOT NULL) AS closed,
+                             (v.transferred = 0 AND \(RepeatRule.repeatedSQL("c", window: ":w"))) AS repeated,
+                             (v.transferred = 0 AND \(RepeatRule.windowClosedSQL("c", window: ":w", horizon: ":horizon"))) AS elapsed,
+                             (v.transferred = 0 AND c.csat IS NOT NULL) AS surveys, (v.transferred = 0 AND c.csat >= 4) AS satisfied,
+                             0 AS logged, 0 AS ready, 0 AS busy, 0 AS notready, 0 AS missed
+                      FROM visit v JOIN contact c ON c.site = v.site AND c.contact = v.contact
+                      WHERE v.answered_at IS NOT NULL AND v.agent IS NOT NULL AND \(visitDays)
+                      UNION ALL
+                      SELECT agent, day, site, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, logged_ms, ready_ms, busy_ms, notready_ms, missed
+                      FROM agent_time WHERE \(days)
+                    ) x GROUP BY x.agent, x.day
+                    """, arguments: ["w": w, "horizon": horizon, "dmax": Limits.durationMsMax])
+            }
 
             // Site × queue × interval, each visit counted in the interval it entered the queue.
             phase("agentDays")
@@ -93,6 +95,11 @@ extension ProjectionEngine {
             // Self-service containment: sessions on app/web/IVR (or any self-served contact) with no
             // assisted contact by the customer within the containment window after the session ended.
             phase("staffedAgents")
+            guard derivation == .all else {
+                // Only the staffing inputs were derived: the rest stays to derive, should a full engine open this file.
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('dirty_all', '1')")
+                return
+            }
             try db.execute(sql: "DELETE FROM selfservice_day WHERE \(days)")
             try db.execute(sql: """
                 INSERT INTO selfservice_day (site, day, sessions, contained)

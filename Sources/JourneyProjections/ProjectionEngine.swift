@@ -42,6 +42,18 @@ public final class ProjectionEngine {
     var rebuildFlushEvents = 100_000
     /// The error of a rebuild's batch written behind the apply loop (see ``flush()``).
     let writeFailure = WriteFailure()
+    /// Which derived rows a catch-up or rebuild computes.
+    public enum Derivation: Sendable {
+        /// Every view: customers and repeats, agent days, intervals, self-service.
+        case all
+        /// Only what a staffing plan reads beside the base rows: the interval
+        /// rows (offered, handled, staffed agents). For a scratch replay that
+        /// re-derives a plan (``JourneyStaffing``'s audit); the file is left
+        /// marked for a full derivation.
+        case staffingInputs
+    }
+    /// Which derived rows this engine computes (default: all).
+    public var derivation = Derivation.all
     /// Called with progress lines during long work.
     public var progress: (String) -> Void = { _ in }
 

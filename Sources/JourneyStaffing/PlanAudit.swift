@@ -62,6 +62,9 @@ public struct PlanAudit: Sendable {
         let replay: PlanRecord
         do {
             let engine = try ProjectionEngine(path: scratchPath, parameters: kpi)
+            // A plan reads the base rows and the interval rows: customers, repeats and agent days,
+            // a third of a rebuild, are not derived for it.
+            engine.derivation = .staffingInputs
             engine.progress = progress
             eventsReplayed = try engine.rebuild(from: store, limit: .init(positions: positions))
             replay = try PlanRecord(engine: engine, day: LocalDay.utc(of: dayStart).number, parameters: parameters, forecast: forecast)

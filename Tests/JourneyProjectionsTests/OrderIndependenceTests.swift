@@ -258,6 +258,29 @@ extension OrderIndependenceTests {
         XCTAssertEqual(together.dump, try whole.canonicalDump(), "batches of 250 events equal one batch")
     }
 
+    /// An engine that derives only a plan's inputs (a plan audit's scratch
+    /// replay) writes the same base and interval rows as a full rebuild and
+    /// no customer or agent-day rows; its file stays marked, so the first
+    /// full engine to catch it up derives the rest and equals the rebuild.
+    func testStaffingInputsOnlyEqualARebuildWhereTheyOverlapAndAFullCatchUpCompletesThem() throws {
+        let (_, node) = try hub()
+        let full = try ProjectionEngine(path: "\(root)/inputs-full.sqlite")
+        _ = try full.rebuild(from: node)
+        let partial = try ProjectionEngine(path: "\(root)/inputs-only.sqlite")
+        partial.derivation = .staffingInputs
+        _ = try partial.rebuild(from: node)
+        var all = ProjectionQuery.Filter()
+        all.limit = 1_000_000
+        let intervals = try partial.query(.intervals(all))
+        XCTAssertGreaterThan(intervals.rows.count, 100)
+        XCTAssertEqual(intervals.rows, try full.query(.intervals(all)).rows)
+        XCTAssertTrue(try partial.customerRows(minRepeats: 0, limit: 10).isEmpty)
+        XCTAssertTrue(try partial.agentDayRows(all).isEmpty)
+        let completed = try ProjectionEngine(path: "\(root)/inputs-only.sqlite")
+        try completed.catchUp(from: node)
+        XCTAssertEqual(try completed.canonicalDump(), try full.canonicalDump())
+    }
+
     /// Every interval row's logged-in and ready agents equal the agents' time
     /// in that site and interval summed in Swift over the agents skilled for
     /// the queue (0 where none were), after a rebuild and after catch-ups in

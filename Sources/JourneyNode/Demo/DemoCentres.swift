@@ -212,9 +212,8 @@ public struct DemoCentres {
     /// records tomorrow's plan at north and audits it at south, on two cores
     /// at once: north and central are rebuilt side by side; as soon as north
     /// is, it makes the plan (`plan`), records it, south pulls it and replays
-    /// its own copy of the log to the plan's positions, while south's own
-    /// projections are rebuilt after central's and `insights` then runs at
-    /// north. Each rebuild stops at the positions the centres held when the
+    /// its own copy of the log to the plan's positions, then `insights` runs
+    /// at north, while south's own projections are rebuilt after central's. Each rebuild stops at the positions the centres held when the
     /// step began, so the three projections are of the same events although
     /// the plan reaches north's and south's logs meanwhile.
     public func rebuildPlanAndAudit<Insights>(
@@ -226,33 +225,25 @@ public struct DemoCentres {
         let north = engines[0]
         let positions = Dictionary(uniqueKeysWithValues: stores[2].origins.map { ($0, stores[2].lastSeq(of: $0)) })
         let started = clock.monotonicSeconds()
-        // Insights read north's projections once the plan has been made from them (nothing writes them after).
-        let planMade = DispatchSemaphore(value: 0)
         let clock = self.clock
-        // Central, then south, then the insights at north: one core's work.
-        // Each engine and store is used by one thread at a time: north's by the other core until the plan is made.
-        let engine = Unchecked(engines), store = Unchecked(stores), atNorth = Unchecked(insights)
-        async let rebuiltAndInsights: Unchecked<(ended: Double, insights: Insights)> = Self.offPool("journey.demo.central-south") {
+        // Central's rebuild, then south's: one core's work.
+        // Each engine and store is used by one thread at a time.
+        let engine = Unchecked(engines), store = Unchecked(stores)
+        async let rebuilt: Unchecked<Double> = Self.offPool("journey.demo.central-south") {
             _ = try engine.value[1].rebuild(from: store.value[1], limit: .init(positions: positions))
             _ = try engine.value[2].rebuild(from: store.value[2], limit: .init(positions: positions))
-            let ended = clock.monotonicSeconds()
-            planMade.wait()
-            return Unchecked((ended: ended, insights: try atNorth.value(engine.value[0])))
+            return Unchecked(clock.monotonicSeconds())
         }
-        // North, its plan and south's audit of it: the other core's.
-        let plan: PlanRecord, recorded: Int, northEnded: Double
-        do {
-            defer { planMade.signal() }
-            let northWork = Unchecked((north, stores[0]))
-            northEnded = try await Self.offPool("journey.demo.north") {
-                _ = try northWork.value.0.rebuild(from: northWork.value.1, limit: .init(positions: positions))
-                return Unchecked(clock.monotonicSeconds())
-            }.value
-            plan = try makePlan(north)
-            recorded = try stores[0].append(plan.events(site: Self.sites[0], at: clock.now())).appended
-            // Its id index (tens of MB) is not needed again until the coaching is scheduled, after the audit.
-            stores[0].releaseIDIndex()
-        }
+        // North, its plan, south's audit of it and the insights at north: the other core's.
+        let northWork = Unchecked((north, stores[0]))
+        let northEnded = try await Self.offPool("journey.demo.north") {
+            _ = try northWork.value.0.rebuild(from: northWork.value.1, limit: .init(positions: positions))
+            return Unchecked(clock.monotonicSeconds())
+        }.value
+        let plan = try makePlan(north)
+        let recorded = try stores[0].append(plan.events(site: Self.sites[0], at: clock.now())).appended
+        // Its id index (tens of MB) is not needed again until the coaching is scheduled, after the audit.
+        stores[0].releaseIDIndex()
         var config = SyncConfig()
         config.keys = credentials.keys
         _ = try await SyncClient(store: stores[2], config: config, logger: logger)
@@ -270,9 +261,11 @@ public struct DemoCentres {
             guard let received else { throw NodeError(.inconsistent, "the plan did not reach south") }
             return Unchecked(try PlanAudit(record: received, store: southStore.value, scratchPath: scratch))
         }.value
-        let rest = try await rebuiltAndInsights.value
-        return Projected(engines: engines, rebuildSeconds: max(northEnded, rest.ended) - started, plan: plan, planEvents: recorded,
-                         audit: audit, insights: rest.insights)
+        let atNorth = Unchecked((north, insights))
+        let found = try await Self.offPool("journey.demo.insights") { Unchecked(try atNorth.value.1(atNorth.value.0)) }.value
+        let ended = try await rebuilt.value
+        return Projected(engines: engines, rebuildSeconds: max(northEnded, ended) - started, plan: plan, planEvents: recorded,
+                         audit: audit, insights: found)
     }
 
     /// Each centre schedules coaching for its own `listed` agents, and the
