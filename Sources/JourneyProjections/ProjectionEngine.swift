@@ -419,8 +419,13 @@ public final class ProjectionEngine {
     }
 }
 
+#if canImport(Glibc)
 /// glibc's `malloc_trim`, found at run time (its header is not part of the
-/// Glibc module); nil where the C library has none.
+/// Glibc module); nil if the C library has none.
 nonisolated(unsafe) private let mallocTrim: (@convention(c) (Int) -> Int32)? = dlsym(nil, "malloc_trim").map {
     unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self)
 }
+#else
+/// Only glibc keeps freed memory in per-thread arenas this way: nothing to trim elsewhere.
+private let mallocTrim: ((Int) -> Int32)? = nil
+#endif
