@@ -58,6 +58,9 @@ final class DemoCommandTests: XCTestCase {
         let again = await JourneyCLI.run(["demo", "--dir", dir, "--days", "21", "--agents", "24", "--contacts-per-day", "800", "--keep", "--port", String(port)])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("opening the centres' stores"), again.stdout)
+        // Stores that already hold a plan and coaching: the rebuilds still agree, and the new plan audits identical.
+        XCTAssertTrue(again.stdout.contains("identical at north, central and south"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("): identical"), again.stdout)
         let foreign = NSTemporaryDirectory() + "journey-foreign-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: foreign + "/notes.txt"))

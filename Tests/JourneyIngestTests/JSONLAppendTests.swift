@@ -97,15 +97,21 @@ final class JSONLAppendTests: XCTestCase {
         var rejects: String
     }
 
-    func run(_ c: Case, chunkBytes: Int, setAside: Bool, viaDescriptor: Bool = false) throws -> Run {
-        let dir = root + "/\(UUID().uuidString)"
+    /// `text` written to ROOT/NAME.jsonl, and a new store at ROOT/NAME to
+    /// append it to. Durability is not what these tests check: no fsync per
+    /// call keeps the many small chunks quick.
+    func inputAndStore(_ name: String, _ text: String) throws -> (input: String, store: LogStore) {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        // Durability is not what is tested here: no fsync per chunk keeps the many small chunks quick.
+        let input = root + "/\(name).jsonl"
+        try text.write(toFile: input, atomically: true, encoding: .utf8)
         var options = LogOptions()
         options.durability = .none
-        let store = try LogStore.create(directory: dir, site: "north", options: options)
-        let input = root + "/input-\(UUID().uuidString).jsonl"
-        try c.text.write(toFile: input, atomically: true, encoding: .utf8)
+        return (input, try LogStore.create(directory: root + "/\(name)", site: "north", options: options))
+    }
+
+    func run(_ c: Case, chunkBytes: Int, setAside: Bool, viaDescriptor: Bool = false) throws -> Run {
+        let name = UUID().uuidString, dir = root + "/" + name
+        let (input, store) = try inputAndStore(name, c.text)
         var appender = JSONLAppend(store: store)
         appender.chunkBytes = chunkBytes
         var rejects: [UInt8] = []
@@ -305,16 +311,11 @@ final class JSONLAppendTests: XCTestCase {
     /// events, whatever the chunks and scratch records holding them, with a
     /// rejected line left out: every block is full but the last.
     func testTheStorePassFillsWholeBlocks() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let count = 2 * JSONLAppend.eventsPerStoreCall + 1_234
         var text = #"{"id":"bad","#
         text += "\n"
         for i in 0..<count { text += #"{"id":"w\#(i)","at":"2026-03-02T08:00:00Z","kind":"note.x","data":{"n":\#(i)}}"# + "\n" }
-        let input = root + "/whole.jsonl"
-        try text.write(toFile: input, atomically: true, encoding: .utf8)
-        var options = LogOptions()
-        options.durability = .none
-        let store = try LogStore.create(directory: root + "/whole", site: "north", options: options)
+        let (input, store) = try inputAndStore("whole", text)
         var appender = JSONLAppend(store: store)
         appender.chunkBytes = 300_000  // chunks, and so scratch records, of about 3,500 events
         appender.setAside = { _ in }
@@ -331,16 +332,11 @@ final class JSONLAppendTests: XCTestCase {
     /// events the calls before had stored, the store holds exactly those,
     /// and appending the file again stores the rest.
     func testADamagedScratchFileStopsTheAppendSayingWhatWasStored() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         // About 3.3 MiB of lines: two store calls, the progress line at 100 % once it is all checked.
         let count = JSONLAppend.eventsPerStoreCall + 5_000
         var text = ""
         for i in 0..<count { text += #"{"id":"d\#(i)","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"c\#(i)","channel":"voice"}"# + "\n" }
-        let input = root + "/damaged.jsonl"
-        try text.write(toFile: input, atomically: true, encoding: .utf8)
-        var options = LogOptions()
-        options.durability = .none
-        let store = try LogStore.create(directory: root + "/damaged", site: "north", options: options)
+        let (input, store) = try inputAndStore("damaged", text)
         var appender = JSONLAppend(store: store)
         appender.chunkBytes = 256 << 10
         var damaged = false

@@ -162,17 +162,22 @@ public struct DemoCentres {
     /// Every centre pulls from the other two over HTTP; returns the blocks and events stored.
     public func syncAll(_ stores: [LogStore], servers: [RunningServer], _ credentials: Credentials) async throws -> (blocks: Int, events: Int) {
         var blocks = 0, events = 0
-        for (i, store) in stores.enumerated() {
-            var config = SyncConfig()
-            config.keys = credentials.keys
-            let client = SyncClient(store: store, config: config, logger: logger)
-            for (j, server) in servers.enumerated() where j != i {
-                let r = try await client.pull(from: SyncConfig.Peer(name: Self.sites[j], url: server.url, token: credentials.tokens[store.site] ?? ""))
+        for i in stores.indices {
+            for j in servers.indices where j != i {
+                let r = try await pull(into: stores[i], from: j, servers: servers, credentials)
                 blocks += r.blocks
                 events += r.events
             }
         }
         return (blocks, events)
+    }
+
+    /// `store` pulls over HTTP from centre `j`'s server, with its own token and every key pinned.
+    func pull(into store: LogStore, from j: Int, servers: [RunningServer], _ credentials: Credentials) async throws -> SyncClient.Report {
+        var config = SyncConfig()
+        config.keys = credentials.keys
+        return try await SyncClient(store: store, config: config, logger: logger)
+            .pull(from: SyncConfig.Peer(name: Self.sites[j], url: servers[j].url, token: credentials.tokens[store.site] ?? ""))
     }
 
     /// Each store's view of every origin's head, `"SEQ HASH"` by origin.
@@ -244,10 +249,7 @@ public struct DemoCentres {
         let recorded = try stores[0].append(plan.events(site: Self.sites[0], at: clock.now())).appended
         // Its id index (tens of MB) is not needed again until the coaching is scheduled, after the audit.
         stores[0].releaseIDIndex()
-        var config = SyncConfig()
-        config.keys = credentials.keys
-        _ = try await SyncClient(store: stores[2], config: config, logger: logger)
-            .pull(from: SyncConfig.Peer(name: Self.sites[0], url: servers[0].url, token: credentials.tokens[Self.sites[2]] ?? ""))
+        _ = try await pull(into: stores[2], from: 0, servers: servers, credentials)
         let southStore = Unchecked(stores[2]), scratch = data("south").path + "/audit-demo.sqlite", planID = plan.id
         let audit = try await Self.offPool("journey.demo.audit") {
             var received: JSONObject?
