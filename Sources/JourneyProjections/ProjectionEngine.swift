@@ -422,7 +422,7 @@ public final class ProjectionEngine {
 #if canImport(Glibc)
 /// glibc's `malloc_trim`, found at run time (its header is not part of the
 /// Glibc module); nil if the C library has none.
-nonisolated(unsafe) private let mallocTrim: (@convention(c) (Int) -> Int32)? = dlsym(nil, "malloc_trim").map {
+private let mallocTrim: (@convention(c) (Int) -> Int32)? = dlsym(nil, "malloc_trim").map {
     unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self)
 }
 #else
