@@ -65,12 +65,15 @@ extension Event {
                 throw ModelError(.tooLarge, "event is \(out.count) bytes; the limit is \(Event.encodedBytesMax) bytes — move bulky detail out of the event")
             }
         }
-        for (name, object) in [("data", data), ("extra", extra)] {
+        // Each object in turn, without gathering them in an array first (an allocation per event).
+        func noNUL(_ name: StaticString, _ object: JSONObject) throws(ModelError) {
             if let m = object.members.first(where: { $0.key.hasNUL || $0.value.containsNUL }) {
                 throw ModelError(.invalidField, field: "\(name).\(ModelError.excerpt(m.key))",
                                  "contains a NUL character, which no text column (SQLite, PostgreSQL) can hold whole")
             }
         }
+        try noNUL("data", data)
+        try noNUL("extra", extra)
         for m in data.members where Limits.isDurationField(m.key) && m.value != .null {
             guard let ms = m.value.intValue, ms >= 0, ms <= Limits.durationMsMax else {
                 throw ModelError(.invalidField, field: "data.\(m.key)",
