@@ -47,13 +47,19 @@ public struct DuckDBPeer {
         public var agrees: Bool { differences.isEmpty }
     }
 
-    /// `Scripts/duckdb-peer.sh` of the package `executable` was built in
-    /// (`.build/<config>/journey`), else under the working directory; nil when neither has it.
+    /// `Scripts/duckdb-peer.sh` of the package `executable` was built in,
+    /// else under the working directory; nil when neither has it. The
+    /// package is the nearest directory above the executable that holds the
+    /// script: `.build/release` is a link to `.build/<target triple>/release`,
+    /// so the package is two levels up by one path and three by the other.
     public static func locate(executable: String) -> String? {
-        let built = URL(fileURLWithPath: executable).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [built.appendingPathComponent("Scripts/duckdb-peer.sh").path,
-                          FileManager.default.currentDirectoryPath + "/Scripts/duckdb-peer.sh"]
+        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        var candidates: [String] = []
+        for _ in 0..<4 {
+            directory = directory.deletingLastPathComponent()
+            candidates.append(directory.appendingPathComponent("Scripts/duckdb-peer.sh").path)
+        }
+        candidates.append(FileManager.default.currentDirectoryPath + "/Scripts/duckdb-peer.sh")
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 

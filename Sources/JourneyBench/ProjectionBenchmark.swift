@@ -19,6 +19,9 @@ public struct ProjectionBenchmark {
     public var progress: (String) -> Void = { _ in }
     /// The DuckDB peer to run after the rebuild, or nil not to run one.
     public var peer: DuckDBPeer?
+    /// Why there is no peer to run, reported in the result's
+    /// `peerUnavailable` (set by a caller that looked for one and found none).
+    public var peerMissing: String?
 
     /// A benchmark working in `directory`.
     public init(directory: String) { self.directory = directory }
@@ -129,6 +132,8 @@ public struct ProjectionBenchmark {
                                    phases: engine.timings, peakRSSBytes: ResourceUsage.peakRSSBytes)
         if let peer {
             (result.peer, result.peerUnavailable) = try runPeer(peer, store: store, engine: engine)
+        } else {
+            result.peerUnavailable = peerMissing
         }
         return result
     }

@@ -106,8 +106,12 @@ struct BenchRebuildCommand: ParsableCommand {
     func run() throws {
         var bench = simulated.benchmark()
         if !noPeer {
-            if let script = DuckDBPeer.locate(executable: BenchExecutable.path) { bench.peer = DuckDBPeer(script: script) }
-            else { Console.error("bench: no Scripts/duckdb-peer.sh beside this build or under the working directory: the DuckDB peer is skipped") }
+            if let script = DuckDBPeer.locate(executable: BenchExecutable.path) {
+                bench.peer = DuckDBPeer(script: script)
+            } else {
+                bench.peerMissing = "no Scripts/duckdb-peer.sh in the package this bench was built in or under the working directory"
+                Console.error("bench: \(bench.peerMissing ?? ""): the DuckDB peer is skipped")
+            }
         }
         let r = try bench.runRebuild()
         ScanReport.print(r, json: json)

@@ -40,6 +40,33 @@ final class DuckDBPeerTests: XCTestCase {
         return peer
     }
 
+    /// The bench finds the peer's script of the package it was built in,
+    /// whichever path it was started by: `.build/release/journey-bench` (a
+    /// link, two levels below the package) or the link's target, three
+    /// levels below; and from any working directory.
+    func testThePeersScriptIsFoundFromEitherPathOfTheBuild() throws {
+        let fm = FileManager.default
+        let package = root + "/package"
+        try fm.createDirectory(atPath: package + "/Scripts", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: package + "/.build/x86_64-unknown-linux-gnu/release", withIntermediateDirectories: true)
+        XCTAssertTrue(fm.createFile(atPath: package + "/Scripts/duckdb-peer.sh", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755]))
+        let executable = package + "/.build/x86_64-unknown-linux-gnu/release/journey-bench"
+        XCTAssertTrue(fm.createFile(atPath: executable, contents: Data(), attributes: [.posixPermissions: 0o755]))
+        try fm.createSymbolicLink(atPath: package + "/.build/release", withDestinationPath: "x86_64-unknown-linux-gnu/release")
+        let elsewhere = root + "/elsewhere"
+        try fm.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        let before = fm.currentDirectoryPath
+        XCTAssertTrue(fm.changeCurrentDirectoryPath(elsewhere))
+        defer { _ = fm.changeCurrentDirectoryPath(before) }
+        let script = URL(fileURLWithPath: package + "/Scripts/duckdb-peer.sh").resolvingSymlinksInPath().path
+        for path in [package + "/.build/release/journey-bench", executable] {
+            XCTAssertEqual(DuckDBPeer.locate(executable: path).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }, script, path)
+        }
+        // Without the script, nothing is found (and the bench says so).
+        try fm.removeItem(atPath: package + "/Scripts/duckdb-peer.sh")
+        XCTAssertNil(DuckDBPeer.locate(executable: executable))
+    }
+
     /// A simulated two-site store (one replicated), rebuilt; returns the store and its projection.
     func simulatedNode(seed: UInt64) throws -> (LogStore, ProjectionEngine) {
         let node = try SimulatedNode.twoCentres(directory: root, seed: seed, days: 4, agentsPerSite: 14, contactsPerDay: 400, customersPerSite: 500)
