@@ -109,8 +109,9 @@ struct BenchRebuildCommand: ParsableCommand {
             if let script = DuckDBPeer.locate(executable: BenchExecutable.path) {
                 bench.peer = DuckDBPeer(script: script)
             } else {
-                bench.peerMissing = "no Scripts/duckdb-peer.sh in the package this bench was built in or under the working directory"
-                Console.error("bench: \(bench.peerMissing ?? ""): the DuckDB peer is skipped")
+                let why = "no Scripts/duckdb-peer.sh in the package this bench was built in or under the working directory"
+                bench.peerMissing = why
+                Console.error("bench: \(why): the DuckDB peer is skipped")
             }
         }
         let r = try bench.runRebuild()

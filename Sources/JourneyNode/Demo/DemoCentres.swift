@@ -83,7 +83,7 @@ public struct DemoCentres {
         let shared = Shared(WeekTally(sites: Self.sites))
         // One day of one centre waiting at most (about 50k events), while the next is simulated.
         // One append at a time: three lanes, one per store, overlapped one store's fsync with another's
-        // compression (wall 0.954, 3 runs), but raised the demo's peak from 432 to 501 MiB (532 in one
+        // compression (wall 0.954, 3 pairs), but raised the demo's peak from 432 to 501 MiB (532 in one
         // run); giving each lane's freed memory back after each day cost the time it had saved.
         let behind = AppendBehind(depth: 1)
         try Simulator(config: config).run { site, events in
