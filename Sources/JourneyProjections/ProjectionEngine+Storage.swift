@@ -10,11 +10,17 @@ extension ProjectionEngine {
         contactsReadBack += 1
         let started = monotonicSeconds()
         defer { timings["load", default: 0] += monotonicSeconds() - started }
-        try db.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+        // On the connection's queue, behind any batch a rebuild's flush queued, with statements
+        // prepared once: through `read` and SQL text, each contact paid two statements prepared
+        // again and a read-only savepoint (entered and left by four statements more). This engine
+        // holds the update lock, so nothing writes between the two reads.
+        try db.inDatabase { db in
+            let contactRow = try db.cachedStatement(sql: """
                 SELECT channel, customer, reason, started_at, ended_at, selfserved, transfers, resolved, csat, nps, day
                 FROM contact WHERE site = ? AND contact = ?
-                """, arguments: [key.site, key.contact]) else { return }
+                """)
+            contactRow.setUncheckedArguments([key.site, key.contact])
+            guard let row = try Row.fetchOne(contactRow) else { return }
             state.channel = row[0]
             state.customer = row[1]
             state.reason = row[2]
@@ -27,11 +33,13 @@ extension ProjectionEngine {
             state.nps = row[9]
             state.writtenCustomer = state.customer
             state.writtenDay = row[10]
-            for v in try Row.fetchAll(db, sql: """
+            let visitRows = try db.cachedStatement(sql: """
                 SELECT n, queue, channel, entered_at, answered_at, abandoned_at, wait_ms, agent, ended_at, hold_ms, held_since,
                        acw_ms, transferred, resolved, route, missed, refused, inferred_entry
                 FROM visit WHERE site = ? AND contact = ? ORDER BY n
-                """, arguments: [key.site, key.contact]) {
+                """)
+            visitRows.setUncheckedArguments([key.site, key.contact])
+            for v in try Row.fetchAll(visitRows) {
                 state.visits.append(ContactState.Visit(
                     n: v[0], queue: v[1], channel: v[2], enteredAt: v[3], answeredAt: v[4], abandonedAt: v[5], waitMs: v[6],
                     agent: v[7], endedAt: v[8], holdMs: v[9], heldSince: v[10], acwMs: v[11], transferred: v[12] as Bool,

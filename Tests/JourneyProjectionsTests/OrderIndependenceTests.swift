@@ -72,6 +72,64 @@ final class OrderIndependenceTests: XCTestCase {
         XCTAssertTrue(try customers.values("sites").contains(.string("east,west")))
     }
 
+    /// A contact read back from the file (its row and its visits) goes on as
+    /// if it had stayed in memory: catch-ups that stop at random positions,
+    /// each in a new engine (so every contact an event comes for is read
+    /// back), equal one rebuild.
+    func testCatchUpsEachInANewEngineEqualARebuild() throws {
+        let store = try centres()[0]
+        let total = store.stats().first?.events ?? 0
+        XCTAssertGreaterThan(total, 5_000)
+        var rng = SplitMix64(seed: 11)
+        let path = "\(root)/fresh-engines.sqlite"
+        var position: UInt64 = 0, readBack = 0, catchUps = 0
+        while position < total {
+            position = min(total, position + 1 + rng.next() % 1_200)
+            let engine = try ProjectionEngine(path: path)
+            try engine.catchUp(from: store, limit: .init(positions: [store.site: position]))
+            readBack += engine.contactsReadBack
+            catchUps += 1
+        }
+        XCTAssertGreaterThan(catchUps, 10)
+        XCTAssertGreaterThan(readBack, 200, "contacts must have been read back for the test to mean anything")
+        let rebuilt = try ProjectionEngine(path: "\(root)/fresh-engines-rebuild.sqlite")
+        _ = try rebuilt.rebuild(from: store)
+        XCTAssertEqual(try ProjectionEngine(path: path).canonicalDump(), try rebuilt.canonicalDump())
+    }
+
+    /// A contact read back from the file (how a catch-up in a new process, or a
+    /// rebuild meeting a late event, goes on with it) holds, field by field and
+    /// visit by visit, what applying its events in memory gave: for every
+    /// contact of a store.
+    func testEveryContactReadBackEqualsItsStateInMemory() throws {
+        let store = try centres()[0]
+        let memory = try ProjectionEngine(path: "\(root)/memory.sqlite")
+        try store.forEachEvent(origin: store.site) { e in
+            try memory.apply(e)
+            return true
+        }
+        let file = try ProjectionEngine(path: "\(root)/file.sqlite")
+        _ = try file.rebuild(from: store)
+        // What a row holds: the bookkeeping of when it was touched and written is not.
+        func persisted(_ c: ContactState) -> String {
+            var c = c
+            (c.lastTouchMs, c.changed, c.writtenCustomer, c.writtenDay) = (0, false, nil, nil)
+            return String(describing: c)
+        }
+        XCTAssertGreaterThan(memory.contacts.count, 1_000)
+        for (key, kept) in memory.contacts {
+            XCTAssertEqual(persisted(try file.loadContact(key)), persisted(kept), "\(key.site) \(key.contact)")
+        }
+        // The fields every kind of contact sets are among them.
+        let states = Array(memory.contacts.values)
+        XCTAssertTrue(states.contains { $0.csat != nil }, "surveyed contacts")
+        XCTAssertTrue(states.contains { $0.transfers > 0 }, "transferred contacts")
+        XCTAssertTrue(states.contains { $0.selfserved }, "self-served contacts")
+        XCTAssertTrue(states.contains { $0.visits.contains { $0.holdMs > 0 } }, "held calls")
+        XCTAssertTrue(states.contains { $0.visits.contains { $0.abandonedAt != nil } }, "abandoned visits")
+        XCTAssertTrue(states.contains { $0.visits.count > 1 }, "contacts of several visits")
+    }
+
     func testKilledMidBatchThenRestartedEqualsRebuild() throws {
         let stores = try centres()
         let store = stores[0]
