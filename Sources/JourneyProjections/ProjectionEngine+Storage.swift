@@ -12,8 +12,8 @@ extension ProjectionEngine {
         defer { timings["load", default: 0] += monotonicSeconds() - started }
         // On the connection's queue, behind any batch a rebuild's flush queued, with statements
         // prepared once: through `read` and SQL text, each contact paid two statements prepared
-        // again and a read-only savepoint (entered and left by four statements more). This engine
-        // holds the update lock, so nothing writes between the two reads.
+        // again and a read-only savepoint (four statements more, two of them prepared again). This
+        // engine holds the update lock, so nothing writes between the two reads.
         try db.inDatabase { db in
             let contactRow = try db.cachedStatement(sql: """
                 SELECT channel, customer, reason, started_at, ended_at, selfserved, transfers, resolved, csat, nps, day
