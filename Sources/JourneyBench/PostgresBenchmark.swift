@@ -78,7 +78,7 @@ public struct PostgresBenchmark {
         defer { Task { [admin] in try? await Self.execute(admin, "DROP DATABASE IF EXISTS \(database.database) WITH (FORCE)") } }
         let projection = PostgresProjection(target: database)
         let path = projections.directory + "/postgres-bench.sqlite"
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        ProjectionEngine.removeFiles(at: path)
         let engine = try ProjectionEngine(path: path)
         try engine.attachExport()
 

@@ -186,6 +186,9 @@ public struct ProjectionBenchmark {
         static func ratio(_ runs: [(history: Int, seconds: Double)]) -> Double { (runs.last?.seconds ?? .nan) / (runs.first?.seconds ?? .nan) }
     }
 
+    /// Catch-ups by a new engine per history length, of which the median is kept.
+    static let freshCatchUpRuns = 5
+
     /// Incremental catch-up: for half and all of the simulated store, a
     /// projection is built in bulk up to `newEvents` before the end, then
     /// caught up over the last `newEvents` and timed. The catch-up should cost
@@ -194,9 +197,6 @@ public struct ProjectionBenchmark {
     /// does) and by a new engine on a copy of the file (a command run after
     /// an append). Also times a replay as of the middle event's time into a
     /// new file.
-    /// Catch-ups by a new engine per history length, of which the median is kept.
-    static let freshCatchUpRuns = 5
-
     public func runCatchUp(newEvents: Int = 20_000) throws -> CatchUpResult {
         let store = try prepareStore()
         let total = Int(store.stats().first?.events ?? 0)
@@ -207,14 +207,13 @@ public struct ProjectionBenchmark {
         var derivedDays = 0
         for history in [total / 2 - newEvents, total - newEvents] {
             let path = directory + "/catchup.sqlite", pristine = directory + "/catchup-built.sqlite", copy = directory + "/catchup-fresh.sqlite"
-            func remove(_ file: String) { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
             func copyFile(_ from: String, _ to: String) throws {
-                remove(to)
+                ProjectionEngine.removeFiles(at: to)
                 for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: from + suffix) {
                     try FileManager.default.copyItem(atPath: from + suffix, toPath: to + suffix)
                 }
             }
-            for file in [path, pristine, copy] { remove(file) }
+            for file in [path, pristine, copy] { ProjectionEngine.removeFiles(at: file) }
             let engine = try ProjectionEngine(path: path)
             progress("building the projection of the first \(history) events in bulk…")
             let t0 = ResourceUsage.now
@@ -225,7 +224,8 @@ public struct ProjectionBenchmark {
             progress("catching up \(newEvents) new events after \(history) events of history…")
             let before = engine.timings, daysBefore = engine.derivedDays
             // The file just built (and each copy below) is written back to the disk before the clock
-            // starts: that writeback, falling into a sub-second timing, spread it 0.5–1.1 s.
+            // starts, so that writeback cannot fall into a sub-second timing. (The timings still
+            // spread 0.5–1.1 s on a 2-core VM: hence the median below.)
             sync()
             let t1 = ResourceUsage.now
             let applied = try engine.catchUp(from: store, limit: .init(positions: ["north": UInt64(history + newEvents)]))
@@ -234,9 +234,8 @@ public struct ProjectionBenchmark {
             phases = engine.timings.filter { $0.value > (before[$0.key] ?? 0) }.mapValues { $0 }
             for (k, v) in before { if let now = phases[k] { phases[k] = now - v } }
             guard applied == newEvents else { throw BenchError(.inconsistent, "caught up \(applied) events, not \(newEvents)") }
-            // A catch-up takes well under a second here, where one run's time spread 0.6–1.1 s on a
-            // 2-core VM: the new engine's, which needs no rebuild to repeat, is the median of five.
-            progress("the same catch-up by a new engine on a copy of the file, five times…")
+            // The new engine's catch-up needs no rebuild to repeat: the median of several is kept.
+            progress("the same catch-up by a new engine on a copy of the file, \(Self.freshCatchUpRuns) times…")
             var seconds: [Double] = []
             for _ in 0..<Self.freshCatchUpRuns {
                 try copyFile(pristine, copy)
@@ -251,8 +250,8 @@ public struct ProjectionBenchmark {
             freshRuns.append((history, seconds.sorted()[seconds.count / 2]))
             progress(String(format: "new engines after %d events: %@ s; the last one's phases: ", history, seconds.map { String(format: "%.2f", $0) }.joined(separator: ", "))
                      + freshPhases.keys.sorted().map { String(format: "%@ %.2f", $0, freshPhases[$0] ?? 0) }.joined(separator: ", "))
-            remove(pristine)
-            remove(copy)
+            ProjectionEngine.removeFiles(at: pristine)
+            ProjectionEngine.removeFiles(at: copy)
         }
         // Replay as of the middle event's time.
         var middle = Timestamp(ms: 0), seen = 0
@@ -262,7 +261,7 @@ public struct ProjectionBenchmark {
             return true
         }
         let replayPath = directory + "/replay.sqlite"
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: replayPath + suffix) }
+        ProjectionEngine.removeFiles(at: replayPath)
         progress("replaying as of \(middle.rfc3339) into a new file…")
         let replay = try ProjectionEngine(path: replayPath)
         let t2 = ResourceUsage.now

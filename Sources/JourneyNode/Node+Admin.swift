@@ -73,7 +73,7 @@ extension Node {
     public func replay(into path: String, limit: ProjectionEngine.Limit) throws -> (events: Int, engine: ProjectionEngine) {
         let store = try openStore(readOnly: true)
         defer { store.close() }
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        ProjectionEngine.removeFiles(at: path)
         let engine = try ProjectionEngine(path: path, parameters: try directory.kpiParameters())
         engine.progress = { [progress] in progress("replay: \($0)") }
         return (try engine.rebuild(from: store, limit: limit), engine)

@@ -139,6 +139,13 @@ public final class ProjectionEngine {
         try loadState()
     }
 
+    /// Deletes the projection file at `path` with its write-ahead log and
+    /// shared-memory files (a file not there is no error): for scratch files
+    /// that are built again from the log.
+    public static func removeFiles(at path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
     static func clear(_ db: Database) throws {
         for table in ["checkpoint", "contact", "visit", "agent", "agent_skill", "agent_time", "action", "agent_day",
                       "interval_stat", "customer", "selfservice_day", "dirty_day", "dirty_customer"] + ExportJournal.tables {

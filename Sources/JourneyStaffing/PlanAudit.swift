@@ -57,8 +57,8 @@ public struct PlanAudit: Sendable {
             if case .null = v { return nil }
             return try Forecast.parse(recorded: v)
         }
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratchPath + suffix) }
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratchPath + suffix) } }
+        ProjectionEngine.removeFiles(at: scratchPath)
+        defer { ProjectionEngine.removeFiles(at: scratchPath) }
         let replay: PlanRecord
         do {
             let engine = try ProjectionEngine(path: scratchPath, parameters: kpi)

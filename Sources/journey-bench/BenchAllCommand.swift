@@ -85,15 +85,14 @@ struct BenchAllCommand: ParsableCommand {
             figures.append(Figure(name: "rebuild vs DuckDB", measured: "—", baseline: "peer not run: " + (rebuild["duckdbUnavailable"]?.stringValue ?? "?"),
                                   ratio: "—", target: BenchTarget.rebuildOverDuckDB.text, met: false, peakRSS: 0, values: [:]))
         }
-        for (key, engine) in [("", ""), ("fresh", ", new engine")] {
-            let runsKey = key.isEmpty ? "runs" : key + "Runs", ratioKey = key.isEmpty ? "historyRatio" : key + "HistoryRatio"
+        for (runsKey, ratioKey, engine) in [("runs", "historyRatio", ""), ("freshRuns", "freshHistoryRatio", ", new engine")] {
             guard case .array(let runs)? = catchUp[runsKey], case .object(let short)? = runs.first, case .object(let long)? = runs.last else { continue }
             let ratio = d(catchUp, ratioKey)
             figures.append(Figure(name: "catch-up of \(catchUp["newEvents"]?.intValue ?? 0) new events after \(long["history"]?.intValue ?? 0) events\(engine)",
                                   measured: String(format: "%.2f s", d(long, "seconds")),
                                   baseline: String(format: "%.2f s after %lld events", d(short, "seconds"), short["history"]?.intValue ?? 0),
                                   ratio: String(format: "%.2f", ratio), target: BenchTarget.catchUpHistoryRatio.text,
-                                  met: BenchTarget.catchUpHistoryRatio.met(ratio), peakRSS: rss(catchUp), values: key.isEmpty ? catchUp : [:]))
+                                  met: BenchTarget.catchUpHistoryRatio.met(ratio), peakRSS: rss(catchUp), values: engine.isEmpty ? catchUp : [:]))
         }
         let replay = d(catchUp, "replayEventsPerSecond"), bulk = d(catchUp, "rebuildEventsPerSecond")
         figures.append(Figure(name: "replay --as-of into a new file", measured: rate(replay), baseline: rate(bulk) + " bulk rebuild",
