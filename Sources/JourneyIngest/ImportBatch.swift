@@ -42,25 +42,33 @@ public struct ImportBatch: Sendable {
         }
     }
 
-    /// Reports every line that makes an event with an id another line gave
-    /// to a different event: an id names one fact, so neither line can be
-    /// trusted, and both are named. Lines that repeat the same fact are
-    /// duplicates, not conflicts.
+    /// Reports every line that makes an event with an id other lines give
+    /// to different events: an id names one fact, so none of its lines can
+    /// be trusted, and each is named with a line that contradicts it. That
+    /// includes a line repeating one of the contents (storing it would store
+    /// a fact whose id is disputed). Lines that repeat the same fact of an
+    /// undisputed id are duplicates, not conflicts.
     public mutating func refuseConflictingDuplicates() {
         guard !conflictsChecked else { return }
         conflictsChecked = true
         guard Event.firstConflictingDuplicate(events) != nil else { return }
-        var first: [ByteKey: Int] = [:]  // ids by their bytes, as the store keys them
-        var conflicting: [Int: (other: Int, id: String)] = [:]  // line → the other line it conflicts with, and the id
+        var first: [ByteKey: Int] = [:]  // ids by their bytes, as the store keys them → first event
+        var contradicting: [ByteKey: Int] = [:]  // disputed ids → the first event unlike the first
         for i in events.indices {
-            if let j = first[ByteKey(events[i].id)] {
-                if !events[j].isSameFact(as: events[i]), lines[j] != lines[i] {
-                    conflicting[lines[i]] = conflicting[lines[i]] ?? (lines[j], events[i].id)
-                    conflicting[lines[j]] = conflicting[lines[j]] ?? (lines[i], events[i].id)
-                }
+            let key = ByteKey(events[i].id)
+            if let j = first[key] {
+                if contradicting[key] == nil, !events[j].isSameFact(as: events[i]), lines[j] != lines[i] { contradicting[key] = i }
             } else {
-                first[ByteKey(events[i].id)] = i
+                first[key] = i
             }
+        }
+        var conflicting: [Int: (other: Int, id: String)] = [:]  // line → a line it conflicts with, and the id
+        for i in events.indices {
+            let key = ByteKey(events[i].id)
+            guard let c = contradicting[key], let j = first[key], conflicting[lines[i]] == nil else { continue }
+            // A line like the first is contradicted by the first unlike it; any other, by the first.
+            let other = events[j].isSameFact(as: events[i]) ? lines[c] : lines[j]
+            if other != lines[i] { conflicting[lines[i]] = (other, events[i].id) }
         }
         for (line, c) in conflicting.sorted(by: { $0.key < $1.key }) {
             errors.append(IngestError(line: line, .conflictingKey,

@@ -189,6 +189,28 @@ final class JSONLAppendTests: XCTestCase {
         XCTAssertTrue(kept.rejects.contains("lines 1 and 2002 give the id 'same' to different content"), kept.rejects)
     }
 
+    /// The reproduction: an id given two contents had its two first lines
+    /// refused, but a later line repeating the first content was stored, so
+    /// a fact whose id is disputed reached the store (with `--rejects`). Every
+    /// line giving the id is refused, each named with a line it contradicts.
+    func testEveryLineOfADisputedIDIsRefusedRepeatsIncluded() throws {
+        func line(_ id: String, _ contact: String) -> String {
+            #"{"id":"\#(id)","at":"2026-03-02T08:00:00Z","kind":"contact.started","contact":"\#(contact)","channel":"voice"}"#
+        }
+        let text = [line("x", "a"), line("y", "a"), line("x", "a"), line("x", "b"), line("x", "b"), line("x", "a")].joined(separator: "\n")
+        let c = Case(text: text, badLines: [1, 3, 4, 5, 6], stored: [])
+        let strict = try run(c, chunkBytes: 1 << 20, setAside: false)
+        XCTAssertEqual(strict.errorLines, [1, 3, 4, 5, 6])
+        XCTAssertEqual(strict.stored, [])
+        let kept = try run(c, chunkBytes: 1 << 20, setAside: true)
+        XCTAssertEqual(kept.rejectedLines, [1, 3, 4, 5, 6])
+        XCTAssertEqual(kept.stored.count, 1)
+        XCTAssertTrue(kept.stored.first?.contains(#""id":"y""#) ?? false, kept.stored.description)
+        for pair in ["lines 1 and 4", "lines 3 and 4", "lines 1 and 5", "lines 4 and 6"] {
+            XCTAssertTrue(kept.rejects.contains(pair + " give the id 'x' to different content"), pair + ": " + kept.rejects)
+        }
+    }
+
     /// The check pass validates an event again only when it derived its id.
     /// A line without an id that fits the size limit can be taken over it by
     /// the derived id: it must be refused (named by its line), not stored.
