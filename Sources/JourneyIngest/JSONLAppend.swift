@@ -27,8 +27,8 @@ import Darwin
 /// Without a rejects sink the input is all-or-nothing: pass 2 runs only when
 /// pass 1 found no bad line. With one, the rejected lines are copied from
 /// the input to the sink before pass 2 (each chunk checked to be the bytes
-/// pass 1 read). Memory holds a chunk or two, the id table of the input (16
-/// bytes a slot) and the store's own id index — not the input. Standard
+/// pass 1 read). Memory holds a chunk or two, the id table of the input and
+/// the store's own id index, each bounded (``SpillingIDIndex``) — not the input. Standard
 /// input is copied to a scratch file too, so it can be read again.
 public struct JSONLAppend {
     /// What an append did.
@@ -57,6 +57,10 @@ public struct JSONLAppend {
     public static let errorsKept = 1000
     /// Bytes read per chunk.
     public var chunkBytes = 8 << 20
+    /// Most of the input's ids held in memory by the check pass; beyond it
+    /// they go to a scratch file beside the store (``SpillingIDIndex``). The
+    /// store's own ids are bounded by its ``LogOptions/idsInMemoryMax``.
+    public var idsInMemoryMax: Int
     /// Receives progress lines (to standard error in the CLI).
     public var progress: (String) -> Void = { _ in }
     /// Receives the rejects of each chunk (the lines as they were and their reasons),
@@ -70,6 +74,7 @@ public struct JSONLAppend {
     /// store's site, and events of another site are refused.
     public init(store: LogStore) {
         self.store = store
+        idsInMemoryMax = store.options.idsInMemoryMax
         options = EventCodec.DecodeOptions(defaultSite: store.site, allowMissingID: true, requiredSite: store.site)
     }
 
@@ -145,7 +150,8 @@ public struct JSONLAppend {
     /// bad lines and the spool.
     func checkPass(_ source: Source, _ spool: ScratchFile, _ outcome: inout Outcome) throws -> Check {
         var check = Check()
-        var ids = IDIndex()
+        // The input's ids in the store's scratch space beyond the store's bound, as the store's own are.
+        let ids = SpillingIDIndex(fileSystem: store.options.fileSystem, directory: store.directory, memoryEntries: idsInMemoryMax)
         var line = ProgressLine(verb: "checked", unit: "MB")
         let started = ContinuousClock.now
         let reader = try source.reader(spooling: true)
@@ -169,9 +175,9 @@ public struct JSONLAppend {
                 for e in half.errors { record(e, &check, &outcome) }
                 for c in half.checked {
                     // A new id (the common case) is added in the same probe that finds it absent.
-                    if !ids.insertIfAbsent(c.idHash, seq: c.contentHash), !ids.candidates(c.idHash).contains(c.contentHash) {
+                    if try !ids.insertIfAbsent(c.idHash, seq: c.contentHash), try !ids.candidates(c.idHash).contains(c.contentHash) {
                         check.conflictCandidates.insert(c.idHash)
-                        ids.insert(c.idHash, seq: c.contentHash)
+                        try ids.insert(c.idHash, seq: c.contentHash)
                     }
                     check.events += 1
                 }

@@ -37,6 +37,11 @@ public struct LogOptions: Sendable {
     public var publicKeys: [String: [UInt8]] = [:]
     /// Where files live; tests put a fault-injecting one here.
     public var fileSystem: any FileSystem = POSIXFileSystem()
+    /// Most ids of the own log the id index holds in memory (16 bytes a
+    /// slot); beyond it they go to sorted runs in a scratch file in the
+    /// log's directory (``SpillingIDIndex``), so appending to a log of any
+    /// size needs the same memory.
+    public var idsInMemoryMax = SpillingIDIndex.defaultMemoryEntries
 
     /// The defaults: batch durability, read-write, no pinned keys.
     public init() {}

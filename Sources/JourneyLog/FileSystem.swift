@@ -34,6 +34,9 @@ public protocol FileSystem: Sendable {
     /// process, or fails at once when another process holds it. The lock
     /// lasts until the returned object is released.
     func lockExclusively(_ path: String) throws -> AnyObject
+    /// A new, empty file in `directory` for this process's scratch data: no
+    /// other file's name, never part of the store, and gone once closed.
+    func createScratch(in directory: String) throws -> any StoredFile
 }
 
 extension FileSystem {
@@ -45,6 +48,42 @@ extension FileSystem {
 
     /// File systems without other processes (in-memory test ones) give a token lock.
     public func lockExclusively(_ path: String) throws -> AnyObject { NullLock() }
+
+    /// By default, a file of a random name that closing removes.
+    public func createScratch(in directory: String) throws -> any StoredFile {
+        var g = SystemRandomNumberGenerator()
+        let path = join(directory, ".journey-scratch-" + String(g.next() as UInt64, radix: 16))
+        return ScratchStoredFile(try open(path, create: true), path: path, fileSystem: self)
+    }
+}
+
+/// A scratch file that closing (or freeing) removes.
+final class ScratchStoredFile: StoredFile, @unchecked Sendable {
+    private let file: any StoredFile
+    private let path: String
+    private let fileSystem: any FileSystem
+    private var closed = false
+
+    init(_ file: any StoredFile, path: String, fileSystem: any FileSystem) {
+        self.file = file
+        self.path = path
+        self.fileSystem = fileSystem
+    }
+
+    deinit { close() }
+
+    func size() throws -> UInt64 { try file.size() }
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] { try file.read(at: offset, count: count) }
+    func append(_ bytes: [UInt8]) throws { try file.append(bytes) }
+    func write(_ bytes: [UInt8], at offset: UInt64) throws { try file.write(bytes, at: offset) }
+    func sync() throws { try file.sync() }
+    func truncate(to size: UInt64) throws { try file.truncate(to: size) }
+    func close() {
+        guard !closed else { return }
+        closed = true
+        file.close()
+        try? fileSystem.remove(path)  // scratch: a name left behind holds nothing the store reads
+    }
 }
 
 /// The lock of a file system that has no other processes.

@@ -23,7 +23,10 @@ public struct IDIndex: Sendable {
     }
 
     /// 0 marks an empty slot, so hash 0 is stored as 1.
-    @inline(__always) private static func key(_ h: UInt64) -> UInt64 { h == 0 ? 1 : h }
+    @inline(__always) static func key(_ h: UInt64) -> UInt64 { h == 0 ? 1 : h }
+
+    /// Most entries a table of `slots` slots holds before it grows.
+    static func entriesMax(slots: Int) -> Int { slots * 7 / 10 }
 
     /// Every seq stored under `hash` (usually none or one).
     public func candidates(_ hash: UInt64) -> [UInt64] {
@@ -102,4 +105,33 @@ public struct IDIndex: Sendable {
             count += 1
         }
     }
+
+    /// Hands every entry to `body` in order of hash (then value), as one
+    /// buffer made in place in the table's own memory, then empties the
+    /// table, keeping its size. The id index spills this way to a sorted
+    /// run on disk (``IDRun``) without a second table's worth of memory.
+    /// When `body` throws, the table is emptied all the same.
+    mutating func drainSorted(_ body: (UnsafeBufferPointer<IDEntry>) throws -> Void) rethrows {
+        defer { count = 0 }
+        try slots.withUnsafeMutableBytes { raw in
+            try raw.withMemoryRebound(to: IDEntry.self) { entries in
+                var n = 0
+                for i in entries.indices where entries[i].hash != 0 {
+                    entries[n] = entries[i]
+                    n += 1
+                }
+                assert(n == count, "every stored entry is moved, once")
+                var filled = UnsafeMutableBufferPointer(rebasing: entries[..<n])
+                filled.sort { ($0.hash, $0.value) < ($1.hash, $1.value) }
+                defer { entries.update(repeating: IDEntry(hash: 0, value: 0)) }
+                try body(UnsafeBufferPointer(filled))
+            }
+        }
+    }
+}
+
+/// One entry of the id index: a hash (never 0) and its value.
+struct IDEntry: Sendable, Equatable {
+    var hash: UInt64
+    var value: UInt64
 }

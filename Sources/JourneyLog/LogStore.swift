@@ -287,6 +287,9 @@ public final class LogStore: @unchecked Sendable {
         if let e = damaged[site] { throw e }
         var result = AppendResult()
         let own = ownLog
+        // An index whose scratch file failed refused the call that met it; the
+        // next one, with nothing in flight (whose seqs only the index holds), loads it afresh.
+        if own.idsLoaded, own.ids.isBroken, queue.isEmpty { own.releaseIDs() }
         do { try own.loadIDs() } catch { throw LogError.from(error) }
         // Duplicates are rare; remember which inputs they are and copy the
         // batch only when there are some, so the common case moves no events.
@@ -298,12 +301,12 @@ public final class LogStore: @unchecked Sendable {
         reservedInputs.reserveCapacity(input.count)
         for i in input.indices {
             let h = hashes[i]
-            if !own.ids.insertIfAbsent(h, seq: reserved) {
+            if try !own.ids.insertIfAbsent(h, seq: reserved) {
                 let sameCall = { (seq: UInt64) -> String? in
                     seq >= self.nextSeq && seq < reserved ? input[reservedInputs[Int(seq - self.nextSeq)]].id : nil
                 }
                 let id = input[i].id
-                if isHeld(id: id, hash: h, log: own, sameCall: sameCall) {
+                if try isHeld(id: id, hash: h, log: own, sameCall: sameCall) {
                     if skip.isEmpty { skip = [Bool](repeating: false, count: input.count) }
                     skip[i] = true
                     result.duplicates += 1
@@ -311,7 +314,7 @@ public final class LogStore: @unchecked Sendable {
                     if result.duplicateIDs.count < AppendResult.duplicateIDsMax { result.duplicateIDs.append(id) }
                     continue
                 }
-                own.ids.insert(h, seq: reserved)  // a hash collision between different ids
+                try own.ids.insert(h, seq: reserved)  // a hash collision between different ids
             }
             reservedInputs.append(i)
             reserved += 1
@@ -513,8 +516,8 @@ public final class LogStore: @unchecked Sendable {
     /// those still on their way to disk in the commit queue, and the stored
     /// ones. Keeps the last decoded block's ids, so re-importing a file reads
     /// each block once.
-    private func isHeld(id: String, hash: UInt64, log: OriginLog, sameCall: (UInt64) -> String?) -> Bool {
-        for seq in log.ids.candidates(hash) {
+    private func isHeld(id: String, hash: UInt64, log: OriginLog, sameCall: (UInt64) -> String?) throws -> Bool {
+        for seq in try log.ids.candidates(hash) {
             if let earlier = sameCall(seq) {
                 if earlier.sameBytes(as: id) { return true }
                 continue

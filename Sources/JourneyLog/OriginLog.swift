@@ -22,10 +22,10 @@ final class OriginLog: @unchecked Sendable {
     var lastSeq: UInt64 = 0
     /// Chain hash of the last block; zeros when empty.
     var headHash = [UInt8](repeating: 0, count: 32)
-    var ids = IDIndex()
-    /// True once ``ids`` holds every stored id. It is filled on the first
-    /// append, not on open: readers never need it, and at ten million events
-    /// it is the largest thing in memory.
+    /// Every stored id's hash and seq. Made on the first append, not on
+    /// open: readers never need it, and it is the largest thing in memory.
+    private(set) lazy var ids = SpillingIDIndex(fileSystem: options.fileSystem, directory: directory, memoryEntries: options.idsInMemoryMax)
+    /// True once ``ids`` holds every stored id.
     var idsLoaded = false
     var rawBytes: UInt64 = 0
     /// What recovery did on open, for the caller to report.
@@ -175,17 +175,22 @@ final class OriginLog: @unchecked Sendable {
     /// Fills the id index from the stored blocks, once.
     func loadIDs() throws {
         guard !idsLoaded else { return }
-        var index = IDIndex(capacity: Int(lastSeq))
+        ids.release()
+        ids.reserve(Int(clamping: lastSeq))
         for loc in blocks {
-            try readBlock(loc, segments: segments).forEachIDHash { seq, hash in index.insert(hash, seq: seq) }
+            var failure: (any Error)?
+            try readBlock(loc, segments: segments).forEachIDHash { seq, hash in
+                guard failure == nil else { return }
+                do { try ids.insert(hash, seq: seq) } catch { failure = error }
+            }
+            if let failure { throw failure }
         }
-        ids = index
         idsLoaded = true
     }
 
-    /// Empties the id index; ``loadIDs()`` fills it again.
+    /// Empties the id index (and removes its scratch file); ``loadIDs()`` fills it again.
     func releaseIDs() {
-        ids = IDIndex()
+        ids.release()
         idsLoaded = false
     }
 

@@ -132,6 +132,22 @@ public struct POSIXFileSystem: FileSystem {
         return POSIXFile(fd: fd, path: path)
     }
 
+    /// A scratch file made by `mkstemp` in `directory` and unlinked at once:
+    /// its space is the system's to free when it is closed or the process
+    /// ends, even by a crash.
+    public func createScratch(in directory: String) throws -> any StoredFile {
+        var template = Array(join(directory, ".journey-scratch-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { p in p.baseAddress.map { mkstemp($0) } ?? -1 }
+        let path = template.withUnsafeBufferPointer { p in p.baseAddress.map { String(cString: $0) } ?? directory }
+        guard fd >= 0 else { throw POSIXFileSystem.failure("creating a scratch file", path) }
+        guard unlink(path) == 0 else {
+            let e = POSIXFileSystem.failure("removing the name of a scratch file", path)
+            Glibc.close(fd)
+            throw e
+        }
+        return POSIXFile(fd: fd, path: path)
+    }
+
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

@@ -100,18 +100,19 @@ final class JSONLAppendTests: XCTestCase {
     /// `text` written to ROOT/NAME.jsonl, and a new store at ROOT/NAME to
     /// append it to. Durability is not what these tests check: no fsync per
     /// call keeps the many small chunks quick.
-    func inputAndStore(_ name: String, _ text: String) throws -> (input: String, store: LogStore) {
+    func inputAndStore(_ name: String, _ text: String, idsInMemory: Int? = nil) throws -> (input: String, store: LogStore) {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let input = root + "/\(name).jsonl"
         try text.write(toFile: input, atomically: true, encoding: .utf8)
         var options = LogOptions()
         options.durability = .none
+        if let idsInMemory { options.idsInMemoryMax = idsInMemory }
         return (input, try LogStore.create(directory: root + "/\(name)", site: "north", options: options))
     }
 
-    func run(_ c: Case, chunkBytes: Int, setAside: Bool, viaDescriptor: Bool = false) throws -> Run {
+    func run(_ c: Case, chunkBytes: Int, setAside: Bool, viaDescriptor: Bool = false, idsInMemory: Int? = nil) throws -> Run {
         let name = UUID().uuidString, dir = root + "/" + name
-        let (input, store) = try inputAndStore(name, c.text)
+        let (input, store) = try inputAndStore(name, c.text, idsInMemory: idsInMemory)
         var appender = JSONLAppend(store: store)
         appender.chunkBytes = chunkBytes
         var rejects: [UInt8] = []
@@ -208,6 +209,55 @@ final class JSONLAppendTests: XCTestCase {
         XCTAssertTrue(kept.stored.first?.contains(#""id":"y""#) ?? false, kept.stored.description)
         for pair in ["lines 1 and 4", "lines 3 and 4", "lines 1 and 5", "lines 4 and 6"] {
             XCTAssertTrue(kept.rejects.contains(pair + " give the id 'x' to different content"), pair + ": " + kept.rejects)
+        }
+    }
+
+    /// With both id tables bounded to 1,024 entries in memory (the input's
+    /// in the check pass, the store's in the store pass), an input of
+    /// thousands of lines spills both to disk: it stores and rejects exactly
+    /// what the unbounded tables do and what the generator says, conflicts
+    /// and duplicates being anywhere in the input.
+    func testIDsSpilledToDiskFindEveryConflictAndDuplicate() throws {
+        var rng = SplitMix64(seed: 23)
+        for round in 0..<3 {
+            var lines: [String] = [], bad = Set<Int>(), expected: [String] = []
+            var firstLine: [Int: Int] = [:], conflicted = Set<Int>()
+            func event(_ i: Int, contact: String) -> String {
+                #"{"id":"e\#(i)","at":"2026-03-02T08:00:00.000Z","kind":"contact.started","contact":"\#(contact)","channel":"voice"}"#
+            }
+            for _ in 0..<6_000 {
+                let line = lines.count + 1
+                let earlier = firstLine.isEmpty ? nil : Int(rng.next() % UInt64(firstLine.count))
+                switch rng.next() % 100 {
+                case 0..<4 where earlier != nil:  // the same line again: a duplicate
+                    lines.append(event(earlier ?? 0, contact: "c\(earlier ?? 0)"))
+                case 4..<6 where earlier != nil && !conflicted.contains(earlier ?? 0):  // another content: both lines bad
+                    let k = earlier ?? 0
+                    conflicted.insert(k)
+                    lines.append(event(k, contact: "other"))
+                    bad.insert(line)
+                    if let first = firstLine[k] { bad.insert(first) }
+                default:
+                    let i = firstLine.count
+                    firstLine[i] = line
+                    lines.append(event(i, contact: "c\(i)"))
+                }
+            }
+            // A duplicate of a conflicted line is bad too (it gives the id to content another line contradicts).
+            for (i, text) in lines.enumerated() {
+                if let k = Int(text.split(separator: "\"")[3].dropFirst()), conflicted.contains(k) { bad.insert(i + 1) }
+            }
+            for i in 0..<firstLine.count where !conflicted.contains(i) { expected.append("e\(i)") }
+            let c = Case(text: lines.joined(separator: "\n"), badLines: bad, stored: [])
+            for setAside in [false, true] {
+                let spilled = try run(c, chunkBytes: 64 << 10, setAside: setAside, idsInMemory: 1024)
+                let held = try run(c, chunkBytes: 64 << 10, setAside: setAside)
+                XCTAssertEqual(spilled, held, "round \(round), rejects \(setAside)")
+                XCTAssertEqual(Set(setAside ? spilled.rejectedLines : spilled.errorLines), bad, "round \(round)")
+                let ids = spilled.stored.map { line in line.components(separatedBy: #""id":""#).dropFirst().first?.prefix { $0 != "\"" } ?? "" }
+                XCTAssertEqual(ids.map(String.init), setAside ? expected : [], "round \(round), rejects \(setAside)")
+            }
+            XCTAssertGreaterThan(firstLine.count - conflicted.count, 4 * 1024, "round \(round): more ids than the bound")
         }
     }
 

@@ -1,0 +1,171 @@
+/// A run of the id index on disk: entries sorted by hash, 16 bytes each
+/// (hash and value, in this machine's byte order: the file is this process's
+/// scratch, never read by another), in a scratch file at `offset`. Memory
+/// keeps what finds an entry without reading the rest: the first hash of
+/// each page of ``entriesPerPage`` entries, and a ``BloomFilter`` that
+/// answers most lookups of a new id without any read.
+struct IDRun: Sendable {
+    /// Entries per page read by a lookup (4 KiB).
+    static let entriesPerPage = 256
+    /// Entries per write when a run is made or merged (1 MiB).
+    static let entriesPerWrite = 65_536
+
+    /// Where the run starts in its file.
+    let offset: UInt64
+    /// Entries in the run.
+    let count: Int
+    /// The hash of the first entry of each page.
+    let fences: [UInt64]
+    /// The run's hashes, for lookups that need no read.
+    let filter: BloomFilter
+
+    /// Bytes the run keeps in memory.
+    var memoryBytes: Int { fences.count * 8 + filter.bytes }
+
+    // MARK: Writing
+
+    /// Builds a run as its entries are written in order, a write at a time.
+    struct Writer {
+        let file: any StoredFile
+        let offset: UInt64
+        var count = 0
+        var fences: [UInt64] = []
+        var filter: BloomFilter
+        var pending: [UInt8] = []
+        var last: (UInt64, UInt64) = (0, 0)
+
+        /// A writer of about `entries` entries appended to `file`, which ends at `offset`.
+        init(file: any StoredFile, offset: UInt64, entries: Int) {
+            self.file = file
+            self.offset = offset
+            filter = BloomFilter(entries: entries)
+            fences.reserveCapacity(entries / IDRun.entriesPerPage + 1)
+            pending.reserveCapacity(IDRun.entriesPerWrite * 16)
+        }
+
+        /// Adds the next entry; one before the last is refused (a run read
+        /// back for a merge that is not what was written).
+        mutating func add(_ e: IDEntry) throws {
+            guard count == 0 || (e.hash, e.value) >= last else {
+                throw LogError(.io, "the id index's scratch file does not read back as it was written (entries out of order); append again")
+            }
+            last = (e.hash, e.value)
+            if count % IDRun.entriesPerPage == 0 { fences.append(e.hash) }
+            filter.insert(e.hash)
+            withUnsafeBytes(of: e.hash) { pending.append(contentsOf: $0) }
+            withUnsafeBytes(of: e.value) { pending.append(contentsOf: $0) }
+            count += 1
+            if pending.count >= IDRun.entriesPerWrite * 16 { try flush() }
+        }
+
+        mutating func flush() throws {
+            guard !pending.isEmpty else { return }
+            try file.append(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+
+        /// The run, once every entry is written.
+        mutating func finish() throws -> IDRun {
+            try flush()
+            return IDRun(offset: offset, count: count, fences: fences, filter: filter)
+        }
+    }
+
+    /// Writes `entries` (sorted) at the end of `file`, which is `offset` bytes long.
+    static func write(_ entries: UnsafeBufferPointer<IDEntry>, to file: any StoredFile, at offset: UInt64) throws -> IDRun {
+        var w = Writer(file: file, offset: offset, entries: entries.count)
+        for e in entries { try w.add(e) }
+        return try w.finish()
+    }
+
+    /// Merges `runs` of `from` into one run at the end of `to`, which is
+    /// `offset` bytes long, reading each run a write's worth at a time.
+    static func merge(_ runs: [IDRun], from: any StoredFile, to: any StoredFile, at offset: UInt64) throws -> IDRun {
+        var readers = runs.map { Reader(run: $0, file: from) }
+        var w = Writer(file: to, offset: offset, entries: runs.reduce(0) { $0 + $1.count })
+        for i in readers.indices { try readers[i].fill() }
+        while true {
+            var best: (index: Int, entry: IDEntry)?
+            for i in readers.indices {
+                guard let e = readers[i].current else { continue }
+                if let b = best, (b.entry.hash, b.entry.value) <= (e.hash, e.value) { continue }
+                best = (i, e)
+            }
+            guard let best else { break }
+            try w.add(best.entry)
+            try readers[best.index].advance()
+        }
+        let merged = try w.finish()
+        assert(merged.count == runs.reduce(0) { $0 + $1.count }, "a merge keeps every entry")
+        return merged
+    }
+
+    /// Reads a run in order, a write's worth of entries at a time.
+    struct Reader {
+        let run: IDRun
+        let file: any StoredFile
+        var next = 0
+        var buffer: [IDEntry] = []
+        var at = 0
+
+        init(run: IDRun, file: any StoredFile) {
+            self.run = run
+            self.file = file
+        }
+
+        var current: IDEntry? { at < buffer.count ? buffer[at] : nil }
+
+        mutating func advance() throws {
+            at += 1
+            if at == buffer.count { try fill() }
+        }
+
+        mutating func fill() throws {
+            let n = min(IDRun.entriesPerWrite, run.count - next)
+            buffer = n > 0 ? try run.read(from: file, first: next, count: n) : []
+            next += n
+            at = 0
+        }
+    }
+
+    // MARK: Reading
+
+    /// Entries `first..<first+count` of the run.
+    func read(from file: any StoredFile, first: Int, count n: Int) throws -> [IDEntry] {
+        let bytes = try file.read(at: offset + UInt64(first) * 16, count: n * 16)
+        guard bytes.count == n * 16 else {
+            throw LogError(.io, "the id index's scratch file is shorter than what was written to it (\(bytes.count) of \(n * 16) bytes at entry \(first)); append again")
+        }
+        return bytes.withUnsafeBytes { raw in
+            (0..<n).map { i in
+                IDEntry(hash: raw.loadUnaligned(fromByteOffset: 16 * i, as: UInt64.self),
+                        value: raw.loadUnaligned(fromByteOffset: 16 * i + 8, as: UInt64.self))
+            }
+        }
+    }
+
+    /// Appends to `found` the value of every entry whose hash is `hash`,
+    /// reading the page or pages that can hold them; reads nothing when the
+    /// filter rules `hash` out.
+    func values(of hash: UInt64, in file: any StoredFile, into found: inout [UInt64]) throws {
+        guard count > 0, filter.mayContain(hash) else { return }
+        // The first page whose first hash is not below `hash`: entries equal to
+        // it start there or at the end of the page before.
+        var lo = 0, hi = fences.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if fences[mid] < hash { lo = mid + 1 } else { hi = mid }
+        }
+        var page = max(0, lo - 1)
+        while page < fences.count {
+            if page >= lo && fences[page] > hash { return }
+            let first = page * IDRun.entriesPerPage
+            let entries = try read(from: file, first: first, count: min(IDRun.entriesPerPage, count - first))
+            for e in entries {
+                if e.hash > hash { return }
+                if e.hash == hash { found.append(e.value) }
+            }
+            page += 1
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+@testable import JourneyLog
+import JourneyModel
+import JourneySimulation
+import JourneyTestSupport
+import XCTest
+
+/// The id index beyond its memory bound: entries spilled to sorted runs on
+/// disk (and runs merged) are found as the in-memory table finds them, for
+/// any hashes (zero, repeated past a page, colliding in their low bits); a
+/// store whose ids spill finds every duplicate a store holding them all in
+/// memory finds; a scratch file that fails refuses the append instead of
+/// letting a duplicate in.
+final class SpillingIDIndexTests: XCTestCase {
+    var root = ""
+    override func setUp() { root = NSTemporaryDirectory() + "journey-spill-\(UUID().uuidString)" }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+
+    /// The property, against a dictionary, on the real file system and the
+    /// in-memory one: every operation answers as the dictionary does, while
+    /// the entries move to disk and runs are merged.
+    func testEveryEntryIsFoundInMemoryAndOnDisk() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        var rng = SplitMix64(seed: 41)
+        var spilled = 0, merged = 0
+        for round in 0..<24 {
+            let fs: any FileSystem = round % 2 == 0 ? POSIXFileSystem() : FaultyFileSystem()
+            if round % 2 == 1 { try fs.createDirectory(root) }
+            let index = SpillingIDIndex(fileSystem: fs, directory: root, memoryEntries: 1024)
+            var reference: [UInt64: [UInt64]] = [:]
+            var runsSeen = 0
+            let n = 2_000 + Int(rng.next() % 12_000)
+            for i in 0..<n {
+                // Hashes from a small pool (repeats), one hash given many times (more than a page
+                // of a run), equal low bits (long probe runs), 0, and random ones.
+                let drawn: UInt64 = switch rng.next() % 6 {
+                case 0: 0
+                case 1: rng.next() % 500
+                case 2: (rng.next() % 64) << 40
+                case 3: 0xABCD
+                default: rng.next()
+                }
+                let h = drawn == 0 ? 1 : drawn
+                if rng.next() % 5 == 0 || drawn == 0xABCD {
+                    try index.insert(drawn, seq: UInt64(i))
+                    reference[h, default: []].append(UInt64(i))
+                } else if try index.insertIfAbsent(drawn, seq: UInt64(i)) {
+                    XCTAssertNil(reference[h], "round \(round), step \(i): added under a hash it already held")
+                    reference[h] = [UInt64(i)]
+                } else {
+                    XCTAssertNotNil(reference[h], "round \(round), step \(i): refused a hash it did not hold")
+                }
+                if index.runCount < runsSeen { merged += 1 }
+                runsSeen = index.runCount
+                if rng.next() % 3_000 == 0 { index.reserve(index.count + Int(rng.next() % 50_000)) }
+            }
+            spilled += runsSeen > 0 ? 1 : 0
+            XCTAssertEqual(index.count, reference.values.reduce(0) { $0 + $1.count }, "round \(round)")
+            for (h, seqs) in reference {
+                XCTAssertEqual(try index.candidates(h).sorted(), seqs.sorted(), "round \(round), hash \(h)")
+                XCTAssertTrue(try index.contains(h))
+            }
+            for _ in 0..<500 {
+                let absent = rng.next() | (1 << 63)
+                guard reference[absent] == nil else { continue }
+                XCTAssertEqual(try index.candidates(absent), [], "round \(round)")
+            }
+            XCTAssertGreaterThan(reference[0xABCD]?.count ?? 0, IDRun.entriesPerPage, "round \(round): one hash fills more than a page")
+            index.release()
+            XCTAssertEqual(index.count, 0)
+            XCTAssertEqual(try index.candidates(0xABCD), [])
+        }
+        XCTAssertEqual(spilled, 24, "every round spilled to disk")
+        XCTAssertGreaterThan(merged, 10, "runs were merged")
+        let left = try FileManager.default.contentsOfDirectory(atPath: root)
+        XCTAssertEqual(left, [], "no scratch file outlives its index")
+    }
+
+    /// The filter never rules out a hash it was given, and rules out most of
+    /// the others: at ten bits an entry, under 2 % of absent hashes pass
+    /// (about 1 % is expected of a split-block filter).
+    func testTheFilterHasNoFalseNegativesAndFewFalsePositives() {
+        var rng = SplitMix64(seed: 5)
+        for size in [1, 10, 1_000, 100_000] {
+            var filter = BloomFilter(entries: size)
+            // FNV-1a-like hashes whose low bits are not spread, and random ones.
+            let given = (0..<size).map { i in i % 2 == 0 ? UInt64(i) << 20 : rng.next() }
+            for h in given { filter.insert(h) }
+            for h in given { XCTAssertTrue(filter.mayContain(h), "size \(size)") }
+            guard size >= 1_000 else { continue }
+            let tries = 200_000
+            let passed = (0..<tries).filter { _ in filter.mayContain(rng.next() | 1) }.count
+            XCTAssertLessThan(Double(passed) / Double(tries), 0.02, "size \(size): \(passed) of \(tries) absent hashes passed")
+        }
+    }
+
+    /// A store whose own ids spill (a bound of 1,024 in memory) stores and
+    /// skips exactly what a store holding every id in memory does: appends
+    /// again, overlapping, after a reopen, and with duplicates within a call.
+    func testAStoreWhoseIDsSpillFindsEveryDuplicate() throws {
+        let traffic = SyntheticTraffic(site: "north", seed: 12).events(count: 9_000)
+        func outcomes(memory: Int) throws -> [String] {
+            let fs = FaultyFileSystem()
+            var o = LogOptions()
+            o.fileSystem = fs
+            o.eventsPerBlock = 256
+            o.idsInMemoryMax = memory
+            var store = try LogStore.create(directory: "/s", site: "north", options: o)
+            var seen: [String] = []
+            func append(_ events: ArraySlice<Event>) throws {
+                let r = try store.append(Array(events))
+                seen.append("appended \(r.appended) duplicates \(r.duplicates) first \(r.firstSeq ?? 0) last \(r.lastSeq ?? 0)")
+            }
+            for start in stride(from: 0, to: 6_000, by: 700) { try append(traffic[start..<min(6_000, start + 700)]) }
+            try append(traffic[0..<6_000])
+            try append(traffic[5_000..<7_000])
+            // Duplicates within one call, of stored and of new events.
+            try append(traffic[6_900..<7_100] + traffic[7_000..<7_100] + traffic[10..<20])
+            store = try LogStore.open(directory: "/s", options: o)
+            try append(traffic[0..<9_000])
+            store.releaseIDIndex()
+            try append(traffic[8_000..<9_000])
+            XCTAssertEqual(fs.paths.filter { $0.contains("scratch") }.count, memory < 9_000 ? 1 : 0, "one index, one scratch file")
+            store.releaseIDIndex()
+            XCTAssertEqual(fs.paths.filter { $0.contains("scratch") }, [], "no scratch file outlives its index")
+            return seen
+        }
+        let spilled = try outcomes(memory: 1024)
+        XCTAssertEqual(spilled, try outcomes(memory: SpillingIDIndex.defaultMemoryEntries))
+        XCTAssertEqual(spilled.last, "appended 0 duplicates 1000 first 0 last 0")
+        XCTAssertEqual(spilled[spilled.count - 2], "appended 1900 duplicates 7100 first 7101 last 9000")
+    }
+
+    /// Reproduction: a spilled index that cannot read its scratch file must
+    /// not call an id new (a duplicate would be stored). The append is
+    /// refused with an I/O error, and the next one loads the index afresh
+    /// from the log and finds the duplicates.
+    func testAScratchFileThatFailsRefusesTheAppendAndTheNextLoadsAfresh() throws {
+        let fs = FaultyFileSystem()
+        var o = LogOptions()
+        o.fileSystem = fs
+        o.eventsPerBlock = 256
+        o.idsInMemoryMax = 1024
+        let store = try LogStore.create(directory: "/s", site: "north", options: o)
+        let traffic = SyntheticTraffic(site: "north", seed: 3).events(count: 4_000)
+        XCTAssertEqual(try store.append(Array(traffic[0..<3_000])).appended, 3_000)
+        let scratch = fs.paths.filter { $0.contains(".journey-scratch-") }
+        XCTAssertEqual(scratch.count, 1, "the ids spilled")
+        for p in scratch { try fs.remove(p) }
+        XCTAssertThrowsError(try store.append(Array(traffic[0..<3_000]))) { e in
+            XCTAssertEqual((e as? LogError)?.code, .io, "\(e)")
+        }
+        XCTAssertEqual(store.lastSeq(of: "north"), 3_000, "nothing of the refused call was stored")
+        let again = try store.append(Array(traffic[2_000..<4_000]))
+        XCTAssertEqual(again.duplicates, 1_000)
+        XCTAssertEqual(again.appended, 1_000)
+        XCTAssertEqual(try store.append(traffic).duplicates, 4_000)
+    }
+
+    /// A spill that cannot write (a full disk) refuses the append too.
+    func testASpillThatCannotWriteRefusesTheAppend() throws {
+        let fs = FaultyFileSystem()
+        var o = LogOptions()
+        o.fileSystem = fs
+        o.idsInMemoryMax = 1024
+        let store = try LogStore.create(directory: "/s", site: "north", options: o)
+        let traffic = SyntheticTraffic(site: "north", seed: 4).events(count: 3_000)
+        XCTAssertEqual(try store.append(Array(traffic[0..<1_000])).appended, 1_000)
+        fs.arm(failAt: 1)  // the scratch file's creation
+        XCTAssertThrowsError(try store.append(Array(traffic[1_000..<3_000]))) { e in
+            XCTAssertEqual((e as? LogError)?.code, .io, "\(e)")
+        }
+        XCTAssertEqual(store.lastSeq(of: "north"), 1_000)
+        XCTAssertEqual(try store.append(traffic).appended, 2_000)
+        XCTAssertEqual(try store.append(traffic).duplicates, 3_000)
+    }
+}
