@@ -1,57 +1,49 @@
-/// A run of the id index on disk: entries sorted by hash, 16 bytes each
+/// The part of the id index on disk: entries sorted by hash, 16 bytes each
 /// (hash and value, in this machine's byte order: the file is this process's
-/// scratch, never read by another), in a scratch file at `offset`. Memory
-/// keeps what finds an entry without reading the rest: the first hash of
-/// each page of ``entriesPerPage`` entries, and a ``BloomFilter`` that
-/// answers most lookups of a new id without any read.
+/// scratch, never read by another), in a scratch file. Memory keeps the first
+/// hash of each page of ``entriesPerPage`` entries, so a lookup reads the
+/// page or two that can hold a hash; ``SpillingIDIndex`` keeps the filter
+/// that spares most lookups any read.
 struct IDRun: Sendable {
     /// Entries per page read by a lookup (4 KiB).
     static let entriesPerPage = 256
-    /// Entries per write when a run is made or merged (1 MiB).
+    /// Entries per read or write when a run is merged (1 MiB).
     static let entriesPerWrite = 65_536
 
-    /// Where the run starts in its file.
-    let offset: UInt64
     /// Entries in the run.
     let count: Int
     /// The hash of the first entry of each page.
     let fences: [UInt64]
-    /// The run's hashes, for lookups that need no read.
-    let filter: BloomFilter
 
     /// Bytes the run keeps in memory.
-    var memoryBytes: Int { fences.count * 8 + filter.bytes }
+    var memoryBytes: Int { fences.count * 8 }
 
     // MARK: Writing
 
-    /// Builds a run as its entries are written in order, a write at a time.
+    /// Builds a run as its entries are written in order, a write at a time,
+    /// adding each to `filter` when one is given.
     struct Writer {
         let file: any StoredFile
-        let offset: UInt64
         var count = 0
         var fences: [UInt64] = []
-        var filter: BloomFilter
         var pending: [UInt8] = []
         var last: (UInt64, UInt64) = (0, 0)
 
-        /// A writer of about `entries` entries appended to `file`, which ends at `offset`.
-        init(file: any StoredFile, offset: UInt64, entries: Int) {
+        /// A writer of about `entries` entries to the empty `file`.
+        init(file: any StoredFile, entries: Int) {
             self.file = file
-            self.offset = offset
-            filter = BloomFilter(entries: entries)
             fences.reserveCapacity(entries / IDRun.entriesPerPage + 1)
             pending.reserveCapacity(IDRun.entriesPerWrite * 16)
         }
 
         /// Adds the next entry; one before the last is refused (a run read
-        /// back for a merge that is not what was written).
+        /// back that is not what was written).
         mutating func add(_ e: IDEntry) throws {
             guard count == 0 || (e.hash, e.value) >= last else {
                 throw LogError(.io, "the id index's scratch file does not read back as it was written (entries out of order); append again")
             }
             last = (e.hash, e.value)
             if count % IDRun.entriesPerPage == 0 { fences.append(e.hash) }
-            filter.insert(e.hash)
             withUnsafeBytes(of: e.hash) { pending.append(contentsOf: $0) }
             withUnsafeBytes(of: e.value) { pending.append(contentsOf: $0) }
             count += 1
@@ -67,36 +59,37 @@ struct IDRun: Sendable {
         /// The run, once every entry is written.
         mutating func finish() throws -> IDRun {
             try flush()
-            return IDRun(offset: offset, count: count, fences: fences, filter: filter)
+            return IDRun(count: count, fences: fences)
         }
     }
 
-    /// Writes `entries` (sorted) at the end of `file`, which is `offset` bytes long.
-    static func write(_ entries: UnsafeBufferPointer<IDEntry>, to file: any StoredFile, at offset: UInt64) throws -> IDRun {
-        var w = Writer(file: file, offset: offset, entries: entries.count)
-        for e in entries { try w.add(e) }
-        return try w.finish()
-    }
-
-    /// Merges `runs` of `from` into one run at the end of `to`, which is
-    /// `offset` bytes long, reading each run a write's worth at a time.
-    static func merge(_ runs: [IDRun], from: any StoredFile, to: any StoredFile, at offset: UInt64) throws -> IDRun {
-        var readers = runs.map { Reader(run: $0, file: from) }
-        var w = Writer(file: to, offset: offset, entries: runs.reduce(0) { $0 + $1.count })
-        for i in readers.indices { try readers[i].fill() }
+    /// Merges the sorted `entries` with `runs` (each read from its file, a
+    /// write's worth at a time) into a new run written to the empty file
+    /// `to`; `each` is called with every entry of the new run.
+    static func merge(_ entries: UnsafeBufferPointer<IDEntry>, with runs: [(run: IDRun, file: any StoredFile)], to: any StoredFile,
+                      each: (IDEntry) -> Void) throws -> IDRun {
+        let total = entries.count + runs.reduce(0) { $0 + $1.run.count }
+        var w = Writer(file: to, entries: total)
+        var readers = runs.map { Reader(run: $0.run, file: $0.file) }
+        for k in readers.indices { try readers[k].fill() }
+        var i = 0
         while true {
-            var best: (index: Int, entry: IDEntry)?
-            for i in readers.indices {
-                guard let e = readers[i].current else { continue }
+            // The least of the next entry in memory and each run's next entry.
+            var best: (reader: Int, entry: IDEntry)? = i < entries.count ? (-1, entries[i]) : nil
+            for k in readers.indices {
+                guard let e = readers[k].current else { continue }
                 if let b = best, (b.entry.hash, b.entry.value) <= (e.hash, e.value) { continue }
-                best = (i, e)
+                best = (k, e)
             }
             guard let best else { break }
+            if best.reader < 0 { i += 1 } else { try readers[best.reader].advance() }
             try w.add(best.entry)
-            try readers[best.index].advance()
+            each(best.entry)
         }
         let merged = try w.finish()
-        assert(merged.count == runs.reduce(0) { $0 + $1.count }, "a merge keeps every entry")
+        guard merged.count == total else {
+            throw LogError(.io, "the id index's scratch files gave back \(merged.count) entries of \(total) written; append again")
+        }
         return merged
     }
 
@@ -132,7 +125,7 @@ struct IDRun: Sendable {
 
     /// Entries `first..<first+count` of the run.
     func read(from file: any StoredFile, first: Int, count n: Int) throws -> [IDEntry] {
-        let bytes = try file.read(at: offset + UInt64(first) * 16, count: n * 16)
+        let bytes = try file.read(at: UInt64(first) * 16, count: n * 16)
         guard bytes.count == n * 16 else {
             throw LogError(.io, "the id index's scratch file is shorter than what was written to it (\(bytes.count) of \(n * 16) bytes at entry \(first)); append again")
         }
@@ -145,10 +138,8 @@ struct IDRun: Sendable {
     }
 
     /// Appends to `found` the value of every entry whose hash is `hash`,
-    /// reading the page or pages that can hold them; reads nothing when the
-    /// filter rules `hash` out.
+    /// reading the page or pages that can hold them.
     func values(of hash: UInt64, in file: any StoredFile, into found: inout [UInt64]) throws {
-        guard count > 0, filter.mayContain(hash) else { return }
         // The first page whose first hash is not below `hash`: entries equal to
         // it start there or at the end of the page before.
         var lo = 0, hi = fences.count

@@ -4,12 +4,13 @@
 ///
 /// Up to ``memoryEntries`` entries live in an ``IDIndex``. When it is full,
 /// its entries are sorted in place and written as a run (``IDRun``) to a
-/// scratch file in ``directory``; the table is emptied and filled again.
-/// Each run keeps in memory the first hash of each 4 KiB page and a Bloom
-/// filter (about 1.3 bytes an entry), so a lookup of a hash the runs do not
-/// hold (a new id: the common case) reads nothing, and one they hold reads a
-/// page or two. When there are ``runsMax`` runs they are merged into one, so
-/// a lookup asks at most that many filters.
+/// scratch file of its own in ``directory``; the table is emptied and filled
+/// again. The spill that would make ``runsMax`` runs merges the table and
+/// every run into one instead. Memory keeps the first hash of each 4 KiB
+/// page of each run, and one Bloom filter of every entry on disk (about 1.3
+/// bytes an entry), so a lookup of a hash the disk does not hold (a new id:
+/// the common case) asks one filter block and reads nothing, and one it
+/// holds reads a page or two of each run (at most ``runsMax`` − 1).
 ///
 /// The scratch file is this index's alone and is removed when the index is
 /// released or freed; nothing in it outlives the process, so it has no
@@ -22,7 +23,7 @@ public final class SpillingIDIndex: @unchecked Sendable {
     /// Entries held in memory by default: as many as a table of 4 Mi slots
     /// (64 MiB) takes before it would grow.
     public static let defaultMemoryEntries = IDIndex.entriesMax(slots: 1 << 22)
-    /// Runs on disk before they are merged into one.
+    /// Runs the spill that would make this many merges everything into one instead.
     public static let runsMax = 4
 
     /// Where the scratch file is made.
@@ -31,9 +32,12 @@ public final class SpillingIDIndex: @unchecked Sendable {
     public let memoryEntries: Int
     let fileSystem: any FileSystem
     private var memory = IDIndex()
-    private var runs: [IDRun] = []
-    private var file: (any StoredFile)?
-    private var fileSize: UInt64 = 0
+    private var runs: [(run: IDRun, file: any StoredFile)] = []
+    /// Every entry on disk; sized for ``filterEntries``.
+    private var filter = BloomFilter(entries: 0)
+    private var filterEntries = 0
+    /// The most entries a caller said to expect (``reserve(_:)``).
+    private var expected = 0
     private var broken: LogError?
 
     /// An empty index whose entries beyond `memoryEntries` (at least 1,024)
@@ -44,16 +48,18 @@ public final class SpillingIDIndex: @unchecked Sendable {
         self.memoryEntries = max(1024, memoryEntries)
     }
 
-    deinit { file?.close() }
+    deinit { for r in runs { r.file.close() } }
 
     /// Entries stored, in memory and on disk.
-    public var count: Int { memory.count + runs.reduce(0) { $0 + $1.count } }
-    /// True once a read or write of the scratch file failed: every call throws until ``release()``.
-    public var isBroken: Bool { broken != nil }
+    public var count: Int { memory.count + countOnDisk }
+    /// Entries on disk.
+    public var countOnDisk: Int { runs.reduce(0) { $0 + $1.run.count } }
     /// Runs on disk now.
     public var runCount: Int { runs.count }
-    /// Bytes of memory the runs keep (their page fences and filters).
-    public var runMemoryBytes: Int { runs.reduce(0) { $0 + $1.memoryBytes } }
+    /// True once a read or write of the scratch file failed: every call throws until ``release()``.
+    public var isBroken: Bool { broken != nil }
+    /// Bytes of memory the disk's entries take (their filter and page fences).
+    public var diskMemoryBytes: Int { filter.bytes + runs.reduce(0) { $0 + $1.run.memoryBytes } }
 
     /// Every value stored under `hash` (usually none or one).
     public func candidates(_ hash: UInt64) throws -> [UInt64] {
@@ -91,18 +97,21 @@ public final class SpillingIDIndex: @unchecked Sendable {
     }
 
     /// Makes room in memory for `capacity` entries in all, up to the bound,
-    /// so that adding them grows no table step by step.
+    /// so that adding them grows no table step by step; the filter of the
+    /// entries on disk is sized for them too when it is made.
     public func reserve(_ capacity: Int) {
+        expected = max(expected, capacity)
         memory.reserve(min(capacity, memoryEntries))
     }
 
     /// Drops every entry, in memory and on disk, and removes the scratch file.
     public func release() {
         memory = IDIndex()
+        for r in runs { r.file.close() }
         runs = []
-        file?.close()
-        file = nil
-        fileSize = 0
+        filter = BloomFilter(entries: 0)
+        filterEntries = 0
+        expected = 0
         broken = nil
     }
 
@@ -118,31 +127,37 @@ public final class SpillingIDIndex: @unchecked Sendable {
         }
     }
 
-    /// Appends the values of `key` in the runs.
-    private func onDisk(_ key: UInt64, into found: inout [UInt64]) throws {
-        guard let file else { return }
-        for run in runs { try run.values(of: key, in: file, into: &found) }
+    /// Appends the values of `key` on disk.
+    @inline(__always) private func onDisk(_ key: UInt64, into found: inout [UInt64]) throws {
+        guard !runs.isEmpty, filter.mayContain(key) else { return }
+        for r in runs { try r.run.values(of: key, in: r.file, into: &found) }
     }
 
-    /// Writes the table in memory as a new run, then merges the runs when there are ``runsMax``.
+    /// Writes the table in memory as a new run, or merges it with every run
+    /// into one when there would be ``runsMax`` runs or the filter would be
+    /// outgrown (the merge reads every entry, so the filter is made again then).
     private func spill() throws {
-        if self.file == nil { try fileSystem.createDirectory(directory) }  // a new log's directory comes with its first block
-        let file = try self.file ?? fileSystem.createScratch(in: directory)
-        self.file = file
+        if runs.isEmpty { try fileSystem.createDirectory(directory) }  // a new log's directory comes with its first block
         let before = count
-        var made: IDRun?
-        try memory.drainSorted { entries in made = try IDRun.write(entries, to: file, at: fileSize) }
-        guard let made else { return }
-        fileSize += UInt64(made.count) * 16
-        runs.append(made)
-        if runs.count >= Self.runsMax {
-            let merged = try fileSystem.createScratch(in: directory)
-            let one = try IDRun.merge(runs, from: file, to: merged, at: 0)
-            file.close()
-            self.file = merged
-            fileSize = UInt64(one.count) * 16
-            runs = [one]
+        let next = try fileSystem.createScratch(in: directory)
+        let remake = before > filterEntries
+        let mergeAll = remake || runs.count + 1 >= Self.runsMax
+        if remake {
+            filterEntries = max(expected, 2 * before)
+            filter = BloomFilter(entries: 0)  // the old one's memory goes before the new one's comes
+            filter = BloomFilter(entries: filterEntries)
         }
-        assert(count == before && memory.count == 0, "a spill moves every entry to disk, once")
+        var made: IDRun?
+        try memory.drainSorted { entries in
+            if !remake { for e in entries { filter.insert(e.hash) } }
+            made = try IDRun.merge(entries, with: mergeAll ? runs : [], to: next) { e in if remake { filter.insert(e.hash) } }
+        }
+        guard let made else { return }
+        if mergeAll {
+            for r in runs { r.file.close() }
+            runs = []
+        }
+        runs.append((made, next))
+        assert(count == before && memory.count == 0 && runs.count < Self.runsMax, "a spill moves every entry to disk, once")
     }
 }
