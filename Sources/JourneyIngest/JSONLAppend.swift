@@ -12,7 +12,7 @@ import Darwin
 ///
 /// 1. **check**: every line is decoded, given an id derived from its content
 ///    when it has none, and validated as the store will validate it. The
-///    hash of each id's content is kept in an ``IDIndex``, so a line that
+///    hash of each id's content is kept in an ``IDConflictIndex``, so a line that
 ///    gives an id to different content than another line is found wherever
 ///    the two lines are in the input (a short extra pass over the input
 ///    confirms such candidates by their ids and names both lines). The
@@ -27,8 +27,9 @@ import Darwin
 /// Without a rejects sink the input is all-or-nothing: pass 2 runs only when
 /// pass 1 found no bad line. With one, the rejected lines are copied from
 /// the input to the sink before pass 2 (each chunk checked to be the bytes
-/// pass 1 read). Memory holds a chunk or two, the id table of the input and
-/// the store's own id index, each bounded (``SpillingIDIndex``) — not the input. Standard
+/// pass 1 read). Memory holds a chunk or two, the id table of the input
+/// (``IDConflictIndex``) and the store's own id index (``SpillingIDIndex``),
+/// each bounded — not the input. Standard
 /// input is copied to a scratch file too, so it can be read again.
 public struct JSONLAppend {
     /// What an append did.
@@ -58,7 +59,7 @@ public struct JSONLAppend {
     /// Bytes read per chunk.
     public var chunkBytes = 8 << 20
     /// Most of the input's ids held in memory by the check pass; beyond it
-    /// they go to a scratch file beside the store (``SpillingIDIndex``). The
+    /// they go to scratch files beside the store (``IDConflictIndex``). The
     /// store's own ids are bounded by its ``LogOptions/idsInMemoryMax``.
     public var idsInMemoryMax: Int
     /// Receives progress lines (to standard error in the CLI).
@@ -150,8 +151,9 @@ public struct JSONLAppend {
     /// bad lines and the spool.
     func checkPass(_ source: Source, _ spool: ScratchFile, _ outcome: inout Outcome) throws -> Check {
         var check = Check()
-        // The input's ids in the store's scratch space beyond the store's bound, as the store's own are.
-        let ids = SpillingIDIndex(fileSystem: store.options.fileSystem, directory: store.directory, memoryEntries: idsInMemoryMax)
+        // The input's ids and contents, in the store's scratch space beyond the bound; an id given
+        // several contents is found once, at the end, so no line waits for a read of the disk.
+        let ids = IDConflictIndex(fileSystem: store.options.fileSystem, directory: store.directory, memoryEntries: idsInMemoryMax)
         var line = ProgressLine(verb: "checked", unit: "MB")
         let started = ContinuousClock.now
         let reader = try source.reader(spooling: true)
@@ -174,11 +176,7 @@ public struct JSONLAppend {
             for half in chunk.halves {
                 for e in half.errors { record(e, &check, &outcome) }
                 for c in half.checked {
-                    // A new id (the common case) is added in the same probe that finds it absent.
-                    if try !ids.insertIfAbsent(c.idHash, seq: c.contentHash), try !ids.candidates(c.idHash).contains(c.contentHash) {
-                        check.conflictCandidates.insert(c.idHash)
-                        try ids.insert(c.idHash, seq: c.contentHash)
-                    }
+                    try ids.add(c.idHash, value: c.contentHash)
                     check.events += 1
                 }
                 // Once a line is bad and there is no rejects sink, nothing will be stored: the
@@ -192,6 +190,7 @@ public struct JSONLAppend {
                 progress(size == nil ? "read \(done) MB of standard input" : text)
             }
         }
+        check.conflictCandidates = try ids.hashesWithSeveralValues()
         return check
     }
 

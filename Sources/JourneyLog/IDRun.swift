@@ -70,6 +70,21 @@ struct IDRun: Sendable {
                       each: (IDEntry) -> Void) throws -> IDRun {
         let total = entries.count + runs.reduce(0) { $0 + $1.run.count }
         var w = Writer(file: to, entries: total)
+        try forEachInOrder(entries, runs) { e in
+            try w.add(e)
+            each(e)
+        }
+        let merged = try w.finish()
+        guard merged.count == total else {
+            throw LogError(.io, "the id index's scratch files gave back \(merged.count) entries of \(total) written; append again")
+        }
+        return merged
+    }
+
+    /// Calls `body` with every entry of the sorted `entries` and of `runs`
+    /// (each read from its file, a write's worth at a time), in order.
+    static func forEachInOrder(_ entries: UnsafeBufferPointer<IDEntry>, _ runs: [(run: IDRun, file: any StoredFile)],
+                               _ body: (IDEntry) throws -> Void) throws {
         var readers = runs.map { Reader(run: $0.run, file: $0.file) }
         for k in readers.indices { try readers[k].fill() }
         var i = 0
@@ -81,16 +96,26 @@ struct IDRun: Sendable {
                 if let b = best, (b.entry.hash, b.entry.value) <= (e.hash, e.value) { continue }
                 best = (k, e)
             }
-            guard let best else { break }
+            guard let best else { return }
             if best.reader < 0 { i += 1 } else { try readers[best.reader].advance() }
-            try w.add(best.entry)
-            each(best.entry)
+            try body(best.entry)
         }
-        let merged = try w.finish()
-        guard merged.count == total else {
-            throw LogError(.io, "the id index's scratch files gave back \(merged.count) entries of \(total) written; append again")
+    }
+
+    /// Empties `table` into a new run in a new scratch file in `directory`
+    /// (made if missing), merged with `runs`; `sorted` sees the table's
+    /// entries in order before the merge, `each` every entry of the new run.
+    static func spill(_ table: inout IDIndex, merging runs: [(run: IDRun, file: any StoredFile)], fileSystem: any FileSystem, directory: String,
+                      sorted: (UnsafeBufferPointer<IDEntry>) -> Void = { _ in }, each: (IDEntry) -> Void = { _ in }) throws -> (run: IDRun, file: any StoredFile) {
+        try fileSystem.createDirectory(directory)  // a new log's directory comes with its first block
+        let file = try fileSystem.createScratch(in: directory)
+        var made: IDRun?
+        try table.drainSorted { entries in
+            sorted(entries)
+            made = try merge(entries, with: runs, to: file, each: each)
         }
-        return merged
+        guard let made else { throw LogError(.io, "the id index's spill made no run") }
+        return (made, file)
     }
 
     /// Reads a run in order, a write's worth of entries at a time.

@@ -137,9 +137,7 @@ public final class SpillingIDIndex: @unchecked Sendable {
     /// into one when there would be ``runsMax`` runs or the filter would be
     /// outgrown (the merge reads every entry, so the filter is made again then).
     private func spill() throws {
-        if runs.isEmpty { try fileSystem.createDirectory(directory) }  // a new log's directory comes with its first block
         let before = count
-        let next = try fileSystem.createScratch(in: directory)
         let remake = before > filterEntries
         let mergeAll = remake || runs.count + 1 >= Self.runsMax
         if remake {
@@ -147,17 +145,14 @@ public final class SpillingIDIndex: @unchecked Sendable {
             filter = BloomFilter(entries: 0)  // the old one's memory goes before the new one's comes
             filter = BloomFilter(entries: filterEntries)
         }
-        var made: IDRun?
-        try memory.drainSorted { entries in
-            if !remake { for e in entries { filter.insert(e.hash) } }
-            made = try IDRun.merge(entries, with: mergeAll ? runs : [], to: next) { e in if remake { filter.insert(e.hash) } }
-        }
-        guard let made else { return }
+        let made = try IDRun.spill(&memory, merging: mergeAll ? runs : [], fileSystem: fileSystem, directory: directory,
+                                   sorted: { entries in if !remake { for e in entries { filter.insert(e.hash) } } },
+                                   each: { e in if remake { filter.insert(e.hash) } })
         if mergeAll {
             for r in runs { r.file.close() }
             runs = []
         }
-        runs.append((made, next))
+        runs.append(made)
         assert(count == before && memory.count == 0 && runs.count < Self.runsMax, "a spill moves every entry to disk, once")
     }
 }

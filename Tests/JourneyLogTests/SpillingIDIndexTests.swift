@@ -77,6 +77,43 @@ final class SpillingIDIndexTests: XCTestCase {
         XCTAssertEqual(left, [], "no scratch file outlives its index")
     }
 
+    /// The conflict index (an import's check) names exactly the hashes a
+    /// dictionary of value sets gives several values, whatever spilled and
+    /// was merged, and leaves no scratch file behind.
+    func testTheConflictIndexNamesEveryHashGivenSeveralValues() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        var rng = SplitMix64(seed: 77)
+        var merged = 0
+        for round in 0..<12 {
+            let fs: any FileSystem = round % 2 == 0 ? POSIXFileSystem() : FaultyFileSystem()
+            if round % 2 == 1 { try fs.createDirectory(root) }
+            let index = IDConflictIndex(fileSystem: fs, directory: root, memoryEntries: round % 3 == 0 ? 5_000 : 1_024)
+            if round % 4 == 0 { index.reserve(Int(rng.next() % 40_000)) }
+            var reference: [UInt64: Set<UInt64>] = [:]
+            var runs = 0
+            for _ in 0..<(5_000 + Int(rng.next() % 40_000)) {
+                let h: UInt64 = switch rng.next() % 5 {
+                case 0: 0
+                case 1: rng.next() % 300  // repeated, some with several values
+                case 2: (rng.next() % 64) << 40
+                default: rng.next()
+                }
+                let v = rng.next() % 20 == 0 ? rng.next() % 3 : 7  // mostly one value per hash
+                try index.add(h, value: v)
+                reference[h == 0 ? 1 : h, default: []].insert(v)
+                if index.runCount < runs { merged += 1 }
+                runs = index.runCount
+            }
+            var expected = Set(reference.filter { $0.value.count > 1 }.keys)
+            if expected.contains(1) { expected.insert(0) }
+            XCTAssertGreaterThan(runs, 0, "round \(round): the pairs spilled")
+            XCTAssertEqual(try index.hashesWithSeveralValues(), expected, "round \(round)")
+            XCTAssertFalse(expected.isEmpty)
+        }
+        XCTAssertGreaterThan(merged, 0, "runs were merged")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root), [], "no scratch file outlives its index")
+    }
+
     /// The spill's sort (by buckets of the top byte, then each bucket) gives
     /// what one sort of the whole gives, for any hashes: spread, all in one
     /// bucket, repeated with other values.
