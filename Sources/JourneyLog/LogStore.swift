@@ -355,7 +355,8 @@ public final class LogStore: @unchecked Sendable {
     }
 
     /// Frees the memory of the id index of this store's own log (32–64 bytes
-    /// per event after a load: it finds duplicates on append) when no append is in
+    /// per event after a load, up to ``LogOptions/idsInMemoryMax`` entries, and
+    /// its scratch files beyond: it finds duplicates on append) when no append is in
     /// flight; the next append loads it again from the log. For a process
     /// that has finished appending for a while, such as the demo between its
     /// steps; a node that appends keeps it.

@@ -12,9 +12,9 @@
 /// the common case) asks one filter block and reads nothing, and one it
 /// holds reads a page or two of each run (at most ``runsMax`` − 1).
 ///
-/// The scratch file is this index's alone and is removed when the index is
-/// released or freed; nothing in it outlives the process, so it has no
-/// format to keep. A failed read or write of it throws (an index that might
+/// The scratch files are this index's alone and are removed when the index
+/// is released or freed; nothing in them outlives the process, so they have
+/// no format to keep. A failed read or write of one throws (an index that might
 /// have lost an entry would let a duplicate in), and every later call
 /// throws the same error until ``release()``.
 ///
@@ -26,7 +26,7 @@ public final class SpillingIDIndex: @unchecked Sendable {
     /// Runs the spill that would make this many merges everything into one instead.
     public static let runsMax = 4
 
-    /// Where the scratch file is made.
+    /// Where the scratch files are made.
     public let directory: String
     /// Most entries held in memory at once.
     public let memoryEntries: Int
@@ -41,7 +41,7 @@ public final class SpillingIDIndex: @unchecked Sendable {
     private var broken: LogError?
 
     /// An empty index whose entries beyond `memoryEntries` (at least 1,024)
-    /// go to a scratch file in `directory` of `fileSystem`.
+    /// go to scratch files in `directory` of `fileSystem`.
     public init(fileSystem: any FileSystem, directory: String, memoryEntries: Int = SpillingIDIndex.defaultMemoryEntries) {
         self.fileSystem = fileSystem
         self.directory = directory
@@ -56,7 +56,7 @@ public final class SpillingIDIndex: @unchecked Sendable {
     public var countOnDisk: Int { runs.reduce(0) { $0 + $1.run.count } }
     /// Runs on disk now.
     public var runCount: Int { runs.count }
-    /// True once a read or write of the scratch file failed: every call throws until ``release()``.
+    /// True once a read or write of a scratch file failed: every call throws until ``release()``.
     public var isBroken: Bool { broken != nil }
     /// Bytes of memory the disk's entries take (their filter and page fences).
     public var diskMemoryBytes: Int { filter.bytes + runs.reduce(0) { $0 + $1.run.memoryBytes } }
@@ -104,7 +104,7 @@ public final class SpillingIDIndex: @unchecked Sendable {
         memory.reserve(min(capacity, memoryEntries))
     }
 
-    /// Drops every entry, in memory and on disk, and removes the scratch file.
+    /// Drops every entry, in memory and on disk, and removes the scratch files.
     public func release() {
         memory = IDIndex()
         for r in runs { r.file.close() }
@@ -120,7 +120,7 @@ public final class SpillingIDIndex: @unchecked Sendable {
     /// Runs `work`; an error breaks the index for every later call.
     private func guarded(_ work: () throws -> Void) throws {
         do { try work() } catch {
-            let e = LogError(.io, "the id index could not use its scratch file in \(directory), so it cannot tell new ids from stored ones; nothing of this call was stored. Check the disk's space and health, then append again",
+            let e = LogError(.io, "the id index could not use its scratch files in \(directory), so it cannot tell new ids from stored ones; nothing of this call was stored. Check the disk's space and health, then append again",
                              cause: "\(error)")
             broken = e
             throw e
