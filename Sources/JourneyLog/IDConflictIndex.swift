@@ -22,6 +22,8 @@ public final class IDConflictIndex: @unchecked Sendable {
     let fileSystem: any FileSystem
     private var memory = IDIndex()
     private var runs: [(run: IDRun, file: any StoredFile)] = []
+    /// Hashes the table was given a second value for (all there is to find while nothing spilled).
+    private var severalInMemory = Set<UInt64>()
 
     /// An empty index whose pairs beyond `memoryEntries` (at least 1,024) go
     /// to scratch files in `directory` of `fileSystem`.
@@ -56,12 +58,19 @@ public final class IDConflictIndex: @unchecked Sendable {
         // A new hash (the common case) is added in the same probe that finds it absent.
         if !memory.insertIfAbsent(hash, seq: value), !memory.candidates(hash).contains(value) {
             memory.insert(hash, seq: value)
+            severalInMemory.insert(IDIndex.key(hash))
         }
     }
 
     /// Every hash added with two values or more (0 and 1 both when either
     /// was: the table keeps 0 as 1). Empties the index.
     public func hashesWithSeveralValues() throws -> Set<UInt64> {
+        defer { severalInMemory = [] }
+        // Nothing spilled: the table saw every pair, and no sort is needed.
+        guard !runs.isEmpty else {
+            memory = IDIndex()
+            return severalInMemory.contains(1) ? severalInMemory.union([0]) : severalInMemory
+        }
         var found = Set<UInt64>()
         var last: IDEntry?
         try memory.drainSorted { entries in

@@ -91,7 +91,7 @@ final class SpillingIDIndexTests: XCTestCase {
             if round % 4 == 0 { index.reserve(Int(rng.next() % 40_000)) }
             var reference: [UInt64: Set<UInt64>] = [:]
             var runs = 0
-            for _ in 0..<(5_000 + Int(rng.next() % 40_000)) {
+            for _ in 0..<(round % 4 == 3 ? 900 : 5_000 + Int(rng.next() % 40_000)) {
                 let h: UInt64 = switch rng.next() % 5 {
                 case 0: 0
                 case 1: rng.next() % 300  // repeated, some with several values
@@ -106,7 +106,8 @@ final class SpillingIDIndexTests: XCTestCase {
             }
             var expected = Set(reference.filter { $0.value.count > 1 }.keys)
             if expected.contains(1) { expected.insert(0) }
-            XCTAssertGreaterThan(runs, 0, "round \(round): the pairs spilled")
+            // Every fourth round stays in memory (answered without a merge).
+            XCTAssertEqual(runs > 0, round % 4 != 3, "round \(round): the pairs spilled, or not")
             XCTAssertEqual(try index.hashesWithSeveralValues(), expected, "round \(round)")
             XCTAssertFalse(expected.isEmpty)
         }
