@@ -4,7 +4,9 @@
 ///
 /// Open addressing with linear probing over one flat array of (hash, seq)
 /// pairs, so a probe touches one cache line: 16 bytes a slot, no per-entry
-/// allocation; ten million ids fit in about 256 MB at the worst load. A hash
+/// allocation; ten million ids would take about 256 MB at the worst load, so
+/// the log and an import hold at most a bound of them in one
+/// (``SpillingIDIndex``, ``IDConflictIndex``) and spill the rest. A hash
 /// can collide, so a hit is only a candidate: the caller confirms it against
 /// the stored id before calling an event a duplicate.
 public struct IDIndex: Sendable {
