@@ -36,8 +36,9 @@ extension ProjectionEngine {
     func deriveCustomers(_ db: Database, all: Bool) throws {
         let started = monotonicSeconds()
         defer { timings["derive.customers", default: 0] += monotonicSeconds() - started }
-        let which = all ? "customer IS NOT NULL" : "customer IN (SELECT customer FROM dirty_customer)"
-        if !all { try db.execute(sql: "DELETE FROM customer WHERE customer IN (SELECT customer FROM dirty_customer)") }
+        // Every customer's row is derived again when all are: a file fully derived before (and then
+        // marked for a full derivation by a plan's replay) holds them already.
+        try db.execute(sql: all ? "DELETE FROM customer" : "DELETE FROM customer WHERE customer IN (SELECT customer FROM dirty_customer)")
         // Links that change are kept aside while the contacts are read, then written in key order:
         // written as derived (customer order), each one landed on another page of the contact table,
         // and past the page cache (at 10M events) every write read and wrote a page.
@@ -88,12 +89,19 @@ extension ProjectionEngine {
             group.removeAll(keepingCapacity: true)
         }
         // One pass over the customers' contacts in (customer, started_at) order; nothing writes to
-        // `contact` while it is open. After a rebuild every contact is read: a scan of the table in
-        // key order, sorted, reads each page once, where the customer index visited the table's
-        // pages at random. A catch-up reads only its dirty customers, through the index.
-        let contacts = try Row.fetchCursor(db, sql: """
+        // `contact` while it is open. Deriving every customer reads every contact from the customer
+        // index alone, which holds all the columns read here but the links (the walk's query on a
+        // 4.35M-event store: 0.56 s; sorting the table instead, 4.75 s; the table's rows looked up
+        // through the index, 4.82 s): links already stored are cleared first, so every one derived
+        // is written. Such links are rare (a file a staffing replay marked for a full
+        // derivation); after a rebuild this is one scan that changes nothing. A catch-up reads only
+        // its dirty customers, through the index and the table.
+        if all {
+            try db.execute(sql: "UPDATE contact SET repeat_of = NULL, next_start = NULL WHERE repeat_of IS NOT NULL OR next_start IS NOT NULL")
+        }
+        let contacts = try Row.fetchCursor(db, sql: all ? Self.everyCustomerWalkSQL : """
             SELECT customer, site, contact, started_at, ended_at, channel, resolved, csat, day, repeat_of, next_start
-            FROM contact \(all ? "NOT INDEXED" : "") WHERE \(which) ORDER BY customer, started_at
+            FROM contact WHERE customer IN (SELECT customer FROM dirty_customer) ORDER BY customer, started_at
             """)
         while let row = try contacts.next() {
             let customer: String = row[0]
@@ -122,6 +130,14 @@ extension ProjectionEngine {
         }
         try db.execute(sql: "DELETE FROM dirty_customer")
     }
+
+    /// The walk of every customer's contacts in (customer, started_at) order,
+    /// from the customer index alone: the links read as none (see
+    /// ``deriveCustomers(_:all:)``).
+    static let everyCustomerWalkSQL = """
+        SELECT customer, site, contact, started_at, ended_at, channel, resolved, csat, day, NULL, NULL
+        FROM contact INDEXED BY \(ProjectionSchema.customerWalkIndex) WHERE customer IS NOT NULL ORDER BY customer, started_at
+        """
 
     /// True when moving a contact's next start from `old` to `new` changes a
     /// figure of its day or its visits' days (see ``deriveCustomers(_:all:)``).

@@ -143,6 +143,14 @@ enum ProjectionSchema {
         m.registerMigration("v5") { db in
             for sql in v5SecondaryIndexes { try db.execute(sql: sql) }
         }
+        // v6: the customer index holds every column the derivation of repeats reads, so a full
+        // derivation walks the customers' contacts from the index in order instead of sorting the
+        // whole contact table again (on a 4.35M-event store: 4.75 s sorted, 0.56 s from the index,
+        // which takes 1.68 s to build against 1.57 s for the index it replaces). Rows are kept.
+        m.registerMigration("v6") { db in
+            try db.execute(sql: "DROP INDEX IF EXISTS contact_by_customer")
+            for sql in v6SecondaryIndexes { try db.execute(sql: sql) }
+        }
         return m
     }
 
@@ -159,7 +167,10 @@ enum ProjectionSchema {
 
     /// The secondary indexes of every migration. A bulk rebuild drops them and builds them
     /// once at the end, which is much faster than keeping them up to date row by row.
-    static let secondaryIndexes = v1SecondaryIndexes + v5SecondaryIndexes
+    static let secondaryIndexes = v1SecondaryIndexes.filter { !$0.contains(" \(replacedByV6) ") } + v5SecondaryIndexes + v6SecondaryIndexes
+
+    /// The index of v1 that v6 replaced by ``customerWalkIndex``.
+    static let replacedByV6 = "contact_by_customer"
 
     /// The secondary indexes migration v1 created (shipped: never edited).
     static let v1SecondaryIndexes = [
@@ -177,6 +188,14 @@ enum ProjectionSchema {
     /// The secondary index migration v5 created (shipped: never edited).
     static let v5SecondaryIndexes = [
         "CREATE INDEX contact_nps ON contact (site, day, nps) WHERE nps IS NOT NULL",
+    ]
+
+    /// The index the repeat derivation walks the customers' contacts by (v6).
+    static let customerWalkIndex = "contact_customer_walk"
+
+    /// The secondary index migration v6 created (shipped: never edited).
+    static let v6SecondaryIndexes = [
+        "CREATE INDEX contact_customer_walk ON contact (customer, started_at, ended_at, channel, resolved, csat, day)",
     ]
 
     static let secondaryIndexNames = secondaryIndexes.compactMap { sql in

@@ -339,6 +339,36 @@ extension OrderIndependenceTests {
         XCTAssertEqual(try completed.canonicalDump(), try full.canonicalDump())
     }
 
+    /// A fully derived file that a plan's replay later marked for a full
+    /// derivation holds links (`repeat_of`, `next_start`) from before: the
+    /// full derivation walks the contacts from the customer index, which does
+    /// not hold them, so it must clear them first. Links planted on contacts
+    /// that have none (which no derivation writes over) are gone afterwards,
+    /// and the file equals a rebuild.
+    func testAFullDerivationOfAFileHoldingLinksKeepsNoneOfThem() throws {
+        let (stores, node) = try hub()
+        let path = "\(root)/stale-links.sqlite"
+        let half = Dictionary(uniqueKeysWithValues: stores.map { ($0.site, node.lastSeq(of: $0.site) / 2) })
+        _ = try ProjectionEngine(path: path).rebuild(from: node, limit: .init(positions: half))
+        let planted = try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: """
+                UPDATE contact SET repeat_of = 'planted', next_start = 1
+                WHERE (site, contact) IN (SELECT site, contact FROM contact WHERE repeat_of IS NULL AND next_start IS NULL AND customer IS NOT NULL LIMIT 50)
+                """)
+            return db.changesCount
+        }
+        XCTAssertEqual(planted, 50)
+        let replay = try ProjectionEngine(path: path)
+        replay.derivation = .staffingInputs
+        try replay.catchUp(from: node)
+        let full = try ProjectionEngine(path: path)
+        try full.catchUp(from: node)
+        let rebuilt = try ProjectionEngine(path: "\(root)/stale-links-rebuilt.sqlite")
+        _ = try rebuilt.rebuild(from: node)
+        XCTAssertEqual(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM contact WHERE repeat_of = 'planted'") }, 0)
+        XCTAssertEqual(try full.canonicalDump(), try rebuilt.canonicalDump())
+    }
+
     /// Every interval row's logged-in and ready agents equal the agents' time
     /// in that site and interval summed in Swift over the agents skilled for
     /// the queue (0 where none were), after a rebuild and after catch-ups in

@@ -139,3 +139,45 @@ extension ProjectionMigrationTests {
         }
     }
 }
+
+extension ProjectionMigrationTests {
+    /// v6 (the customer index that holds what the repeat derivation reads)
+    /// keeps every row of a v5 file, replaces v5's customer index, and the
+    /// derivation of every customer then reads the contacts from it alone,
+    /// in order, without sorting; a full derivation on the migrated file
+    /// equals a rebuild.
+    func testAVersion5FileKeepsItsRowsAndWalksCustomersFromItsNewIndex() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let store = try SimulatedNode.twoCentres(directory: dir, seed: 6, days: 4)
+        let path = dir + "/v5.sqlite"
+        let fresh = try ProjectionEngine(path: path)
+        _ = try fresh.rebuild(from: store)
+        let rebuilt = try fresh.canonicalDump()
+        // The same file as v5 wrote it: v1's customer index, no v6 index or migration record.
+        let old = try DatabaseQueue(path: path)
+        try old.write { db in
+            try db.execute(sql: "DROP INDEX \(ProjectionSchema.customerWalkIndex)")
+            try db.execute(sql: "CREATE INDEX contact_by_customer ON contact (customer, started_at)")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v6'")
+        }
+        try old.close()
+        let engine = try ProjectionEngine(path: path)
+        XCTAssertEqual(engine.positions["east"], store.lastSeq(of: "east"), "the rows are kept: no rebuild")
+        XCTAssertEqual(try engine.canonicalDump(), rebuilt)
+        XCTAssertEqual(try engine.missingIndexes(), [])
+        let check = try DatabaseQueue(path: path)
+        let indexes = try check.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contact'") }
+        XCTAssertFalse(indexes.contains("contact_by_customer"), "\(indexes)")
+        XCTAssertEqual(try check.read { try ProjectionSchema.migrator.appliedMigrations($0) }, ProjectionSchema.migrator.migrations)
+        let plan = try check.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + ProjectionEngine.everyCustomerWalkSQL).map { $0["detail"] as String }
+        }
+        XCTAssertTrue(plan.contains { $0.contains("COVERING INDEX \(ProjectionSchema.customerWalkIndex)") }, "\(plan)")
+        XCTAssertFalse(plan.contains { $0.contains("TEMP B-TREE") }, "the walk sorts nothing: \(plan)")
+        // Every customer derived again on the migrated file.
+        try check.write { try $0.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('dirty_all', '1')") }
+        try check.close()
+        try engine.catchUp(from: store)
+        XCTAssertEqual(try engine.canonicalDump(), rebuilt)
+    }
+}
