@@ -81,7 +81,7 @@ extension ProjectionEngine {
                     days.formUnion(try Int64.fetchAll(visitDays))
                 }
             }
-            let row = Self.customerRow(group, repeats: derived.filter { $0.repeatOf != nil }.count)
+            let row = Self.customerRow(group, repeats: derived.reduce(0) { $0 + ($1.repeatOf == nil ? 0 : 1) })
             insert.bind(customer); insert.bind(row.contacts); insert.bind(row.repeats); insert.bind(row.unresolved); insert.bind(row.channels)
             insert.bind(row.sites); insert.bind(row.firstAt); insert.bind(row.lastAt); insert.bind(row.surveys); insert.bind(row.satisfied)
             insert.bind(row.penalty)
@@ -98,20 +98,29 @@ extension ProjectionEngine {
         // its dirty customers, through the index and the table.
         if all {
             try db.execute(sql: "UPDATE contact SET repeat_of = NULL, next_start = NULL WHERE repeat_of IS NOT NULL OR next_start IS NOT NULL")
+            timings["derive.customers.clear", default: 0] += monotonicSeconds() - phase
+            phase = monotonicSeconds()
         }
-        let contacts = try Row.fetchCursor(db, sql: all ? Self.everyCustomerWalkSQL : """
+        var contacts = try ColumnCursor(db, sql: all ? Self.everyCustomerWalkSQL : """
             SELECT customer, site, contact, started_at, ended_at, channel, resolved, csat, day, repeat_of, next_start
             FROM contact WHERE customer IN (SELECT customer FROM dirty_customer) ORDER BY customer, started_at
             """)
-        while let row = try contacts.next() {
-            let customer: String = row[0]
-            // By bytes, as SQLite sorted them: canonically equivalent keys are two customers.
-            if !(current.map(customer.sameBytes) ?? false) {
+        // Sites and channels have few values: one string each, shared by every contact.
+        var sites: [String] = [], channels: [String] = []
+        // The current customer's bytes: a customer is its bytes, as SQLite sorted them (canonically
+        // equivalent keys are two customers).
+        var customerBytes: [UInt8] = []
+        while try contacts.next() {
+            if current == nil || !contacts.hasBytes(0, customerBytes) {
                 try finish()
-                current = customer
+                contacts.withBytes(0) { customerBytes = $0.map(Array.init) ?? [] }
+                current = contacts.text(0)
             }
-            group.append(CustomerContact(site: row[1], contact: row[2], startedAt: row[3], endedAt: row[4], channel: row[5],
-                                         resolved: row[6], csat: row[7], day: row[8], repeatOf: row[9], nextStart: row[10]))
+            group.append(CustomerContact(site: contacts.text(1, interning: &sites) ?? "", contact: contacts.text(2) ?? "",
+                                         startedAt: contacts.int64(3), endedAt: contacts.int64(4),
+                                         channel: contacts.text(5, interning: &channels), resolved: contacts.int64(6),
+                                         csat: contacts.int64(7), day: contacts.int64(8), repeatOf: contacts.text(9),
+                                         nextStart: contacts.int64(10)))
         }
         try finish()
         timings["derive.customers.walk", default: 0] += monotonicSeconds() - phase
@@ -151,6 +160,13 @@ extension ProjectionEngine {
     /// `repeat_of` and `next_start` of each contact of one customer (see
     /// ``deriveCustomers(_:all:)``), in O(n log n) for n contacts.
     static func repeats(of contacts: [CustomerContact], windowMs: Int64) -> [(repeatOf: String?, nextStart: Int64?)] {
+        // Most customers have one contact: it repeats nothing, and its next start is its own start
+        // when that comes after its end.
+        if contacts.count == 1 {
+            let c = contacts[0]
+            let next = c.startedAt.flatMap { s in c.endedAt.flatMap { e in s > e ? s : nil } }
+            return [(nil, next)]
+        }
         // Starts in order, for "the earliest start after an end".
         let starts = contacts.compactMap(\.startedAt).sorted()
         // Contacts with an end, by end ascending and, on equal ends, (site, contact) descending:
@@ -193,16 +209,31 @@ extension ProjectionEngine {
     static func customerRow(_ contacts: [CustomerContact], repeats: Int)
         -> (contacts: Int, repeats: Int, unresolved: Int, channels: String, sites: String, firstAt: Int64?, lastAt: Int64?,
             surveys: Int, satisfied: Int, penalty: Double) {
-        let unresolved = contacts.filter { $0.resolved == 0 }.count
-        let surveys = contacts.filter { $0.csat != nil }.count
-        let satisfied = contacts.filter { ($0.csat ?? 0) >= 4 }.count
-        let channels = Set(contacts.compactMap(\.channel)).sorted(by: bytewiseLess).joined(separator: ",")
-        let sites = Set(contacts.map(\.site)).sorted(by: bytewiseLess).joined(separator: ",")
-        let firstAt = contacts.compactMap(\.startedAt).min()
-        let lastAt = contacts.compactMap { $0.endedAt ?? $0.startedAt }.max()
+        // One pass: this runs once per customer of a rebuild (396,594 times at 4.35M events).
+        var unresolved = 0, surveys = 0, satisfied = 0
+        var firstAt: Int64?, lastAt: Int64?
+        var channelList: [String] = [], siteList: [String] = []
+        for c in contacts {
+            if c.resolved == 0 { unresolved += 1 }
+            if let csat = c.csat {
+                surveys += 1
+                if csat >= 4 { satisfied += 1 }
+            }
+            if let ch = c.channel, !channelList.contains(where: { $0.sameBytes(as: ch) }) { channelList.append(ch) }
+            if !siteList.contains(where: { $0.sameBytes(as: c.site) }) { siteList.append(c.site) }
+            if let s = c.startedAt { firstAt = min(firstAt ?? s, s) }
+            if let last = c.endedAt ?? c.startedAt { lastAt = max(lastAt ?? last, last) }
+        }
+        let channels = joinedInByteOrder(channelList), sites = joinedInByteOrder(siteList)
         var penalty = 12.0 * Double(repeats) + 8.0 * Double(unresolved)
         if surveys > 0 { penalty += 25.0 * (1.0 - Double(satisfied) / Double(surveys)) }
         return (contacts.count, repeats, unresolved, channels, sites, firstAt, lastAt, surveys, satisfied, min(100.0, penalty))
+    }
+
+    /// `values`, already distinct by bytes (as SQLite's `DISTINCT` compares
+    /// text), in byte order, comma-joined.
+    static func joinedInByteOrder(_ values: [String]) -> String {
+        values.count == 1 ? values[0] : values.sorted(by: bytewiseLess).joined(separator: ",")
     }
 
     /// The first index whose value is greater than `x` in the ascending `values`.

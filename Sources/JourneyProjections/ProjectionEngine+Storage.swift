@@ -232,11 +232,18 @@ struct FlushBatch: Sendable {
               logged_ms = logged_ms + excluded.logged_ms, ready_ms = ready_ms + excluded.ready_ms,
               busy_ms = busy_ms + excluded.busy_ms, notready_ms = notready_ms + excluded.notready_ms, missed = missed + excluded.missed
             """)
-        for (key, d) in agentTime.sorted(by: { a, b in a.key.agent != b.key.agent ? a.key.agent < b.key.agent : a.key.interval < b.key.interval }) {
-            addTime.bind(key.agent.text); addTime.bind(d.site); addTime.bind(key.interval); addTime.bind(d.day); addTime.bind(d.logged)
-            addTime.bind(d.ready); addTime.bind(d.busy); addTime.bind(d.notready); addTime.bind(d.missed)
-            try addTime.run()
-            days.insert(d.day)
+        // In key order: agents in byte order, then each agent's intervals. Grouped first, so the sort
+        // compares integers, not agent strings (a sort of (agent, interval) pairs was ~3 % of a rebuild's CPU).
+        var byAgent: [ByteKey: [Int]] = [:]
+        for i in agentTime.indices { byAgent[agentTime[i].key.agent, default: []].append(i) }
+        for (agent, rows) in byAgent.sorted(by: { $0.key < $1.key }) {
+            for i in rows.sorted(by: { agentTime[$0].key.interval < agentTime[$1].key.interval }) {
+                let (key, d) = agentTime[i]
+                addTime.bind(agent.text); addTime.bind(d.site); addTime.bind(key.interval); addTime.bind(d.day); addTime.bind(d.logged)
+                addTime.bind(d.ready); addTime.bind(d.busy); addTime.bind(d.notready); addTime.bind(d.missed)
+                try addTime.run()
+                days.insert(d.day)
+            }
         }
         for (agent, p) in agentProfiles {
             try db.execute(sql: """
