@@ -87,9 +87,11 @@ struct BulkStatement {
         }
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
-        guard code == SQLITE_DONE else {
-            let message = connection.map { String(cString: sqlite3_errmsg($0)) }
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-        }
+        guard code == SQLITE_DONE else { throw Self.stepError(code, connection: connection, sql: statement.sql) }
+    }
+
+    /// The error of a step that returned `code`, with the connection's message.
+    static func stepError(_ code: Int32, connection: OpaquePointer?, sql: String) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) }, sql: sql)
     }
 }

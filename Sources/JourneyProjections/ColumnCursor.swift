@@ -10,11 +10,12 @@ import GRDBSQLite
 ///
 /// Only inside the caller's transaction, with nothing written to the tables
 /// it reads while it is open. Text reads as GRDB reads it: up to its first
-/// NUL, invalid UTF-8 repaired.
+/// NUL, invalid UTF-8 repaired. A text value SQLite cannot hand over (out of
+/// memory) is thrown, never read as NULL or as empty text.
 ///
 /// ```swift
 /// var rows = try ColumnCursor(db, sql: "SELECT a, b FROM t")
-/// while try rows.next() { let a = rows.text(0); let b = rows.int64(1) }
+/// while try rows.next() { let a = try rows.text(0); let b = rows.int64(1) }
 /// ```
 struct ColumnCursor {
     private let statement: Statement
@@ -37,10 +38,7 @@ struct ColumnCursor {
         if code == SQLITE_ROW { return true }
         done = true
         sqlite3_reset(handle)
-        guard code == SQLITE_DONE else {
-            let message = connection.map { String(cString: sqlite3_errmsg($0)) }
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-        }
+        guard code == SQLITE_DONE else { throw BulkStatement.stepError(code, connection: connection, sql: statement.sql) }
         return false
     }
 
@@ -50,29 +48,33 @@ struct ColumnCursor {
     }
 
     /// The column's text bytes (up to the first NUL), or nil when it is NULL.
-    /// Valid only inside `body`.
-    func withBytes<R>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
-        guard sqlite3_column_type(handle, column) != SQLITE_NULL, let text = sqlite3_column_text(handle, column) else { return try body(nil) }
+    /// Valid only inside `body`. Throws when SQLite cannot convert the value
+    /// to text (out of memory).
+    func withBytes<R>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) throws -> R {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL else { return try body(nil) }
+        guard let text = sqlite3_column_text(handle, column) else {
+            throw BulkStatement.stepError(sqlite3_errcode(connection), connection: connection, sql: statement.sql)
+        }
         let count = Int(sqlite3_column_bytes(handle, column))
         let bytes = UnsafeBufferPointer(start: text, count: count)
         return try body(UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? count)]))
     }
 
     /// The column as a string, or nil when it is NULL.
-    func text(_ column: Int32) -> String? {
-        withBytes(column) { $0.map { String(decoding: $0, as: UTF8.self) } }
+    func text(_ column: Int32) throws -> String? {
+        try withBytes(column) { $0.map { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// True when the column's text has exactly `value` (false for NULL).
-    func hasBytes(_ column: Int32, _ value: [UInt8]) -> Bool {
-        withBytes(column) { bytes in bytes.map { $0.elementsEqual(value) } ?? false }
+    func hasBytes(_ column: Int32, _ value: [UInt8]) throws -> Bool {
+        try withBytes(column) { bytes in bytes.map { $0.elementsEqual(value) } ?? false }
     }
 
     /// The column as a string, taken from `pool` when one of its strings has
     /// the same bytes, else made and added to it (up to `poolMax` strings):
     /// for columns with few values.
-    func text(_ column: Int32, interning pool: inout [String], poolMax: Int = 16) -> String? {
-        withBytes(column) { bytes in
+    func text(_ column: Int32, interning pool: inout [String], poolMax: Int = 16) throws -> String? {
+        try withBytes(column) { bytes in
             guard let bytes else { return nil }
             for s in pool where s.utf8.withContiguousStorageIfAvailable({ $0.elementsEqual(bytes) }) ?? s.utf8.elementsEqual(bytes) { return s }
             let made = String(decoding: bytes, as: UTF8.self)

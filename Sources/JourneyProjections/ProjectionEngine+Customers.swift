@@ -110,16 +110,21 @@ extension ProjectionEngine {
         // The current customer's bytes: a customer is its bytes, as SQLite sorted them (canonically
         // equivalent keys are two customers).
         var customerBytes: [UInt8] = []
+        // Both queries read only contacts with a customer, and a contact's key is NOT NULL.
+        func missing(_ what: String) -> ProjectionError {
+            ProjectionError(.malformedRecord, "a contact read for its customer has no \(what): rebuild the projection (journey rebuild)")
+        }
         while try contacts.next() {
-            if current == nil || !contacts.hasBytes(0, customerBytes) {
+            if try current == nil || !contacts.hasBytes(0, customerBytes) {
                 try finish()
-                contacts.withBytes(0) { customerBytes = $0.map(Array.init) ?? [] }
-                current = contacts.text(0)
+                guard let bytes = try contacts.withBytes(0, { $0.map(Array.init) }), let customer = try contacts.text(0) else { throw missing("customer") }
+                customerBytes = bytes
+                current = customer
             }
-            group.append(CustomerContact(site: contacts.text(1, interning: &sites) ?? "", contact: contacts.text(2) ?? "",
-                                         startedAt: contacts.int64(3), endedAt: contacts.int64(4),
-                                         channel: contacts.text(5, interning: &channels), resolved: contacts.int64(6),
-                                         csat: contacts.int64(7), day: contacts.int64(8), repeatOf: contacts.text(9),
+            guard let site = try contacts.text(1, interning: &sites), let contact = try contacts.text(2) else { throw missing("key") }
+            group.append(CustomerContact(site: site, contact: contact, startedAt: contacts.int64(3), endedAt: contacts.int64(4),
+                                         channel: try contacts.text(5, interning: &channels), resolved: contacts.int64(6),
+                                         csat: contacts.int64(7), day: contacts.int64(8), repeatOf: try contacts.text(9),
                                          nextStart: contacts.int64(10)))
         }
         try finish()

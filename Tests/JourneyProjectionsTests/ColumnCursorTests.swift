@@ -37,15 +37,15 @@ final class ColumnCursorTests: XCTestCase {
             while try cursor.next() {
                 let row = expected[read]
                 // Compared by bytes: String's == takes canonically equivalent spellings for one.
-                XCTAssertEqual(bytes(cursor.text(0)), bytes(row[0]), "row \(read)")
-                XCTAssertEqual(bytes(cursor.text(1, interning: &pool, poolMax: 4)), bytes(row[1]), "row \(read)")
+                XCTAssertEqual(bytes(try cursor.text(0)), bytes(row[0]), "row \(read)")
+                XCTAssertEqual(bytes(try cursor.text(1, interning: &pool, poolMax: 4)), bytes(row[1]), "row \(read)")
                 XCTAssertEqual(cursor.int64(2), row[2] as Int64?, "row \(read)")
                 // Its bytes compare equal to the text GRDB made when that text is valid UTF-8.
                 if let text = row[0] as String?, !text.contains("\u{FFFD}") {
-                    XCTAssertTrue(cursor.hasBytes(0, Array(text.utf8)), "row \(read)")
-                    XCTAssertFalse(cursor.hasBytes(0, Array(text.utf8) + [0x21]), "row \(read)")
+                    XCTAssertTrue(try cursor.hasBytes(0, Array(text.utf8)), "row \(read)")
+                    XCTAssertFalse(try cursor.hasBytes(0, Array(text.utf8) + [0x21]), "row \(read)")
                 } else if row[0] == nil {
-                    XCTAssertFalse(cursor.hasBytes(0, []), "NULL has no bytes, not even none")
+                    XCTAssertFalse(try cursor.hasBytes(0, []), "NULL has no bytes, not even none")
                 }
                 read += 1
             }
@@ -61,7 +61,7 @@ final class ColumnCursorTests: XCTestCase {
             var cursor = try ColumnCursor(db, sql: "SELECT column1 FROM (VALUES ('north'), ('south'), ('north'), (NULL), ('e' || char(769)), (char(233)))")
             var pool: [String] = []
             var got: [String?] = []
-            while try cursor.next() { got.append(cursor.text(0, interning: &pool)) }
+            while try cursor.next() { got.append(try cursor.text(0, interning: &pool)) }
             XCTAssertEqual(got.map { $0.map { Array($0.utf8) } }, [Array("north".utf8), Array("south".utf8), Array("north".utf8), nil,
                                                                    [0x65, 0xCC, 0x81], [0xC3, 0xA9]])
             // Canonically equivalent spellings are two values, as SQLite compares them.
