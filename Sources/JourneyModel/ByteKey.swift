@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A text key (agent id, queue, team, customer…) compared, hashed and
 /// ordered by its UTF-8 bytes, as the log and SQLite's `BINARY` collation
 /// compare it.
@@ -38,7 +44,15 @@ extension String {
     /// equivalent text as equal.
     public func bytesPrecede(_ other: String) -> Bool {
         let inPlace = utf8.withContiguousStorageIfAvailable { x in
-            other.utf8.withContiguousStorageIfAvailable { y in x.lexicographicallyPrecedes(y) }
+            other.utf8.withContiguousStorageIfAvailable { y in
+                // memcmp over the common length, then the shorter first (a byte loop otherwise).
+                let n = Swift.min(x.count, y.count)
+                if n > 0, let a = x.baseAddress, let b = y.baseAddress {
+                    let order = memcmp(a, b, n)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
+            }
         }
         if let precedes = inPlace ?? nil { return precedes }
         return utf8.lexicographicallyPrecedes(other.utf8)

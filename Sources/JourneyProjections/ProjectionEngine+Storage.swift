@@ -63,26 +63,29 @@ extension ProjectionEngine {
         guard unflushedEvents > 0 || !contacts.isEmpty else { return }
         let started = monotonicSeconds()
         defer { timings["flush", default: 0] += monotonicSeconds() - started }
+        // The batch takes the whole table as it stands (no copy: the engine starts a new one below)
+        // with the places of the changed contacts. Filtering them into a new dictionary, copying
+        // each into an array and freeing the rest were 6 % of a rebuild's samples, all on the
+        // thread that applies events.
+        let (changed, keep) = Self.survey(contacts.states, keepMs: Self.keepContactsMs)
+        if startedEmpty {
+            contacts.states.withUnsafeBufferPointer { c in
+                for i in changed { flushedContacts.insert(ContactKey.hashValue(site: c[i].site, contact: c[i].contact)) }
+            }
+        }
         let batch = FlushBatch(
-            contacts: contacts.filter { $0.value.changed }.map { ($0.key, $0.value) },
+            contacts: contacts, changed: changed,
             agentTime: agentTime.map { ($0.key, $0.value) },
             agentProfiles: agentProfiles.map { ($0.key, $0.value) },
             agentStates: agents.map { ($0.key, $0.value) },
-            actions: actions, checkpoints: checkpoints, horizon: horizon)
-        if startedEmpty { for (key, _) in batch.contacts { flushedContacts.insert(key.hashValue) } }
-        // Keep contacts that may still get events (recent ones); the rest are reloaded if needed.
-        // Recent in their own origin's time: origins are applied one after another, and against the
-        // latest time of all, every contact of the second origin was old at each flush and was read
-        // back from the file for its next event (3.5 s of a 4.35M-event, three-origin rebuild).
-        var latest: [String: Int64] = [:]
-        for (k, c) in contacts { latest[k.site] = max(latest[k.site] ?? c.lastTouchMs, c.lastTouchMs) }
-        // Sized once: grown from empty, the table was rehashed every few thousand contacts after each flush.
-        var kept = [ContactKey: ContactState](minimumCapacity: contacts.count)
-        for (k, var c) in contacts where c.lastTouchMs >= (latest[k.site] ?? horizon) - Self.keepContactsMs {
+            actions: actions, checkpoints: checkpoints, horizon: horizon, marksDirtyKeys: !rebuilding)
+        var kept = ContactTable(minimumCapacity: keep.count)
+        for i in keep {
+            var c = contacts.states[i]
             c.changed = false
             c.writtenCustomer = c.customer
-            c.writtenDay = calendar.day(c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs, site: k.site)
-            kept[k] = c
+            c.writtenDay = calendar.day(c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs, site: c.site)
+            kept.add(c, for: ContactKey(site: c.site, contact: c.contact))
         }
         contacts = kept
         agentTime = [:]
@@ -127,9 +130,38 @@ extension ProjectionEngine {
             // An attached export learns which rows changed, in the same transaction.
             // (After a rebuild it copies everything: 'export.full'.)
             if try ExportJournal.isEnabled(db) {
-                try ExportJournal.record(db, contacts: batch.contacts.map { ($0.key.site, $0.key.contact) }, days: days,
+                try ExportJournal.record(db, contacts: batch.changedInKeyOrder().map { (batch.contacts.states[$0].site, batch.contacts.states[$0].contact) }, days: days,
                                          actions: batch.actions.map { ($0.site, Int64($0.seq)) })
             }
+        }
+    }
+
+    /// The places of the changed contacts, and of those to keep in memory:
+    /// the ones that may still get events, touched within `keepMs` of the
+    /// latest event of their own origin. Recent in their own origin's time:
+    /// origins are applied one after another, and against the latest time of
+    /// all, every contact of the second origin was old at each flush and was
+    /// read back from the file for its next event (3.5 s of a 4.35M-event,
+    /// three-origin rebuild).
+    static func survey(_ states: [ContactState], keepMs: Int64) -> (changed: [Int], keep: [Int]) {
+        states.withUnsafeBufferPointer { c in
+            // A store holds a handful of origins: a list compared by bytes, not a table hashing each site.
+            var latest: [(site: String, ms: Int64)] = []
+            func origin(_ i: Int) -> Int {
+                for j in latest.indices where latest[j].site.sameBytes(as: c[i].site) { return j }
+                latest.append((c[i].site, c[i].lastTouchMs))
+                return latest.count - 1
+            }
+            var changed: [Int] = [], site: [Int] = []
+            site.reserveCapacity(c.count)
+            for i in c.indices {
+                let j = origin(i)
+                latest[j].ms = max(latest[j].ms, c[i].lastTouchMs)
+                site.append(j)
+                if c[i].changed { changed.append(i) }
+            }
+            let keep = c.indices.filter { c[$0].lastTouchMs >= latest[site[$0]].ms - keepMs }
+            return (changed, keep)
         }
     }
 
@@ -140,127 +172,6 @@ extension ProjectionEngine {
         defer { timings["flush.wait", default: 0] += monotonicSeconds() - started }
         try db.read { _ in }
         if let error = writeFailure.take() { throw error }
-    }
-}
-
-/// The base rows one flush writes: the engine's changed state, taken at once,
-/// so they can be written while the engine applies the next events.
-struct FlushBatch: Sendable {
-    typealias Profile = (site: String, team: String?, skills: [String], hiredAt: String?)
-    var contacts: [(key: ProjectionEngine.ContactKey, state: ContactState)]
-    var agentTime: [(key: ProjectionEngine.AgentIntervalKey, delta: AgentTimeDelta)]
-    var agentProfiles: [(agent: ByteKey, profile: Profile)]
-    var agentStates: [(agent: ByteKey, timeline: AgentTimeline)]
-    var actions: [Event]
-    var checkpoints: [String: UInt64]
-    var horizon: Int64
-
-    /// Writes the rows, the checkpoints and the horizon into `db` (in the
-    /// caller's transaction), adding the days and customers they touch.
-    func write(_ db: Database, calendar: SiteCalendar, parameters: KPIParameters, days: inout Set<Int64>, customers: inout Set<ByteKey>) throws {
-        let shortMs = Int64(parameters.shortAbandonSeconds) * 1000
-        var upsertContact = try BulkStatement(db, sql: """
-            INSERT OR REPLACE INTO contact (site, contact, channel, customer, reason, queue, agent, started_at, queued_at,
-              answered_at, ended_at, wait_ms, talk_ms, hold_ms, acw_ms, outcome, selfserved, transfers, resolved, csat, nps, route, day)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """)
-        var upsertVisit = try BulkStatement(db, sql: """
-            INSERT OR REPLACE INTO visit (site, contact, n, queue, channel, entered_at, interval_start, day, answered_at, abandoned_at,
-              wait_ms, agent, ended_at, hold_ms, held_since, acw_ms, transferred, resolved, route, missed, refused, inferred_entry)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """)
-        // In primary-key order: each insert lands next to the previous one in the B-tree
-        // instead of at a random page (the dictionary's order).
-        let changed = contacts.sorted { a, b in
-            a.key.site != b.key.site ? a.key.site < b.key.site : a.key.contact < b.key.contact
-        }
-        for (key, c) in changed {
-            let startedAt = c.startedAt ?? c.visits.first?.enteredAt ?? c.lastTouchMs
-            let day = calendar.day(startedAt, site: key.site)
-            let answered = c.visits.filter { $0.answeredAt != nil }
-            let first = c.visits.first
-            let firstAnswered = answered.first
-            var talk: Int64?, hold: Int64?, acw: Int64?
-            if !answered.isEmpty {
-                talk = answered.reduce(0) { $0 + max(0, ($1.endedAt ?? $1.answeredAt ?? 0) - ($1.answeredAt ?? 0) - $1.holdMs) }
-                hold = answered.reduce(0) { $0 + $1.holdMs }
-                acw = answered.reduce(0) { $0 + ($1.acwMs ?? 0) }
-            }
-            let wait = firstAnswered?.waitMs ?? c.visits.last?.waitMs
-            // The columns in the statement's order.
-            upsertContact.bind(key.site); upsertContact.bind(key.contact); upsertContact.bind(c.channel); upsertContact.bind(c.customer)
-            upsertContact.bind(c.reason); upsertContact.bind(first?.queue); upsertContact.bind(answered.last?.agent); upsertContact.bind(startedAt)
-            upsertContact.bind(first?.enteredAt); upsertContact.bind(firstAnswered?.answeredAt); upsertContact.bind(c.endedAt); upsertContact.bind(wait)
-            upsertContact.bind(talk); upsertContact.bind(hold); upsertContact.bind(acw); upsertContact.bind(c.outcome(shortAbandonMs: shortMs))
-            upsertContact.bind(c.selfserved); upsertContact.bind(c.transfers); upsertContact.bind(c.resolved); upsertContact.bind(c.csat)
-            upsertContact.bind(c.nps); upsertContact.bind(answered.last?.route); upsertContact.bind(day)
-            try upsertContact.run()
-            for v in c.visits {
-                let vDay = calendar.day(v.enteredAt, site: key.site)
-                upsertVisit.bind(key.site); upsertVisit.bind(key.contact); upsertVisit.bind(v.n); upsertVisit.bind(v.queue); upsertVisit.bind(v.channel)
-                upsertVisit.bind(v.enteredAt); upsertVisit.bind(calendar.intervalStart(v.enteredAt, site: key.site, lengthMs: parameters.intervalMs))
-                upsertVisit.bind(vDay); upsertVisit.bind(v.answeredAt); upsertVisit.bind(v.abandonedAt); upsertVisit.bind(v.waitMs)
-                upsertVisit.bind(v.agent); upsertVisit.bind(v.endedAt); upsertVisit.bind(v.holdMs); upsertVisit.bind(v.heldSince)
-                upsertVisit.bind(v.acwMs); upsertVisit.bind(v.transferred); upsertVisit.bind(v.resolved); upsertVisit.bind(v.route)
-                upsertVisit.bind(v.missed); upsertVisit.bind(v.refused); upsertVisit.bind(v.inferredEntry)
-                try upsertVisit.run()
-                days.insert(vDay)
-            }
-            days.insert(day)
-            if let w = c.writtenDay { days.insert(w) }
-            if let cu = c.customer { customers.insert(ByteKey(cu)) }
-            if let w = c.writtenCustomer { customers.insert(ByteKey(w)) }
-        }
-        try writeAgents(db, days: &days)
-        for a in actions {
-            var data: [UInt8] = []
-            JSONWriter.writeObject(a.data, into: &data)
-            try db.execute(sql: "INSERT OR REPLACE INTO action (origin, seq, kind, at, agent, data) VALUES (?,?,?,?,?,?)",
-                           arguments: [a.site, Int64(a.seq), a.kind.rawValue, a.at.ms, a.agent, String(decoding: data, as: UTF8.self)])
-        }
-        for (origin, seq) in checkpoints {
-            try db.execute(sql: "INSERT OR REPLACE INTO checkpoint (origin, last_seq) VALUES (?, ?)", arguments: [origin, Int64(seq)])
-        }
-        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('horizon', ?)", arguments: [String(horizon)])
-    }
-
-    func writeAgents(_ db: Database, days: inout Set<Int64>) throws {
-        var addTime = try BulkStatement(db, sql: """
-            INSERT INTO agent_time (agent, site, interval_start, day, logged_ms, ready_ms, busy_ms, notready_ms, missed)
-            VALUES (?,?,?,?,?,?,?,?,?)
-            ON CONFLICT (agent, interval_start) DO UPDATE SET
-              logged_ms = logged_ms + excluded.logged_ms, ready_ms = ready_ms + excluded.ready_ms,
-              busy_ms = busy_ms + excluded.busy_ms, notready_ms = notready_ms + excluded.notready_ms, missed = missed + excluded.missed
-            """)
-        // In key order: agents in byte order, then each agent's intervals. Grouped first, so the sort
-        // compares integers, not agent strings (a sort of (agent, interval) pairs was ~3 % of a rebuild's CPU).
-        var byAgent: [ByteKey: [Int]] = [:]
-        for i in agentTime.indices { byAgent[agentTime[i].key.agent, default: []].append(i) }
-        for (agent, rows) in byAgent.sorted(by: { $0.key < $1.key }) {
-            for i in rows.sorted(by: { agentTime[$0].key.interval < agentTime[$1].key.interval }) {
-                let (key, d) = agentTime[i]
-                addTime.bind(agent.text); addTime.bind(d.site); addTime.bind(key.interval); addTime.bind(d.day); addTime.bind(d.logged)
-                addTime.bind(d.ready); addTime.bind(d.busy); addTime.bind(d.notready); addTime.bind(d.missed)
-                try addTime.run()
-                days.insert(d.day)
-            }
-        }
-        for (agent, p) in agentProfiles {
-            try db.execute(sql: """
-                INSERT INTO agent (agent, site, team, skills, hired_at) VALUES (?,?,?,?,?)
-                ON CONFLICT (agent) DO UPDATE SET site = excluded.site, team = excluded.team, skills = excluded.skills, hired_at = excluded.hired_at
-                """, arguments: [agent.text, p.site, p.team, p.skills.joined(separator: ","), p.hiredAt])
-            try db.execute(sql: "DELETE FROM agent_skill WHERE agent = ?", arguments: [agent.text])
-            for q in p.skills { try db.execute(sql: "INSERT OR IGNORE INTO agent_skill (agent, queue) VALUES (?, ?)", arguments: [agent.text, q]) }
-        }
-        let saveState = try db.cachedStatement(sql: """
-            INSERT INTO agent (agent, site, state, state_since) VALUES (?,?,?,?)
-            ON CONFLICT (agent) DO UPDATE SET state = excluded.state, state_since = excluded.state_since
-            """)
-        for (agent, t) in agentStates {
-            saveState.setUncheckedArguments([agent.text, t.site, t.state.rawValue, t.since])
-            try saveState.execute()
-        }
     }
 }
 

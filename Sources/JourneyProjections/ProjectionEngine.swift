@@ -57,7 +57,7 @@ public final class ProjectionEngine {
     /// Called with progress lines during long work.
     public var progress: (String) -> Void = { _ in }
 
-    var contacts: [ContactKey: ContactState] = [:]
+    var contacts = ContactTable()
     // Agents are kept by the bytes of their ids, as the tables key them (see ``JourneyModel/ByteKey``).
     var agents: [ByteKey: AgentTimeline] = [:]
     var agentTime: [AgentIntervalKey: AgentTimeDelta] = [:]
@@ -91,9 +91,17 @@ public final class ProjectionEngine {
         var site: String
         var contact: String
         static func == (a: ContactKey, b: ContactKey) -> Bool { a.site.sameBytes(as: b.site) && a.contact.sameBytes(as: b.contact) }
-        func hash(into hasher: inout Hasher) {
+        func hash(into hasher: inout Hasher) { Self.hash(site: site, contact: contact, into: &hasher) }
+        /// Hashes a key's two parts, as ``hash(into:)`` does.
+        static func hash(site: String, contact: String, into hasher: inout Hasher) {
             site.hashBytes(into: &hasher)
             contact.hashBytes(into: &hasher)
+        }
+        /// The `hashValue` of the key (`site`, `contact`), without making one.
+        static func hashValue(site: String, contact: String) -> Int {
+            var hasher = Hasher()
+            hash(site: site, contact: contact, into: &hasher)
+            return hasher.finalize()
         }
     }
     /// An agent's interval, the agent kept by its bytes (see ``JourneyModel/ByteKey``).
@@ -290,7 +298,7 @@ public final class ProjectionEngine {
             })
         }
         guard committed != checkpoints else { return }
-        contacts = [:]
+        contacts = ContactTable()
         flushedContacts = []
         try loadState()
     }
@@ -316,7 +324,7 @@ public final class ProjectionEngine {
         let savedFlush = flushEvents
         flushEvents = rebuildFlushEvents
         defer { flushEvents = savedFlush }
-        contacts = [:]
+        contacts = ContactTable()
         flushedContacts = []
         timings = [:]
         agents = [:]
@@ -361,12 +369,12 @@ public final class ProjectionEngine {
             let key = ContactKey(site: e.site, contact: c)
             // Changed where it is kept: a copy taken out and put back would retain every field
             // and copy the visits on the first change, for each of the contact's events.
-            if let i = contacts.index(forKey: key) {
-                contacts.values[i].apply(e)
+            if let i = contacts.place(of: key) {
+                contacts.update(i) { $0.apply(e) }
             } else {
                 var state = try loadContact(key)
                 state.apply(e)
-                contacts[key] = state
+                contacts.add(state, for: key)
             }
         }
         if e.kind == .siteConfigured {
