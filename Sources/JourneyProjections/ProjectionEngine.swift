@@ -132,6 +132,11 @@ public final class ProjectionEngine {
             // Sorts larger than the cache (a rebuild sorts every contact by customer, and every
             // repeat link by key) spill to temporary files rather than grow memory with the log.
             try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA temp_store = FILE")
+            // Deleted rows are not overwritten with zeros. Some builds of SQLite (Debian's) zero them by
+            // default: a rebuild then wrote every page of the old projection once more only to empty it
+            // (3.3 s of a 4.35M-event rebuild, 0.5 s without). The file holds nothing the log does not
+            // (docs/threat-model.md), so zeroing hides nothing.
+            try db.execute(sql: "PRAGMA secure_delete = OFF")
         }
         db = try DatabaseQueue(path: path, configuration: config)
         let lock = try ProjectionLock(path: path + ".lock") { _ in }
