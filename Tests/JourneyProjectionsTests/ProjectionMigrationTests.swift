@@ -153,12 +153,14 @@ extension ProjectionMigrationTests {
         let fresh = try ProjectionEngine(path: path)
         _ = try fresh.rebuild(from: store)
         let rebuilt = try fresh.canonicalDump()
-        // The same file as v5 wrote it: v1's customer index, no v6 index or migration record.
+        // The same file as v5 wrote it: v1's customer and visit-by-agent indexes, no v6 index, no
+        // record of v6 or v7.
         let old = try DatabaseQueue(path: path)
         try old.write { db in
             try db.execute(sql: "DROP INDEX \(ProjectionSchema.customerWalkIndex)")
             try db.execute(sql: "CREATE INDEX contact_by_customer ON contact (customer, started_at)")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v6'")
+            try db.execute(sql: "CREATE INDEX visit_by_agent ON visit (agent, day)")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v6', 'v7')")
         }
         try old.close()
         let engine = try ProjectionEngine(path: path)
@@ -179,5 +181,45 @@ extension ProjectionMigrationTests {
         try check.close()
         try engine.catchUp(from: store)
         XCTAssertEqual(try engine.canonicalDump(), rebuilt)
+    }
+}
+
+extension ProjectionMigrationTests {
+    /// v7 drops v1's index of visits by agent, which no query reads, and
+    /// keeps every row of a v6 file; a rebuild no longer builds it, and a
+    /// catch-up on the migrated file equals a rebuild.
+    func testAVersion6FileKeepsItsRowsAndLosesTheUnreadVisitIndex() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let store = try SimulatedNode.twoCentres(directory: dir, seed: 7, days: 4)
+        let path = dir + "/v6.sqlite"
+        let fresh = try ProjectionEngine(path: path)
+        // Up to half of each log, so that events remain to be caught up on the migrated file.
+        let half = Dictionary(uniqueKeysWithValues: store.origins.map { ($0, store.lastSeq(of: $0) / 2) })
+        _ = try fresh.rebuild(from: store, limit: .init(positions: half))
+        let rebuilt = try fresh.canonicalDump()
+        func visitIndexes(_ q: DatabaseQueue) throws -> [String] {
+            try q.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visit' AND sql IS NOT NULL") }
+        }
+        XCTAssertEqual(try visitIndexes(fresh.db), ["visit_by_day"], "a rebuild builds no index of visits by agent")
+        // The same file as v6 wrote it: with v1's index of visits by agent, no record of v7.
+        let old = try DatabaseQueue(path: path)
+        try old.write { db in
+            try db.execute(sql: "CREATE INDEX visit_by_agent ON visit (agent, day)")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v7'")
+        }
+        try old.close()
+        let engine = try ProjectionEngine(path: path)
+        XCTAssertEqual(engine.positions, half, "the rows are kept: no rebuild")
+        XCTAssertEqual(try engine.canonicalDump(), rebuilt)
+        XCTAssertEqual(try engine.missingIndexes(), [])
+        let check = try DatabaseQueue(path: path)
+        XCTAssertEqual(try visitIndexes(check), ["visit_by_day"])
+        XCTAssertEqual(try check.read { try ProjectionSchema.migrator.appliedMigrations($0) }, ProjectionSchema.migrator.migrations)
+        try check.close()
+        // The other half after the migration: the catch-up writes visits without the index and equals a rebuild.
+        try engine.catchUp(from: store)
+        let whole = try ProjectionEngine(path: dir + "/whole.sqlite")
+        _ = try whole.rebuild(from: store)
+        XCTAssertEqual(try engine.canonicalDump(), try whole.canonicalDump())
     }
 }
