@@ -255,22 +255,20 @@ public final class ProjectionEngine {
             if rebuilding { try flush() }
         }
         try flush()
-        if rebuilding {
+        if rebuilding && derivation == .all {
             try finishWrites()
-            let started = monotonicSeconds()
-            try db.write { db in
-                for sql in ProjectionSchema.secondaryIndexes { try db.execute(sql: sql.replacingOccurrences(of: "CREATE INDEX", with: "CREATE INDEX IF NOT EXISTS")) }
-            }
+            try deriveRebuilt()
+        } else if rebuilding {
+            try finishWrites()
+            try buildIndexes()
             try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
-            timings["index", default: 0] += monotonicSeconds() - started
+            try derive()
         } else {
             // A rebuild killed before its end left the secondary indexes dropped: put them back
             // before deriving (a no-op when they exist), so catch-ups never run without them.
-            try db.write { db in
-                for sql in ProjectionSchema.secondaryIndexes { try db.execute(sql: sql.replacingOccurrences(of: "CREATE INDEX", with: "CREATE INDEX IF NOT EXISTS")) }
-            }
+            try buildIndexes()
+            try derive()
         }
-        try derive()
         if zonesChanged {
             // Days and intervals already written used the old zone: project everything again,
             // with the zones now known from the start.
@@ -279,6 +277,16 @@ public final class ProjectionEngine {
             return try rebuild(from: store, limit: limit)
         }
         return applied
+    }
+
+    /// Builds those of `statements` (secondary indexes' `CREATE INDEX`) that
+    /// the file lacks, in one transaction, timed as the `index` phase.
+    func buildIndexes(_ statements: [String] = ProjectionSchema.secondaryIndexes) throws {
+        let started = monotonicSeconds()
+        defer { timings["index", default: 0] += monotonicSeconds() - started }
+        try db.write { db in
+            for sql in statements { try db.execute(sql: sql.replacingOccurrences(of: "CREATE INDEX", with: "CREATE INDEX IF NOT EXISTS")) }
+        }
     }
 
     /// Secondary indexes missing from the file: none after any completed
