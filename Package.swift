@@ -190,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyIngestTests",
-            dependencies: ["JourneyIngest", "JourneySimulation", "JourneyModel", "JourneyLog", "JourneyCLI"],
+            dependencies: ["JourneyIngest", "JourneySimulation", "JourneyModel", "JourneyLog", "JourneyCLI", "JourneyTestSupport"],
             path: "Tests/JourneyIngestTests"
         ),
         .testTarget(

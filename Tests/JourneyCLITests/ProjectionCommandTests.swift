@@ -1,6 +1,7 @@
 import Foundation
 import JourneyCLI
 import JourneyModel
+import JourneyTestSupport
 import XCTest
 
 final class ProjectionCommandTests: XCTestCase {
@@ -12,10 +13,7 @@ final class ProjectionCommandTests: XCTestCase {
         let sim = await JourneyCLI.run(["simulate", "--data", dir, "--days", "3", "--seed", "3", "--agents", "20", "--contacts-per-day", "500"])
         XCTAssertEqual(sim.status, 0, sim.stderr)
     }
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: dir)
-        try? FileManager.default.removeItem(atPath: dir + "-replay.sqlite")
-    }
+    override func tearDown() { removeTestFiles(prefixedBy: dir) }
 
     func json(_ args: [String]) async throws -> JSONObject {
         let r = await JourneyCLI.run(args + ["--json"])

@@ -3,6 +3,7 @@ import JourneyCLI
 import JourneyIngest
 import JourneyLog
 import JourneyModel
+import JourneyTestSupport
 import XCTest
 
 /// The quirks of real contact-centre files, each as a small fixture that
@@ -18,7 +19,7 @@ final class RealDataImportTests: XCTestCase {
         let initOutcome = await JourneyCLI.run(["init", "--data", dir, "--site", "north", "--time-zone", "Asia/Jerusalem"])
         XCTAssertEqual(initOutcome.status, 0)
     }
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+    override func tearDown() { removeTestFiles(prefixedBy: dir) }
 
     static let header = "vru+line,call_id,customer_id,priority,type,date,vru_entry,vru_exit,vru_time,q_start,q_exit,q_time,outcome,ser_start,ser_exit,ser_time,server"
     var shippedMap: String { repoRoot.appendingPathComponent("config/csv-maps/one-row-per-call.json").path }

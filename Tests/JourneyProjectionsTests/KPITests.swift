@@ -2,13 +2,14 @@ import Foundation
 import JourneyLog
 import JourneyModel
 import JourneyProjections
+import JourneyTestSupport
 import XCTest
 
 /// Every KPI on small cases whose figures are worked out by hand in the comments.
 final class KPITests: XCTestCase {
     var dir = ""
     override func setUp() { dir = NSTemporaryDirectory() + "journey-kpi-\(UUID().uuidString)" }
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+    override func tearDown() { removeTestFiles(prefixedBy: dir) }
 
     /// 2026-03-02 (a Monday) at hh:mm:ss UTC, plus `days`.
     func t(_ hms: String, days: Int = 0) -> String {
