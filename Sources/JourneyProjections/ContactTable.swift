@@ -37,7 +37,4 @@ struct ContactTable: Sendable {
     @inline(__always) mutating func update<T>(_ place: Int, _ body: (inout ContactState) throws -> T) rethrows -> T {
         try body(&states[place])
     }
-
-    /// The contact of `key`, or nil (a copy: for tests and rare reads).
-    subscript(key: ProjectionEngine.ContactKey) -> ContactState? { places[key].map { states[$0] } }
 }

@@ -33,7 +33,9 @@ extension ProjectionEngine {
             try deriveCustomers(db, all: true)
         }
 
-        // The agent days and self-service days, read on a connection of their own.
+        // The agent days and self-service days, read on a connection of their own. Its read may
+        // begin after this connection's next commits; those build indexes and write interval rows,
+        // and change no table it reads (visits, contacts, agent time, agents).
         let agentDays = agentDaySelect(visitDays: "1", days: "1"), selfService = selfServiceSelect(days: "1")
         let reader = try DatabaseQueue(path: path, configuration: Self.readerConfiguration)
         let read = BackgroundRead {
