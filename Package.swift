@@ -41,6 +41,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // CRC-32C (Castagnoli) with the SSE4.2 instruction when the CPU has it, a table otherwise.
         .target(name: "CJourneyCRC", path: "Sources/CJourneyCRC"),
+        // SQLite's process-wide setting, made as the program loads (sqlite3_config is variadic: Swift cannot call it).
+        .target(name: "CJourneySQLite", path: "Sources/CJourneySQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "JourneyModel", path: "Sources/JourneyModel", swiftSettings: fuzzing),
         .target(
             name: "JourneyLog",
@@ -54,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "JourneyProjections",
-            dependencies: ["JourneyModel", "JourneyLog", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["JourneyModel", "JourneyLog", "CJourneySQLite", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "GRDBSQLite", package: "GRDB.swift")],
             path: "Sources/JourneyProjections", swiftSettings: fuzzing
         ),

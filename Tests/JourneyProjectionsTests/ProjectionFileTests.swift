@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 @testable import JourneyProjections
 import XCTest
 
@@ -22,5 +23,21 @@ final class ProjectionFileTests: XCTestCase {
         let plain = try DatabaseQueue(path: dir + "/plain.sqlite")
         let byDefault = try plain.read { try Int.fetchOne($0, sql: "PRAGMA secure_delete") }
         print("this SQLite build's secure_delete default: \(byDefault.map(String.init) ?? "?")")
+    }
+
+    /// SQLite's memory statistics are off from the moment the program loads:
+    /// allocations are not counted under a global mutex. Without the loader's
+    /// setting SQLite counts them, and this fails.
+    func testSQLiteDoesNotCountItsAllocations() throws {
+        XCTAssertEqual(SQLiteSetup.result, SQLITE_OK)
+        // An engine at work: it allocates through SQLite.
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let engine = try ProjectionEngine(path: dir + "/p.sqlite")
+        let before = sqlite3_memory_used()
+        let block = sqlite3_malloc(1 << 20)
+        defer { sqlite3_free(block) }
+        XCTAssertNotNil(block)
+        XCTAssertEqual(sqlite3_memory_used(), before)
+        withExtendedLifetime(engine) {}
     }
 }
