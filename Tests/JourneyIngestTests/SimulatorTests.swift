@@ -1,6 +1,6 @@
 import Foundation
 import JourneyIngest
-import JourneySimulation
+@testable import JourneySimulation
 import JourneyLog
 import JourneyModel
 import XCTest
@@ -36,6 +36,38 @@ final class SimulatorTests: XCTestCase {
             heads.append(store.stats()[0].headHash)
         }
         XCTAssertEqual(heads[0], heads[1])
+    }
+
+    /// The events of one seeded run, pinned: a change to how the simulator
+    /// builds or orders its output that changes a single byte of it fails
+    /// here (a change of the model itself updates the figure, and says so).
+    func testTheEventsOfOneSeedAreTheOnesRecorded() throws {
+        let out = run(config())
+        var digests: [String] = []
+        for site in ["north", "south"] {
+            let lines = EventCodec.encodeLines(out[site] ?? [])
+            digests.append("\(site) \(out[site]?.count ?? 0) \(String(Checksum.fnv1a64(bytes: lines), radix: 16))")
+        }
+        print("simulated: \(digests)")
+        XCTAssertEqual(digests, Self.recordedDigests)
+    }
+
+    static let recordedDigests = ["north 69587 f8620fddf68ee4b8", "south 70617 9335ab262b1f6114"]
+
+    /// `permute(by:)` puts the element at `source[j]` at `j`, for any
+    /// permutation, moving elements only (checked against a copying map).
+    func testPermutingMovesEachElementWhereItsPermutationSays() {
+        var rng = SplitMix64(seed: 2026)
+        for n in 0..<60 {
+            let original = (0..<n).map { "event-\($0)-" + String(repeating: "x", count: $0 % 20) }
+            for _ in 0..<20 {
+                var source = Array(0..<n)
+                for i in stride(from: n - 1, to: 0, by: -1) { source.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+                var moved = original
+                moved.permute(by: source)
+                XCTAssertEqual(moved, source.map { original[$0] }, "n = \(n), source \(source)")
+            }
+        }
     }
 
     func testEventsAreValidAndInTimeOrder() throws {
