@@ -5,7 +5,7 @@ import CJourneySQLite
 /// statistics are off.
 ///
 /// With them on (SQLite's default), every allocation SQLite makes takes a
-/// global mutex to count itself: about 2.5 % of a rebuild's samples, spread
+/// global mutex to count itself: 3.3 % of a rebuild's samples (0.7 % without), spread
 /// over every thread that writes or reads (docs/benchmarks.md). Nothing here
 /// reads those statistics. Connections need no setting of their own: GRDB
 /// already opens each without a mutex (its queues and pools let one thread at
