@@ -343,7 +343,8 @@ final class PostgresProjectionTests: PostgresTestCase {
         let projection = PostgresProjection(target: target)
         try await projection.prepare()
         try await TestPostgres.execute(target, "INSERT INTO journey_schema (version) VALUES (99)")
-        let engine = try ProjectionEngine(path: dir + "-e.sqlite")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let engine = try ProjectionEngine(path: dir + "/e.sqlite")
         do {
             try await projection.export(engine)
             XCTFail("a newer schema must be refused")

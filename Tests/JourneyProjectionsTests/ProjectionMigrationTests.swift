@@ -208,18 +208,119 @@ extension ProjectionMigrationTests {
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v7'")
         }
         try old.close()
-        let engine = try ProjectionEngine(path: path)
-        XCTAssertEqual(engine.positions, half, "the rows are kept: no rebuild")
-        XCTAssertEqual(try engine.canonicalDump(), rebuilt)
-        XCTAssertEqual(try engine.missingIndexes(), [])
-        let check = try DatabaseQueue(path: path)
+        let (engine, check) = try openMigrated(path, positions: half, rows: rebuilt)
         XCTAssertEqual(try visitIndexes(check), ["visit_by_day"])
-        XCTAssertEqual(try check.read { try ProjectionSchema.migrator.appliedMigrations($0) }, ProjectionSchema.migrator.migrations)
         try check.close()
         // The other half after the migration: the catch-up writes visits without the index and equals a rebuild.
+        try assertCatchUpEqualsRebuild(engine, store)
+    }
+}
+
+extension ProjectionMigrationTests {
+    /// The opcodes of the statement that writes a contact row: an IN list in
+    /// a CHECK shows as `OpenEphemeral`, a lookup table SQLite builds again
+    /// every time the statement runs.
+    func writeOpcodes(_ q: DatabaseQueue) throws -> [String] {
+        try q.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN INSERT OR REPLACE INTO contact (site, contact, outcome, csat, nps) VALUES (?, ?, ?, ?, ?)",
+                             arguments: StatementArguments([nil, nil, nil, nil, nil] as [(any DatabaseValueConvertible)?])).map { $0["opcode"] as String }
+        }
+    }
+
+    /// Whether a contact row with `outcome` may be written to the file `q`
+    /// (written in a savepoint and rolled back).
+    func accepts(_ q: DatabaseQueue, outcome: String, csat: Int? = nil, nps: Int? = nil) throws -> Bool {
+        var accepted = false
+        try q.write { db in
+            try db.inSavepoint {
+                do {
+                    try db.execute(sql: "INSERT INTO contact (site, contact, outcome, csat, nps) VALUES ('x', 'probe', ?, ?, ?)",
+                                   arguments: [outcome, csat, nps])
+                    accepted = true
+                } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {}
+                return .rollback
+            }
+        }
+        return accepted
+    }
+
+    /// v8 declares the contact table's check of `outcome` as comparisons
+    /// instead of an IN list, keeps every row and index of a v7 file, and
+    /// allows exactly the values v7 allowed; a catch-up on the migrated file
+    /// equals a rebuild.
+    func testAVersion7FileKeepsItsRowsAndChecksOutcomesWithoutALookupTable() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let store = try SimulatedNode.twoCentres(directory: dir, seed: 8, days: 4)
+        // v7's schema as its migrations declare it.
+        let v7 = try DatabaseQueue(path: dir + "/v7-empty.sqlite")
+        try ProjectionSchema.migrator.migrate(v7, upTo: "v7")
+        guard let v7Contact = try v7.read({ try String.fetchOne($0, sql: "SELECT sql FROM sqlite_master WHERE name = 'contact'") }) else {
+            return XCTFail("v7 declares a contact table")
+        }
+        XCTAssertTrue(try writeOpcodes(v7).contains("OpenEphemeral"), "v7's IN list builds a lookup table per statement run")
+
+        let path = dir + "/v7.sqlite"
+        let fresh = try ProjectionEngine(path: path)
+        let half = Dictionary(uniqueKeysWithValues: store.origins.map { ($0, store.lastSeq(of: $0) / 2) })
+        _ = try fresh.rebuild(from: store, limit: .init(positions: half))
+        let rebuilt = try fresh.canonicalDump()
+        // The same file as v7 wrote it: its contact table declared as v7 declared it, no record of v8.
+        let old = try DatabaseQueue(path: path)
+        try old.write { db in
+            let indexes = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contact' AND sql IS NOT NULL")
+            try db.execute(sql: v7Contact.replacingOccurrences(of: "CREATE TABLE contact (", with: "CREATE TABLE contact_v7 ("))
+            try db.execute(sql: "INSERT INTO contact_v7 SELECT * FROM contact; DROP TABLE contact; ALTER TABLE contact_v7 RENAME TO contact")
+            for sql in indexes { try db.execute(sql: sql) }
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v8'")
+        }
+        XCTAssertTrue(try writeOpcodes(old).contains("OpenEphemeral"))
+        try old.close()
+
+        let (engine, check) = try openMigrated(path, positions: half, rows: rebuilt)
+        XCTAssertFalse(try writeOpcodes(check).contains("OpenEphemeral"), "no lookup table is built for a contact row")
+        XCTAssertFalse(try writeOpcodes(fresh.db).contains("OpenEphemeral"), "nor in a file made today")
+
+        // The same values allowed as v7 allowed: each of v7's outcomes, and strings next to them.
+        let v7Outcomes = ["open", "selfserved", "answered", "abandoned", "short-abandon", "transferred", "ended", "refused"]
+        var candidates = ["", " ", "Answered", "ANSWERED", "answered ", " answered", "answere", "answeredd", "short_abandon",
+                          "short-abandoned", "refuse", "opened", "self-served", "ended\u{1}", "transferred\n", "abandoned'"]
+        for o in v7Outcomes { candidates += [o, o.uppercased(), o + "s", String(o.dropLast()), "x" + o] }
+        for outcome in candidates {
+            XCTAssertEqual(try accepts(check, outcome: outcome), try accepts(v7, outcome: outcome), "outcome \(outcome.debugDescription)")
+            XCTAssertEqual(try accepts(check, outcome: outcome), v7Outcomes.contains(outcome), "outcome \(outcome.debugDescription)")
+        }
+        for (csat, nps) in [(0, 5), (1, 0), (5, 10), (6, 5), (3, -1), (3, 11)] {
+            XCTAssertEqual(try accepts(check, outcome: "answered", csat: csat, nps: nps),
+                           try accepts(v7, outcome: "answered", csat: csat, nps: nps), "csat \(csat), nps \(nps)")
+        }
+        try check.close()
+        // The other half after the migration equals a rebuild.
+        try assertCatchUpEqualsRebuild(engine, store)
+    }
+}
+
+extension ProjectionMigrationTests {
+    /// Opens the file an older release wrote at `path` with today's engine
+    /// (which migrates it) and checks that its rows were kept (`positions`,
+    /// `rows`), every index is there and every migration is recorded; returns
+    /// the engine and a second connection to the file.
+    func openMigrated(_ path: String, positions: [String: UInt64], rows: String,
+                      file: StaticString = #filePath, line: UInt = #line) throws -> (ProjectionEngine, DatabaseQueue) {
+        let engine = try ProjectionEngine(path: path)
+        XCTAssertEqual(engine.positions, positions, "the rows are kept: no rebuild", file: file, line: line)
+        XCTAssertEqual(try engine.canonicalDump(), rows, file: file, line: line)
+        XCTAssertEqual(try engine.missingIndexes(), [], file: file, line: line)
+        let check = try DatabaseQueue(path: path)
+        XCTAssertEqual(try check.read { try ProjectionSchema.migrator.appliedMigrations($0) }, ProjectionSchema.migrator.migrations,
+                       file: file, line: line)
+        return (engine, check)
+    }
+
+    /// The migrated file caught up with the rest of `store` equals a rebuild of the whole store.
+    func assertCatchUpEqualsRebuild(_ engine: ProjectionEngine, _ store: LogStore, file: StaticString = #filePath, line: UInt = #line) throws {
         try engine.catchUp(from: store)
         let whole = try ProjectionEngine(path: dir + "/whole.sqlite")
         _ = try whole.rebuild(from: store)
-        XCTAssertEqual(try engine.canonicalDump(), try whole.canonicalDump())
+        XCTAssertEqual(try engine.canonicalDump(), try whole.canonicalDump(), file: file, line: line)
     }
 }
