@@ -42,7 +42,7 @@ extension ProjectionEngine {
         // Links that change are kept aside while the contacts are read, then written in key order:
         // written as derived (customer order), each one landed on another page of the contact table,
         // and past the page cache (at 10M events) every write read and wrote a page.
-        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS derived_link (site TEXT NOT NULL, contact TEXT NOT NULL, repeat_of TEXT, next_start INTEGER)")
+        try db.execute(sql: Self.linksTableSQL)
         try db.execute(sql: "DELETE FROM temp.derived_link")
         var keep = try BulkStatement(db, sql: "INSERT INTO temp.derived_link (site, contact, repeat_of, next_start) VALUES (?,?,?,?)")
         var insert = try BulkStatement(db, sql: """
@@ -130,13 +130,10 @@ extension ProjectionEngine {
         try finish()
         timings["derive.customers.walk", default: 0] += monotonicSeconds() - phase
         phase = monotonicSeconds()
-        var update = try BulkStatement(db, sql: "UPDATE contact SET repeat_of = ?, next_start = ? WHERE site = ? AND contact = ?")
-        let links = try Row.fetchCursor(db, sql: "SELECT site, contact, repeat_of, next_start FROM temp.derived_link ORDER BY site, contact")
-        while let link = try links.next() {
-            update.bind(link[2] as String?); update.bind(link[3] as Int64?); update.bind(link[0] as String); update.bind(link[1] as String)
-            try update.run()
-        }
-        try db.execute(sql: "DELETE FROM temp.derived_link")
+        try db.execute(sql: "DROP TABLE IF EXISTS temp.\(Self.sortedLinks)")
+        try db.execute(sql: Self.sortLinksSQL)
+        try db.execute(sql: Self.writeLinksSQL)
+        try db.execute(sql: "DROP TABLE temp.\(Self.sortedLinks); DELETE FROM temp.derived_link")
         timings["derive.customers.links", default: 0] += monotonicSeconds() - phase
         for d in days {
             dirtyDay.setUncheckedArguments([d])
@@ -144,6 +141,28 @@ extension ProjectionEngine {
         }
         try db.execute(sql: "DELETE FROM dirty_customer")
     }
+
+    /// The temporary table of the links derived, in the order of the walk.
+    static let linksTableSQL = "CREATE TEMP TABLE IF NOT EXISTS derived_link (site TEXT NOT NULL, contact TEXT NOT NULL, repeat_of TEXT, next_start INTEGER)"
+
+    /// The temporary table of the derived links in key order.
+    static let sortedLinks = "derived_link_sorted"
+
+    /// Copies the derived links into ``sortedLinks`` in (site, contact) order.
+    static let sortLinksSQL = """
+        CREATE TEMP TABLE \(sortedLinks) AS
+        SELECT site, contact, repeat_of, next_start FROM temp.derived_link ORDER BY site, contact
+        """
+
+    /// Writes every derived link into its contact in one statement, which
+    /// scans the links in key order and finds each contact by its key, so its
+    /// cost follows the links, not the table. One statement instead of one
+    /// run of an UPDATE per link: on north's 338,283 links, on a busy machine,
+    /// 2.7–3.8 s against 3.8–4.2 s.
+    static let writeLinksSQL = """
+        UPDATE contact SET repeat_of = l.repeat_of, next_start = l.next_start
+        FROM temp.\(sortedLinks) AS l WHERE contact.site = l.site AND contact.contact = l.contact
+        """
 
     /// The walk of every customer's contacts in (customer, started_at) order,
     /// from the customer index alone: the links read as none (see

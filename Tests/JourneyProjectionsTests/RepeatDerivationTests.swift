@@ -108,6 +108,25 @@ final class RepeatDerivationTests: XCTestCase {
         }
     }
 
+    /// The derived links are written by one statement that scans them in key
+    /// order and finds each contact by its key: its cost follows the links a
+    /// derivation changed, not the contact table (a catch-up changes a few).
+    func testLinksAreWrittenByScanningThemAndFindingEachContactByKey() throws {
+        let root = NSTemporaryDirectory() + "journey-links-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let node = try SimulatedNode.twoCentres(directory: root, seed: 4, days: 3)
+        let engine = try ProjectionEngine(path: "\(root)/p.sqlite")
+        _ = try engine.rebuild(from: node)
+        let plan = try engine.db.write { db in
+            try db.execute(sql: ProjectionEngine.linksTableSQL)
+            try db.execute(sql: "INSERT INTO temp.derived_link SELECT site, contact, repeat_of, next_start FROM contact WHERE repeat_of IS NOT NULL")
+            try db.execute(sql: ProjectionEngine.sortLinksSQL)
+            defer { try? db.execute(sql: "DROP TABLE temp.\(ProjectionEngine.sortedLinks); DROP TABLE temp.derived_link") }
+            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + ProjectionEngine.writeLinksSQL).map { $0["detail"] as String }
+        }
+        XCTAssertEqual(plan, ["SCAN l", "SEARCH contact USING PRIMARY KEY (site=? AND contact=?)"])
+    }
+
     /// Keys are compared as bytes, as SQLite sorts and stores them. Two
     /// customers whose keys are the same text to Swift's `==` (canonically
     /// equivalent: "café" precomposed and decomposed) but different bytes
