@@ -16,6 +16,16 @@ public struct PlanAudit: Sendable {
     public var eventsReplayed: Int
     /// The plan as recomputed from the replay.
     public var recomputed: JSONObject
+    /// How the events were replayed for the audit.
+    public var method: Method
+
+    /// How an audit replayed the events up to the plan's positions.
+    public enum Method: Sendable, Equatable {
+        /// Into a scratch projection of its own (`journey audit plan`).
+        case scratchReplay
+        /// Projections given to it, already rebuilt to exactly those positions.
+        case givenProjections
+    }
 
     /// A field whose recorded and recomputed values differ.
     public struct Difference: Sendable, Equatable {
@@ -34,43 +44,57 @@ public struct PlanAudit: Sendable {
     /// using `scratchPath` for the replayed projection (deleted afterwards);
     /// `progress` hears how the replay goes.
     public init(record: JSONObject, store: LogStore, scratchPath: String, progress: @escaping (String) -> Void = { _ in }) throws {
-        guard let id = record["plan"]?.stringValue, let date = record["date"]?.stringValue,
-              let dayStart = Timestamp(rfc3339: date + "T00:00:00Z"),
-              case .object(let parametersJSON) = record["parameters"], let kpiJSON = record["kpi"],
-              case .object(let positionsJSON) = record["positions"] else {
-            throw StaffingError(.malformedRecord, "the recorded plan lacks its id, date, parameters, kpi or positions: it was not written by `journey staffing plan --commit`")
-        }
-        let parameters = try PlanParameters.parse(parametersJSON)
-        let kpi: KPIParameters
-        do { kpi = try KPIParameters.parse(JSONWriter.string(kpiJSON)) } catch let e as ProjectionError { throw StaffingError(.malformedRecord, "recorded KPI parameters: \(e.message)") }
-        var positions: [String: UInt64] = [:]
-        for m in positionsJSON.members {
-            guard let v = m.value.intValue, v >= 0 else { throw StaffingError(.malformedRecord, "recorded position of \(m.key) is not a seq") }
-            positions[m.key] = UInt64(v)
-        }
+        let recorded = try Recorded(record)
         // The store must hold every event the plan saw.
         let held = Dictionary(uniqueKeysWithValues: store.origins.map { ($0, store.snapshot(origin: $0)?.lastSeq ?? 0) })
-        for (origin, seq) in positions.sorted(by: { $0.key < $1.key }) where (held[origin] ?? 0) < seq {
-            throw StaffingError(.behind, "this store holds \(origin) up to seq \(held[origin] ?? 0), but plan \(id) used events up to \(seq): sync with the centre that made it, then audit again")
-        }
-        let forecast: Forecast? = try record["forecast"].flatMap { v in
-            if case .null = v { return nil }
-            return try Forecast.parse(recorded: v)
+        for (origin, seq) in recorded.positions.sorted(by: { $0.key < $1.key }) where (held[origin] ?? 0) < seq {
+            throw StaffingError(.behind, "this store holds \(origin) up to seq \(held[origin] ?? 0), but plan \(recorded.id) used events up to \(seq): sync with the centre that made it, then audit again")
         }
         ProjectionEngine.removeFiles(at: scratchPath)
         defer { ProjectionEngine.removeFiles(at: scratchPath) }
-        let replay: PlanRecord
+        let replay: PlanRecord, replayed: Int
         do {
-            let engine = try ProjectionEngine(path: scratchPath, parameters: kpi)
+            let engine = try ProjectionEngine(path: scratchPath, parameters: recorded.kpi)
             // A plan reads the base rows and the interval rows: customers, repeats and agent days,
             // a third of a rebuild, are not derived for it.
             engine.derivation = .staffingInputs
             engine.progress = progress
-            eventsReplayed = try engine.rebuild(from: store, limit: .init(positions: positions))
-            replay = try PlanRecord(engine: engine, day: LocalDay.utc(of: dayStart).number, parameters: parameters, forecast: forecast)
+            replayed = try engine.rebuild(from: store, limit: .init(positions: recorded.positions))
+            replay = try recorded.recompute(engine)
         }
+        self.init(record: record, recorded: recorded, recomputed: replay, eventsReplayed: replayed, method: .scratchReplay)
+    }
+
+    /// Audits `record` against `engine`, projections already rebuilt from a
+    /// copy of the log to exactly the positions the plan recorded, with the
+    /// KPI parameters it recorded: the plan is recomputed from them, without
+    /// a second replay. (The demo audits at south this way: south rebuilds its
+    /// projections to those positions anyway.) ``eventsReplayed`` is the
+    /// events up to those positions, which the engine applied.
+    ///
+    /// Throws ``StaffingError/Code/notAtPositions`` when the engine holds any
+    /// other position of any origin or was computed with other KPI
+    /// parameters: audit by replaying the log then (the other initialiser).
+    public init(record: JSONObject, engine: ProjectionEngine) throws {
+        let recorded = try Recorded(record)
+        guard engine.parameters == recorded.kpi else {
+            throw StaffingError(.notAtPositions, "these projections were computed with other KPI parameters than plan \(recorded.id) recorded: audit it by replaying the log (journey audit plan)")
+        }
+        let origins = Set(recorded.positions.keys).union(engine.positions.keys)
+        if let origin = origins.sorted().first(where: { (engine.positions[$0] ?? 0) != (recorded.positions[$0] ?? 0) }) {
+            throw StaffingError(.notAtPositions, "these projections hold \(origin) up to seq \(engine.positions[origin] ?? 0), but plan \(recorded.id) used events up to \(recorded.positions[origin] ?? 0): audit it by replaying the log (journey audit plan)")
+        }
+        let replay = try recorded.recompute(engine)
+        self.init(record: record, recorded: recorded, recomputed: replay,
+                  eventsReplayed: Int(clamping: recorded.positions.values.reduce(UInt64(0), +)), method: .givenProjections)
+    }
+
+    /// Compares `record` with the plan recomputed from the events up to its positions.
+    private init(record: JSONObject, recorded: Recorded, recomputed replay: PlanRecord, eventsReplayed: Int, method: Method) {
+        self.eventsReplayed = eventsReplayed
+        self.method = method
         recomputed = replay.data
-        self.positions = positions
+        positions = recorded.positions
         var diffs: [Difference] = []
         // The id is a digest of the rest; compare the members themselves.
         let keys = record.members.map(\.key) + replay.data.members.map(\.key).filter { record[$0] == nil }
@@ -88,5 +112,43 @@ public struct PlanAudit: Sendable {
             }
         }
         differences = diffs
+    }
+
+    /// What an audit reads of a recorded plan: its id, day, parameters, KPI
+    /// parameters, positions and forecast.
+    struct Recorded {
+        var id: String
+        var day: Int64
+        var parameters: PlanParameters
+        var kpi: KPIParameters
+        var positions: [String: UInt64]
+        var forecast: Forecast?
+
+        init(_ record: JSONObject) throws {
+            guard let id = record["plan"]?.stringValue, let date = record["date"]?.stringValue,
+                  let dayStart = Timestamp(rfc3339: date + "T00:00:00Z"),
+                  case .object(let parametersJSON) = record["parameters"], let kpiJSON = record["kpi"],
+                  case .object(let positionsJSON) = record["positions"] else {
+                throw StaffingError(.malformedRecord, "the recorded plan lacks its id, date, parameters, kpi or positions: it was not written by `journey staffing plan --commit`")
+            }
+            self.id = id
+            day = LocalDay.utc(of: dayStart).number
+            parameters = try PlanParameters.parse(parametersJSON)
+            do { kpi = try KPIParameters.parse(JSONWriter.string(kpiJSON)) } catch let e as ProjectionError { throw StaffingError(.malformedRecord, "recorded KPI parameters: \(e.message)") }
+            positions = [:]
+            for m in positionsJSON.members {
+                guard let v = m.value.intValue, v >= 0 else { throw StaffingError(.malformedRecord, "recorded position of \(m.key) is not a seq") }
+                positions[m.key] = UInt64(v)
+            }
+            forecast = try record["forecast"].flatMap { v in
+                if case .null = v { return nil }
+                return try Forecast.parse(recorded: v)
+            }
+        }
+
+        /// The plan computed again from `engine`, with the recorded parameters and forecast.
+        func recompute(_ engine: ProjectionEngine) throws -> PlanRecord {
+            try PlanRecord(engine: engine, day: day, parameters: parameters, forecast: forecast)
+        }
     }
 }

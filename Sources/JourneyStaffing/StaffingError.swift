@@ -16,6 +16,9 @@ public struct StaffingError: CodedMessageError {
         case malformedRecord = "malformed-record"
         /// The store does not yet hold the events a recorded plan used.
         case behind
+        /// Projections offered for an audit are not at the positions (or KPI
+        /// parameters) the plan recorded.
+        case notAtPositions = "not-at-positions"
     }
     public static var domain: String { "staffing" }
     /// Every staffing error is about its input (options, forecast, history or

@@ -130,6 +130,86 @@ final class StaffingPlanTests: XCTestCase {
         XCTAssertFalse(try PlanAudit(record: earlier, store: stores[1], scratchPath: "\(root)/audit.sqlite").identical)
     }
 
+    /// An audit with projections already rebuilt to the plan's positions (as
+    /// the demo audits at south) recomputes what a replay into a scratch
+    /// projection recomputes, and refuses projections at any other positions
+    /// or with other KPI parameters rather than compare against them.
+    func testAnAuditWithProjectionsRebuiltToThePlansPositionsEqualsAReplay() throws {
+        let stores = try cluster()
+        let east = try ProjectionEngine(path: "\(root)/east.sqlite")
+        try east.catchUp(from: stores[0])
+        var p = PlanParameters()
+        p.maxLendShare = 0.5
+        let record = try PlanRecord(engine: east, day: planDay, parameters: p)
+        XCTAssertFalse(record.plan.loans.isEmpty, "a plan with lending to compare")
+        XCTAssertEqual(try stores[0].append(record.events(site: "east", at: Timestamp(ms: planDay * LocalDay.lengthMs - 3_600_000))).appended,
+                       1 + record.plan.loans.count)
+        try replicate(from: stores[0], to: stores[1])
+        let received = try XCTUnwrap(try recordedPlans(stores[1]).first { $0["plan"]?.stringValue == record.id })
+
+        // West rebuilt to exactly the recorded positions (the plan's own events come after them).
+        let west = try ProjectionEngine(path: "\(root)/west-at-plan.sqlite")
+        let applied = try west.rebuild(from: stores[1], limit: .init(positions: east.positions))
+        XCTAssertEqual(west.positions, east.positions)
+        let given = try PlanAudit(record: received, engine: west)
+        let replayed = try PlanAudit(record: received, store: stores[1], scratchPath: "\(root)/audit.sqlite")
+        XCTAssertTrue(given.identical, "\(given.differences)")
+        XCTAssertEqual(given.method, .givenProjections)
+        XCTAssertEqual(replayed.method, .scratchReplay)
+        XCTAssertEqual(given.recomputed, replayed.recomputed, "the same plan recomputed both ways")
+        XCTAssertEqual(given.positions, replayed.positions)
+        XCTAssertEqual(given.eventsReplayed, applied)
+        XCTAssertEqual(replayed.eventsReplayed, applied)
+
+        // A record altered after the fact is caught the same way.
+        var altered = received
+        if case .array(var loans) = altered["lending"], !loans.isEmpty {
+            loans.removeLast()
+            altered["lending"] = .array(loans)
+        }
+        XCTAssertEqual(try PlanAudit(record: altered, engine: west).differences.map(\.field), ["lending"])
+
+        // Projections short of any recorded position, or past it, are refused: they are not what the plan saw.
+        for (origin, shift) in [("east", 1), ("east", -1), ("west", 1), ("west", -1)] {
+            var moved = received
+            var at = east.positions
+            at[origin] = UInt64(Int64(at[origin] ?? 0) + Int64(shift))
+            moved["positions"] = .object(JSONObject(at.sorted { $0.key < $1.key }.map { JSONObject.Member($0.key, .integer(Int64($0.value))) }))
+            XCTAssertThrowsError(try PlanAudit(record: moved, engine: west), "\(origin) \(shift)") { e in
+                XCTAssertEqual((e as? StaffingError)?.code, .notAtPositions, "\(e)")
+                XCTAssertTrue("\(e)".contains("up to seq") && "\(e)".contains("journey audit plan"), "\(e)")
+            }
+        }
+        // An origin the plan did not see, held by the projections, is a position too.
+        var unseen = received
+        if case .object(var at) = unseen["positions"] {
+            at.members.removeAll { $0.key == "west" }
+            unseen["positions"] = .object(at)
+        }
+        XCTAssertThrowsError(try PlanAudit(record: unseen, engine: west)) { e in
+            XCTAssertEqual((e as? StaffingError)?.code, .notAtPositions, "\(e)")
+        }
+        // And so are projections computed with other KPI parameters (checked before the positions).
+        var other = KPIParameters()
+        other.serviceLevelSeconds = 30
+        XCTAssertThrowsError(try PlanAudit(record: received, engine: try ProjectionEngine(path: "\(root)/other-kpi.sqlite", parameters: other))) { e in
+            XCTAssertEqual((e as? StaffingError)?.code, .notAtPositions, "\(e)")
+            XCTAssertTrue("\(e)".contains("KPI parameters"), "\(e)")
+        }
+    }
+
+    /// The `staffing.planned` records `store` holds, in log order.
+    func recordedPlans(_ store: LogStore) throws -> [JSONObject] {
+        var plans: [JSONObject] = []
+        for origin in store.origins {
+            try store.scan(origin: origin, afterSeq: 0) { e in
+                if e.kind == .staffingPlanned { plans.append(e.data) }
+                return true
+            }
+        }
+        return plans
+    }
+
     /// Appends `events` to `store` with a later event that moves the data
     /// horizon past both history Mondays (so they are complete days), plans
     /// Monday 2026-03-16, and returns the plan and its east/billing 09:00 row.

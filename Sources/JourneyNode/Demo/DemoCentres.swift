@@ -18,6 +18,16 @@ public struct DemoCentres {
     public static let sites = ["north", "central", "south"]
     /// The file that marks a directory as a demo's (so a new run may empty it).
     public static let marker = ".journey-demo"
+    /// The malloc arenas the demo's process may use (see
+    /// ``rebuildPlanAndAudit(_:servers:_:plan:insights:)``). Measured on the
+    /// default demo: peaks of 405–429 MiB with two, 434 MiB with four, and
+    /// 497–513 MiB uncapped (glibc's eight per core).
+    public static let mallocArenas: Int32 = 2
+
+    /// Caps the process's malloc arenas at ``mallocArenas``, before the
+    /// demo's threads start; false where the C library is not glibc.
+    @discardableResult
+    public static func capMallocArenas() -> Bool { MallocArenas.limit(to: mallocArenas) }
 
     /// The directory holding one store per centre.
     public let directory: String
@@ -246,13 +256,24 @@ public struct DemoCentres {
     }
 
     /// Rebuilds every centre's projections from its own copy of the log, and
-    /// records tomorrow's plan at north and audits it at south, on two cores
-    /// at once: north and central are rebuilt side by side; as soon as north
-    /// is, it makes the plan (`plan`), records it, south pulls it and replays
-    /// its own copy of the log to the plan's positions, then `insights` runs
-    /// at north, while south's own projections are rebuilt after central's. Each rebuild stops at the positions the centres held when the
+    /// records tomorrow's plan at north and audits it at south, the three
+    /// rebuilds at once on two cores: as soon as north's is done, north makes
+    /// the plan (`plan`), records it, south pulls it, and `insights` runs at
+    /// north. Each rebuild stops at the positions the centres held when the
     /// step began, so the three projections are of the same events although
     /// the plan reaches north's and south's logs meanwhile.
+    ///
+    /// South audits the plan as it received it with its own projections:
+    /// they were rebuilt from south's copy of the log to exactly the
+    /// positions the plan recorded, which is what an audit replays to. Only
+    /// a plan recorded at other positions (an earlier run's, with `--keep`)
+    /// is audited by a replay of its own into a scratch projection.
+    ///
+    /// One rebuild keeps 1.3 cores busy on average (its apply loop, writer
+    /// and derivation overlap only in part). Two at a time, then the third
+    /// alone, left one core idle for most of the third. Three at once keep
+    /// both busy; the caller caps malloc's arenas (``mallocArenas``), or the
+    /// threads' separate arenas raise the peak by about 90 MB.
     public func rebuildPlanAndAudit<Insights>(
         _ stores: [LogStore], servers: [RunningServer], _ credentials: Credentials,
         plan makePlan: @escaping (ProjectionEngine) throws -> PlanRecord,
@@ -263,15 +284,18 @@ public struct DemoCentres {
         let positions = Dictionary(uniqueKeysWithValues: stores[2].origins.map { ($0, stores[2].lastSeq(of: $0)) })
         let started = clock.monotonicSeconds()
         let clock = self.clock
-        // Central's rebuild, then south's: one core's work.
+        // Central's and south's rebuilds, each on a thread of its own.
         // Each engine and store is used by one thread at a time.
         let engine = Unchecked(engines), store = Unchecked(stores)
-        async let rebuilt: Unchecked<Double> = Self.offPool("journey.demo.central-south") {
+        async let rebuiltC: Unchecked<Double> = Self.offPool("journey.demo.central") {
             _ = try engine.value[1].rebuild(from: store.value[1], limit: .init(positions: positions))
+            return Unchecked(clock.monotonicSeconds())
+        }
+        async let rebuiltS: Unchecked<Double> = Self.offPool("journey.demo.south") {
             _ = try engine.value[2].rebuild(from: store.value[2], limit: .init(positions: positions))
             return Unchecked(clock.monotonicSeconds())
         }
-        // North, its plan, south's audit of it and the insights at north: the other core's.
+        // North's rebuild, its plan, south's pull of it and the insights at north: a third thread.
         let northWork = Unchecked((north, stores[0]))
         let northEnded = try await Self.offPool("journey.demo.north") {
             _ = try northWork.value.0.rebuild(from: northWork.value.1, limit: .init(positions: positions))
@@ -282,7 +306,11 @@ public struct DemoCentres {
         // Its id index (tens of MB) is not needed again until the coaching is scheduled, after the audit.
         stores[0].releaseIDIndex()
         _ = try await pull(into: stores[2], from: 0, servers: servers, credentials)
-        let southStore = Unchecked(stores[2]), scratch = data("south").path + "/audit-demo.sqlite", planID = plan.id
+        let atNorth = Unchecked((north, insights))
+        let found = try await Self.offPool("journey.demo.insights") { Unchecked(try atNorth.value.1(atNorth.value.0)) }.value
+        let ended = max(try await rebuiltC.value, try await rebuiltS.value)
+        let southStore = Unchecked(stores[2]), southEngine = Unchecked(engines[2])
+        let scratch = data("south").path + "/audit-demo.sqlite", planID = plan.id
         let audit = try await Self.offPool("journey.demo.audit") {
             var received: JSONObject?
             // Recorded just now, after the positions; or by an earlier run on the same events (`--keep`), before them.
@@ -293,11 +321,12 @@ public struct DemoCentres {
                 }
             }
             guard let received else { throw NodeError(.inconsistent, "the plan did not reach south") }
-            return Unchecked(try PlanAudit(record: received, store: southStore.value, scratchPath: scratch))
+            do {
+                return Unchecked(try PlanAudit(record: received, engine: southEngine.value))
+            } catch let e as StaffingError where e.code == .notAtPositions {
+                return Unchecked(try PlanAudit(record: received, store: southStore.value, scratchPath: scratch))
+            }
         }.value
-        let atNorth = Unchecked((north, insights))
-        let found = try await Self.offPool("journey.demo.insights") { Unchecked(try atNorth.value.1(atNorth.value.0)) }.value
-        let ended = try await rebuilt.value
         return Projected(engines: engines, rebuildSeconds: max(northEnded, ended) - started, plan: plan, planEvents: recorded,
                          audit: audit, insights: found)
     }
