@@ -9,16 +9,21 @@ extension Array {
     mutating func permute(by source: [Int]) {
         precondition(source.count == count, "a permutation names every element once")
         var placed = [Bool](repeating: false, count: count)
-        for start in indices where !placed[start] {
-            // Follow the cycle through `start`: position j takes the element at source[j].
-            var j = start
-            while true {
-                placed[j] = true
-                let k = source[j]
-                if k == start { break }
-                precondition(!placed[k], "a permutation names every element once")
-                swapAt(j, k)
-                j = k
+        // Swapped through the buffer: its `swapAt` moves the two elements' bytes, where the
+        // array's (a collection's default) copies one out and assigns both, retaining and
+        // releasing every string of an event (5.5 % of a simulation's samples, measured with perf).
+        withUnsafeMutableBufferPointer { elements in
+            for start in elements.indices where !placed[start] {
+                // Follow the cycle through `start`: position j takes the element at source[j].
+                var j = start
+                while true {
+                    placed[j] = true
+                    let k = source[j]
+                    if k == start { break }
+                    precondition(!placed[k], "a permutation names every element once")
+                    elements.swapAt(j, k)
+                    j = k
+                }
             }
         }
     }
