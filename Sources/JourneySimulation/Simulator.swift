@@ -501,10 +501,11 @@ public final class Simulator {
     func emit(_ c: Int, _ kind: EventKind, _ data: JSONObject, at: Int64? = nil, channel: Channel? = nil,
               queue: String? = nil, agent: String? = nil) {
         contacts[c].events += 1
-        let contact = contacts[c]
-        output[contact.site].append(Event(
-            site: sites[contact.site].name, id: "\(contact.id)-\(contact.events)", at: Timestamp(ms: at ?? now), kind: kind,
-            contact: contact.id, customer: customerKey(contact.customer), channel: channel ?? contact.channel,
+        // The fields read where the contact lies: a copy of it would retain each of its strings.
+        let site = contacts[c].site, id = contacts[c].id
+        output[site].append(Event(
+            site: sites[site].name, id: "\(id)-\(contacts[c].events)", at: Timestamp(ms: at ?? now), kind: kind,
+            contact: id, customer: customerKey(contacts[c].customer), channel: channel ?? contacts[c].channel,
             queue: queue, agent: agent, data: data))
     }
 
@@ -522,7 +523,16 @@ public final class Simulator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
-        return "cu-" + hex16(z)
+        // "cu-" and 16 hex digits written into the string's own storage: one allocation for each
+        // event's key, where concatenating a formatted and a padded string made four.
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 19) { bytes in
+            bytes[0] = UInt8(ascii: "c")
+            bytes[1] = UInt8(ascii: "u")
+            bytes[2] = UInt8(ascii: "-")
+            for i in 0..<16 { bytes[3 + i] = digits.utf8Start[Int((z >> UInt64(60 - 4 * i)) & 0xF)] }
+            return 19
+        }
     }
 
     // MARK: Random helpers
@@ -546,9 +556,4 @@ public final class Simulator {
         }
         return 21 * 3_600_000
     }
-}
-
-func hex16(_ v: UInt64) -> String {
-    let s = String(v, radix: 16)
-    return String(repeating: "0", count: 16 - s.count) + s
 }
