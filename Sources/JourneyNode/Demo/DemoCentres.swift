@@ -20,7 +20,7 @@ public struct DemoCentres {
     public static let marker = ".journey-demo"
     /// The malloc arenas the demo's process may use (see
     /// ``rebuildPlanAndAudit(_:servers:_:plan:insights:)``). Measured on the
-    /// default demo: peaks of 405–429 MiB with two, 434 MiB with four, and
+    /// default demo: peaks of 405–432 MiB with two, 434 MiB with four, and
     /// 497–513 MiB uncapped (glibc's eight per core).
     public static let mallocArenas: Int32 = 2
 
@@ -273,7 +273,7 @@ public struct DemoCentres {
     /// and derivation overlap only in part). Two at a time, then the third
     /// alone, left one core idle for most of the third. Three at once keep
     /// both busy; the caller caps malloc's arenas (``mallocArenas``), or the
-    /// threads' separate arenas raise the peak by about 90 MB.
+    /// threads' separate arenas raise the peak by about 80 MiB.
     public func rebuildPlanAndAudit<Insights>(
         _ stores: [LogStore], servers: [RunningServer], _ credentials: Credentials,
         plan makePlan: @escaping (ProjectionEngine) throws -> PlanRecord,
